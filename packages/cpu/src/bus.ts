@@ -1,0 +1,76 @@
+/**
+ * The small interfaces the CPU needs from the rest of the machine. `@legosim/cpu` imports
+ * no memory or interrupt package: `@legosim/memory` and `@legosim/interrupts` satisfy
+ * these structurally, and anything else with the same shape can be swapped in.
+ */
+
+/** Paging state the MMU needs to check an access; the CPU pushes it on every change. */
+export interface PagingMode {
+  /** Current privilege level (0 kernel, 3 user). */
+  cpl: number;
+  /** CR0.WP: supervisor writes honour read-only pages. */
+  writeProtect: boolean;
+  /** EFER.NXE: the XD bit (63) of page-table entries is honoured. */
+  noExecute: boolean;
+  /** CR4.SMEP: supervisor instruction fetches from user pages fault. */
+  smep: boolean;
+  /** CR4.SMAP and RFLAGS.AC clear: supervisor data accesses to user pages fault. */
+  smap: boolean;
+}
+
+/**
+ * The memory management unit as one CPU sees it: linear addresses translated through
+ * that CPU's page tables and TLB. Linear addresses are canonical values held exactly in a
+ * JS number. Reads return the unsigned value, or -1 when the access faulted; writes return
+ * false when they faulted. After a fault, `faultAddress` and `faultErrorCode` (the #PF
+ * error code bits: P=1, W=2, U=4, RSVD=8, I=16, PK=32) describe it, and the CPU raises #PF.
+ */
+export interface Mmu {
+  readonly faultAddress: number;
+  readonly faultErrorCode: number;
+
+  read8(la: number): number;
+  read16(la: number): number;
+  read32(la: number): number;
+  write8(la: number, value: number): boolean;
+  write16(la: number, value: number): boolean;
+  write32(la: number, value: number): boolean;
+
+  /**
+   * Translates `la` for an instruction fetch and returns the physical address, or -1 on a
+   * fault. The CPU uses it to find the page's decoded-instruction cache.
+   */
+  translateFetch(la: number): number;
+  /** Reads a byte of physical memory (for instruction bytes after `translateFetch`). */
+  readPhys8(pa: number): number;
+
+  /** MOV to CR3: new page-table root (physical address), flushes non-global TLB entries. */
+  loadCr3(cr3: number): void;
+  /** INVLPG: drop the TLB entry for the page of `la`. */
+  invlpg(la: number): void;
+  /** Privilege and protection bits changed (CPL, CR0.WP, CR4.SMEP/SMAP, EFER.NXE, RFLAGS.AC). */
+  setMode(mode: PagingMode): void;
+  /**
+   * Write versions of physical pages, indexed by page frame number (`pa / 4096`): an
+   * entry changes whenever its page is written, so the CPU can tell that its
+   * decoded-instruction cache for that page is stale.
+   */
+  readonly pageVersions: Uint32Array;
+}
+
+/**
+ * A source of external interrupts for one CPU (its local APIC). Devices latch; the CPU
+ * polls `hasPending` between instructions when RFLAGS.IF = 1.
+ */
+export interface InterruptSource {
+  /** True when a vector is pending that the CPU could accept now. */
+  readonly hasPending: boolean;
+  /** Accept the highest-priority pending vector (IRR → ISR) and return it, or -1 if none. */
+  acknowledge(): number;
+}
+
+/** Simulated time, advanced by the CPU as it retires instructions. */
+export interface Clock {
+  /** Simulated nanoseconds since boot. */
+  now(): number;
+}

@@ -1,0 +1,1 @@
+export type { Clock, InterruptSource, Mmu, PagingMode } from './bus.js';
