@@ -28,6 +28,8 @@ export interface PagingMode {
 export interface Mmu {
   readonly faultAddress: number;
   readonly faultErrorCode: number;
+  /** The faulting address was not canonical: the CPU raises #GP(0) instead of #PF. */
+  readonly faultIsNonCanonical: boolean;
 
   read8(la: number): number;
   read16(la: number): number;

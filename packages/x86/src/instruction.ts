@@ -89,6 +89,26 @@ export class Instruction {
   /** Absolute target of a near branch (rel8/rel32), canonical. */
   branchTarget = 0;
 
+  /** EVEX opmask register (K1..K7) applied to the destination, or Register.None. */
+  opMask: Register = Register.None;
+  /** EVEX.z: zeroing-masking ({z}) instead of merging. */
+  zeroingMasking = false;
+  /** EVEX.b with a memory operand: the memory operand is a broadcast element (`{1toN}`); its size is `memBroadcastSize`. */
+  memBroadcast = false;
+  /** Size in bytes of one broadcast element when `memBroadcast`. */
+  memBroadcastSize = 0;
+  /** EVEX.b with register operands: rounding control / suppress-all-exceptions. 0 = none, 1 = {sae}, 2..5 = {rn,rd,ru,rz}-sae. */
+  evexRounding = 0;
+
+  /** The legacy and REX prefix bytes as encoded, in order (formatters print the unused ones the way objdump does). */
+  readonly prefixBytes: Uint8Array = new Uint8Array(15);
+  /** How many bytes of `prefixBytes` are valid. */
+  prefixCount = 0;
+  /** Bit i set when `prefixBytes[i]` had an effect on this instruction (ignored/redundant prefixes have it clear). */
+  prefixUsed = 0;
+  /** For a REX prefix: which of its W/R/X/B bits (REX layout, 0x8/0x4/0x2/0x1) the instruction consulted. */
+  rexUsed = 0;
+
   /** Address of the next instruction. */
   get nextIp(): number {
     return this.ip + this.length;

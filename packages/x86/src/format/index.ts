@@ -1,1 +1,3 @@
-export {};
+export { type AttOptions, formatAtt, hexAddress } from './att.js';
+export { registerName } from './registers.js';
+export { type ListOptions, listElf } from './lister.js';

@@ -1,0 +1,151 @@
+import { ExecFormatError, Kernel, KernelPanic, type KernelOptions, type RunResult } from '@legosim/kernel';
+import { BinaryTraceWriter, type TraceSink } from '@legosim/trace';
+import { helpTable, intOption, type OptionSpec, parseArgs } from '../args.js';
+import { type CliIo, UsageError } from '../io.js';
+import { VERSION } from '../version.js';
+
+export const RUN_OPTIONS: Record<string, OptionSpec> = {
+  strace: { help: 'print each syscall on stderr, strace style' },
+  trace: { value: 'FILE', help: 'record a binary trace (read it with `legosim trace FILE`)' },
+  stats: { help: 'print counters at exit (instructions, MIPS, syscalls, faults, TLB)' },
+  'lego-table-only': { help: "dispatch only Lego's 111 syscalls; others reach sys_ni_syscall" },
+  'max-instructions': { value: 'N', help: 'stop the guest after N instructions (exit 137)' },
+  memory: { value: 'SIZE', help: 'physical memory of the machine (default 256M)' },
+  'timer-hz': { value: 'N', help: 'APIC timer frequency, Lego HZ (default 100; 0 = off)' },
+  cpus: { value: 'N', help: 'number of CPUs (this version models 1)' },
+  inject: { value: 'irqs-off:NAME', repeat: true, help: 'make syscall NAME return with IRQs disabled (shows the WARN)' },
+  seed: { value: 'N', help: 'seed of the guest random generator (default 1)' },
+  help: { help: 'show this help' },
+};
+
+export const RUN_HELP = `usage: legosim run [options] PROG [ARGS...]
+
+Runs a static x86-64 Linux executable on the modeled machine. Every syscall enters the
+Lego kernel through entry_SYSCALL_64, executed as x86 instructions on a real kernel stack.
+The guest's stdin, stdout and stderr are legosim's; its exit status is legosim's
+(128+N when signal N killed it; 125 when legosim cannot run the request).
+
+options:
+${helpTable(RUN_OPTIONS)}
+`;
+
+export interface RunRequest {
+  program: string;
+  args: string[];
+  options: Map<string, string | true | string[]>;
+}
+
+export function parseRun(argv: readonly string[]): RunRequest | 'help' {
+  const { options, positionals } = parseArgs(argv, RUN_OPTIONS, true);
+  if (options.has('help')) return 'help';
+  const [program, ...args] = positionals;
+  if (program === undefined) throw new UsageError('legosim run: missing PROG (usage: legosim run [options] PROG [ARGS...])');
+  return { program, args, options };
+}
+
+/** Builds the kernel options shared by `run` and `explain`. */
+export function kernelOptions(io: CliIo, options: Map<string, string | true | string[]>): Omit<KernelOptions, 'host'> {
+  const cpus = intOption(options.get('cpus'), 'cpus', 1);
+  if (cpus !== 1) throw new UsageError(`--cpus ${cpus}: this version models one CPU (SMP comes with the interrupts work)`);
+  const out: Omit<KernelOptions, 'host'> = {
+    console: (line) => io.write(2, `${line}\n`),
+    memory: intOption(options.get('memory'), 'memory', 256 * 1024 * 1024, true),
+    timerHz: intOption(options.get('timer-hz'), 'timer-hz', 100),
+    legoTableOnly: options.has('lego-table-only'),
+    seed: intOption(options.get('seed'), 'seed', 1),
+  };
+  if (out.memory! < 16 * 1024 * 1024 || out.memory! % 4096 !== 0) throw new UsageError('--memory must be a multiple of 4K and at least 16M');
+  if (options.has('max-instructions')) out.maxInstructions = intOption(options.get('max-instructions'), 'max-instructions', 0);
+  const inject = (options.get('inject') as string[] | undefined) ?? [];
+  const names: string[] = [];
+  for (const spec of inject) {
+    const m = /^irqs-off:([a-z0-9_]+)$/.exec(spec);
+    if (!m) throw new UsageError(`--inject ${spec}: expected irqs-off:NAME (e.g. irqs-off:getpid)`);
+    names.push(m[1]!);
+  }
+  if (names.length > 0) out.injectIrqsOff = names;
+  if (options.has('strace')) out.strace = (line) => io.write(2, `${line}\n`);
+  return out;
+}
+
+export function readProgram(io: CliIo, path: string): Uint8Array {
+  try {
+    return io.readFile(path);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UsageError(`cannot read ${path}: ${why}`);
+  }
+}
+
+export function runCommand(io: CliIo, argv: readonly string[]): number {
+  const req = parseRun(argv);
+  if (req === 'help') {
+    io.write(1, RUN_HELP);
+    return 0;
+  }
+  const image = readProgram(io, req.program);
+  const options = kernelOptions(io, req.options);
+  let traceFile: { write(chunk: Uint8Array | string): void; close(): void } | undefined;
+  let writer: BinaryTraceWriter | undefined;
+  const tracePath = req.options.get('trace');
+  if (typeof tracePath === 'string') {
+    traceFile = io.createFile(tracePath);
+    const file = traceFile;
+    writer = new BinaryTraceWriter((chunk) => file.write(chunk), {
+      header: {
+        producer: `legosim ${VERSION}`,
+        program: req.program,
+        argv: [req.program, ...req.args],
+        seed: options.seed ?? 1,
+        machine: { cpus: 1, memory: options.memory, timerHz: options.timerHz },
+        options: { legoTableOnly: options.legoTableOnly ?? false },
+      },
+    });
+    options.trace = writer as TraceSink;
+  }
+  const kernel = new Kernel({
+    ...options,
+    host: { write: (fd, data) => io.write(fd === 2 ? 2 : 1, data), read: (_fd, max) => io.readStdin(max) },
+  });
+  const started = io.now();
+  let result: RunResult;
+  try {
+    try {
+      kernel.exec(image, [req.program, ...req.args], [], req.program);
+    } catch (e) {
+      if (e instanceof ExecFormatError) throw new UsageError(`${req.program}: ${e.message}`);
+      throw e;
+    }
+    result = kernel.run();
+  } catch (e) {
+    if (e instanceof KernelPanic) {
+      io.write(2, `legosim: kernel panic: ${e.message}\n`);
+      return 125;
+    }
+    throw e;
+  } finally {
+    writer?.close();
+    traceFile?.close();
+  }
+  if (req.options.has('stats')) printStats(io, kernel, result, io.now() - started);
+  if (result.reason !== undefined) io.write(2, `legosim: ${result.reason}\n`);
+  return result.status;
+}
+
+function printStats(io: CliIo, kernel: Kernel, r: RunResult, ms: number): void {
+  const mmu = kernel.cpus[0]!.mmu as unknown as { tlbHits: number; tlbMisses: number; pageWalks: number; flushes: number };
+  const rows: [string, string][] = [
+    ['instructions', r.instructions.toLocaleString('en-US')],
+    ['wall time', `${ms.toFixed(1)} ms`],
+    ['MIPS', ms > 0 ? (r.instructions / ms / 1000).toFixed(2) : '-'],
+    ['simulated time', `${(r.simulatedNs / 1e6).toFixed(3)} ms`],
+    ['syscalls', String(r.syscalls)],
+    ['TLB hits', String(mmu.tlbHits)],
+    ['TLB misses', String(mmu.tlbMisses)],
+    ['page walks', String(mmu.pageWalks)],
+    ['TLB flushes', String(mmu.flushes)],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  io.write(2, `${rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n')}\n`);
+}

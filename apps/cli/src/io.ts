@@ -1,0 +1,24 @@
+/** What the CLI needs from its host: files, the standard streams, and the terminal. */
+export interface CliIo {
+  /** Writes bytes or text to the host's stdout (fd 1) or stderr (fd 2), synchronously, in order. */
+  write(fd: 1 | 2, data: Uint8Array | string): void;
+  /** Reads up to `max` bytes of stdin; empty at end of file. */
+  readStdin(max: number): Uint8Array;
+  readFile(path: string): Uint8Array;
+  /** Opens a file for writing; returns a writer and a close function. */
+  createFile(path: string): { write(chunk: Uint8Array | string): void; close(): void };
+  /** Whether fd is a terminal (colour, progress). */
+  isTty(fd: 1 | 2): boolean;
+  /** Environment variables the CLI honours (NO_COLOR). */
+  env(name: string): string | undefined;
+  /** Monotonic host time in milliseconds, for --stats. */
+  now(): number;
+}
+
+/** A request the CLI cannot carry out (bad option, unreadable file, bad ELF): exit 125 with one line. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Exit status when legosim itself cannot run the request (DESIGN.md). */
+export const EXIT_LEGOSIM_ERROR = 125;

@@ -1,0 +1,3 @@
+import { legosimVitest } from '../../tooling/config/vitest.ts';
+
+export default legosimVitest();

@@ -1,0 +1,833 @@
+import { DecodeStatus, Instruction, type InstructionDecoder, OpKind, Register } from '@legosim/x86';
+import type { InterruptSource, Mmu } from './bus.js';
+import { Cr0, Cr4, Efer, hasErrorCode, Msr, Rflags, Vector } from './constants.js';
+import { CpuFault, CpuStop } from './fault.js';
+import { FlagOp, LazyFlags } from './flags.js';
+import { handlers as handlerTable } from './semantics/index.js';
+
+/** A TypeScript function placed at a kernel-text address; the CPU calls it and performs the `ret`. */
+export type NativeFunction = (cpu: Cpu) => void;
+
+/** Why `Cpu.run` returned. */
+export const enum StopReason {
+  /** The instruction budget was used up. */
+  Budget = 0,
+  /** HLT: the CPU waits for an interrupt. */
+  Halted = 1,
+  /** A native function stopped the CPU (`Cpu.stop`), e.g. the last task exited. */
+  Stopped = 2,
+}
+
+/** An instruction's semantics. */
+export type Handler = (cpu: Cpu, ins: Instruction) => void;
+
+/** MSRs the CPU does not own itself (x2APIC registers, ...) go to this hook; return undefined for #GP. */
+export interface MsrHook {
+  read(msr: number): [lo: number, hi: number] | undefined;
+  write(msr: number, lo: number, hi: number): boolean;
+}
+
+export interface CpuOptions {
+  /** CPU number (APIC ID). */
+  id: number;
+  mmu: Mmu;
+  decoder: InstructionDecoder;
+  interrupts?: InterruptSource;
+  msrHook?: MsrHook;
+}
+
+const TWO32 = 4294967296;
+
+/** Decoded instructions of one physical page, valid while the page's write version is unchanged. */
+class DecodedPage {
+  readonly slots: (Instruction | undefined)[] = [];
+  constructor(readonly version: number) {}
+}
+
+
+/**
+ * One x86-64 logical processor in 64-bit mode.
+ *
+ * General-purpose registers are kept as 32-bit halves (`lo[i]`, `hi[i]`, int32) so that the
+ * ALU never needs BigInt. Addresses are JS numbers holding the canonical value.
+ */
+export class Cpu {
+  readonly id: number;
+  readonly mmu: Mmu;
+  decoder: InstructionDecoder;
+  interrupts: InterruptSource | undefined;
+  msrHook: MsrHook | undefined;
+
+  /** Low halves of rax..r15 (int32). */
+  readonly lo: Int32Array = new Int32Array(16);
+  /** High halves of rax..r15 (int32). */
+  readonly hi: Int32Array = new Int32Array(16);
+  /** Upper half of the last 64-bit value read by `readOp`/`read64`/`readReg`. */
+  vhi = 0;
+
+  rip = 0;
+  /** RFLAGS, except that the status flags are valid only when `flags.op` is Eager. */
+  rflags: number = Rflags.Reserved1;
+  readonly flags: LazyFlags = new LazyFlags();
+
+  cpl = 0;
+  /** Segment selectors, indexed ES=0, CS=1, SS=2, DS=3, FS=4, GS=5. */
+  readonly sreg: Uint16Array = new Uint16Array(6);
+  fsBase = 0;
+  gsBase = 0;
+  kernelGsBase = 0;
+
+  cr0: number = Cr0.PE | Cr0.PG | Cr0.WP | Cr0.NE | Cr0.ET | Cr0.MP;
+  cr2 = 0;
+  cr3 = 0;
+  cr4: number = Cr4.PAE | Cr4.OSFXSR | Cr4.OSXMMEXCPT;
+  efer: number = Efer.LME | Efer.LMA | Efer.SCE | Efer.NXE;
+  starLo = 0;
+  starHi = 0;
+  lstar = 0;
+  cstar = 0;
+  fmask = 0;
+  tscAux = 0;
+  gdtBase = 0;
+  gdtLimit = 0;
+  idtBase = 0;
+  idtLimit = 0;
+  tr = 0;
+  trBase = 0;
+
+  /** xmm0..xmm15, 16 bytes each, viewed at every element width. */
+  readonly xmmBuffer: ArrayBuffer = new ArrayBuffer(16 * 16);
+  readonly x8: Uint8Array = new Uint8Array(this.xmmBuffer);
+  readonly x16: Uint16Array = new Uint16Array(this.xmmBuffer);
+  readonly x32: Int32Array = new Int32Array(this.xmmBuffer);
+  readonly xf32: Float32Array = new Float32Array(this.xmmBuffer);
+  readonly xf64: Float64Array = new Float64Array(this.xmmBuffer);
+  mxcsr = 0x1f80;
+  /** x87 control word as Linux initialises it (all exceptions masked, 64-bit precision). */
+  fpuControl = 0x37f;
+
+  /** Instructions retired. Simulated time is derived from it (1 instruction = 1 ns). */
+  instret = 0;
+  /** Address of the instruction being executed (faults rewind RIP to it). */
+  instructionIp = 0;
+  /** Interrupts are not accepted while `instret <= interruptShadowUntil` (the STI shadow). */
+  interruptShadowUntil = -1;
+  halted = false;
+
+  readonly natives: Map<number, NativeFunction> = new Map();
+  /** Called when SYSRET or IRET returns to user mode, with which of the two did it. */
+  onReturnToUser: ((path: 'sysret' | 'iret') => void) | undefined;
+  /** Called after an exception or interrupt has been delivered (vector, error code or -1). */
+  onDeliver: ((vector: number, errorCode: number) => void) | undefined;
+
+  private lastPfn = -1;
+  private lastPage: DecodedPage | undefined;
+  private readonly pages = new Map<number, DecodedPage>();
+  private readonly fetchBuffer = new Uint8Array(16);
+  private readonly scratch = new Instruction();
+  private delivering = 0;
+  private stopRequest: string | undefined;
+
+  constructor(options: CpuOptions) {
+    this.id = options.id;
+    this.mmu = options.mmu;
+    this.decoder = options.decoder;
+    this.interrupts = options.interrupts;
+    this.msrHook = options.msrHook;
+    this.sreg[1] = 0x10;
+    this.sreg[2] = 0x18;
+    this.updatePagingMode();
+  }
+
+  // ---------------------------------------------------------------- registers
+
+  /** 64-bit value of GPR `i` as a JS number (exact for canonical addresses and |v| < 2^53). */
+  gpr(i: number): number {
+    return this.hi[i]! * TWO32 + (this.lo[i]! >>> 0);
+  }
+
+  /** Sets GPR `i` from a JS number holding a signed 64-bit value (exact within ±2^53). */
+  setGpr(i: number, value: number): void {
+    this.lo[i] = value | 0;
+    this.hi[i] = Math.floor(value / TWO32) | 0;
+  }
+
+  /** Reads a general-purpose register of any width: returns the low 32 bits (int32) and sets `vhi`. */
+  readReg(reg: number): number {
+    if (reg >= Register.RAX) {
+      const i = reg - Register.RAX;
+      this.vhi = this.hi[i]!;
+      return this.lo[i]!;
+    }
+    this.vhi = 0;
+    if (reg >= Register.EAX) return this.lo[reg - Register.EAX]!;
+    if (reg >= Register.AX) return this.lo[reg - Register.AX]! & 0xffff;
+    if (reg >= Register.AH) return (this.lo[reg - Register.AH]! >> 8) & 0xff;
+    return this.lo[reg - Register.AL]! & 0xff;
+  }
+
+  /** Writes a general-purpose register with x86-64 rules: 32-bit writes zero the upper half, 8/16-bit writes merge. */
+  writeReg(reg: number, v: number, vhi: number): void {
+    if (reg >= Register.RAX) {
+      const i = reg - Register.RAX;
+      this.lo[i] = v;
+      this.hi[i] = vhi;
+    } else if (reg >= Register.EAX) {
+      const i = reg - Register.EAX;
+      this.lo[i] = v;
+      this.hi[i] = 0;
+    } else if (reg >= Register.AX) {
+      const i = reg - Register.AX;
+      this.lo[i] = (this.lo[i]! & ~0xffff) | (v & 0xffff);
+    } else if (reg >= Register.AH) {
+      const i = reg - Register.AH;
+      this.lo[i] = (this.lo[i]! & ~0xff00) | ((v & 0xff) << 8);
+    } else {
+      const i = reg - Register.AL;
+      this.lo[i] = (this.lo[i]! & ~0xff) | (v & 0xff);
+    }
+  }
+
+  get rsp(): number {
+    return this.gpr(4);
+  }
+
+  set rsp(value: number) {
+    this.setGpr(4, value);
+  }
+
+  /** RFLAGS with the status flags materialised. */
+  getRflags(): number {
+    const f = this.flags;
+    if (f.op !== FlagOp.Eager) {
+      this.rflags = (this.rflags & ~Rflags.Status) | f.status();
+      f.op = FlagOp.Eager;
+    }
+    return this.rflags;
+  }
+
+  /** Loads RFLAGS (bit 1 always set). */
+  setRflags(value: number): void {
+    this.flags.op = FlagOp.Eager;
+    this.rflags = (value & 0x3f7fd7) | Rflags.Reserved1;
+    this.updatePagingMode();
+  }
+
+  /** Sets the six status flags from RFLAGS bits, keeping the others. */
+  setStatusFlags(status: number): void {
+    this.flags.op = FlagOp.Eager;
+    this.rflags = (this.rflags & ~Rflags.Status) | (status & Rflags.Status);
+  }
+
+  get interruptsEnabled(): boolean {
+    return (this.rflags & Rflags.IF) !== 0;
+  }
+
+  cf(): boolean {
+    return this.flags.op === FlagOp.Eager ? (this.rflags & Rflags.CF) !== 0 : this.flags.cfOf();
+  }
+
+  /** Evaluates condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc opcodes). */
+  condition(cc: number): boolean {
+    const f = this.flags;
+    if (f.op !== FlagOp.Eager) {
+      switch (cc) {
+        case 0:
+          return f.of();
+        case 1:
+          return !f.of();
+        case 2:
+          return f.cfOf();
+        case 3:
+          return !f.cfOf();
+        case 4:
+          return f.zf();
+        case 5:
+          return !f.zf();
+        case 6:
+          return f.cfOf() || f.zf();
+        case 7:
+          return !f.cfOf() && !f.zf();
+        case 8:
+          return f.sf();
+        case 9:
+          return !f.sf();
+        case 10:
+          return f.pf() !== 0;
+        case 11:
+          return f.pf() === 0;
+        case 12:
+          return f.sf() !== f.of();
+        case 13:
+          return f.sf() === f.of();
+        case 14:
+          return f.zf() || f.sf() !== f.of();
+        default:
+          return !f.zf() && f.sf() === f.of();
+      }
+    }
+    const r = this.rflags;
+    const cf = (r & Rflags.CF) !== 0;
+    const zf = (r & Rflags.ZF) !== 0;
+    const sf = (r & Rflags.SF) !== 0;
+    const of = (r & Rflags.OF) !== 0;
+    switch (cc) {
+      case 0:
+        return of;
+      case 1:
+        return !of;
+      case 2:
+        return cf;
+      case 3:
+        return !cf;
+      case 4:
+        return zf;
+      case 5:
+        return !zf;
+      case 6:
+        return cf || zf;
+      case 7:
+        return !cf && !zf;
+      case 8:
+        return sf;
+      case 9:
+        return !sf;
+      case 10:
+        return (r & Rflags.PF) !== 0;
+      case 11:
+        return (r & Rflags.PF) === 0;
+      case 12:
+        return sf !== of;
+      case 13:
+        return sf === of;
+      case 14:
+        return zf || sf !== of;
+      default:
+        return !zf && sf === of;
+    }
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  private memFault(): never {
+    const m = this.mmu;
+    if (m.faultIsNonCanonical) throw new CpuFault(Vector.GP, 0);
+    throw new CpuFault(Vector.PF, m.faultErrorCode, m.faultAddress);
+  }
+
+  read8(la: number): number {
+    const v = this.mmu.read8(la);
+    if (v < 0) this.memFault();
+    return v;
+  }
+
+  read16(la: number): number {
+    const v = this.mmu.read16(la);
+    if (v < 0) this.memFault();
+    return v;
+  }
+
+  /** Reads 32 bits as int32. */
+  read32(la: number): number {
+    const v = this.mmu.read32(la);
+    if (v < 0) this.memFault();
+    return v | 0;
+  }
+
+  /** Reads 64 bits: returns the low half and sets `vhi`. */
+  read64(la: number): number {
+    const m = this.mmu;
+    const lo = m.read32(la);
+    if (lo < 0) this.memFault();
+    const hi = m.read32(la + 4);
+    if (hi < 0) this.memFault();
+    this.vhi = hi | 0;
+    return lo | 0;
+  }
+
+  /** Reads 64 bits as a JS number (for addresses). */
+  read64n(la: number): number {
+    const lo = this.read64(la);
+    return this.vhi * TWO32 + (lo >>> 0);
+  }
+
+  write8(la: number, v: number): void {
+    if (!this.mmu.write8(la, v & 0xff)) this.memFault();
+  }
+
+  write16(la: number, v: number): void {
+    if (!this.mmu.write16(la, v & 0xffff)) this.memFault();
+  }
+
+  write32(la: number, v: number): void {
+    if (!this.mmu.write32(la, v >>> 0)) this.memFault();
+  }
+
+  write64(la: number, lo: number, hi: number): void {
+    const m = this.mmu;
+    // Probe the high half first so that a fault on the second page leaves memory unchanged.
+    if (!m.write32(la + 4, hi >>> 0)) this.memFault();
+    if (!m.write32(la, lo >>> 0)) this.memFault();
+  }
+
+  write64n(la: number, value: number): void {
+    this.write64(la, value | 0, Math.floor(value / TWO32) | 0);
+  }
+
+  readMem(la: number, size: number): number {
+    switch (size) {
+      case 1:
+        this.vhi = 0;
+        return this.read8(la);
+      case 2:
+        this.vhi = 0;
+        return this.read16(la);
+      case 4:
+        this.vhi = 0;
+        return this.read32(la);
+      default:
+        return this.read64(la);
+    }
+  }
+
+  writeMem(la: number, size: number, v: number, vhi: number): void {
+    switch (size) {
+      case 1:
+        this.write8(la, v);
+        return;
+      case 2:
+        this.write16(la, v);
+        return;
+      case 4:
+        this.write32(la, v);
+        return;
+      default:
+        this.write64(la, v, vhi);
+    }
+  }
+
+  /** Pushes a 64-bit value (low/high halves). */
+  push64(lo: number, hi: number): void {
+    const sp = this.gpr(4) - 8;
+    this.write64(sp, lo, hi);
+    this.setGpr(4, sp);
+  }
+
+  pushN(value: number): void {
+    this.push64(value | 0, Math.floor(value / TWO32) | 0);
+  }
+
+  /** Pops 64 bits: returns the low half and sets `vhi`. */
+  pop64(): number {
+    const sp = this.gpr(4);
+    const lo = this.read64(sp);
+    this.setGpr(4, sp + 8);
+    return lo;
+  }
+
+  popN(): number {
+    const lo = this.pop64();
+    return this.vhi * TWO32 + (lo >>> 0);
+  }
+
+  // ---------------------------------------------------------------- operands
+
+  /** Segment base of the instruction's memory operand (only FS and GS have one in 64-bit mode). */
+  segmentBase(seg: number): number {
+    if (seg === Register.FS) return this.fsBase;
+    if (seg === Register.GS) return this.gsBase;
+    return 0;
+  }
+
+  /** Effective address without the segment base, as exact 32-bit halves: returns low (uint32 as number), sets `vhi`. */
+  private addressHalves(ins: Instruction): number {
+    // The signed displacement joins the low sum; floor division of the total carries (or
+    // borrows) into the high half, so no separate sign extension is needed.
+    let sum = ins.memDisp;
+    let hiSum = 0;
+    const base = ins.memBase;
+    if (base !== Register.None) {
+      if (base >= Register.RAX) {
+        const i = base - Register.RAX;
+        sum += this.lo[i]! >>> 0;
+        hiSum += this.hi[i]!;
+      } else {
+        sum += this.lo[base - Register.EAX]! >>> 0;
+      }
+    }
+    const index = ins.memIndex;
+    if (index !== Register.None) {
+      const s = ins.memScale;
+      if (index >= Register.RAX) {
+        const i = index - Register.RAX;
+        sum += (this.lo[i]! >>> 0) * s;
+        hiSum += this.hi[i]! * s;
+      } else {
+        sum += (this.lo[index - Register.EAX]! >>> 0) * s;
+      }
+    }
+    const low = sum >>> 0;
+    this.vhi = (hiSum + (sum - low) / TWO32) | 0;
+    return low;
+  }
+
+  /** Linear address of the instruction's memory operand. */
+  ea(ins: Instruction): number {
+    if (ins.memBase === Register.RIP) return ins.ip + ins.length + ins.memDisp + this.segmentBase(ins.memSeg);
+    const low = this.addressHalves(ins);
+    let la = ins.addressSize === 4 ? low : this.vhi * TWO32 + low;
+    if (ins.memSeg === Register.FS) la += this.fsBase;
+    else if (ins.memSeg === Register.GS) la += this.gsBase;
+    return la;
+  }
+
+  /** LEA's result (the offset, no segment base), returned as low half with `vhi` set. */
+  lea(ins: Instruction): number {
+    if (ins.memBase === Register.RIP) {
+      const v = ins.ip + ins.length + ins.memDisp;
+      this.vhi = Math.floor(v / TWO32) | 0;
+      return v | 0;
+    }
+    const low = this.addressHalves(ins);
+    if (ins.addressSize === 4) this.vhi = 0;
+    return low | 0;
+  }
+
+  /** Reads operand `n` at its size: the low 32 bits (int32, or masked for 8/16-bit) and `vhi`. */
+  readOp(ins: Instruction, n: number): number {
+    switch (ins.opKind[n]) {
+      case OpKind.Register:
+        return this.readReg(ins.opReg[n]!);
+      case OpKind.Memory:
+        return this.readMem(this.ea(ins), ins.opSize[n]!);
+      case OpKind.Immediate:
+        this.vhi = ins.immHi | 0;
+        return ins.immLo | 0;
+      default:
+        throw new CpuFault(Vector.UD, -1);
+    }
+  }
+
+  /** Writes operand `n` at its size. */
+  writeOp(ins: Instruction, n: number, v: number, vhi: number): void {
+    if (ins.opKind[n] === OpKind.Register) this.writeReg(ins.opReg[n]!, v, vhi);
+    else this.writeMem(this.ea(ins), ins.opSize[n]!, v, vhi);
+  }
+
+  // ---------------------------------------------------------------- privileged state
+
+  /** Pushes CPL, CR0.WP, EFER.NXE, CR4.SMEP/SMAP and RFLAGS.AC to the MMU. */
+  updatePagingMode(): void {
+    this.mmu.setMode({
+      cpl: this.cpl,
+      writeProtect: (this.cr0 & Cr0.WP) !== 0,
+      noExecute: (this.efer & Efer.NXE) !== 0,
+      smep: (this.cr4 & Cr4.SMEP) !== 0,
+      smap: (this.cr4 & Cr4.SMAP) !== 0 && (this.rflags & Rflags.AC) === 0,
+    });
+  }
+
+  setCpl(cpl: number): void {
+    if (cpl !== this.cpl) {
+      this.cpl = cpl;
+      this.updatePagingMode();
+    }
+  }
+
+  /** Reads an MSR as [lo, hi], or undefined if the MSR does not exist (#GP). */
+  readMsr(msr: number): [number, number] | undefined {
+    const split = (v: number): [number, number] => [v | 0, Math.floor(v / TWO32) | 0];
+    switch (msr) {
+      case Msr.EFER:
+        return [this.efer, 0];
+      case Msr.STAR:
+        return [this.starLo, this.starHi];
+      case Msr.LSTAR:
+        return split(this.lstar);
+      case Msr.CSTAR:
+        return split(this.cstar);
+      case Msr.SYSCALL_MASK:
+        return [this.fmask, 0];
+      case Msr.FS_BASE:
+        return split(this.fsBase);
+      case Msr.GS_BASE:
+        return split(this.gsBase);
+      case Msr.KERNEL_GS_BASE:
+        return split(this.kernelGsBase);
+      case Msr.TSC:
+        return split(this.instret);
+      case Msr.TSC_AUX:
+        return [this.tscAux, 0];
+      default:
+        return this.msrHook?.read(msr);
+    }
+  }
+
+  /** Writes an MSR; returns false if it does not exist or the value is invalid (#GP). */
+  writeMsr(msr: number, lo: number, hi: number): boolean {
+    const value = hi * TWO32 + (lo >>> 0);
+    const canonical = value >= -0x800000000000 && value < 0x800000000000;
+    switch (msr) {
+      case Msr.EFER:
+        this.efer = lo | Efer.LMA;
+        this.updatePagingMode();
+        return true;
+      case Msr.STAR:
+        this.starLo = lo | 0;
+        this.starHi = hi | 0;
+        return true;
+      case Msr.LSTAR:
+        if (!canonical) return false;
+        this.lstar = value;
+        return true;
+      case Msr.CSTAR:
+        if (!canonical) return false;
+        this.cstar = value;
+        return true;
+      case Msr.SYSCALL_MASK:
+        this.fmask = lo | 0;
+        return true;
+      case Msr.FS_BASE:
+        if (!canonical) return false;
+        this.fsBase = value;
+        return true;
+      case Msr.GS_BASE:
+        if (!canonical) return false;
+        this.gsBase = value;
+        return true;
+      case Msr.KERNEL_GS_BASE:
+        if (!canonical) return false;
+        this.kernelGsBase = value;
+        return true;
+      case Msr.TSC_AUX:
+        this.tscAux = lo | 0;
+        return true;
+      default:
+        return this.msrHook?.write(msr, lo, hi) ?? false;
+    }
+  }
+
+  // ---------------------------------------------------------------- execution
+
+  /** Asks the run loop to stop after the current instruction (from a native function). */
+  stop(reason: string): never {
+    this.stopRequest = reason;
+    throw new CpuStop(reason);
+  }
+
+  /** The reason passed to the last `stop`. */
+  get stopReason(): string | undefined {
+    return this.stopRequest;
+  }
+
+  /** Runs until `budget` instructions have retired, HLT, or a stop. */
+  run(budget: number): StopReason {
+    const end = this.instret + budget;
+    this.stopRequest = undefined;
+    while (this.instret < end) {
+      if (this.halted) {
+        if (this.interruptsEnabled && this.interrupts?.hasPending) this.halted = false;
+        else return StopReason.Halted;
+      }
+      try {
+        this.loop(end);
+      } catch (e) {
+        if (e instanceof CpuFault) {
+          this.rip = this.instructionIp;
+          this.raise(e.vector, e.errorCode, e.address);
+        } else if (e instanceof CpuStop) {
+          this.stopRequest = e.reason;
+          return StopReason.Stopped;
+        } else {
+          throw e;
+        }
+      }
+    }
+    return StopReason.Budget;
+  }
+
+  private loop(end: number): void {
+    const handlers = handlerTable;
+    while (this.instret < end) {
+      if ((this.rflags & Rflags.IF) !== 0 && this.instret > this.interruptShadowUntil) {
+        const irq = this.interrupts;
+        if (irq !== undefined && irq.hasPending) {
+          const vector = irq.acknowledge();
+          if (vector >= 0) this.deliver(vector, -1, this.rip);
+        }
+      }
+      const ins = this.fetch();
+      this.instructionIp = ins.ip;
+      this.rip = ins.ip + ins.length;
+      const h = handlers[ins.mnemonic];
+      if (h === undefined) throw new CpuFault(Vector.UD, -1);
+      h(this, ins);
+      this.instret++;
+      if (this.halted) return;
+    }
+  }
+
+  /** Executes exactly one instruction (delivering a pending interrupt or fault first, as `run` would). */
+  step(): StopReason {
+    return this.run(1);
+  }
+
+  private fetchFault(la: number): never {
+    const m = this.mmu;
+    if (m.faultIsNonCanonical) throw new CpuFault(Vector.GP, 0);
+    throw new CpuFault(Vector.PF, m.faultErrorCode, la);
+  }
+
+  /** Fetches and decodes the instruction at RIP, through the per-physical-page decoded cache. */
+  fetch(): Instruction {
+    const rip = this.rip;
+    this.instructionIp = rip;
+    const m = this.mmu;
+    const pa = m.translateFetch(rip);
+    if (pa < 0) this.fetchFault(rip);
+    const pfn = Math.floor(pa / 4096);
+    const offset = pa - pfn * 4096;
+    const version = m.pageVersions[pfn]!;
+    let page = this.lastPfn === pfn ? this.lastPage : this.pages.get(pfn);
+    if (page === undefined || page.version !== version) {
+      page = new DecodedPage(version);
+      this.pages.set(pfn, page);
+    }
+    this.lastPfn = pfn;
+    this.lastPage = page;
+    const cached = page.slots[offset];
+    if (cached !== undefined && cached.ip === rip) return cached;
+    return this.decodeAt(rip, pa, offset, page);
+  }
+
+  private decodeAt(rip: number, pa: number, offset: number, page: DecodedPage): Instruction {
+    const m = this.mmu;
+    const buf = this.fetchBuffer;
+    const inPage = Math.min(15, 4096 - offset);
+    for (let i = 0; i < inPage; i++) buf[i] = m.readPhys8(pa + i);
+    const ins = new Instruction();
+    let status = this.decoder.decode(buf, 0, inPage, rip, ins);
+    if (status === DecodeStatus.NeedMoreBytes && inPage < 15) {
+      const next = rip + inPage;
+      const pa2 = m.translateFetch(next);
+      if (pa2 < 0) this.fetchFault(next);
+      for (let i = inPage; i < 15; i++) buf[i] = m.readPhys8(pa2 + i - inPage);
+      status = this.decoder.decode(buf, 0, 15, rip, ins);
+      // An instruction that straddles two pages is not cached: a write to the second page would not invalidate it.
+      if (status === DecodeStatus.Ok) return ins;
+    }
+    if (status !== DecodeStatus.Ok) throw new CpuFault(Vector.UD, -1);
+    if (offset + ins.length <= 4096) page.slots[offset] = ins;
+    return ins;
+  }
+
+  /** The bytes of the instruction at RIP, for diagnostics (uses a scratch record). */
+  peekInstruction(): Instruction | undefined {
+    try {
+      const ins = this.fetch();
+      return ins;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Raises an exception from outside an instruction handler (e.g. a native function). */
+  fault(vector: number, errorCode = -1, address = 0): never {
+    throw new CpuFault(vector, errorCode, address);
+  }
+
+  /** Delivers exception `vector` for the instruction at RIP (which has been rewound for faults). */
+  raise(vector: number, errorCode: number, address: number): void {
+    if (vector === Vector.PF) this.cr2 = address;
+    this.deliver(vector, hasErrorCode(vector) ? errorCode : -1, this.rip);
+  }
+
+  /**
+   * Delivers an interrupt or exception through the 64-bit IDT (SDM Vol. 3, 6.14): switches
+   * to CPL 0 and the TSS's RSP0 when coming from user mode, aligns RSP to 16 bytes, pushes
+   * SS, RSP, RFLAGS, CS, RIP and the error code, and clears IF for an interrupt gate.
+   */
+  deliver(vector: number, errorCode: number, returnIp: number): void {
+    if (this.delivering > 0) {
+      if (this.delivering > 1 || vector === Vector.DF) throw new CpuStop(`triple fault (vector ${vector} while delivering)`);
+    }
+    this.delivering++;
+    try {
+      if (vector * 16 + 15 > this.idtLimit) throw new CpuFault(Vector.GP, vector * 8 + 2);
+      const oldCpl = this.cpl;
+      const oldSs = this.sreg[2]!;
+      const oldCs = this.sreg[1]!;
+      const oldRsp = this.gpr(4);
+      const oldFlags = this.getRflags();
+      // IDT, GDT and TSS accesses are supervisor accesses.
+      this.setCpl(0);
+      const gate = this.idtBase + vector * 16;
+      const w0 = this.read32(gate);
+      const w1 = this.read32(gate + 4);
+      const w2 = this.read32(gate + 8);
+      if ((w1 & 0x8000) === 0) throw new CpuFault(Vector.NP, vector * 8 + 2);
+      const target = w2 * TWO32 + (((w1 & 0xffff0000) | (w0 & 0xffff)) >>> 0);
+      const selector = w0 >>> 16;
+      let rsp: number;
+      if (oldCpl !== 0) {
+        rsp = this.read64n(this.trBase + 4);
+      } else {
+        rsp = oldRsp;
+      }
+      rsp -= rsp - Math.floor(rsp / 16) * 16; // align down to 16
+      const frame = hasErrorCode(vector) && errorCode >= 0 ? 6 : 5;
+      const top = rsp - frame * 8;
+      this.write64n(rsp - 8, oldCpl !== 0 ? oldSs : oldSs);
+      this.write64n(rsp - 16, oldRsp);
+      this.write64(rsp - 24, oldFlags, 0);
+      this.write64(rsp - 32, oldCs, 0);
+      this.write64n(rsp - 40, returnIp);
+      if (frame === 6) this.write64(rsp - 48, errorCode, 0);
+      this.setGpr(4, top);
+      this.sreg[1] = selector;
+      if (oldCpl !== 0) this.sreg[2] = 0;
+      let flags = oldFlags & ~(Rflags.TF | Rflags.NT | Rflags.RF | Rflags.VM);
+      const type = (w1 >> 8) & 0xf;
+      if (type === 0xe) flags &= ~Rflags.IF;
+      this.rflags = flags;
+      this.rip = target;
+      this.halted = false;
+      this.updatePagingMode();
+    } catch (e) {
+      if (e instanceof CpuFault) {
+        this.delivering++;
+        this.deliverDoubleFault();
+        return;
+      }
+      throw e;
+    } finally {
+      this.delivering = 0;
+    }
+    this.onDeliver?.(vector, errorCode);
+  }
+
+  private deliverDoubleFault(): void {
+    throw new CpuStop('double fault while delivering an exception');
+  }
+
+  /** IRETQ (SDM IRET, 64-bit mode): pops RIP, CS, RFLAGS, RSP and SS. */
+  iretq(): void {
+    const sp = this.gpr(4);
+    const ip = this.read64n(sp);
+    const cs = this.read32(sp + 8) & 0xffff;
+    const flags = this.read32(sp + 16);
+    const rsp = this.read64n(sp + 24);
+    const ss = this.read32(sp + 32) & 0xffff;
+    const rpl = cs & 3;
+    if (rpl < this.cpl) throw new CpuFault(Vector.GP, cs & 0xfffc);
+    let newFlags = flags;
+    if (this.cpl !== 0) newFlags = (newFlags & ~(Rflags.IOPL | Rflags.IF)) | (this.rflags & (Rflags.IOPL | Rflags.IF));
+    this.rip = ip;
+    this.sreg[1] = cs;
+    this.sreg[2] = ss;
+    this.setGpr(4, rsp);
+    this.cpl = rpl;
+    this.setRflags(newFlags);
+    if (rpl === 3) this.onReturnToUser?.('iret');
+  }
+}

@@ -1,0 +1,140 @@
+import { type Instruction, Mnemonic as M, Prefix, Register } from '@legosim/x86';
+import { Rflags } from '../constants.js';
+import type { Cpu } from '../cpu.js';
+import { FlagOp } from '../flags.js';
+import type { Define } from './define.js';
+
+/**
+ * String instructions (SDM MOVS, STOS, LODS, CMPS, SCAS) with REP/REPE/REPNE.
+ * Source is seg:[rsi] (DS unless overridden), destination es:[rdi]; RSI/RDI step by the
+ * element size, backwards when DF = 1. A repeated instruction runs to completion here;
+ * a fault part-way leaves RCX/RSI/RDI describing the remaining work, as on hardware.
+ */
+
+const TWO32 = 4294967296;
+
+function reg(cpu: Cpu, i: number, a32: boolean): number {
+  return a32 ? cpu.lo[i]! >>> 0 : cpu.hi[i]! * TWO32 + (cpu.lo[i]! >>> 0);
+}
+
+function setReg(cpu: Cpu, i: number, v: number, a32: boolean): void {
+  if (a32) {
+    cpu.lo[i] = v | 0;
+    cpu.hi[i] = 0;
+  } else cpu.setGpr(i, v);
+}
+
+/** The element size of a string instruction: from its operand size (b/w/d/q forms). */
+function elementSize(ins: Instruction): number {
+  return ins.opSize[0] || ins.operandSize;
+}
+
+type Body = (cpu: Cpu, ins: Instruction, size: number, si: number, di: number) => boolean;
+
+function stringOp(usesSi: boolean, usesDi: boolean, compares: boolean, body: Body) {
+  return (fixedSize: number) => (cpu: Cpu, ins: Instruction): void => {
+    const size = fixedSize || elementSize(ins);
+    const a32 = ins.addressSize === 4;
+    const step = (cpu.rflags & Rflags.DF) !== 0 ? -size : size;
+    const seg = usesSi ? cpu.segmentBase(ins.memSeg) : 0;
+    const repeat = (ins.prefixes & (Prefix.Rep | Prefix.Repne)) !== 0;
+    if (!repeat) {
+      const si = usesSi ? reg(cpu, 6, a32) : 0;
+      const di = usesDi ? reg(cpu, 7, a32) : 0;
+      body(cpu, ins, size, si + seg, di);
+      if (usesSi) setReg(cpu, 6, si + step, a32);
+      if (usesDi) setReg(cpu, 7, di + step, a32);
+      return;
+    }
+    const untilEqual = compares && (ins.prefixes & Prefix.Repne) !== 0;
+    let count = reg(cpu, 1, a32);
+    let si = usesSi ? reg(cpu, 6, a32) : 0;
+    let di = usesDi ? reg(cpu, 7, a32) : 0;
+    try {
+      while (count !== 0) {
+        const equal = body(cpu, ins, size, si + seg, di);
+        si += step;
+        di += step;
+        count--;
+        if (compares && equal === untilEqual) break;
+      }
+    } finally {
+      setReg(cpu, 1, count, a32);
+      if (usesSi) setReg(cpu, 6, si, a32);
+      if (usesDi) setReg(cpu, 7, di, a32);
+    }
+  };
+}
+
+const ACC = [0, Register.AL, Register.AX, 0, Register.EAX, 0, 0, 0, Register.RAX];
+
+function compare(cpu: Cpu, size: number, a: number, aHi: number, b: number, bHi: number): boolean {
+  const mask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
+  a &= mask;
+  b &= mask;
+  let r: number;
+  let rHi = 0;
+  if (size === 8) {
+    r = (a - b) | 0;
+    rHi = (aHi - bHi - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+  } else r = size === 4 ? (a - b) | 0 : (a - b) & mask;
+  cpu.flags.set(FlagOp.Sub, size, a, aHi, b, bHi, r, rHi);
+  return a === b && (size !== 8 || aHi === bHi);
+}
+
+const movs = stringOp(true, true, false, (cpu, _ins, size, si, di) => {
+  const v = cpu.readMem(si, size);
+  cpu.writeMem(di, size, v, cpu.vhi);
+  return false;
+});
+
+const stos = stringOp(false, true, false, (cpu, _ins, size, _si, di) => {
+  const v = cpu.readReg(ACC[size]!);
+  cpu.writeMem(di, size, v, cpu.vhi);
+  return false;
+});
+
+const lods = stringOp(true, false, false, (cpu, _ins, size, si) => {
+  const v = cpu.readMem(si, size);
+  cpu.writeReg(ACC[size]!, v, cpu.vhi);
+  return false;
+});
+
+const cmps = stringOp(true, true, true, (cpu, _ins, size, si, di) => {
+  const a = cpu.readMem(si, size);
+  const aHi = cpu.vhi;
+  const b = cpu.readMem(di, size);
+  return compare(cpu, size, a, aHi, b, cpu.vhi);
+});
+
+const scas = stringOp(false, true, true, (cpu, _ins, size, _si, di) => {
+  const a = cpu.readReg(ACC[size]!);
+  const aHi = cpu.vhi;
+  const b = cpu.readMem(di, size);
+  return compare(cpu, size, a, aHi, b, cpu.vhi);
+});
+
+/** String MOVSD shares its mnemonic with SSE2 MOVSD; the SSE form has register/memory operands. */
+export function isStringForm(ins: Instruction): boolean {
+  return ins.opCount === 0 || ins.opKind[0] === 6 || ins.opKind[0] === 7;
+}
+
+export const stringMovsd = movs(4);
+export const stringCmpsd = cmps(4);
+
+export function installStrings(def: Define): void {
+  const forms = [
+    [movs, undefined, M.Movsb, M.Movsw, undefined, M.Movsq],
+    [stos, undefined, M.Stosb, M.Stosw, M.Stosd, M.Stosq],
+    [lods, undefined, M.Lodsb, M.Lodsw, M.Lodsd, M.Lodsq],
+    [cmps, undefined, M.Cmpsb, M.Cmpsw, undefined, M.Cmpsq],
+    [scas, undefined, M.Scasb, M.Scasw, M.Scasd, M.Scasq],
+  ] as const;
+  for (const [op, any, b, w, d, q] of forms) {
+    if (any !== undefined) def(any, op(0));
+    def(b, op(1));
+    def(w, op(2));
+    if (d !== undefined) def(d, op(4));
+    def(q, op(8));
+  }
+}

@@ -1,0 +1,55 @@
+/** struct pt_regs (arch/x86/include/asm/ptrace.h): 21 × 8 bytes, in this order. */
+export const PT_REGS_FIELDS = [
+  'r15',
+  'r14',
+  'r13',
+  'r12',
+  'bp',
+  'bx',
+  'r11',
+  'r10',
+  'r9',
+  'r8',
+  'ax',
+  'cx',
+  'dx',
+  'si',
+  'di',
+  'orig_ax',
+  'ip',
+  'cs',
+  'flags',
+  'sp',
+  'ss',
+] as const;
+
+export type PtRegsField = (typeof PT_REGS_FIELDS)[number];
+
+/** Byte offsets of the pt_regs fields. */
+export const enum PtRegs {
+  R15 = 0,
+  R14 = 8,
+  R13 = 16,
+  R12 = 24,
+  BP = 32,
+  BX = 40,
+  R11 = 48,
+  R10 = 56,
+  R9 = 64,
+  R8 = 72,
+  AX = 80,
+  CX = 88,
+  DX = 96,
+  SI = 104,
+  DI = 112,
+  ORIG_AX = 120,
+  IP = 128,
+  CS = 136,
+  FLAGS = 144,
+  SP = 152,
+  SS = 160,
+  SIZE = 168,
+}
+
+/** The GPR number (rax=0 .. r15=15) held in each pt_regs slot, in slot order. */
+export const PT_REGS_GPR: readonly number[] = [15, 14, 13, 12, 5, 3, 11, 10, 9, 8, 0, 1, 2, 6, 7];

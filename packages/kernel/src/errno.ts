@@ -1,0 +1,65 @@
+/** The guest's errno values (Linux x86-64 ABI, include/uapi/asm-generic/errno-base.h). Not the host's. */
+export const enum Errno {
+  EPERM = 1,
+  ENOENT = 2,
+  ESRCH = 3,
+  EINTR = 4,
+  EIO = 5,
+  ENXIO = 6,
+  E2BIG = 7,
+  ENOEXEC = 8,
+  EBADF = 9,
+  ECHILD = 10,
+  EAGAIN = 11,
+  ENOMEM = 12,
+  EACCES = 13,
+  EFAULT = 14,
+  EBUSY = 16,
+  EEXIST = 17,
+  ENODEV = 19,
+  ENOTDIR = 20,
+  EISDIR = 21,
+  EINVAL = 22,
+  EMFILE = 24,
+  ENOTTY = 25,
+  EFBIG = 27,
+  ENOSPC = 28,
+  ESPIPE = 29,
+  EROFS = 30,
+  EPIPE = 32,
+  ERANGE = 34,
+  ENAMETOOLONG = 36,
+  ENOSYS = 38,
+  ENOTEMPTY = 39,
+  ELOOP = 40,
+}
+
+const NAMES: Record<number, [string, string]> = {
+  1: ['EPERM', 'Operation not permitted'],
+  2: ['ENOENT', 'No such file or directory'],
+  3: ['ESRCH', 'No such process'],
+  4: ['EINTR', 'Interrupted system call'],
+  5: ['EIO', 'Input/output error'],
+  9: ['EBADF', 'Bad file descriptor'],
+  10: ['ECHILD', 'No child processes'],
+  11: ['EAGAIN', 'Resource temporarily unavailable'],
+  12: ['ENOMEM', 'Cannot allocate memory'],
+  13: ['EACCES', 'Permission denied'],
+  14: ['EFAULT', 'Bad address'],
+  17: ['EEXIST', 'File exists'],
+  20: ['ENOTDIR', 'Not a directory'],
+  21: ['EISDIR', 'Is a directory'],
+  22: ['EINVAL', 'Invalid argument'],
+  25: ['ENOTTY', 'Inappropriate ioctl for device'],
+  29: ['ESPIPE', 'Illegal seek'],
+  30: ['EROFS', 'Read-only file system'],
+  32: ['EPIPE', 'Broken pipe'],
+  34: ['ERANGE', 'Numerical result out of range'],
+  38: ['ENOSYS', 'Function not implemented'],
+};
+
+/** strace's rendering of an error return: `ENOTTY (Inappropriate ioctl for device)`. */
+export function errnoText(errno: number): string {
+  const n = NAMES[errno];
+  return n ? `${n[0]} (${n[1]})` : `E${errno} (Unknown error ${errno})`;
+}

@@ -1,0 +1,679 @@
+import { Cpu, CpuStop, EXCEPTION_NAMES, Msr, type NativeFunction, Rflags, StopReason } from '@legosim/cpu';
+import {
+  configureLegoTimer,
+  LocalApic,
+  PerCpuAreas,
+  TSS_SELECTOR,
+  KERNEL_CS,
+  KERNEL_DS,
+  USER32_CS,
+} from '@legosim/interrupts';
+import { Mmu, PageTables, PAGE_OFFSET, PhysicalMemory, physToVirt, Pte, PteHi, START_KERNEL, virtToPhys } from '@legosim/memory';
+import type { TraceSink } from '@legosim/trace';
+import { type InstructionDecoder } from '@legosim/x86';
+import { Decoder } from '@legosim/x86';
+import { assemble } from '@legosim/x86/asm';
+import { ENTRY_64_S } from '../arch/x86/entry/entry_64.js';
+import { PT_REGS_FIELDS, PtRegs } from '../arch/x86/kernel/ptrace.js';
+import { Errno } from '../errno.js';
+import { loadElf } from '../fs/exec.js';
+import { MmStruct } from '../mm/mm.js';
+import { Console, type ConsoleWriter } from './printk.js';
+import { SeededRandom } from './random.js';
+import { formatArgs, formatReturn } from './strace.js';
+import { buildSyscallTable, NR_SYSCALLS } from './syscall_table.js';
+import type { SyscallFn, SyscallRow } from './sys/types.js';
+import { Task, THREAD_SIZE } from './task.js';
+
+/** What the kernel needs from the host: the guest's standard streams. */
+export interface HostIO {
+  write(fd: number, data: Uint8Array): void;
+  /** Reads up to `max` bytes of stdin; an empty array is end of file. */
+  read(fd: number, max: number): Uint8Array;
+}
+
+export interface KernelOptions {
+  host: HostIO;
+  /** Kernel console lines (printk, WARN, NOTICE, segfault reports). Default: discarded. */
+  console?: ConsoleWriter;
+  /** Physical memory in bytes (default 256 MiB). */
+  memory?: number;
+  /** APIC timer frequency (default 100, Lego's HZ); 0 disables the timer. */
+  timerHz?: number;
+  /** Only Lego's own 111 syscalls; every other number goes to sys_ni_syscall. */
+  legoTableOnly?: boolean;
+  /** Stop the guest after this many instructions (default: no limit). */
+  maxInstructions?: number;
+  trace?: TraceSink;
+  /** One strace-format line per syscall. */
+  strace?: (line: string) => void;
+  /** Replace syscall handlers by number (experiments and tests: e.g. one that returns with IRQs off). */
+  overrides?: ReadonlyMap<number, SyscallFn>;
+  /** Syscall names whose handler should return with interrupts disabled (`--inject irqs-off:NAME`). */
+  injectIrqsOff?: readonly string[];
+  decoder?: InstructionDecoder;
+  /** Seed of /dev/urandom, AT_RANDOM and getrandom (default 1). */
+  seed?: number;
+}
+
+export interface RunResult {
+  /** The guest's exit status (0..255), or 128+signal when a signal killed it. */
+  status: number;
+  /** Signal that killed the guest, or 0. */
+  signal: number;
+  /** One-line reason when the guest did not exit normally. */
+  reason?: string;
+  instructions: number;
+  syscalls: number;
+  /** Simulated nanoseconds. */
+  simulatedNs: number;
+}
+
+/** Thrown when the run cannot continue for a reason outside the guest (a kernel bug, a limit). */
+export class KernelPanic extends Error {
+  override readonly name = 'KernelPanic';
+}
+
+/** Physical placement of the kernel image (CONFIG_PHYSICAL_START) and the first free frame. */
+const KERNEL_PHYS = 0x1000000;
+const KERNEL_TEXT_SIZE = 0x100000;
+const NATIVES_OFFSET = 0x80000;
+const ALLOC_START = 0x1400000;
+const TWO32 = 4294967296;
+const LOCAL_TIMER_VECTOR = 0xef;
+
+/** Exception entry points of entry_64.S, by vector, and the C handlers they call. */
+const TRAPS: readonly (readonly [vector: number, entry: string, handler: string, dpl: number])[] = [
+  [0, 'divide_error', 'do_divide_error', 0],
+  [1, 'debug', 'do_debug', 0],
+  [2, 'nmi', 'do_nmi', 0],
+  [3, 'int3', 'do_int3', 3],
+  [4, 'overflow', 'do_overflow', 3],
+  [5, 'bounds', 'do_bounds', 0],
+  [6, 'invalid_op', 'do_invalid_op', 0],
+  [7, 'device_not_available', 'do_device_not_available', 0],
+  [8, 'double_fault', 'do_double_fault', 0],
+  [9, 'coprocessor_segment_overrun', 'do_coprocessor_segment_overrun', 0],
+  [10, 'invalid_TSS', 'do_invalid_TSS', 0],
+  [11, 'segment_not_present', 'do_segment_not_present', 0],
+  [12, 'stack_segment', 'do_stack_segment', 0],
+  [13, 'general_protection', 'do_general_protection', 0],
+  [14, 'page_fault', 'do_page_fault', 0],
+  [15, 'spurious_interrupt_bug', 'do_spurious_interrupt_bug', 0],
+  [16, 'coprocessor_error', 'do_coprocessor_error', 0],
+  [17, 'alignment_check', 'do_alignment_check', 0],
+  [18, 'machine_check', 'do_machine_check', 0],
+  [19, 'simd_exception', 'do_simd_exception', 0],
+  [20, 'virtualization_exception', 'do_virtualization_exception', 0],
+];
+
+/** The signal each exception sends to a user task (arch/x86/kernel/traps.c). */
+const TRAP_SIGNAL: Record<number, number> = { 0: 8, 1: 5, 3: 5, 4: 11, 5: 11, 6: 4, 7: 8, 10: 11, 11: 7, 12: 7, 13: 11, 14: 11, 16: 8, 17: 7, 19: 8 };
+const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV' };
+
+/**
+ * The Lego kernel model: boots one x86-64 CPU (GDT, TSS, IDT, per-CPU area, syscall MSRs,
+ * APIC timer), assembles `entry_64.S` into kernel text, and runs a static program as the
+ * first task. The C side of the kernel (do_syscall_64, the trap handlers, the syscalls) is
+ * TypeScript reached through native addresses in kernel text.
+ */
+export class Kernel {
+  readonly mem: PhysicalMemory;
+  readonly pt: PageTables;
+  readonly kernelPgd: number;
+  readonly cpus: Cpu[] = [];
+  readonly apics: LocalApic[] = [];
+  readonly percpu: PerCpuAreas;
+  readonly console: Console;
+  readonly host: HostIO;
+  readonly random: SeededRandom;
+  readonly table: SyscallRow[];
+  /** Entry-code symbols (entry_SYSCALL_64, ret_from_fork, ...) and native function addresses. */
+  readonly symbols = new Map<string, number>();
+  /** Simulated wall-clock epoch for CLOCK_REALTIME: 2020-01-01T00:00:00Z. */
+  readonly epochNs = 1577836800e9;
+  executablePath = '';
+  syscallCount = 0;
+
+  private readonly options: KernelOptions;
+  private readonly trace: TraceSink | undefined;
+  private readonly current: (Task | undefined)[] = [];
+  private readonly tasks: Task[] = [];
+  private nextNative = 0;
+  private idleNs = 0;
+  private nextPid = 1;
+  private result: { status: number; signal: number; reason?: string } | undefined;
+  /** Per-CPU bookkeeping of the syscall in flight (for the exit event and strace). */
+  private readonly inflight: { nr: number; ret: number; irqsOnReturn: boolean; warned: boolean; args: number[] }[] = [];
+  private readonly regsWords = new Uint32Array(42);
+  private readonly argWords = new Uint32Array(12);
+
+  constructor(options: KernelOptions) {
+    this.options = options;
+    this.host = options.host;
+    this.trace = options.trace;
+    this.console = new Console(options.console ?? (() => {}));
+    this.random = new SeededRandom(options.seed ?? 1);
+    this.mem = new PhysicalMemory({ size: options.memory ?? 256 * 1024 * 1024, allocStart: ALLOC_START });
+    this.pt = new PageTables(this.mem);
+    this.table = buildSyscallTable(options.legoTableOnly ?? false);
+    for (const [nr, fn] of options.overrides ?? []) if (this.table[nr]) this.table[nr]!.fn = fn;
+    this.kernelPgd = this.allocRoot();
+    this.mapKernel();
+    const decoder = options.decoder ?? new Decoder();
+    // one CPU for now; SMP comes with the interrupts issue
+    const mmu = new Mmu(this.mem);
+    const apic = new LocalApic({ apicId: 0, bsp: true });
+    const cpu = new Cpu({ id: 0, mmu, decoder, interrupts: apic });
+    this.cpus.push(cpu);
+    this.apics.push(apic);
+    this.inflight.push({ nr: -1, ret: 0, irqsOnReturn: true, warned: false, args: [] });
+    this.percpu = this.setupPerCpuAreas(1);
+    this.registerNatives();
+    this.assembleEntryCode();
+    this.setupIdt();
+    this.cpuInit(0);
+  }
+
+  // ---------------------------------------------------------------- boot
+
+  private allocRoot(): number {
+    const root = this.pt.createRoot();
+    if (root < 0) throw new KernelPanic('out of memory for the kernel page tables');
+    return root;
+  }
+
+  /** Kernel text at __START_KERNEL (read-only, executable) and the direct map of all memory (RW, NX). */
+  private mapKernel(): void {
+    const ok1 = this.pt.mapRange(this.kernelPgd, START_KERNEL, KERNEL_PHYS, KERNEL_TEXT_SIZE, Pte.P | Pte.G);
+    const ok2 = this.pt.mapRange(this.kernelPgd, PAGE_OFFSET, 0, this.mem.size, Pte.P | Pte.RW | Pte.G, PteHi.XD, true);
+    if (!ok1 || !ok2) throw new KernelPanic('cannot map the kernel');
+  }
+
+  /** Direct-map kernel memory as the per-CPU code sees it. */
+  private readonly kmem = {
+    read32: (va: number): number => this.mem.read32(virtToPhys(va)),
+    write32: (va: number, value: number): void => this.mem.write32(virtToPhys(va), value),
+  };
+
+  private setupPerCpuAreas(nrCpus: number): PerCpuAreas {
+    const probe = PerCpuAreas.contiguous(this.kmem, 0, 1);
+    const size = Math.ceil(probe.layout.size / 4096) * 4096;
+    const order = Math.ceil(Math.log2(size / 4096));
+    const offsets: number[] = [];
+    for (let cpu = 0; cpu < nrCpus; cpu++) {
+      const pa = this.mem.allocPages(order);
+      if (pa < 0) throw new KernelPanic('out of memory for per-CPU areas');
+      offsets.push(physToVirt(pa));
+    }
+    const areas = new PerCpuAreas(this.kmem, offsets, probe.layout);
+    for (let cpu = 0; cpu < nrCpus; cpu++) areas.initCpu(cpu);
+    return areas;
+  }
+
+  /** Places a native function at the next slot of native text: the bytes are `ud2`, the CPU calls `fn` instead. */
+  private native(name: string, fn: NativeFunction): number {
+    const offset = NATIVES_OFFSET + this.nextNative * 16;
+    this.nextNative++;
+    const va = START_KERNEL + offset;
+    this.mem.write8(KERNEL_PHYS + offset, 0x0f);
+    this.mem.write8(KERNEL_PHYS + offset + 1, 0x0b);
+    for (const cpu of this.cpus) cpu.natives.set(va, fn);
+    this.symbols.set(name, va);
+    return va;
+  }
+
+  private registerNatives(): void {
+    this.native('do_syscall_64', (cpu) => this.doSyscall64(cpu));
+    this.native('syscall_return_slowpath', (cpu) => this.syscallReturnSlowpath(cpu, cpu.gpr(7)));
+    this.native('prepare_exit_to_usermode', () => this.prepareExitToUsermode());
+    this.native('schedule_tail', () => {});
+    this.native('smp_apic_timer_interrupt', (cpu) => this.smpApicTimerInterrupt(cpu));
+    this.native('smp_spurious_interrupt', () => {});
+    this.native('smp_error_interrupt', (cpu) => this.apics[cpu.id]!.eoi());
+    this.native('do_IRQ', (cpu) => this.apics[cpu.id]!.eoi());
+    for (const [vector, , handler] of TRAPS) this.native(handler, (cpu) => this.doTrap(cpu, vector));
+  }
+
+  private assembleEntryCode(): void {
+    const symbols: Record<string, number> = {};
+    for (const [name, va] of this.symbols) symbols[name] = va;
+    const layout = this.percpu.layout;
+    for (const s of layout.symbols) symbols[s.name] = s.offset;
+    const result = assemble(ENTRY_64_S, { origin: START_KERNEL, symbols });
+    if (result.bytes.length > NATIVES_OFFSET) throw new KernelPanic('entry_64.S does not fit below the native functions');
+    this.mem.writeBytes(KERNEL_PHYS, result.bytes);
+    for (const [name, value] of result.symbols) if (!this.symbols.has(name)) this.symbols.set(name, value);
+  }
+
+  symbol(name: string): number {
+    const v = this.symbols.get(name);
+    if (v === undefined) throw new KernelPanic(`entry_64.S does not define ${name}`);
+    return v;
+  }
+
+  /** 256 interrupt gates, DPL 0 (int3 and into DPL 3 so user mode can raise them), IST 0, __KERNEL_CS. */
+  private idtPhys = 0;
+  private setupIdt(): void {
+    this.idtPhys = this.mem.allocFrame();
+    const gate = (vector: number, target: number, dpl: number): void => {
+      const pa = this.idtPhys + vector * 16;
+      const lo = target >>> 0;
+      this.mem.write32(pa, ((KERNEL_CS << 16) | (lo & 0xffff)) >>> 0);
+      this.mem.write32(pa + 4, ((lo & 0xffff0000) | 0x8000 | (dpl << 13) | (0xe << 8)) >>> 0);
+      this.mem.write32(pa + 8, Math.floor(target / TWO32) >>> 0);
+      this.mem.write32(pa + 12, 0);
+    };
+    for (const [vector, entry, , dpl] of TRAPS) {
+      const va = this.symbols.get(entry);
+      if (va !== undefined) gate(vector, va, dpl);
+    }
+    const timer = this.symbols.get('apic_timer_interrupt');
+    if (timer !== undefined) gate(LOCAL_TIMER_VECTOR, timer, 0);
+    const spurious = this.symbols.get('spurious_interrupt');
+    if (spurious !== undefined) gate(0xff, spurious, 0);
+    const error = this.symbols.get('error_interrupt');
+    if (error !== undefined) gate(0xfe, error, 0);
+  }
+
+  /** cpu_init(): GDT, IDT and TSS loaded, syscall MSRs, GS base = __per_cpu_offset[cpu], the APIC timer. */
+  private cpuInit(id: number): void {
+    const cpu = this.cpus[id]!;
+    const base = this.percpu.offset(id);
+    cpu.gdtBase = base + this.percpu.layout.cpu_gdt_page;
+    cpu.gdtLimit = 16 * 8 - 1;
+    cpu.idtBase = physToVirt(this.idtPhys);
+    cpu.idtLimit = 256 * 16 - 1;
+    cpu.tr = TSS_SELECTOR;
+    cpu.trBase = base + this.percpu.layout.cpu_tss;
+    cpu.sreg[1] = KERNEL_CS;
+    cpu.sreg[2] = KERNEL_DS;
+    // MSR_STAR high dword: (__USER32_CS << 16) | __KERNEL_CS
+    cpu.writeMsr(Msr.STAR, 0, (USER32_CS << 16) | KERNEL_CS);
+    const lstar = this.symbol('entry_SYSCALL_64');
+    cpu.writeMsr(Msr.LSTAR, lstar | 0, Math.floor(lstar / TWO32));
+    // TF|DF|IF|IOPL|AC|NT
+    cpu.writeMsr(Msr.SYSCALL_MASK, 0x47700, 0);
+    cpu.writeMsr(Msr.GS_BASE, base | 0, Math.floor(base / TWO32));
+    cpu.writeMsr(Msr.KERNEL_GS_BASE, 0, 0);
+    cpu.onReturnToUser = (path) => this.onReturnToUser(cpu, path);
+    const hz = this.options.timerHz ?? 100;
+    if (hz > 0) {
+      this.apics[id]!.writeRegister(0xf0, 0x1ff); // SPIV: APIC enabled, spurious vector 0xff
+      configureLegoTimer(this.apics[id]!, hz);
+    }
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  /** Loads a static ELF as the first task (pid 1), with its argv and envp. */
+  exec(image: Uint8Array, argv: readonly string[], envp: readonly string[], path: string): Task {
+    const pgd = this.allocRoot();
+    this.pt.copyKernelHalf(pgd, this.kernelPgd);
+    const mm = new MmStruct(this.mem, this.pt, pgd);
+    this.executablePath = path;
+    const start = loadElf(this, mm, image, argv, envp, path);
+    const stackPhys = this.mem.allocPages(4);
+    const tsPhys = this.mem.allocFrame();
+    if (stackPhys < 0 || tsPhys < 0) throw new KernelPanic('out of memory for the first task');
+    const pid = this.nextPid++;
+    const comm = (path.split('/').pop() ?? path).slice(0, 15);
+    const task = new Task(pid, pid, mm, stackPhys, physToVirt(stackPhys), physToVirt(tsPhys), comm);
+    this.tasks.push(task);
+    // thread_info at the bottom of the stack: {task*, flags, status, cpu}
+    this.mem.write32(stackPhys, task.taskStruct >>> 0);
+    this.mem.write32(stackPhys + 4, Math.floor(task.taskStruct / TWO32) >>> 0);
+    this.mem.write32(tsPhys, pid);
+    this.startThread(task, start.entry, start.sp);
+    this.switchTo(0, task);
+    this.trace?.taskNew(this.now(), 0, pid, pid, undefined, comm);
+    return task;
+  }
+
+  /** start_thread(): the user registers in task_pt_regs, to be restored by ret_from_fork's IRET. */
+  private startThread(t: Task, ip: number, sp: number): void {
+    const base = t.ptRegsPhys;
+    for (let off = 0; off < PtRegs.SIZE; off += 4) this.mem.write32(base + off, 0);
+    this.writeRegs(t, PtRegs.IP, ip);
+    this.writeRegs(t, PtRegs.CS, 0x33);
+    this.writeRegs(t, PtRegs.FLAGS, Rflags.IF | Rflags.Reserved1);
+    this.writeRegs(t, PtRegs.SP, sp);
+    this.writeRegs(t, PtRegs.SS, 0x2b);
+    this.writeRegs(t, PtRegs.ORIG_AX, -1);
+  }
+
+  /**
+   * __switch_to: current_task, cpu_current_top_of_stack (TSS sp0), the address space, FS
+   * base and the user GS base; the CPU resumes the task in ret_from_fork.
+   */
+  private switchTo(id: number, next: Task): void {
+    const cpu = this.cpus[id]!;
+    const layout = this.percpu.layout;
+    this.percpu.writeU64(id, layout.current_task, next.taskStruct);
+    this.percpu.setTopOfStack(id, next.sp0);
+    this.current[id] = next;
+    cpu.cr3 = next.mm.pgd;
+    cpu.mmu.loadCr3(next.mm.pgd);
+    cpu.fsBase = next.fsBase;
+    cpu.kernelGsBase = next.gsBase;
+    // a new task starts at ret_from_fork with its pt_regs on the stack and CPL 0, IF = 0
+    cpu.setCpl(0);
+    cpu.setGpr(4, next.ptRegs);
+    cpu.setGpr(0, 0);
+    cpu.setGpr(3, 0);
+    cpu.setRflags(Rflags.Reserved1);
+    cpu.rip = this.symbol('ret_from_fork');
+  }
+
+  currentCpu(t: Task): Cpu {
+    const i = this.current.indexOf(t);
+    return this.cpus[i < 0 ? 0 : i]!;
+  }
+
+  currentTask(cpu: Cpu): Task {
+    const t = this.current[cpu.id];
+    if (t === undefined) throw new KernelPanic(`no current task on CPU ${cpu.id}`);
+    return t;
+  }
+
+  /** Ends a task (exit_group or a fatal signal); the last task's end stops the machine. */
+  exitTask(t: Task, code: number, signal: number, reason?: string): never {
+    t.exited = true;
+    t.exitCode = code;
+    t.killedBy = signal;
+    const cpu = this.currentCpu(t);
+    this.trace?.taskExit(this.now(), cpu.id, t.pid, t.tid, signal ? 128 + signal : code);
+    this.result = signal ? { status: 128 + signal, signal, reason: reason ?? `killed by signal ${signal}` } : { status: code, signal: 0 };
+    return cpu.stop('exit');
+  }
+
+  /** Flushes the TLB of the CPU running `t` after its mappings changed. */
+  flushTlb(t: Task): void {
+    const cpu = this.currentCpu(t);
+    cpu.mmu.loadCr3(t.mm.pgd);
+    this.trace?.tlbFlush(this.now(), cpu.id, 'mm', 0);
+  }
+
+  /** Simulated time in nanoseconds: one retired instruction is one nanosecond, plus idle time. */
+  now(): number {
+    return this.cpus[0]!.instret + this.idleNs;
+  }
+
+  // ---------------------------------------------------------------- pt_regs
+
+  readRegs(t: Task, off: number): number {
+    const pa = t.ptRegsPhys + off;
+    return this.mem.read32(pa + 4) * TWO32 + this.mem.read32(pa);
+  }
+
+  /** A pt_regs field as a signed 64-bit JS number (exact for addresses and small values). */
+  readRegsSigned(t: Task, off: number): number {
+    const pa = t.ptRegsPhys + off;
+    return (this.mem.read32(pa + 4) | 0) * TWO32 + this.mem.read32(pa);
+  }
+
+  /** A pt_regs field in hex, exact for all 64 bits. */
+  regsHex(t: Task, off: number): string {
+    const pa = t.ptRegsPhys + off;
+    const hi = this.mem.read32(pa + 4);
+    const lo = this.mem.read32(pa).toString(16);
+    return hi === 0 ? lo : hi.toString(16) + lo.padStart(8, '0');
+  }
+
+  writeRegs(t: Task, off: number, value: number): void {
+    const pa = t.ptRegsPhys + off;
+    this.mem.write32(pa, value >>> 0);
+    this.mem.write32(pa + 4, Math.floor(value / TWO32) >>> 0);
+  }
+
+  // ---------------------------------------------------------------- entry/common.c
+
+  /**
+   * do_syscall_64(regs): `nr = regs->orig_ax`; local_irq_enable(); if nr < NR_syscalls,
+   * `regs->ax = sys_call_table[nr](di, si, dx, r10, r8, r9)`; otherwise ax keeps the -ENOSYS
+   * pushed at entry. Then syscall_return_slowpath(regs).
+   */
+  private doSyscall64(cpu: Cpu): void {
+    const t = this.currentTask(cpu);
+    const regsVa = cpu.gpr(7);
+    if (regsVa !== t.ptRegs) throw new KernelPanic(`do_syscall_64: regs ${regsVa} is not task_pt_regs`);
+    const ptRegsPhys = t.ptRegsPhys;
+    const nrLo = this.mem.read32(ptRegsPhys + PtRegs.ORIG_AX);
+    const nrHi = this.mem.read32(ptRegsPhys + PtRegs.ORIG_AX + 4);
+    const nr = nrHi === 0 && nrLo < NR_SYSCALLS ? nrLo : -1;
+    this.syscallCount++;
+    // local_irq_enable()
+    cpu.rflags |= Rflags.IF;
+    const a0 = this.readRegsSigned(t, PtRegs.DI);
+    const a1 = this.readRegsSigned(t, PtRegs.SI);
+    const a2 = this.readRegsSigned(t, PtRegs.DX);
+    const a3 = this.readRegsSigned(t, PtRegs.R10);
+    const a4 = this.readRegsSigned(t, PtRegs.R8);
+    const a5 = this.readRegsSigned(t, PtRegs.R9);
+    const flight = this.inflight[cpu.id]!;
+    flight.nr = nr < 0 ? nrLo : nr;
+    flight.warned = false;
+    if (this.trace) this.traceSyscallEntry(cpu, t, flight.nr, nr < 0 ? 'unknown' : this.table[nr]!.name);
+    const row = nr >= 0 ? this.table[nr]! : undefined;
+    if (this.options.strace && row?.ret === 'none') {
+      this.options.strace(`${row.name}(${formatArgs(t, row, [a0, a1, a2, a3, a4, a5], 0)}) = ?`);
+    }
+    let ret = -Errno.ENOSYS;
+    if (row !== undefined) {
+      ret = row.fn ? row.fn(this, t, a0, a1, a2, a3, a4, a5) : this.sysNiSyscall(cpu, t, nr);
+      this.writeRegs(t, PtRegs.AX, ret);
+      if (this.options.injectIrqsOff?.includes(row.name)) cpu.rflags &= ~Rflags.IF;
+    }
+    flight.ret = ret;
+    flight.irqsOnReturn = cpu.interruptsEnabled;
+    flight.args = this.options.strace ? [a0, a1, a2, a3, a4, a5] : flight.args;
+    this.syscallReturnSlowpath(cpu, regsVa);
+  }
+
+  /** sys_ni_syscall: Lego prints the NOTICE and the registers, and returns -ENOSYS. */
+  private sysNiSyscall(cpu: Cpu, t: Task, nr: number): number {
+    this.console.printk(`NOTICE: Missing syscall nr: ${nr}`);
+    for (const line of this.showRegs(cpu, t)) this.console.printk(line);
+    return -Errno.ENOSYS;
+  }
+
+  /** Lego's show_regs() of a task's pt_regs. */
+  showRegs(cpu: Cpu, t: Task): string[] {
+    const h = (off: number): string => this.regsHex(t, off).padStart(16, '0');
+    return [
+      `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`,
+      `RIP: 0033:[<${h(PtRegs.IP)}>]`,
+      `RSP: 002b:${h(PtRegs.SP)}  EFLAGS: ${this.regsHex(t, PtRegs.FLAGS).padStart(8, '0')}`,
+      `RAX: ${h(PtRegs.AX)} RBX: ${h(PtRegs.BX)} RCX: ${h(PtRegs.CX)}`,
+      `RDX: ${h(PtRegs.DX)} RSI: ${h(PtRegs.SI)} RDI: ${h(PtRegs.DI)}`,
+      `RBP: ${h(PtRegs.BP)} R08: ${h(PtRegs.R8)} R09: ${h(PtRegs.R9)}`,
+      `R10: ${h(PtRegs.R10)} R11: ${h(PtRegs.R11)} R12: ${h(PtRegs.R12)}`,
+      `R13: ${h(PtRegs.R13)} R14: ${h(PtRegs.R14)} R15: ${h(PtRegs.R15)}`,
+    ];
+  }
+
+  /**
+   * syscall_return_slowpath(regs): `WARN(irqs_disabled(), "syscall %ld left IRQs disabled",
+   * regs->orig_ax)` then local_irq_enable(); local_irq_disable(); prepare_exit_to_usermode(regs).
+   */
+  private syscallReturnSlowpath(cpu: Cpu, regsVa: number): void {
+    const t = this.currentTask(cpu);
+    if (!cpu.interruptsEnabled) {
+      const orig = this.readRegsSigned(t, PtRegs.ORIG_AX);
+      const message = `syscall ${orig} left IRQs disabled`;
+      const dump = [
+        ...this.showRegs(cpu, t),
+        'Call Trace:',
+        ` [<${hex16(this.symbol('syscall_return_slowpath'))}>] syscall_return_slowpath+0x0/0x10`,
+        ` [<${hex16(this.symbol('do_syscall_64'))}>] do_syscall_64+0x0/0x10`,
+        ` [<${hex16(this.symbol('entry_SYSCALL_64'))}>] entry_SYSCALL_64+0x0/0x60`,
+      ];
+      this.console.warn(cpu.id, t.pid, 'arch/x86/entry/common.c:205', 'syscall_return_slowpath+0x0/0x10', message, dump);
+      this.trace?.warn(this.now(), cpu.id, t.pid, t.tid, message);
+      const flight = this.inflight[cpu.id];
+      if (flight) flight.warned = true;
+      cpu.rflags |= Rflags.IF;
+    }
+    void regsVa;
+    cpu.rflags &= ~Rflags.IF;
+    this.prepareExitToUsermode();
+  }
+
+  /** prepare_exit_to_usermode: thread flags (SIGPENDING, NEED_RESCHED) are handled with the kernel issue. */
+  private prepareExitToUsermode(): void {}
+
+  /** The SYSRET or IRET back to user mode ends the syscall in flight: record its exit. */
+  private onReturnToUser(cpu: Cpu, path: 'sysret' | 'iret'): void {
+    const flight = this.inflight[cpu.id]!;
+    if (flight.nr < 0) return;
+    const t = this.currentTask(cpu);
+    const nr = flight.nr;
+    flight.nr = -1;
+    this.trace?.syscallExit(this.now(), cpu.id, t.pid, t.tid, nr, flight.ret, flight.irqsOnReturn, flight.warned, path);
+    const strace = this.options.strace;
+    if (strace) {
+      const row = nr < NR_SYSCALLS ? this.table[nr] : undefined;
+      const name = row?.name ?? `syscall_${nr}`;
+      const args = row ? formatArgs(t, row, flight.args, flight.ret) : flight.args.map((a) => `0x${a.toString(16)}`).join(', ');
+      strace(`${name}(${args}) ${row ? formatReturn(row, flight.ret) : `= -1 ENOSYS (Function not implemented)`}`);
+    }
+  }
+
+  private traceSyscallEntry(cpu: Cpu, t: Task, nr: number, name: string): void {
+    const words = this.regsWords;
+    const base = t.ptRegsPhys;
+    for (let i = 0; i < 42; i++) words[i] = this.mem.read32(base + i * 4);
+    const order = [PtRegs.DI, PtRegs.SI, PtRegs.DX, PtRegs.R10, PtRegs.R8, PtRegs.R9];
+    for (let i = 0; i < 6; i++) {
+      this.argWords[2 * i] = words[order[i]! / 4]!;
+      this.argWords[2 * i + 1] = words[order[i]! / 4 + 1]!;
+    }
+    this.trace!.syscallEntry(this.now(), cpu.id, t.pid, t.tid, nr, name, this.argWords, t.ptRegs, t.sp0, words, cpu.interruptsEnabled);
+  }
+
+  // ---------------------------------------------------------------- interrupts and traps
+
+  private smpApicTimerInterrupt(cpu: Cpu): void {
+    this.apics[cpu.id]!.eoi();
+  }
+
+  /**
+   * The C side of an exception entry (rdi = pt_regs, rsi = error code). A user page fault
+   * inside a VMA is resolved by mapping a zeroed page; anything else sends the task its
+   * signal, which (no handlers yet) kills it with Lego's message.
+   */
+  private doTrap(cpu: Cpu, vector: number): void {
+    const t = this.currentTask(cpu);
+    const regs = cpu.gpr(7);
+    const errorCode = cpu.gpr(6);
+    const frame = this.readFrame(cpu, regs);
+    const fromUser = (frame.cs & 3) === 3;
+    if (vector === 14) {
+      const address = cpu.cr2;
+      const write = (errorCode & 2) !== 0;
+      const exec = (errorCode & 16) !== 0;
+      if (fromUser && (errorCode & 1) === 0 && address >= 0 && address < 0x800000000000) {
+        const r = t.mm.handleFault(address, write, exec);
+        this.trace?.pageFault(this.now(), cpu.id, t.pid, t.tid, address, errorCode, r === 'mapped' ? 'demand-zero' : r);
+        if (r === 'mapped') return;
+      } else {
+        this.trace?.pageFault(this.now(), cpu.id, t.pid, t.tid, address, errorCode, 'bad-area');
+      }
+      if (!fromUser) this.oops(cpu, `BUG: unable to handle kernel paging request at ${hex16(address)}`, frame.ip);
+      const line = `${t.comm}[${t.pid}]: segfault at 0x${address.toString(16)} ip ${hex16(frame.ip)} sp ${hex16(frame.sp)} error ${errorCode.toString(16)}`;
+      this.console.printk(line);
+      this.exitTask(t, 0, 11, `segfault at 0x${address.toString(16)} ip 0x${frame.ip.toString(16)} sp 0x${frame.sp.toString(16)} error ${errorCode} (${describePf(errorCode)})`);
+    }
+    if (!fromUser) this.oops(cpu, `${EXCEPTION_NAMES[vector] ?? `exception ${vector}`} in kernel mode`, frame.ip);
+    const signal = TRAP_SIGNAL[vector] ?? 11;
+    const what = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
+    const detail = vector === 13 ? ` error ${errorCode}` : '';
+    this.console.printk(`${t.comm}[${t.pid}] ${what} ip:${frame.ip.toString(16)} sp:${frame.sp.toString(16)}${detail}`);
+    this.exitTask(t, 0, signal, `${SIGNAL_NAMES[signal] ?? `signal ${signal}`}: ${what} at ip 0x${frame.ip.toString(16)}`);
+  }
+
+  private readFrame(cpu: Cpu, regs: number): { ip: number; cs: number; sp: number } {
+    return { ip: cpu.read64n(regs + PtRegs.IP), cs: cpu.read32(regs + PtRegs.CS), sp: cpu.read64n(regs + PtRegs.SP) };
+  }
+
+  private oops(cpu: Cpu, message: string, ip: number): never {
+    this.console.printk(message);
+    this.console.printk(`IP: [<${hex16(ip)}>]`);
+    throw new KernelPanic(`${message} (ip ${hex16(ip)}, CPU ${cpu.id})`);
+  }
+
+  // ---------------------------------------------------------------- run
+
+  /** Runs the machine until the task exits, a fatal signal, or the instruction limit. */
+  run(): RunResult {
+    while (this.advance(1_000_000)) {
+      // keep going
+    }
+    return this.finish();
+  }
+
+  /**
+   * Executes one instruction (an interrupt or exception delivery counts as part of the
+   * next one), for step-by-step views like `legosim explain`. Returns false once the run
+   * has ended; `finish()` then gives the result.
+   */
+  step(): boolean {
+    return this.advance(1);
+  }
+
+  /** The run's result, once `run()` returned or `step()` returned false. */
+  finish(): RunResult {
+    const cpu = this.cpus[0]!;
+    const r = this.result;
+    if (r === undefined) throw new KernelPanic('the run has not ended');
+    const out: RunResult = { status: r.status, signal: r.signal, instructions: cpu.instret, syscalls: this.syscallCount, simulatedNs: this.now() };
+    if (r.reason !== undefined) out.reason = r.reason;
+    return out;
+  }
+
+  /** Runs at most `slice` instructions, stopping early for the timer; false when the run has ended. */
+  private advance(slice: number): boolean {
+    if (this.result !== undefined) return false;
+    const cpu = this.cpus[0]!;
+    const apic = this.apics[0]!;
+    const left = (this.options.maxInstructions ?? Number.POSITIVE_INFINITY) - cpu.instret;
+    if (left <= 0) {
+      this.result = { status: 128 + 9, signal: 9, reason: `stopped after ${cpu.instret} instructions (--max-instructions)` };
+      return false;
+    }
+    const next = apic.nextEventIn();
+    const budget = Math.max(1, Math.min(left, slice, Number.isFinite(next) ? Math.ceil(next) : slice));
+    const before = cpu.instret;
+    let why: StopReason;
+    try {
+      why = cpu.run(budget);
+    } catch (e) {
+      if (e instanceof CpuStop) throw new KernelPanic(e.reason);
+      throw e;
+    }
+    apic.advance(cpu.instret - before);
+    if (why === StopReason.Stopped) {
+      if (this.result === undefined) throw new KernelPanic(`the CPU stopped: ${cpu.stopReason ?? 'unknown reason'}`);
+      return false;
+    }
+    if (why === StopReason.Halted) {
+      const wait = apic.nextEventIn();
+      if (!Number.isFinite(wait)) throw new KernelPanic('all CPUs halted with no timer armed');
+      this.idleNs += wait;
+      apic.advance(wait);
+    }
+    return this.result === undefined;
+  }
+}
+
+function hex16(v: number): string {
+  const big = v < 0 ? BigInt(v) & 0xffffffffffffffffn : BigInt(v);
+  return big.toString(16).padStart(16, '0');
+}
+
+function describePf(error: number): string {
+  const parts = [error & 1 ? 'protection violation' : 'page not present', error & 2 ? 'write' : error & 16 ? 'instruction fetch' : 'read', error & 4 ? 'user' : 'kernel'];
+  return parts.join(', ');
+}
+
+export { PT_REGS_FIELDS };

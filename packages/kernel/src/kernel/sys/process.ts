@@ -1,0 +1,195 @@
+import { Errno } from '../../errno.js';
+import { copyFromUser, copyToUser, putUser64 } from '../uaccess.js';
+import type { SyscallFn } from './types.js';
+
+export const sys_exit_group: SyscallFn = (k, t, status) => {
+  k.exitTask(t, status & 0xff, 0);
+  return 0;
+};
+
+export const sys_exit: SyscallFn = sys_exit_group;
+
+export const sys_getpid: SyscallFn = (_k, t) => t.pid;
+export const sys_gettid: SyscallFn = (_k, t) => t.tid;
+/** The first task's parent is the (unmodeled) init: 0, as for a task started by the kernel. */
+export const sys_getppid: SyscallFn = () => 0;
+export const sys_getuid: SyscallFn = () => 0;
+
+export const sys_set_tid_address: SyscallFn = (_k, t, tidptr) => {
+  t.clearChildTid = tidptr;
+  return t.tid;
+};
+
+export const sys_set_robust_list: SyscallFn = (_k, t, head, len) => {
+  if (len !== 24) return -Errno.EINVAL;
+  t.robustList = head;
+  return 0;
+};
+
+const ARCH_SET_GS = 0x1001;
+const ARCH_SET_FS = 0x1002;
+const ARCH_GET_FS = 0x1003;
+const ARCH_GET_GS = 0x1004;
+
+/** arch_prctl: FS/GS bases of user mode; ARCH_SET_FS writes MSR_FS_BASE at once (do_arch_prctl). */
+export const sys_arch_prctl: SyscallFn = (k, t, code, addr) => {
+  const canonical = addr >= 0 && addr < 0x800000000000;
+  switch (code) {
+    case ARCH_SET_FS:
+      if (!canonical) return -Errno.EPERM;
+      t.fsBase = addr;
+      k.currentCpu(t).fsBase = addr;
+      return 0;
+    case ARCH_SET_GS:
+      if (!canonical) return -Errno.EPERM;
+      t.gsBase = addr;
+      k.currentCpu(t).kernelGsBase = addr;
+      return 0;
+    case ARCH_GET_FS:
+      return putUser64(t, addr, t.fsBase | 0, Math.floor(t.fsBase / 4294967296)) ? 0 : -Errno.EFAULT;
+    case ARCH_GET_GS:
+      return putUser64(t, addr, t.gsBase | 0, Math.floor(t.gsBase / 4294967296)) ? 0 : -Errno.EFAULT;
+    default:
+      return -Errno.EINVAL;
+  }
+};
+
+const PR_SET_NAME = 15;
+const PR_GET_NAME = 16;
+
+export const sys_prctl: SyscallFn = (_k, t, option, arg2) => {
+  if (option === PR_GET_NAME) {
+    const name = new Uint8Array(16);
+    name.set(new TextEncoder().encode(t.comm).subarray(0, 15));
+    return copyToUser(t, arg2, name) ? 0 : -Errno.EFAULT;
+  }
+  if (option === PR_SET_NAME) {
+    const bytes = copyFromUser(t, arg2, 16);
+    if (bytes === null) return -Errno.EFAULT;
+    const end = bytes.indexOf(0);
+    t.comm = new TextDecoder().decode(bytes.subarray(0, end < 0 ? 15 : Math.min(end, 15)));
+    return 0;
+  }
+  return -Errno.EINVAL;
+};
+
+function utsField(s: string): Uint8Array {
+  const b = new Uint8Array(65);
+  b.set(new TextEncoder().encode(s).subarray(0, 64));
+  return b;
+}
+
+/** uname: Lego's identity. */
+export const sys_uname: SyscallFn = (_k, t, buf) => {
+  const fields = ['Lego', 'legosim', '4.0.0-lego', '#1 SMP legosim', 'x86_64', '(none)'];
+  const out = new Uint8Array(65 * 6);
+  fields.forEach((f, i) => out.set(utsField(f), i * 65));
+  return copyToUser(t, buf, out) ? 0 : -Errno.EFAULT;
+};
+
+const RLIMIT_STACK = 3;
+const RLIMIT_NOFILE = 7;
+const RLIM_INFINITY = -1;
+
+function rlimit(resource: number): [number, number] | undefined {
+  if (resource < 0 || resource > 15) return undefined;
+  if (resource === RLIMIT_STACK) return [8 * 1024 * 1024, RLIM_INFINITY];
+  if (resource === RLIMIT_NOFILE) return [1024, 4096];
+  return [RLIM_INFINITY, RLIM_INFINITY];
+}
+
+function rlimitBytes(cur: number, max: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setBigInt64(0, BigInt(cur), true);
+  v.setBigInt64(8, BigInt(max), true);
+  return b;
+}
+
+export const sys_getrlimit: SyscallFn = (_k, t, resource, rlim) => {
+  const r = rlimit(resource);
+  if (r === undefined) return -Errno.EINVAL;
+  return copyToUser(t, rlim, rlimitBytes(r[0], r[1])) ? 0 : -Errno.EFAULT;
+};
+
+/** prlimit64: reading limits of the calling process; setting them is accepted and ignored. */
+export const sys_prlimit64: SyscallFn = (k, t, pid, resource, newLimit, oldLimit) => {
+  if (pid !== 0 && pid !== t.pid) return -Errno.ESRCH;
+  const r = rlimit(resource);
+  if (r === undefined) return -Errno.EINVAL;
+  if (oldLimit !== 0 && !copyToUser(t, oldLimit, rlimitBytes(r[0], r[1]))) return -Errno.EFAULT;
+  void newLimit;
+  void k;
+  return 0;
+};
+
+/** getrandom: bytes from the machine's seeded generator (deterministic). */
+export const sys_getrandom: SyscallFn = (k, t, buf, count) => {
+  if (count < 0) return -Errno.EINVAL;
+  const n = Math.min(count, 33554431);
+  const bytes = k.random.bytes(n);
+  return copyToUser(t, buf, bytes) ? n : -Errno.EFAULT;
+};
+
+const CLOCK_REALTIME = 0;
+
+/** clock_gettime on simulated time; CLOCK_REALTIME starts at the machine's fixed epoch. */
+export const sys_clock_gettime: SyscallFn = (k, t, clock, tp) => {
+  if (clock < 0 || clock > 11) return -Errno.EINVAL;
+  const ns = k.now() + (clock === CLOCK_REALTIME ? k.epochNs : 0);
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
+  v.setBigInt64(8, BigInt(Math.floor(ns % 1e9)), true);
+  return copyToUser(t, tp, b) ? 0 : -Errno.EFAULT;
+};
+
+export const sys_gettimeofday: SyscallFn = (k, t, tv) => {
+  if (tv === 0) return 0;
+  const ns = k.now() + k.epochNs;
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
+  v.setBigInt64(8, BigInt(Math.floor((ns % 1e9) / 1000)), true);
+  return copyToUser(t, tv, b) ? 0 : -Errno.EFAULT;
+};
+
+export const sys_time: SyscallFn = (k, t, tloc) => {
+  const s = Math.floor((k.now() + k.epochNs) / 1e9);
+  if (tloc !== 0 && !putUser64(t, tloc, s, 0)) return -Errno.EFAULT;
+  return s;
+};
+
+/** Signals arrive with the kernel issue; until then handlers are accepted and never run. */
+export const sys_rt_sigaction: SyscallFn = (_k, t, sig, _act, oldact, sigsetsize) => {
+  if (sig < 1 || sig > 64 || sig === 9 || sig === 19) return -Errno.EINVAL;
+  if (sigsetsize !== 8) return -Errno.EINVAL;
+  if (oldact !== 0 && !copyToUser(t, oldact, new Uint8Array(32))) return -Errno.EFAULT;
+  return 0;
+};
+
+export const sys_rt_sigprocmask: SyscallFn = (_k, t, how, _set, oldset, sigsetsize) => {
+  if (sigsetsize !== 8) return -Errno.EINVAL;
+  if (how < 0 || how > 2) return -Errno.EINVAL;
+  if (oldset !== 0 && !copyToUser(t, oldset, new Uint8Array(8))) return -Errno.EFAULT;
+  return 0;
+};
+
+export const sys_sched_yield: SyscallFn = () => 0;
+
+export const sys_getcpu: SyscallFn = (k, t, cpup, nodep) => {
+  const cpu = k.currentCpu(t).id;
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, cpu, true);
+  if (cpup !== 0 && !copyToUser(t, cpup, b)) return -Errno.EFAULT;
+  if (nodep !== 0 && !copyToUser(t, nodep, new Uint8Array(4))) return -Errno.EFAULT;
+  return 0;
+};
+
+export const sys_sched_getaffinity: SyscallFn = (k, t, pid, len, mask) => {
+  if (pid !== 0 && pid !== t.pid) return -Errno.ESRCH;
+  if (len < 8) return -Errno.EINVAL;
+  const b = new Uint8Array(8);
+  b[0] = (1 << k.cpus.length) - 1;
+  return copyToUser(t, mask, b) ? 8 : -Errno.EFAULT;
+};

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../src/index.ts';
+import { TraceFormatError, TraceReader, encodeTrace, readTrace, toJsonl } from '../src/index.ts';
+import { emitSample } from './sample.ts';
+
+/** mulberry32: a small seeded generator, so a failure reproduces from its iteration number. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
+  const int = (n: number) => Math.floor(random() * n);
+  let out = bytes.slice();
+  const edits = 1 + int(4);
+  for (let e = 0; e < edits; e++) {
+    const at = int(out.length + 1);
+    switch (int(6)) {
+      case 0: // flip one bit
+        if (out.length) out[Math.min(at, out.length - 1)]! ^= 1 << int(8);
+        break;
+      case 1: // random byte
+        if (out.length) out[Math.min(at, out.length - 1)] = int(256);
+        break;
+      case 2: // truncate
+        out = out.slice(0, at);
+        break;
+      case 3: {
+        // insert random bytes
+        const ins = Uint8Array.from({ length: 1 + int(8) }, () => int(256));
+        out = Uint8Array.from([...out.subarray(0, at), ...ins, ...out.subarray(at)]);
+        break;
+      }
+      case 4: // delete a range
+        out = Uint8Array.from([...out.subarray(0, at), ...out.subarray(at + 1 + int(8))]);
+        break;
+      case 5: // 0xff run (long varints)
+        for (let i = 0; i < 1 + int(12) && at + i < out.length; i++) out[at + i] = 0xff;
+        break;
+    }
+  }
+  return out;
+}
+
+type Outcome = { events: TraceEvent[] } | { error: string };
+
+function whole(bytes: Uint8Array): Outcome {
+  try {
+    return { events: readTrace(bytes).events };
+  } catch (e) {
+    if (e instanceof TraceFormatError) return { error: e.message };
+    throw e;
+  }
+}
+
+function chunked(bytes: Uint8Array, random: () => number): Outcome {
+  const reader = new TraceReader();
+  const events: TraceEvent[] = [];
+  try {
+    for (let at = 0; at < bytes.length; ) {
+      const n = 1 + Math.floor(random() * 40);
+      reader.feed(bytes.slice(at, at + n));
+      at += n;
+      for (let e = reader.next(); e; e = reader.next()) events.push(e);
+    }
+    reader.end();
+    return { events };
+  } catch (e) {
+    if (e instanceof TraceFormatError) return { error: e.message };
+    throw e;
+  }
+}
+
+describe('reader fuzzing', () => {
+  it('turns 2,000 mutated files into events or a TraceFormatError, whole or chunked alike', () => {
+    const base = encodeTrace(emitSample, { header: { program: 'fuzz', seed: 1 } });
+    const random = rng(0x1e605);
+    let errors = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bytes = mutate(base, random);
+      const a = whole(bytes);
+      const b = chunked(bytes, random);
+      expect(b, `iteration ${i}`).toEqual(a);
+      if ('error' in a) {
+        errors++;
+        expect(a.error).toMatch(/^trace format error at byte \d+: /);
+      } else {
+        for (const e of a.events) expect(() => JSON.parse(toJsonl(e))).not.toThrow();
+      }
+    }
+    // Most mutations must be detected (length prefixes, the end record's count...).
+    expect(errors).toBeGreaterThan(1500);
+  });
+
+  it('never throws anything but TraceFormatError on random bytes after a valid preamble', () => {
+    const base = encodeTrace(() => {});
+    const random = rng(7);
+    for (let i = 0; i < 500; i++) {
+      const tail = Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256));
+      const bytes = Uint8Array.from([...base.subarray(0, base.length - 3), ...tail]);
+      whole(bytes);
+    }
+  });
+});

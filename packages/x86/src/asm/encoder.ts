@@ -1,0 +1,581 @@
+import { Register, gprIndex, gprSize } from '../register.js';
+import { AsmError } from './error.js';
+import { constValue, type Expr } from './expr.js';
+import { type Form, formsByMnemonic, RegClass, type Spec, SpecKind } from './forms.js';
+import type { ParsedInsn } from './frontend.js';
+import type { MemOperand, Operand } from './operand.js';
+
+/**
+ * Picks the encoding GNU as picks for one instruction and lays out its bytes. Selection
+ * happens once, before addresses are known: the length of every encoding depends only on
+ * the operands and on which expression values are known constants (GAS's rule: an operand
+ * naming a label or an external gets the full-width field), never on label addresses. Only
+ * branches to labels of the same section are relaxed later (rel8 → rel32).
+ */
+
+/** A value field still to be filled once addresses are known. */
+export interface Field {
+  readonly expr: Expr;
+  /** Offset of the field in the instruction. */
+  readonly at: number;
+  readonly size: 1 | 2 | 4 | 8;
+  /** How the value is checked and stored. */
+  readonly kind: 'imm' | 'simm' | 'uimm' | 'disp' | 'rip' | 'rel';
+}
+
+/** One fully selected encoding: fixed bytes plus the fields that need symbol values. */
+export interface Encoding {
+  readonly form: Form;
+  /** Bytes with zeroes where `fields` go. */
+  readonly bytes: Uint8Array;
+  readonly fields: readonly Field[];
+}
+
+/** What layout needs to know about an instruction. */
+export type InsnPlan =
+  | { readonly k: 'fixed'; readonly enc: Encoding }
+  /** A jmp/jcc to a label of the same section: short until the target is out of rel8 range. */
+  | { readonly k: 'relax'; readonly short: Encoding; readonly long: Encoding; readonly target: Expr };
+
+const SEG_PREFIX: Partial<Record<Register, number>> = {
+  [Register.ES]: 0x26,
+  [Register.CS]: 0x2e,
+  [Register.SS]: 0x36,
+  [Register.DS]: 0x3e,
+  [Register.FS]: 0x64,
+  [Register.GS]: 0x65,
+};
+
+const PREFIX_BYTES: Record<string, number> = {
+  lock: 0xf0,
+  rep: 0xf3,
+  repe: 0xf3,
+  repz: 0xf3,
+  repne: 0xf2,
+  repnz: 0xf2,
+  data16: 0x66,
+  addr32: 0x67,
+  data32: 0x66,
+  rex: 0x40,
+  rex64: 0x48,
+  notrack: 0x3e,
+  bnd: 0xf2,
+};
+
+const CC_ALIASES: Record<string, string> = {
+  z: 'e',
+  nz: 'ne',
+  c: 'b',
+  nae: 'b',
+  nc: 'ae',
+  nb: 'ae',
+  na: 'be',
+  nbe: 'a',
+  pe: 'p',
+  po: 'np',
+  nge: 'l',
+  nl: 'ge',
+  ng: 'le',
+  nle: 'g',
+};
+
+const MNEMONIC_ALIASES: Record<string, string> = {
+  sal: 'shl',
+  salb: 'shlb',
+  salw: 'shlw',
+  sall: 'shll',
+  salq: 'shlq',
+  int1: 'int1',
+  icebp: 'int1',
+  ud2a: 'ud2',
+  xlat: 'xlatb',
+  pushfq: 'pushfq',
+  popfq: 'popfq',
+  pushf: 'pushfq',
+  popf: 'popfq',
+  iretl: 'iretd',
+  sysretl: 'sysret',
+  cwtl: 'cwde',
+  cltq: 'cdqe',
+  cqto: 'cqo',
+  cltd: 'cdq',
+  cbtw: 'cbw',
+  cwtd: 'cwd',
+  movabsq: 'movabs',
+};
+
+const SUFFIX_SIZE: Record<string, number> = { b: 1, w: 2, l: 4, q: 8 };
+
+/** How the candidate forms of a mnemonic are found: Intel name, AT&T name, or name + size suffix. */
+function candidates(name: string): { forms: Form[]; suffix: number }[] {
+  const all = formsByMnemonic();
+  const out: { forms: Form[]; suffix: number }[] = [];
+  const add = (n: string, suffix: number): void => {
+    let key = MNEMONIC_ALIASES[n] ?? n;
+    for (const p of ['j', 'set', 'cmov']) {
+      if (key.startsWith(p)) {
+        const cc = CC_ALIASES[key.slice(p.length)];
+        if (cc !== undefined) key = p + cc;
+      }
+    }
+    const forms = all.get(key);
+    if (forms !== undefined) out.push({ forms, suffix });
+  };
+  add(name, 0);
+  const last = name[name.length - 1] as string;
+  const size = SUFFIX_SIZE[last];
+  if (size !== undefined && name.length > 1) add(name.slice(0, -1), size);
+  // movzbl / movsbq / movswl / movslq style (AT&T: source and destination sizes)
+  const mx = /^mov([zs])([bwl])([wlq])$/.exec(name);
+  if (mx) {
+    const key = mx[1] === 'z' ? 'movzx' : mx[3] === 'q' && mx[2] === 'l' ? 'movsxd' : 'movsx';
+    const forms = all.get(key);
+    if (forms !== undefined) {
+      const src = SUFFIX_SIZE[mx[2] as string] as number;
+      out.push({
+        forms: forms.filter((f) => f.specs[1]?.memSize === src),
+        suffix: SUFFIX_SIZE[mx[3] as string] as number,
+      });
+    }
+  }
+  return out;
+}
+
+function regNumber(reg: Register): number {
+  if (isHighByte(reg)) return 4 + (reg - Register.AH);
+  const g = gprIndex(reg);
+  if (g >= 0) return g;
+  if (reg >= Register.ES && reg <= Register.GS) return reg - Register.ES;
+  if (reg >= Register.CR0 && reg < Register.DR0) return reg - Register.CR0;
+  if (reg >= Register.DR0 && reg < Register.XMM0) return reg - Register.DR0;
+  if (reg >= Register.XMM0 && reg < Register.YMM0) return reg - Register.XMM0;
+  if (reg >= Register.MM0 && reg < Register.ST0) return reg - Register.MM0;
+  return 0;
+}
+
+function regClass(reg: Register): RegClass {
+  if (gprSize(reg) > 0) return RegClass.Gpr;
+  if (reg >= Register.ES && reg <= Register.GS) return RegClass.Seg;
+  if (reg >= Register.CR0 && reg < Register.DR0) return RegClass.Cr;
+  if (reg >= Register.DR0 && reg < Register.XMM0) return RegClass.Dr;
+  if (reg >= Register.XMM0 && reg < Register.XMM0 + 16) return RegClass.Xmm;
+  if (reg >= Register.MM0 && reg < Register.ST0) return RegClass.Mmx;
+  return RegClass.None;
+}
+
+const fitsS8 = (v: bigint): boolean => v >= -128n && v <= 127n;
+const fitsS32 = (v: bigint): boolean => v >= -(1n << 31n) && v < 1n << 31n;
+
+/** Does a known immediate fit the field (size, sign-extension) at this operation size? */
+function immFits(v: bigint, s: Spec, osize: number): boolean {
+  if (s.sx) {
+    const bits = BigInt((osize === 0 ? 8 : osize) * 8);
+    if (v < -(1n << (bits - 1n)) || v >= 1n << bits) return false;
+    return fitsS8(BigInt.asIntN(Number(bits), v));
+  }
+  switch (s.size) {
+    case 1:
+      return v >= -128n && v <= 255n;
+    case 2:
+      return v >= -32768n && v <= 65535n;
+    case 4:
+      return osize === 8 ? fitsS32(v) : v >= -(1n << 31n) && v < 1n << 32n;
+    default:
+      return true;
+  }
+}
+
+interface MatchContext {
+  readonly branch: boolean;
+  readonly movabs: boolean;
+}
+
+function matches(s: Spec, op: Operand, form: Form, ctx: MatchContext, line: number): boolean {
+  switch (s.kind) {
+    case SpecKind.Fixed:
+      // `in (%dx), %al`: the port register may be written as a memory operand
+      if (s.fixed === Register.DX && op.kind === 'mem') {
+        return (
+          op.base === Register.DX &&
+          op.index === Register.None &&
+          op.disp === null &&
+          op.seg === Register.None
+        );
+      }
+      return op.kind === 'reg' && op.reg === s.fixed && !op.indirect;
+    case SpecKind.One:
+      return op.kind === 'imm' && constValue(op.expr, line) === 1n;
+    case SpecKind.Imm: {
+      if (op.kind !== 'imm') return false;
+      const v = constValue(op.expr, line);
+      if (v === undefined) return !s.sx;
+      return immFits(v, s, form.osize);
+    }
+    case SpecKind.Rel:
+      return op.kind === 'mem' && op.bare && !op.indirect;
+    case SpecKind.Moffs:
+      return ctx.movabs && op.kind === 'mem' && op.base === Register.None && op.index === Register.None;
+    case SpecKind.ImplicitMem:
+      return op.kind === 'mem' && !op.bare;
+    case SpecKind.RegMem:
+      if (op.kind === 'reg') {
+        if (ctx.branch !== op.indirect && ctx.branch) return false;
+        if (s.regSize === 0) return false;
+        const cls = regClass(op.reg);
+        if (cls !== s.cls) return false;
+        if (cls !== RegClass.Gpr) return true;
+        // GAS loads a segment register from any 16/32/64-bit register with the plain 8E form
+        if (form.specs[0]?.cls === RegClass.Seg && s.cls === RegClass.Gpr) return gprSize(op.reg) >= 2;
+        return gprSize(op.reg) === s.regSize;
+      }
+      if (op.kind === 'mem') {
+        if (!s.mem) return false;
+        if (ctx.branch && !op.indirect) return false;
+        return !ctx.movabs;
+      }
+      return false;
+  }
+}
+
+/** Chooses the form and builds the encoding(s) of one instruction. */
+export function planInstruction(
+  insn: ParsedInsn,
+  line: number,
+  sameSectionLabel: (e: Expr) => boolean,
+): InsnPlan {
+  const { mnemonic } = insn;
+  const prefixBytes: number[] = [];
+  for (const p of insn.prefixes) prefixBytes.push(PREFIX_BYTES[p] as number);
+  // a prefix written as an instruction of its own (`rep; stosb`, `lock`)
+  const standalone = PREFIX_BYTES[mnemonic];
+  if (standalone !== undefined && insn.operands.length === 0) {
+    return {
+      k: 'fixed',
+      enc: { form: PSEUDO_FORM, bytes: Uint8Array.of(...prefixBytes, standalone), fields: [] },
+    };
+  }
+  // GAS writes `int $3` as the one-byte int3
+  if (mnemonic === 'int' && insn.operands.length === 1) {
+    const op = insn.operands[0] as Operand;
+    if (op.kind === 'imm' && constValue(op.expr, line) === 3n)
+      return planInstruction({ ...insn, mnemonic: 'int3', operands: [] }, line, sameSectionLabel);
+  }
+  const groups = candidates(mnemonic);
+  if (groups.length === 0) throw new AsmError(line, `unknown instruction '${mnemonic}'`);
+  let ops = insn.operands;
+  // `imul $3, %eax` is `imul $3, %eax, %eax`
+  if (/^imul[wlq]?$/.test(mnemonic) && ops.length === 2 && ops[0]?.kind === 'imm' && ops[1]?.kind === 'reg') {
+    ops = [ops[0], ops[1], ops[1]];
+  }
+  const allImm = ops.length > 0 && ops.every((o) => o.kind === 'imm');
+  const intel = allImm ? [...ops] : [...ops].reverse();
+  const branch = groups.some((g) => g.forms.some((f) => f.specs.some((s) => s.kind === SpecKind.Rel)));
+  const ctx: MatchContext = { branch, movabs: mnemonic.startsWith('movabs') };
+  for (const o of ops) {
+    if (o.kind !== 'imm' && o.indirect && !branch)
+      throw new AsmError(line, `'*' is only valid with jmp and call`);
+  }
+
+  const found: { form: Form; bound: (Operand | null)[] }[] = [];
+  for (const g of groups) {
+    for (const form of g.forms) {
+      if (g.suffix !== 0 && form.osize !== 0 && form.osize !== g.suffix) continue;
+      if (g.suffix !== 0 && form.osize === 0) continue;
+      const bound = bind(form, intel, ctx, line);
+      if (bound !== undefined) found.push({ form, bound });
+    }
+  }
+  if (found.length === 0) {
+    throw new AsmError(line, `operand type mismatch for '${mnemonic}'${describeOps(ops)}`);
+  }
+  // Sizes the operands leave open: push/pop/call/jmp default to 64 bits, others to 32 (GAS's default suffix).
+  let pool = found;
+  const sizes = new Set(pool.map((c) => c.form.osize));
+  if (sizes.size > 1) {
+    const d64 = pool.filter((c) => c.form.default64 && c.form.osize === 8);
+    const l = pool.filter((c) => c.form.osize === 4);
+    const z = pool.filter((c) => c.form.osize === 0);
+    pool = d64.length > 0 ? d64 : l.length > 0 ? l : z.length > 0 ? z : pool;
+  }
+  const encs = pool.map((c) => encode(c.form, c.bound, prefixBytes, line));
+  const rel = encs.filter((e) => e.fields.some((f) => f.kind === 'rel'));
+  if (rel.length > 0) {
+    const short = rel.find((e) => e.fields.some((f) => f.kind === 'rel' && f.size === 1));
+    const long = rel.find((e) => e.fields.some((f) => f.kind === 'rel' && f.size === 4));
+    const target = (rel[0] as Encoding).fields.find((f) => f.kind === 'rel')?.expr as Expr;
+    if (short !== undefined && long !== undefined) {
+      return sameSectionLabel(target) ? { k: 'relax', short, long, target } : { k: 'fixed', enc: long };
+    }
+    return { k: 'fixed', enc: (long ?? short) as Encoding };
+  }
+  // shortest wins; on a tie GAS prefers the sign-extended imm8 form (`add $1,%ax` is 66 83 c0 01)
+  let best = encs[0] as Encoding;
+  for (const e of encs) {
+    if (
+      e.bytes.length < best.bytes.length ||
+      (e.bytes.length === best.bytes.length && immBytes(e) < immBytes(best))
+    )
+      best = e;
+  }
+  return { k: 'fixed', enc: best };
+}
+
+function immBytes(e: Encoding): number {
+  let n = 0;
+  for (const f of e.fields) if (f.kind === 'imm' || f.kind === 'simm') n += f.size;
+  return n;
+}
+
+const PSEUDO_FORM: Form = {
+  row: -1,
+  mnemonic: '',
+  specs: [],
+  mandatory: 0,
+  rexW: false,
+  opcode: [],
+  modrmDigit: undefined,
+  plusReg: false,
+  osize: 0,
+  needs66: false,
+  default64: false,
+  flags: new Set(),
+};
+
+function describeOps(ops: readonly Operand[]): string {
+  return ops.length === 0 ? ' (no operands)' : '';
+}
+
+/** Binds user operands (Intel order) to the form's specs; null for omitted implicit operands. */
+function bind(
+  form: Form,
+  intel: readonly Operand[],
+  ctx: MatchContext,
+  line: number,
+): (Operand | null)[] | undefined {
+  const specs = form.specs;
+  if (intel.length === 0 && specs.length > 0) {
+    const implicit = specs.every(
+      (s) => s.kind === SpecKind.ImplicitMem || (s.kind === SpecKind.Fixed && s.enc === 'Z'),
+    );
+    return implicit && specs.some((s) => s.kind === SpecKind.ImplicitMem) ? specs.map(() => null) : undefined;
+  }
+  // `shl %eax` is `shl $1, %eax`
+  if (intel.length === specs.length - 1 && specs[specs.length - 1]?.kind === SpecKind.One) {
+    for (let i = 0; i < intel.length; i++) {
+      if (!matches(specs[i] as Spec, intel[i] as Operand, form, ctx, line)) return undefined;
+    }
+    return [...intel, null];
+  }
+  if (intel.length !== specs.length) return undefined;
+  for (let i = 0; i < specs.length; i++) {
+    if (!matches(specs[i] as Spec, intel[i] as Operand, form, ctx, line)) return undefined;
+  }
+  return [...intel];
+}
+
+function needsRexForByte(reg: Register): boolean {
+  return reg >= Register.SPL && reg <= Register.R15L;
+}
+function isHighByte(reg: Register): boolean {
+  return reg >= Register.AH && reg <= Register.BH;
+}
+
+function encode(
+  form: Form,
+  bound: readonly (Operand | null)[],
+  userPrefixes: readonly number[],
+  line: number,
+): Encoding {
+  let rex = form.rexW ? 0x48 : 0;
+  let forceRex = false;
+  let highByte = false;
+  let modReg = form.modrmDigit !== undefined && form.modrmDigit >= 0 ? form.modrmDigit : 0;
+  let mem: MemOperand | undefined;
+  let rmReg: Register | undefined;
+  let opReg: Register | undefined;
+  let seg = Register.None;
+  let addr32 = false;
+  const immOps: { op: Operand; spec: Spec }[] = [];
+
+  const noteReg = (r: Register): void => {
+    if (needsRexForByte(r)) forceRex = true;
+    if (isHighByte(r)) highByte = true;
+  };
+  form.specs.forEach((s, i) => {
+    const op = bound[i];
+    if (op === null || op === undefined) return;
+    switch (s.enc) {
+      case 'R': {
+        if (op.kind !== 'reg') throw new AsmError(line, 'internal: R operand is not a register');
+        const n = regNumber(op.reg);
+        modReg = n & 7;
+        if (n & 8) rex |= 0x44;
+        noteReg(op.reg);
+        break;
+      }
+      case 'M':
+        if (op.kind === 'reg') {
+          rmReg = op.reg;
+          noteReg(op.reg);
+        } else if (op.kind === 'mem') mem = op;
+        break;
+      case 'O':
+        if (op.kind === 'reg') {
+          opReg = op.reg;
+          noteReg(op.reg);
+        }
+        break;
+      case 'I':
+      case 'D':
+        if (s.kind === SpecKind.Moffs && op.kind === 'mem') {
+          seg = op.seg;
+          immOps.push({ op: { kind: 'imm', expr: op.disp ?? { k: 'num', v: 0n } }, spec: s });
+        } else immOps.push({ op, spec: s });
+        break;
+      default: // Z: implicit operand, may still carry a segment override (string instructions)
+        if (op.kind === 'mem' && op.seg !== Register.None) seg = op.seg;
+        break;
+    }
+  });
+
+  const tail: number[] = [];
+  const fields: Field[] = [];
+  let modrm: number | undefined;
+  let sib: number | undefined;
+  let disp: { expr: Expr; size: 1 | 4; rip: boolean } | undefined;
+  if (form.modrmDigit !== undefined) {
+    if (rmReg !== undefined) {
+      const n = regNumber(rmReg);
+      if (n & 8) rex |= 0x41;
+      modrm = 0xc0 | (modReg << 3) | (n & 7);
+    } else if (mem !== undefined) {
+      seg = mem.seg;
+      const r = encodeMem(mem, line);
+      modrm = (r.mod << 6) | (modReg << 3) | r.rm;
+      sib = r.sib;
+      rex |= r.rex;
+      addr32 = r.addr32;
+      if (r.disp !== undefined) disp = r.disp;
+    } else throw new AsmError(line, 'internal: ModRM form without r/m operand');
+  }
+  const opcode = [...form.opcode];
+  if (form.plusReg && opReg !== undefined) {
+    const n = regNumber(opReg);
+    opcode[opcode.length - 1] = (opcode[opcode.length - 1] as number) + (n & 7);
+    if (n & 8) rex |= 0x41;
+  }
+  if (forceRex) rex |= 0x40;
+  if (highByte && rex !== 0)
+    throw new AsmError(line, "can't encode %ah/%bh/%ch/%dh in an instruction requiring a REX prefix");
+
+  // prefixes in GNU as order: segment, address size, operand size, rep/lock, mandatory, REX
+  const head: number[] = [];
+  if (seg !== Register.None) head.push(SEG_PREFIX[seg] as number);
+  if (addr32) head.push(0x67);
+  if (form.needs66) head.push(0x66);
+  head.push(...userPrefixes);
+  if (form.mandatory !== 0) head.push(form.mandatory);
+  if (rex !== 0) head.push(rex);
+  head.push(...opcode);
+  if (modrm !== undefined) head.push(modrm);
+  if (sib !== undefined) head.push(sib);
+  if (disp !== undefined) {
+    fields.push({ expr: disp.expr, at: head.length, size: disp.size, kind: disp.rip ? 'rip' : 'disp' });
+    for (let i = 0; i < disp.size; i++) head.push(0);
+  }
+  for (const { op, spec: s } of immOps) {
+    if (op.kind !== 'imm' && !(op.kind === 'mem' && s.kind === SpecKind.Rel))
+      throw new AsmError(line, 'internal: immediate operand');
+    const expr = op.kind === 'imm' ? op.expr : (op.disp as Expr);
+    const size = s.size as 1 | 2 | 4 | 8;
+    let kind: Field['kind'];
+    if (s.kind === SpecKind.Rel) kind = 'rel';
+    else if (s.sx || (size === 4 && form.osize === 8)) kind = 'simm';
+    else if (s.kind === SpecKind.Moffs) kind = 'uimm';
+    else kind = 'imm';
+    fields.push({ expr, at: head.length + tail.length, size, kind });
+    for (let i = 0; i < size; i++) tail.push(0);
+  }
+  const bytes = Uint8Array.from([...head, ...tail]);
+  return { form, bytes, fields };
+}
+
+interface MemEncoding {
+  mod: number;
+  rm: number;
+  sib: number | undefined;
+  rex: number;
+  addr32: boolean;
+  disp: { expr: Expr; size: 1 | 4; rip: boolean } | undefined;
+}
+
+function addrReg(reg: Register, line: number): { n: number; is32: boolean } {
+  const size = gprSize(reg);
+  if (size !== 8 && size !== 4)
+    throw new AsmError(line, `%${registerName(reg)} can't be used as a base or index register`);
+  return { n: gprIndex(reg), is32: size === 4 };
+}
+
+function registerName(reg: Register): string {
+  return `reg${reg as number}`;
+}
+
+const SCALE_BITS: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };
+
+function encodeMem(m: MemOperand, line: number): MemEncoding {
+  const zero: Expr = { k: 'num', v: 0n };
+  if (m.base === Register.RIP || m.base === Register.EIP) {
+    return {
+      mod: 0,
+      rm: 5,
+      sib: undefined,
+      rex: 0,
+      addr32: m.base === Register.EIP,
+      disp: { expr: m.disp ?? zero, size: 4, rip: true },
+    };
+  }
+  let rex = 0;
+  let addr32: boolean | undefined;
+  let idx = 4; // none
+  if (m.index !== Register.None) {
+    const r = addrReg(m.index, line);
+    addr32 = r.is32;
+    idx = r.n & 7;
+    if (r.n & 8) rex |= 0x42;
+  }
+  const scale = SCALE_BITS[m.scale] as number;
+  if (m.base === Register.None) {
+    return {
+      mod: 0,
+      rm: 4,
+      sib: (scale << 6) | (idx << 3) | 5,
+      rex,
+      addr32: addr32 ?? false,
+      disp: { expr: m.disp ?? zero, size: 4, rip: false },
+    };
+  }
+  const b = addrReg(m.base, line);
+  if (addr32 !== undefined && addr32 !== b.is32)
+    throw new AsmError(line, 'base and index registers must have the same width');
+  if (b.n & 8) rex |= 0x41;
+  const needSib = m.index !== Register.None || (b.n & 7) === 4;
+  const c = m.disp === null ? 0n : constValue(m.disp, line);
+  let mod: number;
+  let disp: MemEncoding['disp'];
+  if (c === 0n && (b.n & 7) !== 5) mod = 0;
+  else if (c !== undefined && fitsS8(c)) {
+    mod = 1;
+    disp = { expr: m.disp ?? zero, size: 1, rip: false };
+  } else {
+    mod = 2;
+    disp = { expr: m.disp ?? zero, size: 4, rip: false };
+  }
+  return {
+    mod,
+    rm: needSib ? 4 : b.n & 7,
+    sib: needSib ? (scale << 6) | (idx << 3) | (b.n & 7) : undefined,
+    rex,
+    addr32: b.is32,
+    disp,
+  };
+}

@@ -1,0 +1,250 @@
+import { OP_CLASS, OP_MEMSIZE, ROW_FLAGS, ROW_MNEMONIC } from '../generated/decode.generated.js';
+import { ATT_NAME, ATT_SUFFIX } from '../generated/format.generated.js';
+import { Mnemonic } from '../generated/mnemonic.generated.js';
+import { type Instruction, OpKind, Prefix } from '../instruction.js';
+import { AttSuffix, OpClass, RowFlag } from '../operand.js';
+import { Register } from '../register.js';
+import { registerName } from './registers.js';
+
+/** Options of the AT&T formatter. */
+export interface AttOptions {
+  /**
+   * Names an address for `<sym>` / `<sym+0x10>` after branch targets and `# addr` comments
+   * (return the text between the angle brackets, or undefined for none).
+   */
+  readonly symbolize?: (address: number) => string | undefined;
+  /**
+   * Print branch targets and `#` comment addresses as bare hex (`401234`), the way objdump
+   * does for an ELF file. Default false: `0x401234`, as objdump prints for raw binary input.
+   */
+  readonly bareAddresses?: boolean;
+}
+
+const SUFFIX = ['', 'b', 'w', '', 'l', '', '', '', 'q'];
+
+/** 64-bit hex of an unsigned 32-bit pair, without leading zeros. */
+function hex64(hi: number, lo: number): string {
+  if (hi === 0) return lo.toString(16);
+  return hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
+
+/** Hex of a JS-number address; negative values print as 64-bit two's complement, like objdump. */
+export function hexAddress(a: number): string {
+  if (a >= 0) return a.toString(16);
+  const hi = Math.floor(a / 4294967296);
+  const lo = a - hi * 4294967296;
+  return hex64((hi + 4294967296) >>> 0, lo >>> 0);
+}
+
+function signedHex(v: number): string {
+  return v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
+}
+
+function isCondBranch(m: number): boolean {
+  return m === Mnemonic.Jo || m === Mnemonic.Jno || m === Mnemonic.Jb || m === Mnemonic.Jae || m === Mnemonic.Je ||
+    m === Mnemonic.Jne || m === Mnemonic.Jbe || m === Mnemonic.Ja || m === Mnemonic.Js || m === Mnemonic.Jns ||
+    m === Mnemonic.Jp || m === Mnemonic.Jnp || m === Mnemonic.Jl || m === Mnemonic.Jge || m === Mnemonic.Jle ||
+    m === Mnemonic.Jg || m === Mnemonic.Jrcxz || m === Mnemonic.Jecxz;
+}
+
+function isIndirectBranch(instr: Instruction): boolean {
+  const m = instr.mnemonic;
+  return (m === Mnemonic.Call || m === Mnemonic.Jmp) && instr.opKind[0] !== OpKind.NearBranch;
+}
+
+/** The prefix words objdump prints before the mnemonic for prefixes the instruction did not consume. */
+function prefixText(instr: Instruction): { text: string; hint: string } {
+  let text = '';
+  let hint = '';
+  const flags = ROW_FLAGS[instr.code] as number;
+  const cond = isCondBranch(instr.mnemonic);
+  for (let i = 0; i < instr.prefixCount; i++) {
+    const b = instr.prefixBytes[i] as number;
+    const used = (instr.prefixUsed & (1 << i)) !== 0;
+    let word = '';
+    switch (b) {
+      case 0x66: if (!used) word = 'data16'; break;
+      case 0x67: if (!used) word = 'addr32'; break;
+      case 0xf0: word = 'lock'; break;
+      case 0xf3:
+        if (used && (flags & (RowFlag.Rep | RowFlag.Repe)) === 0) break; // mandatory prefix
+        if ((instr.prefixes & Prefix.Xrelease) !== 0) word = 'xrelease';
+        else word = (flags & RowFlag.Rep) !== 0 ? 'rep' : 'repz';
+        break;
+      case 0xf2:
+        if (used && (flags & (RowFlag.Rep | RowFlag.Repe)) === 0) break;
+        if ((instr.prefixes & Prefix.Bnd) !== 0) word = 'bnd';
+        else if ((instr.prefixes & Prefix.Xacquire) !== 0) word = 'xacquire';
+        else word = 'repnz';
+        break;
+      case 0x2e: if (cond) hint = ',pn'; else word = 'cs'; break;
+      case 0x3e:
+        if (cond) hint = ',pt';
+        else word = (instr.prefixes & Prefix.Notrack) !== 0 ? 'notrack' : 'ds';
+        break;
+      case 0x26: word = 'es'; break;
+      case 0x36: word = 'ss'; break;
+      case 0x64: if (!used) word = 'fs'; break;
+      case 0x65: if (!used) word = 'gs'; break;
+      default:
+        if (b >= 0x40 && b <= 0x4f && !used) {
+          word = b === 0x40 ? 'rex' : `rex.${b & 8 ? 'W' : ''}${b & 4 ? 'R' : ''}${b & 2 ? 'X' : ''}${b & 1 ? 'B' : ''}`;
+        }
+    }
+    if (word !== '') text += `${word} `;
+  }
+  return { text, hint };
+}
+
+function memoryText(instr: Instruction): string {
+  let s = '';
+  if (instr.memSeg !== Register.None) s += `%${registerName(instr.memSeg)}:`;
+  const base = instr.memBase;
+  const index = instr.memIndex;
+  if (base === Register.None && index === Register.None) {
+    // absolute: objdump prints the address as an unsigned value of the address size
+    const d = instr.memDisp;
+    if (instr.memDispSize === 8) return `${s}0x${hex64(instr.immHi, instr.immLo)}`;
+    return `${s}0x${instr.addressSize === 8 ? hexAddress(d) : (d >>> 0).toString(16)}`;
+  }
+  if (instr.memDispSize !== 0 || base === Register.RIP || base === Register.EIP) s += signedHex(instr.memDisp);
+  s += `(${base === Register.None ? '' : `%${registerName(base)}`}`;
+  if (index !== Register.None) s += `,%${registerName(index)},${instr.memScale}`;
+  return `${s})`;
+}
+
+function immText(instr: Instruction, size: number): string {
+  if (size === 8) return `$0x${hex64(instr.immHi, instr.immLo)}`;
+  const v = size === 1 ? instr.immLo & 0xff : size === 2 ? instr.immLo & 0xffff : instr.immLo >>> 0;
+  return `$0x${v.toString(16)}`;
+}
+
+/** zmm, xmm16-31/ymm16-31 or a mask register: only EVEX can encode them. */
+function usesEvexOnlyRegister(instr: Instruction): boolean {
+  for (let k = 0; k < instr.opCount; k++) {
+    if (instr.opKind[k] !== OpKind.Register) continue;
+    const r = instr.opReg[k] as number;
+    if (r >= Register.ZMM0 && r < Register.ZMM0 + 32) return true;
+    if ((r >= Register.XMM0 + 16 && r < Register.XMM0 + 32) || (r >= Register.YMM0 + 16 && r < Register.YMM0 + 32)) return true;
+    if (r >= Register.K0 && r <= Register.K7) return true;
+  }
+  return false;
+}
+
+const VPCMP_PRED = ['eq', 'lt', 'le', 'false', 'neq', 'nlt', 'nle', 'true'];
+
+function vpcmpSuffix(m: number): string {
+  switch (m) {
+    case Mnemonic.Vpcmpb: return 'b';
+    case Mnemonic.Vpcmpub: return 'ub';
+    case Mnemonic.Vpcmpw: return 'w';
+    case Mnemonic.Vpcmpuw: return 'uw';
+    case Mnemonic.Vpcmpd: return 'd';
+    case Mnemonic.Vpcmpud: return 'ud';
+    case Mnemonic.Vpcmpq: return 'q';
+    case Mnemonic.Vpcmpuq: return 'uq';
+    default: return '';
+  }
+}
+
+/** Format one decoded instruction as objdump -d prints it (AT&T syntax, no raw bytes). */
+export function formatAtt(instr: Instruction, options?: AttOptions): string {
+  const code = instr.code;
+  if (code === 0) return '(bad)';
+  const { text: pre, hint } = prefixText(instr);
+  const count = instr.opCount;
+  const kinds = instr.opKind;
+
+  // mnemonic and size suffix
+  let name = ATT_NAME[code] ?? '(bad)';
+  const rule = ATT_SUFFIX[code] as number;
+  if (rule === AttSuffix.Always) {
+    name += SUFFIX[instr.operandSize] ?? '';
+  } else if (rule === AttSuffix.Auto || rule === AttSuffix.WhenMemory) {
+    let memSize = 0;
+    let explicitReg = false;
+    for (let k = 0; k < count; k++) {
+      const cls = OP_CLASS[code * 4 + k] as number;
+      if (kinds[k] === OpKind.Memory && (cls === OpClass.GprOrMem)) memSize = instr.opSize[k] as number;
+      else if (kinds[k] === OpKind.Register && cls !== OpClass.Fixed) explicitReg = true;
+    }
+    if (memSize !== 0 && (rule === AttSuffix.WhenMemory || !explicitReg)) name += SUFFIX[memSize] ?? '';
+  }
+  name += hint;
+  // AVX-512 integer compares: objdump spells predicates 0-2 and 4-6 as pseudo-ops (vpcmpltub) and drops the imm8.
+  let skipImm = false;
+  const cmpSuffix = vpcmpSuffix(instr.mnemonic);
+  if (cmpSuffix !== '') {
+    const pred = instr.immLo & 7;
+    if (instr.immLo < 8 && pred !== 3 && pred !== 7) {
+      name = `vpcmp${VPCMP_PRED[pred]}${cmpSuffix}`;
+      skipImm = true;
+    }
+  }
+
+  // operands, AT&T order (source first)
+  let ops = '';
+  let ripTarget = Number.NaN;
+  const indirect = isIndirectBranch(instr);
+  const inOut = ROW_MNEMONIC[code] === Mnemonic.In || ROW_MNEMONIC[code] === Mnemonic.Out;
+  const inOrder = instr.mnemonic === Mnemonic.Enter; // objdump prints enter's immediates in Intel order
+  for (let j = count - 1; j >= 0; j--) {
+    const k = inOrder ? count - 1 - j : j;
+    const cls = OP_CLASS[code * 4 + k] as number;
+    if (cls === OpClass.One) continue;
+    let t = '';
+    switch (kinds[k]) {
+      case OpKind.Register: {
+        const r = instr.opReg[k] as number;
+        if (cls === OpClass.St) t = `%st(${r - Register.ST0})`;
+        else if (inOut && r === Register.DX) t = '(%dx)';
+        else t = `%${registerName(r)}`;
+        if (indirect) t = `*${t}`;
+        break;
+      }
+      case OpKind.Memory:
+        t = memoryText(instr);
+        if (instr.memBase === Register.RIP) ripTarget = instr.ip + instr.length + instr.memDisp;
+        if (indirect || ATT_NAME[code] === 'lcall' || ATT_NAME[code] === 'ljmp') t = `*${t}`;
+        if (instr.memBroadcast) t += `{1to${Math.max(1, Math.round((OP_MEMSIZE[code * 4 + k] as number) / instr.memBroadcastSize))}}`;
+        break;
+      case OpKind.Immediate:
+        if (skipImm) continue;
+        t = immText(instr, instr.opSize[k] as number);
+        break;
+      case OpKind.Immediate2:
+        t = `$0x${instr.imm2.toString(16)}`;
+        break;
+      case OpKind.NearBranch: {
+        const target = instr.branchTarget;
+        t = options?.bareAddresses ? hexAddress(target) : `0x${hexAddress(target)}`;
+        const sym = options?.symbolize?.(target);
+        if (sym !== undefined) t += ` <${sym}>`;
+        break;
+      }
+      case OpKind.MemorySegRsi: {
+        const seg = instr.memSeg !== Register.None ? registerName(instr.memSeg) : 'ds';
+        t = `%${seg}:(%${instr.addressSize === 8 ? 'rsi' : 'esi'})`;
+        break;
+      }
+      case OpKind.MemoryEsRdi:
+        t = `%es:(%${instr.addressSize === 8 ? 'rdi' : 'edi'})`;
+        break;
+      default:
+        break;
+    }
+    if (k === 0 && instr.opMask !== Register.None) t += `{%${registerName(instr.opMask)}}`;
+    if (k === 0 && instr.zeroingMasking) t += '{z}';
+    ops += ops === '' ? t : `,${t}`;
+  }
+  let s = pre + name;
+  // objdump marks an EVEX encoding of an instruction that VEX could also encode.
+  if ((instr.prefixes & Prefix.Evex) !== 0 && ((ROW_FLAGS[code] as number) & RowFlag.EvexK) === 0 && !usesEvexOnlyRegister(instr)) s = `{evex} ${s}`;
+  if (ops !== '') s = `${s.padEnd(6)} ${ops}`;
+  if (!Number.isNaN(ripTarget)) {
+    s += `        # ${options?.bareAddresses ? hexAddress(ripTarget) : `0x${hexAddress(ripTarget)}`}`;
+    const sym = options?.symbolize?.(ripTarget);
+    if (sym !== undefined) s += ` <${sym}>`;
+  }
+  return s;
+}
