@@ -13,6 +13,9 @@ export function legosimVitest(options: { testTimeout?: number } = {}) {
       testTimeout: options.testTimeout ?? 60_000,
       hookTimeout: 120_000,
       pool: 'forks',
+      // the JSON report feeds tooling/scripts/test-summary.mjs (one closing line for CI)
+      reporters: ['default', 'json'],
+      outputFile: { json: '.vitest-results.json' },
     },
   });
 }

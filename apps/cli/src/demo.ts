@@ -5,7 +5,7 @@ import { assemble } from '@legosim/x86/asm';
  * `@legosim/x86`'s own assembler, then wrapped in an ELF executable. It makes three
  * syscalls — write, getpid, exit_group — so `legosim` can show one of them entering Lego.
  */
-export const DEMO_SOURCE = `# legosim demo: three syscalls from user mode
+export const DEMO_SOURCE: string = `# legosim demo: three syscalls from user mode
 	.text
 	.globl	_start
 _start:

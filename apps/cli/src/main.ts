@@ -5,7 +5,7 @@ import { traceCommand } from './commands/trace.js';
 import { type CliIo, EXIT_LEGOSIM_ERROR, UsageError } from './io.js';
 import { VERSION } from './version.js';
 
-export const HELP = `legosim ${VERSION} — an executable model of LegoOS's x86-64 syscall machinery
+export const HELP: string = `legosim ${VERSION} — an executable model of LegoOS's x86-64 syscall machinery
 
 usage:
   legosim                          the embedded demo: one syscall through entry_SYSCALL_64

@@ -1,1 +1,2 @@
-export {};
+export { buildProbe, hasCompiler, type Libc, probeSource } from './probes.js';
+export { captureIo, type Captured, runCli } from './cli.js';

@@ -124,7 +124,6 @@ export class Cpu {
   private lastPage: DecodedPage | undefined;
   private readonly pages = new Map<number, DecodedPage>();
   private readonly fetchBuffer = new Uint8Array(16);
-  private readonly scratch = new Instruction();
   private delivering = 0;
   private stopRequest: string | undefined;
 
@@ -651,7 +650,7 @@ export class Cpu {
     while (this.instret < end) {
       if ((this.rflags & Rflags.IF) !== 0 && this.instret > this.interruptShadowUntil) {
         const irq = this.interrupts;
-        if (irq !== undefined && irq.hasPending) {
+        if (irq?.hasPending) {
           const vector = irq.acknowledge();
           if (vector >= 0) this.deliver(vector, -1, this.rip);
         }
@@ -774,7 +773,7 @@ export class Cpu {
       } else {
         rsp = oldRsp;
       }
-      rsp -= rsp - Math.floor(rsp / 16) * 16; // align down to 16
+      rsp = Math.floor(rsp / 16) * 16; // 64-bit mode aligns the new stack to 16 bytes
       const frame = hasErrorCode(vector) && errorCode >= 0 ? 6 : 5;
       const top = rsp - frame * 8;
       this.write64n(rsp - 8, oldCpl !== 0 ? oldSs : oldSs);

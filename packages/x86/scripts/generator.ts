@@ -170,7 +170,9 @@ export function generate(table: readonly Row[]): Map<string, string> {
     s += arr('Uint16Array', 'ROW_FLAGS_WRITTEN', [0, ...rows.map((r) => flagMask(r.row.fl, 'w') | flagMask(r.row.fl, 'c') | flagMask(r.row.fl, 's'))], 'RFLAGS bits written (set, cleared or computed).');
     s += arr('Uint16Array', 'ROW_FLAGS_UNDEFINED', [0, ...rows.map((r) => flagMask(r.row.fl, 'u'))], 'RFLAGS bits left undefined.');
     const acc: number[] = new Array<number>((rows.length + 1) * 4).fill(0);
-    rows.forEach((r, i) => r.operands.forEach((o, k) => { acc[(i + 1) * 4 + k] = accCode(o.access); }));
+    rows.forEach((r, i) => {
+      r.operands.forEach((o, k) => { acc[(i + 1) * 4 + k] = accCode(o.access); });
+    });
     s += arr('Uint8Array', 'OP_ACCESS', acc, 'Operand access per Code * 4 + operand: 0 none, 1 read, 2 write, 3 read-write.');
     files.set('info.generated.ts', s);
   }

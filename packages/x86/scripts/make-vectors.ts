@@ -35,7 +35,7 @@ function encode(r: ParsedRow, memForm: boolean): number[] {
     const hasV = r.operands.some((o) => o.enc === 3);
     const vvvv = hasV ? 5 : 0; // register 5 in vvvv when used, else 1111b (encoded inverted)
     const w = r.w === 2 ? 1 : 0;
-    const l = r.vl < 0 ? 0 : r.vl;
+    const l = Math.max(0, r.vl);
     if (r.isVex) {
       out.push(0xc4, 0xe0 | mm, (w << 7) | ((~vvvv & 15) << 3) | (l << 2) | pp);
     } else {

@@ -291,12 +291,13 @@ export class Decoder implements InstructionDecoder {
     // --- prefixes: which were consumed, and the Prefix bits
     // A memory operand whose width does not follow the operand size (mov Sreg, r32/m16) ignores 66 and REX.W.
     let fixedMemSize = false;
-    if (mod !== 3) {
+    if (mod !== 3 && ((ROW_FLAGS[code] as number) & RowFlag.MemFixed) !== 0) fixedMemSize = true;
+    else if (mod !== 3) {
       const n = ROW_OPCOUNT[code] as number;
       for (let k = 0; k < n; k++) {
         const oi = code * 4 + k;
         // mov Sreg's memory form is always 16-bit, whatever the operand size says.
-        if ((OP_CLASS[oi] === OpClass.GprOrMem && OP_MEMSIZE[oi] !== OP_REGSIZE[oi]) || OP_CLASS[oi] === OpClass.Sreg) fixedMemSize = true;
+        if (OP_CLASS[oi] === OpClass.Sreg) fixedMemSize = true;
       }
     }
     let used = 0;
@@ -332,16 +333,15 @@ export class Decoder implements InstructionDecoder {
       pfx |= Prefix.Segment;
       if (segByte === 0x3e && (flags & RowFlag.Notrack) !== 0 && mod === 3) pfx |= Prefix.Notrack;
     }
-    if ((ROW_W[code] as number) !== 0 || ((ROW_OSZ[code] as number) !== 0 && mode !== OsMode.Force64 && !fixedMemSize)) rexUsed |= REX_W;
+    if (((ROW_W[code] as number) !== 0 || ((ROW_OSZ[code] as number) !== 0 && mode !== OsMode.Force64)) && !fixedMemSize) rexUsed |= REX_W;
     else if (mode === OsMode.Default64 && rW !== 0) rexUsed |= REX_W;
 
     // --- operands
     const count = ROW_OPCOUNT[code] as number;
     out.opCount = count;
     let hasMem = false;
-    let immCount = 0;
     let relSize = 0;
-    let rexHigh = rex !== 0; // REX present: byte registers 4..7 are SPL..DIL
+    const rexHigh = rex !== 0; // REX present: byte registers 4..7 are SPL..DIL
     let operandSize = 0;
     const kinds = out.opKind;
     const regs = out.opReg;
@@ -357,7 +357,7 @@ export class Decoder implements InstructionDecoder {
       const oi = code * 4 + k;
       const cls = OP_CLASS[oi] as number;
       const enc = OP_ENC[oi] as number;
-      let rsz = OP_REGSIZE[oi] as number;
+      const rsz = OP_REGSIZE[oi] as number;
       // register number from the encoding field
       let n = 0;
       switch (enc) {
@@ -375,6 +375,7 @@ export class Decoder implements InstructionDecoder {
             kinds[k] = OpKind.Memory;
             sizes[k] = OP_MEMSIZE[oi] as number;
             hasMem = true;
+            if (operandSize === 0) operandSize = rsz;
             break;
           }
           if (enc === OpEnc.Reg) rexUsed |= REX_R;
@@ -385,7 +386,6 @@ export class Decoder implements InstructionDecoder {
           if (rsz === 1) {
             if (rexHigh || n < 4 || n > 7) regs[k] = Register.AL + n;
             else regs[k] = Register.AH + n - 4;
-            if (n >= 4 && n < 8 && rex !== 0) out.prefixUsed |= 0; // REX needed for spl..dil: counted below
           } else {
             regs[k] = (rsz === 2 ? Register.AX : rsz === 4 ? Register.EAX : Register.RAX) + n;
           }
@@ -402,6 +402,7 @@ export class Decoder implements InstructionDecoder {
           if ((cls === OpClass.XmmOrMem || cls === OpClass.YmmOrMem || cls === OpClass.ZmmOrMem) && isMemForm) {
             kinds[k] = OpKind.Memory;
             hasMem = true;
+            if (operandSize === 0) operandSize = rsz;
             if (vex === 2 && evexB && (OP_BCST[oi] as number) !== 0) {
               out.memBroadcast = true;
               out.memBroadcastSize = OP_BCST[oi] as number;
@@ -498,8 +499,6 @@ export class Decoder implements InstructionDecoder {
         default:
           return DecodeStatus.Invalid;
       }
-      void rsz;
-      rsz = 0;
     }
 
     // --- memory operand (ModRM form)
@@ -520,9 +519,6 @@ export class Decoder implements InstructionDecoder {
       if (vex === 2 && dispSize === 1) disp *= this.disp8Scale(code, out);
       out.memDisp = disp;
       out.memDispSize = hasSib && baseNum < 0 ? 4 : dispSize;
-      if (!hasMem) {
-        // lea-like or prefetch rows still have memory: Mem class counted above; otherwise nothing.
-      }
     }
     if (hasMem && seg !== Register.None) {
       // In 64-bit mode only FS and GS change the address; CS/DS/ES/SS overrides are ignored.
@@ -533,9 +529,6 @@ export class Decoder implements InstructionDecoder {
     }
     if (has67 && (hasMem || (ROW_ASZ[code] as number) !== 0)) used |= 1 << last67;
     if ((pfx & (Prefix.Rep | Prefix.Repne)) !== 0 && (flags & (RowFlag.Rep | RowFlag.Repe)) !== 0) used |= 1 << lastF2F3Pos;
-    if (lock) {
-      // lock is printed by name; mark as used so formatters print it once, as a prefix
-    }
 
     // --- immediates, in operand order, after the displacement
     for (let k = 0; immPending !== 0 && k < count; k++) {
@@ -551,7 +544,8 @@ export class Decoder implements InstructionDecoder {
         p += asz;
         out.immLo = lo;
         out.immHi = hi;
-        out.memDisp = hi * 4294967296 + lo;
+        // As a canonical (sign-extended) JS number, exact for every canonical address.
+        out.memDisp = (hi | 0) * 4294967296 + lo;
         out.memDispSize = 8;
         if (seg === Register.FS || seg === Register.GS) {
           out.memSeg = seg;
@@ -567,7 +561,6 @@ export class Decoder implements InstructionDecoder {
         p += isz;
         continue;
       }
-      immCount++;
       let v: number;
       if (isz === 1) {
         v = bytes[p] as number;
@@ -609,7 +602,6 @@ export class Decoder implements InstructionDecoder {
       out.immSize = isz;
       p += isz;
     }
-    void immCount;
     if (relSize !== 0) {
       if (p + relSize > lim) return p + relSize - start > MAX_LENGTH ? DecodeStatus.Invalid : shortStatus;
       let rel: number;
@@ -635,16 +627,15 @@ export class Decoder implements InstructionDecoder {
       out.zeroingMasking = evexZ;
       if (evexB && mod === 3) out.evexRounding = (flags & RowFlag.EvexSae) !== 0 ? 2 + vl : 1;
     }
-    void rexHigh;
-    rexHigh = false;
 
     out.length = p - start;
     out.code = code;
     out.mnemonic = ROW_MNEMONIC[code] as number;
     out.prefixes = pfx;
     out.prefixUsed = used;
-    if (operandSize === 0 || ((ROW_OSZ[code] as number) !== 0)) operandSize = (ROW_OSZ[code] as number) !== 0 ? effOs / 8 : operandSize;
-    out.operandSize = operandSize === 0 ? (mode !== OsMode.Default32 ? effOs / 8 : effOs / 8) : operandSize;
+    // Operand size: the GPR operand size when the row depends on it, else the first register's width.
+    if ((ROW_OSZ[code] as number) !== 0 || operandSize === 0) operandSize = effOs / 8;
+    out.operandSize = operandSize;
     return DecodeStatus.Ok;
   }
 

@@ -122,6 +122,8 @@ export const enum RowFlag {
   Vsib = 1 << 11,
   /** EVEX: {sae}/{er} allowed. */
   EvexSae = 1 << 12,
+  /** The memory form's width is fixed: 66 and REX.W do not change it (str m16). */
+  MemFixed = 1 << 13,
 }
 
 /** AT&T suffix rule of a row (formatter data). */

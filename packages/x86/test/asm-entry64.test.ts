@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { assemble, type AssembleResult } from '../src/asm/index.js';
+import { type AssembleResult, assemble } from '../src/asm/index.js';
 import { gasAssemble, gasAvailable, toHex } from './asm-support/gas.js';
 
 const ENTRY_64 = readFileSync(
@@ -47,9 +47,12 @@ const ERROR_CODE = new Set([
 /** The externals entry_64.S needs: native functions at kernel-text addresses, per-CPU offsets. */
 const FUNCTIONS = [
   'do_syscall_64',
+  'syscall_return_slowpath',
   'prepare_exit_to_usermode',
   'schedule_tail',
   'smp_apic_timer_interrupt',
+  'smp_error_interrupt',
+  'smp_spurious_interrupt',
   'do_IRQ',
   ...TRAPS.map((t) => `do_${t}`),
 ];
@@ -113,6 +116,8 @@ describe('entry_64.S conventions', () => {
       'return_from_SYSCALL_64',
       'ret_from_fork',
       'apic_timer_interrupt',
+      'error_interrupt',
+      'spurious_interrupt',
       'irq_entries_start',
       'common_interrupt',
       'ret_from_intr',
@@ -182,8 +187,10 @@ describe('entry_64.S conventions', () => {
     }
   });
 
-  it('pushes ~0xef for the local APIC timer and ~vector+0x80 in each device stub', () => {
+  it('pushes ~vector for the APIC vectors and ~vector+0x80 in each device stub', () => {
     expect(at(result, 'apic_timer_interrupt', 5)).toBe(asm('pushq $~0xef'));
+    expect(at(result, 'error_interrupt', 5)).toBe(asm('pushq $~0xfe'));
+    expect(at(result, 'spurious_interrupt', 5)).toBe(asm('pushq $~0xff'));
     const base = result.symbols.get('irq_entries_start')!;
     expect(Math.abs(base % 8)).toBe(0);
     for (let v = 0x20; v < 0xef; v++) {

@@ -1,10 +1,10 @@
 // The instruction vectors of asm-vectors.txt: our encoder against the bytes GNU as produced,
 // and GNU as itself against the file (so the vectors stay true to the oracle).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { assemble } from '../src/asm/index.js';
 import { Frontend } from '../src/asm/frontend.js';
+import { assemble } from '../src/asm/index.js';
 import { gasAssemble, gasAvailable, toHex } from './asm-support/gas.js';
 import {
   readVectors,
@@ -66,10 +66,21 @@ describe('instruction vectors', () => {
   });
 });
 
+/** `UPDATE_ASM_VECTORS=1 npx vitest run test/asm-vectors`: refill the bytes column from GNU as. */
+function rewriteVectors(bytes: readonly Uint8Array[]): void {
+  const lines = readFileSync(VECTORS_PATH, 'utf8').split('\n');
+  vectors.forEach((v, i) => {
+    const hex = toHex(bytes[i] as Uint8Array).replace(/(..)(?!$)/g, '$1 ');
+    lines[v.line - 1] = `${hex} | ${v.source}`;
+  });
+  writeFileSync(VECTORS_PATH, lines.join('\n'));
+}
+
 describe.skipIf(!gasAvailable())('instruction vectors against GNU as', () => {
   it('GNU as + ld produce exactly the bytes in the vector file', () => {
     const g = gasAssemble(program, VECTOR_ORIGIN, VECTOR_SYMBOLS);
     const got = sliceCases(g.text, g.symbols, vectors.length, VECTOR_ORIGIN);
+    if (process.env.UPDATE_ASM_VECTORS === '1') rewriteVectors(got);
     const wrong = vectors
       .map((v, i) => ({ v, got: toHex(got[i] as Uint8Array) }))
       .filter(({ v, got: x }) => x !== v.hex)

@@ -9,7 +9,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   help: { help: 'show this help' },
 };
 
-export const DISASM_HELP = `usage: legosim disasm FILE | --hex BYTES
+export const DISASM_HELP: string = `usage: legosim disasm FILE | --hex BYTES
 
 Disassembles the executable sections of an ELF file the way \`objdump -d\` prints them,
 or decodes a string of hex bytes.

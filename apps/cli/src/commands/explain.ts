@@ -14,7 +14,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   help: { help: 'show this help' },
 };
 
-export const EXPLAIN_HELP = `usage: legosim explain [--syscall N] [PROG [ARGS...]]
+export const EXPLAIN_HELP: string = `usage: legosim explain [--syscall N] [PROG [ARGS...]]
 
 Shows one syscall going through Lego's entry_SYSCALL_64, instruction by instruction:
 the kernel stack filling as each push lands, the finished pt_regs with its fields

@@ -18,7 +18,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   help: { help: 'show this help' },
 };
 
-export const RUN_HELP = `usage: legosim run [options] PROG [ARGS...]
+export const RUN_HELP: string = `usage: legosim run [options] PROG [ARGS...]
 
 Runs a static x86-64 Linux executable on the modeled machine. Every syscall enters the
 Lego kernel through entry_SYSCALL_64, executed as x86 instructions on a real kernel stack.

@@ -8,7 +8,7 @@ const OPTIONS: Record<string, OptionSpec> = {
   help: { help: 'show this help' },
 };
 
-export const TRACE_HELP = `usage: legosim trace FILE [--format jsonl] [-o OUT]
+export const TRACE_HELP: string = `usage: legosim trace FILE [--format jsonl] [-o OUT]
 
 Reads a trace recorded by \`legosim run --trace FILE\` and exports it. jsonl prints one
 JSON object per event; 64-bit values are lowercase 0x hex strings.

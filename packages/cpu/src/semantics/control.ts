@@ -67,5 +67,5 @@ export function installControl(def: Define): void {
   def(M.Loop, loop(0));
   def(M.Loope, loop(1));
   def(M.Loopne, loop(2));
-  CONDITIONS.forEach(([j], cc) => def(j, jcc(cc)));
+  for (const [cc, [j]] of CONDITIONS.entries()) def(j, jcc(cc));
 }

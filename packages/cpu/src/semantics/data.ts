@@ -246,8 +246,8 @@ export function installData(def: Define): void {
   def(M.Prefetcht2, nop);
   def(M.Prefetchnta, nop);
   def(M.Prefetchw, nop);
-  CONDITIONS.forEach(([, cm, set], cc) => {
+  for (const [cc, [, cm, set]] of CONDITIONS.entries()) {
     def(cm, cmov(cc));
     def(set, setcc(cc));
-  });
+  }
 }

@@ -409,7 +409,9 @@ function packedFloat(double: boolean, f: (a: number, b: number) => number) {
 }
 
 /** MINSD/MAXSD: if either is NaN, or both are zero, the second (source) operand is returned. */
+// biome-ignore lint/complexity/useMathMinMax: Math.min differs for NaN and signed zeros
 const minF = (a: number, b: number): number => (a < b ? a : b);
+// biome-ignore lint/complexity/useMathMinMax: Math.max differs for NaN and signed zeros
 const maxF = (a: number, b: number): number => (a > b ? a : b);
 
 /** UCOMISx/COMISx: ZF, PF, CF as an unordered compare; OF, SF, AF cleared. */
@@ -561,8 +563,8 @@ export function installSse(def: Define): void {
   def(M.Pcmpgtb, (c, i) => bytes(c, i, (a, b) => (((a << 24) >> 24) > ((b << 24) >> 24) ? 0xff : 0)));
   def(M.Pcmpgtw, (c, i) => words(c, i, (a, b) => (((a << 16) >> 16) > ((b << 16) >> 16) ? 0xffff : 0)));
   def(M.Pcmpgtd, (c, i) => dwords(c, i, (a, b) => (a > b ? -1 : 0)));
-  def(M.Pminub, (c, i) => bytes(c, i, (a, b) => (a < b ? a : b)));
-  def(M.Pmaxub, (c, i) => bytes(c, i, (a, b) => (a > b ? a : b)));
+  def(M.Pminub, (c, i) => bytes(c, i, Math.min));
+  def(M.Pmaxub, (c, i) => bytes(c, i, Math.max));
   def(M.Pminsw, (c, i) => words(c, i, (a, b) => (((a << 16) >> 16) < ((b << 16) >> 16) ? a : b)));
   def(M.Pmaxsw, (c, i) => words(c, i, (a, b) => (((a << 16) >> 16) > ((b << 16) >> 16) ? a : b)));
   def(M.Pavgb, (c, i) => bytes(c, i, (a, b) => (a + b + 1) >> 1));

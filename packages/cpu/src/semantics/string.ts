@@ -1,6 +1,6 @@
 import { type Instruction, Mnemonic as M, Prefix, Register } from '@legosim/x86';
 import { Rflags } from '../constants.js';
-import type { Cpu } from '../cpu.js';
+import type { Cpu, Handler } from '../cpu.js';
 import { FlagOp } from '../flags.js';
 import type { Define } from './define.js';
 
@@ -119,8 +119,8 @@ export function isStringForm(ins: Instruction): boolean {
   return ins.opCount === 0 || ins.opKind[0] === 6 || ins.opKind[0] === 7;
 }
 
-export const stringMovsd = movs(4);
-export const stringCmpsd = cmps(4);
+export const stringMovsd: Handler = movs(4);
+export const stringCmpsd: Handler = cmps(4);
 
 export function installStrings(def: Define): void {
   const forms = [

@@ -287,12 +287,20 @@ function ud2(cpu: Cpu, ins: Instruction): void {
   throw new CpuFault(Vector.UD, -1);
 }
 
-/** INT n / INT3: a software interrupt; the gate's DPL must allow the current CPL. */
+/** INT n / INT3: a software interrupt; the gate's DPL must allow the current CPL (#GP otherwise). */
 function softwareInterrupt(cpu: Cpu, vector: number): void {
-  const gate = cpu.idtBase + vector * 16;
-  const w1 = cpu.read32(gate + 4);
+  if (vector * 16 + 15 > cpu.idtLimit) throw new CpuFault(Vector.GP, vector * 8 + 2);
+  // the IDT is read with a supervisor access, whatever the CPL
+  const cpl = cpu.cpl;
+  cpu.setCpl(0);
+  let w1: number;
+  try {
+    w1 = cpu.read32(cpu.idtBase + vector * 16 + 4);
+  } finally {
+    cpu.setCpl(cpl);
+  }
   const dpl = (w1 >> 13) & 3;
-  if (cpu.cpl > dpl) throw new CpuFault(Vector.GP, vector * 8 + 2);
+  if (cpl > dpl) throw new CpuFault(Vector.GP, vector * 8 + 2);
   cpu.deliver(vector, -1, cpu.rip);
 }
 
@@ -357,7 +365,6 @@ export function installSystem(def: Define): void {
   def(M.Sysret, sysret);
   def(M.Swapgs, swapgs);
   def(M.Iret, iret);
-  def(M.Iretq, iret);
   def(M.Cli, cli);
   def(M.Sti, sti);
   def(M.Pushf, pushf);

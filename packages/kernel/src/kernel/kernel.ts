@@ -10,8 +10,7 @@ import {
 } from '@legosim/interrupts';
 import { Mmu, PageTables, PAGE_OFFSET, PhysicalMemory, physToVirt, Pte, PteHi, START_KERNEL, virtToPhys } from '@legosim/memory';
 import type { TraceSink } from '@legosim/trace';
-import { type InstructionDecoder } from '@legosim/x86';
-import { Decoder } from '@legosim/x86';
+import { Decoder, type InstructionDecoder } from '@legosim/x86';
 import { assemble } from '@legosim/x86/asm';
 import { ENTRY_64_S } from '../arch/x86/entry/entry_64.js';
 import { PT_REGS_FIELDS, PtRegs } from '../arch/x86/kernel/ptrace.js';
@@ -23,7 +22,7 @@ import { SeededRandom } from './random.js';
 import { formatArgs, formatReturn } from './strace.js';
 import { buildSyscallTable, NR_SYSCALLS } from './syscall_table.js';
 import type { SyscallFn, SyscallRow } from './sys/types.js';
-import { Task, THREAD_SIZE } from './task.js';
+import { Task } from './task.js';
 
 /** What the kernel needs from the host: the guest's standard streams. */
 export interface HostIO {
@@ -129,7 +128,7 @@ export class Kernel {
   readonly random: SeededRandom;
   readonly table: SyscallRow[];
   /** Entry-code symbols (entry_SYSCALL_64, ret_from_fork, ...) and native function addresses. */
-  readonly symbols = new Map<string, number>();
+  readonly symbols: Map<string, number> = new Map();
   /** Simulated wall-clock epoch for CLOCK_REALTIME: 2020-01-01T00:00:00Z. */
   readonly epochNs = 1577836800e9;
   executablePath = '';
@@ -280,6 +279,9 @@ export class Kernel {
   private cpuInit(id: number): void {
     const cpu = this.cpus[id]!;
     const base = this.percpu.offset(id);
+    // init_mm: the kernel's page tables until the first task switches to its own
+    cpu.cr3 = this.kernelPgd;
+    cpu.mmu.loadCr3(this.kernelPgd);
     cpu.gdtBase = base + this.percpu.layout.cpu_gdt_page;
     cpu.gdtLimit = 16 * 8 - 1;
     cpu.idtBase = physToVirt(this.idtPhys);
@@ -367,7 +369,7 @@ export class Kernel {
 
   currentCpu(t: Task): Cpu {
     const i = this.current.indexOf(t);
-    return this.cpus[i < 0 ? 0 : i]!;
+    return this.cpus[Math.max(i, 0)]!;
   }
 
   currentTask(cpu: Cpu): Task {

@@ -21,7 +21,7 @@ function ptr(v: number): string {
 }
 
 /** A C string literal as strace prints it, truncated to 32 bytes with `...`. */
-export function quote(bytes: Uint8Array, limit = MAX_STR, allHex = false): string {
+export function quote(bytes: Uint8Array, limit: number = MAX_STR, allHex = false): string {
   let s = '"';
   const n = Math.min(bytes.length, limit);
   for (let i = 0; i < n; i++) {

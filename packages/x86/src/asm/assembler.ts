@@ -1,6 +1,6 @@
+import { type Encoding, type Field, type InsnPlan, planInstruction } from './encoder.js';
 import { AsmError } from './error.js';
 import { applyBinary, applyUnary, constValue, type Expr } from './expr.js';
-import { type Encoding, type Field, type InsnPlan, planInstruction } from './encoder.js';
 import { Frontend, type Item } from './frontend.js';
 import { writeNops } from './nops.js';
 
@@ -109,14 +109,12 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
   }
   let current = getSection('.text', true);
   const sameSection = (e: Expr): boolean => {
-    const name =
-      e.k === 'sym'
-        ? e.name
-        : e.k === 'bin' && (e.op === '+' || e.op === '-') && e.a.k === 'sym' && e.b.k === 'num'
-          ? e.a.name
-          : undefined;
-    return name !== undefined && labelSection.get(name) === current.name;
+    // `label`, `label + n`, `label - n`, `.`, `. + n`: a target GNU as can relax a branch to
+    const base = e.k === 'bin' && (e.op === '+' || e.op === '-') && e.b.k === 'num' ? e.a : e;
+    if (base.k === 'dot') return true;
+    return base.k === 'sym' && labelSection.get(base.name) === current.name;
   };
+
   for (const it of fe.items as Item[]) {
     switch (it.k) {
       case 'section':

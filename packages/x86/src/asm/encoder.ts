@@ -1,9 +1,10 @@
-import { Register, gprIndex, gprSize } from '../register.js';
+import { gprIndex, gprSize, Register } from '../register.js';
 import { AsmError } from './error.js';
 import { constValue, type Expr } from './expr.js';
-import { type Form, formsByMnemonic, RegClass, type Spec, SpecKind } from './forms.js';
+import { type Form, formsByMnemonic, RegClass, type Spec, SpecKind, type VexFields } from './forms.js';
 import type { ParsedInsn } from './frontend.js';
 import type { MemOperand, Operand } from './operand.js';
+import { registerName } from './registers.js';
 
 /**
  * Picks the encoding GNU as picks for one instruction and lays out its bytes. Selection
@@ -149,6 +150,7 @@ function regNumber(reg: Register): number {
   if (reg >= Register.CR0 && reg < Register.DR0) return reg - Register.CR0;
   if (reg >= Register.DR0 && reg < Register.XMM0) return reg - Register.DR0;
   if (reg >= Register.XMM0 && reg < Register.YMM0) return reg - Register.XMM0;
+  if (reg >= Register.YMM0 && reg < Register.ZMM0) return reg - Register.YMM0;
   if (reg >= Register.MM0 && reg < Register.ST0) return reg - Register.MM0;
   return 0;
 }
@@ -159,6 +161,7 @@ function regClass(reg: Register): RegClass {
   if (reg >= Register.CR0 && reg < Register.DR0) return RegClass.Cr;
   if (reg >= Register.DR0 && reg < Register.XMM0) return RegClass.Dr;
   if (reg >= Register.XMM0 && reg < Register.XMM0 + 16) return RegClass.Xmm;
+  if (reg >= Register.YMM0 && reg < Register.YMM0 + 16) return RegClass.Ymm;
   if (reg >= Register.MM0 && reg < Register.ST0) return RegClass.Mmx;
   return RegClass.None;
 }
@@ -219,18 +222,25 @@ function matches(s: Spec, op: Operand, form: Form, ctx: MatchContext, line: numb
       return op.kind === 'mem' && !op.bare;
     case SpecKind.RegMem:
       if (op.kind === 'reg') {
-        if (ctx.branch !== op.indirect && ctx.branch) return false;
         if (s.regSize === 0) return false;
         const cls = regClass(op.reg);
         if (cls !== s.cls) return false;
         if (cls !== RegClass.Gpr) return true;
+        const size = gprSize(op.reg);
+        if (size === s.regSize) return true;
         // GAS loads a segment register from any 16/32/64-bit register with the plain 8E form
-        if (form.specs[0]?.cls === RegClass.Seg && s.cls === RegClass.Gpr) return gprSize(op.reg) >= 2;
-        return gprSize(op.reg) === s.regSize;
+        if (form.specs[0]?.cls === RegClass.Seg) return size >= 2;
+        // and stores a selector (mov %fs, str, sldt; not smsw) into a 64-bit register without REX.W
+        const selector =
+          form.specs.some((x) => x.cls === RegClass.Seg) ||
+          form.mnemonic === 'str' ||
+          form.mnemonic === 'sldt';
+        return selector && size === 8 && s.regSize === 4 && s.memSize === 2;
       }
       if (op.kind === 'mem') {
         if (!s.mem) return false;
-        if (ctx.branch && !op.indirect) return false;
+        // `jmp *8(%rax)`; GAS also takes `jmp 8(%rax)` (a bare `jmp sym` is a direct branch)
+        if (ctx.branch && !op.indirect && op.bare) return false;
         return !ctx.movabs;
       }
       return false;
@@ -338,7 +348,8 @@ const PSEUDO_FORM: Form = {
   osize: 0,
   needs66: false,
   default64: false,
-  flags: new Set(),
+  addr32: false,
+  vex: undefined,
 };
 
 function describeOps(ops: readonly Operand[]): string {
@@ -396,6 +407,7 @@ function encode(
   let seg = Register.None;
   let addr32 = false;
   const immOps: { op: Operand; spec: Spec }[] = [];
+  let vvvv = 0;
 
   const noteReg = (r: Register): void => {
     if (needsRexForByte(r)) forceRex = true;
@@ -424,6 +436,9 @@ function encode(
           opReg = op.reg;
           noteReg(op.reg);
         }
+        break;
+      case 'V':
+        if (op.kind === 'reg') vvvv = regNumber(op.reg);
         break;
       case 'I':
       case 'D':
@@ -471,11 +486,12 @@ function encode(
   // prefixes in GNU as order: segment, address size, operand size, rep/lock, mandatory, REX
   const head: number[] = [];
   if (seg !== Register.None) head.push(SEG_PREFIX[seg] as number);
-  if (addr32) head.push(0x67);
+  if (addr32 || form.addr32) head.push(0x67);
   if (form.needs66) head.push(0x66);
   head.push(...userPrefixes);
   if (form.mandatory !== 0) head.push(form.mandatory);
-  if (rex !== 0) head.push(rex);
+  if (form.vex !== undefined) head.push(...vexPrefix(form.vex, rex, vvvv));
+  else if (rex !== 0) head.push(rex);
   head.push(...opcode);
   if (modrm !== undefined) head.push(modrm);
   if (sib !== undefined) head.push(sib);
@@ -500,6 +516,19 @@ function encode(
   return { form, bytes, fields };
 }
 
+/**
+ * The VEX prefix: the two-byte C5 form when it can say everything (map 0F, W0, no REX.X/B),
+ * as GNU as chooses, else C4. R, X, B and vvvv are stored inverted.
+ */
+function vexPrefix(v: VexFields, rex: number, vvvv: number): number[] {
+  const r = (rex >> 2) & 1;
+  const x = (rex >> 1) & 1;
+  const b = rex & 1;
+  const tail = ((~vvvv & 15) << 3) | (v.l << 2) | v.pp;
+  if (v.map === 1 && v.w === 0 && x === 0 && b === 0) return [0xc5, ((r ^ 1) << 7) | tail];
+  return [0xc4, ((r ^ 1) << 7) | ((x ^ 1) << 6) | ((b ^ 1) << 5) | v.map, (v.w << 7) | tail];
+}
+
 interface MemEncoding {
   mod: number;
   rm: number;
@@ -514,10 +543,6 @@ function addrReg(reg: Register, line: number): { n: number; is32: boolean } {
   if (size !== 8 && size !== 4)
     throw new AsmError(line, `%${registerName(reg)} can't be used as a base or index register`);
   return { n: gprIndex(reg), is32: size === 4 };
-}
-
-function registerName(reg: Register): string {
-  return `reg${reg as number}`;
 }
 
 const SCALE_BITS: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };

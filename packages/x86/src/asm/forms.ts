@@ -1,10 +1,13 @@
+import { MandatoryPrefix, OpClass, OpEnc, OpMap, OsMode, RowFlag } from '../operand.js';
 import { Register } from '../register.js';
-import { type Row, TABLE } from '../table/index.js';
+import { TABLE } from '../table/index.js';
+import { type ParsedOperand, type ParsedRow, parseRow } from '../table/parse.js';
 
 /**
- * The assembler's view of the instruction table: each legacy-encoded `Row` of
- * `../table` compiled once into a `Form` (what operands it takes, how its bytes are laid out).
- * Rows the assembler cannot use yet (VEX/EVEX, x87 register-stack forms) are skipped.
+ * The assembler's view of the instruction table: every `Row` of `../table`, parsed by the same
+ * `parseRow` the decoder generator uses, compiled once into a `Form` (which operands it takes,
+ * how its bytes are laid out). Rows the assembler cannot use yet (VEX/EVEX, x87 register-stack
+ * forms, ymm/zmm/k operands) are skipped.
  */
 
 /** Operand class of a register or register half of an r/m operand. */
@@ -16,6 +19,7 @@ export const enum RegClass {
   Dr = 4,
   Xmm = 5,
   Mmx = 6,
+  Ymm = 7,
 }
 
 export const enum SpecKind {
@@ -70,20 +74,23 @@ export interface Form {
   readonly needs66: boolean;
   /** Operand size defaults to 64 bits (push/pop/call/jmp...). */
   readonly default64: boolean;
-  readonly flags: ReadonlySet<string>;
+  /** The row needs the 0x67 address-size prefix (jecxz). */
+  readonly addr32: boolean;
+  /** VEX-encoded rows: the fields of the VEX prefix that come from the row. */
+  readonly vex: VexFields | undefined;
 }
 
-const GPR_FIXED: Record<string, [Register, number]> = {
-  AL: [Register.AL, 1],
-  CL: [Register.CL, 1],
-  AX: [Register.AX, 2],
-  DX: [Register.DX, 2],
-  EAX: [Register.EAX, 4],
-  RAX: [Register.RAX, 8],
-};
+export interface VexFields {
+  /** VEX.mmmmm: 1 = 0F, 2 = 0F38, 3 = 0F3A. */
+  readonly map: number;
+  readonly w: number;
+  readonly l: number;
+  /** VEX.pp: 0 none, 1 = 66, 2 = F3, 3 = F2. */
+  readonly pp: number;
+}
 
 /** Instructions whose 16-bit operand is architectural, not an operand-size choice (no 0x66). */
-const NO_66 = new Set(['ltr', 'lldt', 'lmsw', 'verr', 'verw', 'enter', 'ret', 'arpl']);
+const NO_66 = new Set(['ltr', 'lldt', 'lmsw', 'verr', 'verw', 'enter', 'ret', 'arpl', 'fnstsw', 'fstsw']);
 
 function spec(partial: Partial<Spec> & { kind: SpecKind }): Spec {
   return {
@@ -99,220 +106,162 @@ function spec(partial: Partial<Spec> & { kind: SpecKind }): Spec {
   };
 }
 
-function parseSpec(text: string, sx: boolean): Spec | undefined {
-  const t = text.trim();
-  const bits = (m: RegExpExecArray, i: number): number => Number(m[i]) / 8;
-  const rm = /^r\/m(8|16|32|64)$/.exec(t);
-  if (rm)
-    return spec({
-      kind: SpecKind.RegMem,
-      cls: RegClass.Gpr,
-      regSize: bits(rm, 1),
-      mem: true,
-      memSize: bits(rm, 1),
-    });
-  const rAndM = /^r(8|16|32|64)\/m(8|16|32|64)$/.exec(t);
-  if (rAndM) {
-    return spec({
-      kind: SpecKind.RegMem,
-      cls: RegClass.Gpr,
-      regSize: bits(rAndM, 1),
-      mem: true,
-      memSize: bits(rAndM, 2),
-    });
+const ENC_LETTER: Partial<Record<OpEnc, string>> = {
+  [OpEnc.Reg]: 'R',
+  [OpEnc.Rm]: 'M',
+  [OpEnc.Opcode]: 'O',
+  [OpEnc.Imm]: 'I',
+  [OpEnc.Rel]: 'D',
+  [OpEnc.Implicit]: 'Z',
+  [OpEnc.Vvvv]: 'V',
+};
+
+const REG_CLASS: Partial<Record<OpClass, [RegClass, boolean]>> = {
+  [OpClass.Gpr]: [RegClass.Gpr, false],
+  [OpClass.GprOrMem]: [RegClass.Gpr, true],
+  [OpClass.Xmm]: [RegClass.Xmm, false],
+  [OpClass.XmmOrMem]: [RegClass.Xmm, true],
+  [OpClass.Ymm]: [RegClass.Ymm, false],
+  [OpClass.YmmOrMem]: [RegClass.Ymm, true],
+  [OpClass.Mmx]: [RegClass.Mmx, false],
+  [OpClass.MmxOrMem]: [RegClass.Mmx, true],
+  [OpClass.Sreg]: [RegClass.Seg, false],
+  [OpClass.Creg]: [RegClass.Cr, false],
+  [OpClass.Dreg]: [RegClass.Dr, false],
+};
+
+/** The assembler's view of one operand of a parsed row, or undefined when it cannot assemble it. */
+function operandSpec(o: ParsedOperand, sx: boolean): Spec | undefined {
+  const enc = ENC_LETTER[o.enc];
+  if (enc === undefined) return undefined; // is4
+  switch (o.cls) {
+    case OpClass.Mem:
+      return spec({ kind: SpecKind.RegMem, mem: true, memSize: o.memSize, enc });
+    case OpClass.Imm:
+    case OpClass.Imm2:
+      return spec({ kind: SpecKind.Imm, size: o.regSize, sx: sx && o.regSize === 1, enc });
+    case OpClass.Rel:
+      return spec({ kind: SpecKind.Rel, size: o.regSize, enc });
+    case OpClass.Moffs:
+      return spec({ kind: SpecKind.Moffs, size: 8, memSize: o.memSize, enc });
+    case OpClass.One:
+      return spec({ kind: SpecKind.One, enc });
+    case OpClass.StrSrc:
+    case OpClass.StrDst:
+      return spec({ kind: SpecKind.ImplicitMem, mem: true, memSize: o.memSize, enc: 'Z' });
+    case OpClass.Fixed: {
+      if (o.fixed >= Register.ST0 && o.fixed < Register.ST0 + 8) return undefined;
+      const cls = o.fixed === Register.XMM0 ? RegClass.Xmm : RegClass.Gpr;
+      return spec({ kind: SpecKind.Fixed, cls, fixed: o.fixed, regSize: o.regSize, enc });
+    }
+    default: {
+      const rc = REG_CLASS[o.cls];
+      if (rc === undefined) return undefined; // zmm, k, ST(i): not assembled yet
+      return spec({
+        kind: SpecKind.RegMem,
+        cls: rc[0],
+        regSize: o.regSize,
+        mem: rc[1],
+        memSize: rc[1] ? o.memSize : 0,
+        enc,
+      });
+    }
   }
-  const r = /^r(8|16|32|64)$/.exec(t);
-  if (r) return spec({ kind: SpecKind.RegMem, cls: RegClass.Gpr, regSize: bits(r, 1) });
-  const m = /^(?:m|mem|m(\d+)(?:&\d+|:\d+|byte|fp|int|bcd)?|m\d+\/\d+byte)$/.exec(t);
-  if (m) return spec({ kind: SpecKind.RegMem, mem: true, memSize: m[1] === undefined ? 0 : bits(m, 1) });
-  const fixed = GPR_FIXED[t];
-  if (fixed) return spec({ kind: SpecKind.Fixed, cls: RegClass.Gpr, fixed: fixed[0], regSize: fixed[1] });
-  if (t === '1') return spec({ kind: SpecKind.One });
-  const imm = /^imm(8|16|32|64)$/.exec(t);
-  if (imm) return spec({ kind: SpecKind.Imm, size: bits(imm, 1), sx: sx && imm[1] === '8' });
-  const rel = /^rel(8|32)$/.exec(t);
-  if (rel) return spec({ kind: SpecKind.Rel, size: bits(rel, 1) });
-  const moffs = /^moffs(8|16|32|64)$/.exec(t);
-  if (moffs) return spec({ kind: SpecKind.Moffs, size: 8, memSize: bits(moffs, 1) });
-  if (t === 'Sreg') return spec({ kind: SpecKind.RegMem, cls: RegClass.Seg, regSize: 2 });
-  if (t === 'CRn' || t === 'CR8') return spec({ kind: SpecKind.RegMem, cls: RegClass.Cr, regSize: 8 });
-  if (t === 'DRn') return spec({ kind: SpecKind.RegMem, cls: RegClass.Dr, regSize: 8 });
-  if (/^xmm\d?$/.test(t)) return spec({ kind: SpecKind.RegMem, cls: RegClass.Xmm, regSize: 16 });
-  const xm = /^xmm\d?\/m(\d+)$/.exec(t);
-  if (xm)
-    return spec({ kind: SpecKind.RegMem, cls: RegClass.Xmm, regSize: 16, mem: true, memSize: bits(xm, 1) });
-  if (/^mm\d?$/.test(t)) return spec({ kind: SpecKind.RegMem, cls: RegClass.Mmx, regSize: 8 });
-  const mmm = /^mm\d?\/m(\d+)$/.exec(t);
-  if (mmm)
-    return spec({ kind: SpecKind.RegMem, cls: RegClass.Mmx, regSize: 8, mem: true, memSize: bits(mmm, 1) });
-  if (t === '<XMM0>')
-    return spec({ kind: SpecKind.Fixed, cls: RegClass.Xmm, fixed: Register.XMM0, regSize: 16 });
-  return undefined;
 }
 
-function compileRow(row: Row, index: number): Form | undefined {
-  if (/\b(VEX|EVEX|XOP)\./.test(row.op)) return undefined;
-  const flags = new Set((row.f ?? '').split(/\s+/).filter((s) => s !== ''));
-  const sp = row.ins.indexOf(' ');
-  const mnemonic = (sp < 0 ? row.ins : row.ins.slice(0, sp)).toLowerCase();
-  const opText = sp < 0 ? '' : row.ins.slice(sp + 1).replace(/\{[^}]*\}/g, '');
+/** VEX.mmmmm of each VEX opcode map. */
+const VEX_MAP: Partial<Record<OpMap, number>> = { [OpMap.Vex0F]: 1, [OpMap.Vex0F38]: 2, [OpMap.Vex0F3A]: 3 };
+
+/** VEX.pp of each mandatory prefix. */
+const VEX_PP: Record<MandatoryPrefix, number> = {
+  [MandatoryPrefix.Any]: 0,
+  [MandatoryPrefix.None]: 0,
+  [MandatoryPrefix.P66]: 1,
+  [MandatoryPrefix.PF3]: 2,
+  [MandatoryPrefix.PF2]: 3,
+};
+
+const MAP_BYTES: Partial<Record<OpMap, readonly number[]>> = {
+  [OpMap.Legacy]: [],
+  [OpMap.M0F]: [0x0f],
+  [OpMap.M0F38]: [0x0f, 0x38],
+  [OpMap.M0F3A]: [0x0f, 0x3a],
+};
+
+const MANDATORY: Record<MandatoryPrefix, number> = {
+  [MandatoryPrefix.Any]: 0,
+  [MandatoryPrefix.None]: 0,
+  [MandatoryPrefix.P66]: 0x66,
+  [MandatoryPrefix.PF3]: 0xf3,
+  [MandatoryPrefix.PF2]: 0xf2,
+};
+
+function compileRow(p: ParsedRow, index: number): Form | undefined {
+  if (p.isEvex || (p.flags & RowFlag.Vsib) !== 0) return undefined;
+  let vex: VexFields | undefined;
+  if (p.isVex) {
+    const map = VEX_MAP[p.map];
+    if (map === undefined) return undefined;
+    // GNU as: WIG and LIG rows are emitted with W=0 and L=0
+    vex = { map, w: p.w === 2 ? 1 : 0, l: Math.max(p.vl, 0), pp: VEX_PP[p.pfx] };
+  }
+  const mapBytes = vex !== undefined ? [] : MAP_BYTES[p.map];
+  if (mapBytes === undefined) return undefined;
+  const sx = (p.flags & RowFlag.SignExtImm) !== 0;
   const specs: Spec[] = [];
-  for (const part of opText === '' ? [] : opText.split(',')) {
-    const s = parseSpec(part, flags.has('sx'));
+  for (const o of p.operands) {
+    const s = operandSpec(o, sx);
     if (s === undefined) return undefined;
     specs.push(s);
   }
-  // opcode column
-  let mandatory = 0;
-  let rexW = false;
-  const opcode: number[] = [];
+  const mnemonic = p.mnemonicName.toLowerCase();
+  const opcode = [...mapBytes, p.opcode];
   let modrmDigit: number | undefined;
-  let plusReg = false;
-  const immTokens: string[] = [];
-  for (const tok of row.op.split(/\s+/)) {
-    if (tok === '') continue;
-    if (tok === 'NP') continue;
-    if (tok === 'REX.W') {
-      rexW = true;
-      continue;
-    }
-    if ((tok === '66' || tok === 'F2' || tok === 'F3') && opcode.length === 0 && !rexW && mandatory === 0) {
-      mandatory = Number.parseInt(tok, 16);
-      continue;
-    }
-    if (tok === 'REX.W' || tok === 'REX') continue;
-    if (tok === '/r') {
-      modrmDigit = -1;
-      continue;
-    }
-    const dm = /^\/([0-7])$/.exec(tok);
-    if (dm) {
-      modrmDigit = Number(dm[1]);
-      continue;
-    }
-    if (/^(ib|iw|id|io|cb|cw|cd)$/.test(tok)) {
-      immTokens.push(tok);
-      continue;
-    }
-    const pm = /^([0-9A-F]{2})\+(rb|rw|rd|ro|i)$/.exec(tok);
-    if (pm) {
-      if (pm[2] === 'i') return undefined; // x87 ST(i) forms: not assembled yet
-      opcode.push(Number.parseInt(pm[1] as string, 16));
-      plusReg = true;
-      continue;
-    }
-    if (/^[0-9A-F]{2}$/.test(tok)) {
-      opcode.push(Number.parseInt(tok, 16));
-      continue;
-    }
-    return undefined;
-  }
-  if (opcode.length === 0) return undefined;
-  // operand encodings
-  let en = row.en;
-  if (en === undefined || en.length !== specs.length) en = inferEncoding(specs, modrmDigit, plusReg);
-  if (en === undefined) return undefined;
-  const withEnc = specs.map((s, i) => ({ ...s, enc: en[i] as string }));
-  // immediate sizes come from the opcode column when it says so
-  let ii = 0;
-  for (let i = 0; i < withEnc.length; i++) {
-    const s = withEnc[i] as Spec;
-    if (s.kind === SpecKind.Imm || s.kind === SpecKind.Rel || s.kind === SpecKind.Moffs) {
-      const tok = immTokens[ii++];
-      if (tok === undefined) return undefined;
-      const size = { ib: 1, cb: 1, iw: 2, cw: 2, id: 4, cd: 4, io: 8 }[tok] as number;
-      withEnc[i] = { ...s, size };
-    }
-    if ('XYZ'.includes(s.enc) && s.kind === SpecKind.RegMem && s.mem && s.regSize === 0) {
-      withEnc[i] = { ...s, kind: SpecKind.ImplicitMem };
-    }
-  }
-  // operation size
+  if (p.fixedModrm >= 0) opcode.push(p.fixedModrm);
+  else if (p.hasModrm) modrmDigit = p.modrmReg;
+  const flags = new Set((p.row.f ?? '').split(/\s+/).filter((x) => x !== ''));
+  const default64 = p.osMode !== OsMode.Default32;
+  const mandatory = vex !== undefined ? 0 : MANDATORY[p.pfx];
+  // Operation size as a GAS suffix sees it: the row's o16/o32/o64 or REX.W, else the first
+  // sized integer operand (the DX of in/out/ins/outs names a port), else 64 for push/pop/branches.
   let osize = 0;
   if (flags.has('o16')) osize = 2;
   else if (flags.has('o32')) osize = 4;
-  else if (flags.has('o64')) osize = 8;
+  else if (flags.has('o64') || p.w === 2) osize = 8;
   else {
-    const sized = withEnc.find(
+    const port = /^(in|out|ins[bwd]|outs[bwd])$/.test(mnemonic);
+    const sized = specs.find(
       (s) =>
-        (s.cls === RegClass.Gpr && (s.kind === SpecKind.RegMem || s.kind === SpecKind.Fixed)) ||
-        s.kind === SpecKind.Moffs,
+        !(port && s.fixed === Register.DX) &&
+        ((s.cls === RegClass.Gpr && (s.kind === SpecKind.RegMem || s.kind === SpecKind.Fixed)) ||
+          s.kind === SpecKind.Moffs),
     );
     if (sized !== undefined) osize = sized.kind === SpecKind.Moffs ? sized.memSize : sized.regSize;
-    else if (mandatory === 0 && withEnc.some((s) => s.kind === SpecKind.ImplicitMem)) {
-      osize = withEnc.find((s) => s.kind === SpecKind.ImplicitMem)?.memSize ?? 0;
-    } else if (flags.has('d64') || flags.has('f64')) osize = 8;
+    else if (mandatory === 0 && specs.some((s) => s.kind === SpecKind.ImplicitMem)) {
+      osize = specs.find((s) => s.kind === SpecKind.ImplicitMem)?.memSize ?? 0;
+    } else if (default64) osize = 8;
   }
-  if (rexW) osize = osize === 0 ? 8 : osize;
   const needs66 =
+    vex === undefined &&
     osize === 2 &&
     mandatory !== 0x66 &&
     !NO_66.has(mnemonic) &&
-    !(mnemonic === 'mov' && withEnc[0]?.cls === RegClass.Seg);
+    !(mnemonic === 'mov' && specs[0]?.cls === RegClass.Seg);
   return {
     row: index,
     mnemonic,
-    specs: withEnc,
+    specs,
     mandatory,
-    rexW,
+    rexW: vex === undefined && p.w === 2,
     opcode,
     modrmDigit,
-    plusReg,
+    plusReg: p.plusR,
     osize,
     needs66,
-    default64: flags.has('d64') || flags.has('f64'),
-    flags,
+    default64,
+    addr32: p.asz === 4,
+    vex,
   };
-}
-
-function inferEncoding(
-  specs: readonly Spec[],
-  modrmDigit: number | undefined,
-  plusReg: boolean,
-): string | undefined {
-  let out = '';
-  let usedM = false;
-  let usedR = false;
-  for (const s of specs) {
-    switch (s.kind) {
-      case SpecKind.Imm:
-      case SpecKind.Moffs:
-        out += 'I';
-        break;
-      case SpecKind.Rel:
-        out += 'D';
-        break;
-      case SpecKind.Fixed:
-      case SpecKind.One:
-      case SpecKind.ImplicitMem:
-        out += 'Z';
-        break;
-      case SpecKind.RegMem:
-        if (plusReg && !s.mem && s.cls === RegClass.Gpr && !usedM) {
-          out += 'O';
-          usedM = true;
-        } else if (modrmDigit === undefined) {
-          if (s.mem && s.regSize === 0) {
-            out += 'Z';
-          } else return undefined;
-        } else if (s.mem && !usedM) {
-          out += 'M';
-          usedM = true;
-        } else if (modrmDigit >= 0 && !usedM) {
-          out += 'M';
-          usedM = true;
-        } else if (!usedR && modrmDigit < 0) {
-          out += 'R';
-          usedR = true;
-        } else if (!usedM) {
-          out += 'M';
-          usedM = true;
-        } else return undefined;
-        break;
-    }
-  }
-  // `MOV r64, r/m64`-style rows list the R operand first: fix up a leading R that was taken as M.
-  return out;
 }
 
 let cache: Map<string, Form[]> | undefined;
@@ -322,7 +271,7 @@ export function formsByMnemonic(): Map<string, Form[]> {
   if (cache !== undefined) return cache;
   const m = new Map<string, Form[]>();
   TABLE.forEach((row, i) => {
-    const f = compileRow(row, i);
+    const f = compileRow(parseRow(row), i);
     if (f === undefined) return;
     const list = m.get(f.mnemonic);
     if (list) list.push(f);

@@ -84,8 +84,6 @@ const IGNORED = new Set([
   '.protected',
   '.internal',
   '.local',
-  '.sleb128',
-  '.end',
   '.warning',
   '.cfi_startproc',
   '.cfi_endproc',

@@ -39,10 +39,18 @@ function buildNames(): Map<string, Register> {
 }
 
 const NAMES = buildNames();
+const BY_REGISTER = new Map<Register, string>();
+for (const [name, reg] of NAMES)
+  if (!BY_REGISTER.has(reg) && !/^(db\d|r\d+l|st)$/.test(name)) BY_REGISTER.set(reg, name);
 
 /** The register `%name` names (case-insensitive), or undefined. */
 export function registerByName(name: string): Register | undefined {
   return NAMES.get(name.toLowerCase());
+}
+
+/** The AT&T name of a register, without `%`. */
+export function registerName(reg: Register): string {
+  return BY_REGISTER.get(reg) ?? `reg${reg as number}`;
 }
 
 export function isSegment(reg: Register): boolean {

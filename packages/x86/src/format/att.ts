@@ -186,7 +186,9 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
   let ops = '';
   let ripTarget = Number.NaN;
   const indirect = isIndirectBranch(instr);
-  const inOut = ROW_MNEMONIC[code] === Mnemonic.In || ROW_MNEMONIC[code] === Mnemonic.Out;
+  const m = ROW_MNEMONIC[code];
+  const inOut = m === Mnemonic.In || m === Mnemonic.Out || m === Mnemonic.Insb || m === Mnemonic.Insw ||
+    m === Mnemonic.Insd || m === Mnemonic.Outsb || m === Mnemonic.Outsw || m === Mnemonic.Outsd;
   const inOrder = instr.mnemonic === Mnemonic.Enter; // objdump prints enter's immediates in Intel order
   for (let j = count - 1; j >= 0; j--) {
     const k = inOrder ? count - 1 - j : j;

@@ -1075,8 +1075,8 @@ export const enum Code {
   /** `POPFQ` — `9D` */
   Popfq = 535,
   /** `LEAVE` — `C9` */
-  Leave = 536,
-  /** `LEAVEW` — `C9` */
+  Leaveq = 536,
+  /** `LEAVE` — `C9` */
   Leavew = 537,
   /** `ENTER imm16, imm8` — `C8 iw ib` */
   Enter_imm16_imm8 = 538,
@@ -1198,2177 +1198,2397 @@ export const enum Code {
   Out_dx_al = 596,
   /** `OUT DX, EAX` — `EF` */
   Out_dx_eax = 597,
+  /** `IN AX, imm8` — `E5 ib` */
+  In_ax_imm8 = 598,
+  /** `IN AX, DX` — `ED` */
+  In_ax_dx = 599,
+  /** `OUT imm8, AX` — `E7 ib` */
+  Out_imm8_ax = 600,
+  /** `OUT DX, AX` — `EF` */
+  Out_dx_ax = 601,
+  /** `INSB m8, DX` — `6C` */
+  Insb_m8_dx = 602,
+  /** `INSW m16, DX` — `6D` */
+  Insw_m16_dx = 603,
+  /** `INSD m32, DX` — `6D` */
+  Insd_m32_dx = 604,
+  /** `OUTSB DX, m8` — `6E` */
+  Outsb_dx_m8 = 605,
+  /** `OUTSW DX, m16` — `6F` */
+  Outsw_dx_m16 = 606,
+  /** `OUTSD DX, m32` — `6F` */
+  Outsd_dx_m32 = 607,
   /** `SYSCALL` — `0F 05` */
-  Syscall = 598,
+  Syscall = 608,
   /** `SYSRET` — `0F 07` */
-  Sysret = 599,
+  Sysretd = 609,
   /** `SYSRET` — `REX.W 0F 07` */
-  Sysret_REX_W_0F_07 = 600,
+  Sysretq = 610,
   /** `SWAPGS` — `0F 01 F8` */
-  Swapgs = 601,
+  Swapgs = 611,
   /** `IRET` — `CF` */
-  Iret = 602,
-  /** `IRETD` — `CF` */
-  Iretd = 603,
-  /** `IRETQ` — `REX.W CF` */
-  Iretq = 604,
+  Iretw = 612,
+  /** `IRET` — `CF` */
+  Iretd = 613,
+  /** `IRET` — `REX.W CF` */
+  Iretq = 614,
   /** `CLI` — `FA` */
-  Cli = 605,
+  Cli = 615,
   /** `STI` — `FB` */
-  Sti = 606,
+  Sti = 616,
   /** `CPUID` — `0F A2` */
-  Cpuid = 607,
+  Cpuid = 617,
   /** `RDTSC` — `0F 31` */
-  Rdtsc = 608,
+  Rdtsc = 618,
   /** `RDTSCP` — `0F 01 F9` */
-  Rdtscp = 609,
+  Rdtscp = 619,
   /** `RDMSR` — `0F 32` */
-  Rdmsr = 610,
+  Rdmsr = 620,
   /** `WRMSR` — `0F 30` */
-  Wrmsr = 611,
+  Wrmsr = 621,
   /** `RDPMC` — `0F 33` */
-  Rdpmc = 612,
+  Rdpmc = 622,
   /** `MOV r64, CRn` — `0F 20 /r` */
-  Mov_r64_crn = 613,
+  Mov_r64_crn = 623,
   /** `MOV CRn, r64` — `0F 22 /r` */
-  Mov_crn_r64 = 614,
+  Mov_crn_r64 = 624,
   /** `MOV r64, DRn` — `0F 21 /r` */
-  Mov_r64_drn = 615,
+  Mov_r64_drn = 625,
   /** `MOV DRn, r64` — `0F 23 /r` */
-  Mov_drn_r64 = 616,
+  Mov_drn_r64 = 626,
   /** `LGDT m16&64` — `0F 01 /2` */
-  Lgdt_m1664 = 617,
+  Lgdt_m1664 = 627,
   /** `LIDT m16&64` — `0F 01 /3` */
-  Lidt_m1664 = 618,
+  Lidt_m1664 = 628,
   /** `SGDT m16&64` — `0F 01 /0` */
-  Sgdt_m1664 = 619,
+  Sgdt_m1664 = 629,
   /** `SIDT m16&64` — `0F 01 /1` */
-  Sidt_m1664 = 620,
+  Sidt_m1664 = 630,
   /** `LTR r/m16` — `0F 00 /3` */
-  Ltr_rm16 = 621,
+  Ltr_rm16 = 631,
   /** `LLDT r/m16` — `0F 00 /2` */
-  Lldt_rm16 = 622,
+  Lldt_rm16 = 632,
   /** `STR r/m16` — `0F 00 /1` */
-  Str_rm16 = 623,
+  Str_rm16 = 633,
   /** `STR r32/m16` — `0F 00 /1` */
-  Str_r32m16 = 624,
+  Str_r32m16 = 634,
   /** `STR r64/m16` — `REX.W 0F 00 /1` */
-  Str_r64m16 = 625,
+  Str_r64m16 = 635,
   /** `INVLPG m8` — `0F 01 /7` */
-  Invlpg_m8 = 626,
+  Invlpg_m8 = 636,
   /** `INVPCID r64, m128` — `66 0F 38 82 /r` */
-  Invpcid_r64_m128 = 627,
+  Invpcid_r64_m128 = 637,
   /** `LFENCE` — `NP 0F AE E8` */
-  Lfence = 628,
+  Lfence = 638,
   /** `MFENCE` — `NP 0F AE F0` */
-  Mfence = 629,
+  Mfence = 639,
   /** `SFENCE` — `NP 0F AE F8` */
-  Sfence = 630,
+  Sfence = 640,
   /** `XGETBV` — `NP 0F 01 D0` */
-  Xgetbv = 631,
+  Xgetbv = 641,
   /** `XSETBV` — `NP 0F 01 D1` */
-  Xsetbv = 632,
+  Xsetbv = 642,
   /** `RDPID r64` — `F3 0F C7 /7` */
-  Rdpid_r64 = 633,
+  Rdpid_r64 = 643,
   /** `RDRAND r32` — `NP 0F C7 /6` */
-  Rdrand_r32 = 634,
+  Rdrand_r32 = 644,
   /** `RDRAND r64` — `NP REX.W 0F C7 /6` */
-  Rdrand_r64 = 635,
+  Rdrand_r64 = 645,
   /** `WBINVD` — `0F 09` */
-  Wbinvd = 636,
+  Wbinvd = 646,
   /** `INVD` — `0F 08` */
-  Invd = 637,
+  Invd = 647,
   /** `CLTS` — `0F 06` */
-  Clts = 638,
+  Clts = 648,
   /** `XSAVE mem` — `NP 0F AE /4` */
-  Xsave_mem = 639,
+  Xsave_mem = 649,
   /** `XSAVE64 mem` — `NP REX.W 0F AE /4` */
-  Xsave64_mem = 640,
+  Xsave64_mem = 650,
   /** `XRSTOR mem` — `NP 0F AE /5` */
-  Xrstor_mem = 641,
+  Xrstor_mem = 651,
   /** `XRSTOR64 mem` — `NP REX.W 0F AE /5` */
-  Xrstor64_mem = 642,
+  Xrstor64_mem = 652,
   /** `XSAVEC mem` — `NP 0F C7 /4` */
-  Xsavec_mem = 643,
+  Xsavec_mem = 653,
   /** `XSAVEC64 mem` — `NP REX.W 0F C7 /4` */
-  Xsavec64_mem = 644,
+  Xsavec64_mem = 654,
   /** `XSAVEOPT mem` — `NP 0F AE /6` */
-  Xsaveopt_mem = 645,
+  Xsaveopt_mem = 655,
   /** `FXSAVE m512byte` — `NP 0F AE /0` */
-  Fxsave_m512byte = 646,
+  Fxsave_m512byte = 656,
   /** `FXSAVE64 m512byte` — `NP REX.W 0F AE /0` */
-  Fxsave64_m512byte = 647,
+  Fxsave64_m512byte = 657,
   /** `FXRSTOR m512byte` — `NP 0F AE /1` */
-  Fxrstor_m512byte = 648,
+  Fxrstor_m512byte = 658,
   /** `FXRSTOR64 m512byte` — `NP REX.W 0F AE /1` */
-  Fxrstor64_m512byte = 649,
+  Fxrstor64_m512byte = 659,
   /** `LDMXCSR m32` — `NP 0F AE /2` */
-  Ldmxcsr_m32 = 650,
+  Ldmxcsr_m32 = 660,
   /** `STMXCSR m32` — `NP 0F AE /3` */
-  Stmxcsr_m32 = 651,
+  Stmxcsr_m32 = 661,
   /** `ENDBR64` — `F3 0F 1E FA` */
-  Endbr64 = 652,
+  Endbr64 = 662,
   /** `ENDBR32` — `F3 0F 1E FB` */
-  Endbr32 = 653,
+  Endbr32 = 663,
   /** `INCSSPQ r64` — `F3 REX.W 0F AE /5` */
-  Incsspq_r64 = 654,
+  Incsspq_r64 = 664,
   /** `RDSSPQ r64` — `F3 REX.W 0F 1E /1` */
-  Rdsspq_r64 = 655,
+  Rdsspq_r64 = 665,
   /** `XTEST` — `NP 0F 01 D6` */
-  Xtest = 656,
+  Xtest = 666,
   /** `XEND` — `NP 0F 01 D5` */
-  Xend = 657,
+  Xend = 667,
   /** `XABORT imm8` — `C6 F8 ib` */
-  Xabort_imm8 = 658,
+  Xabort_imm8 = 668,
   /** `XBEGIN rel32` — `C7 F8 cd` */
-  Xbegin_rel32 = 659,
+  Xbegin_rel32 = 669,
   /** `FWAIT` — `9B` */
-  Fwait = 660,
+  Fwait = 670,
+  /** `RDFSBASE r32` — `F3 0F AE /0` */
+  Rdfsbase_r32 = 671,
+  /** `RDFSBASE r64` — `F3 REX.W 0F AE /0` */
+  Rdfsbase_r64 = 672,
+  /** `RDGSBASE r32` — `F3 0F AE /1` */
+  Rdgsbase_r32 = 673,
+  /** `RDGSBASE r64` — `F3 REX.W 0F AE /1` */
+  Rdgsbase_r64 = 674,
+  /** `WRFSBASE r32` — `F3 0F AE /2` */
+  Wrfsbase_r32 = 675,
+  /** `WRFSBASE r64` — `F3 REX.W 0F AE /2` */
+  Wrfsbase_r64 = 676,
+  /** `WRGSBASE r32` — `F3 0F AE /3` */
+  Wrgsbase_r32 = 677,
+  /** `WRGSBASE r64` — `F3 REX.W 0F AE /3` */
+  Wrgsbase_r64 = 678,
+  /** `STAC` — `NP 0F 01 CB` */
+  Stac = 679,
+  /** `CLAC` — `NP 0F 01 CA` */
+  Clac = 680,
+  /** `RETF` — `CB` */
+  Retfd = 681,
+  /** `RETF` — `REX.W CB` */
+  Retfq = 682,
+  /** `RETF imm16` — `CA iw` */
+  Retfd_imm16 = 683,
+  /** `RETF imm16` — `REX.W CA iw` */
+  Retfq_imm16 = 684,
+  /** `MONITOR EDX, ECX, RAX` — `NP 0F 01 C8` */
+  Monitor_edx_ecx_rax = 685,
+  /** `MWAIT ECX, EAX` — `NP 0F 01 C9` */
+  Mwait_ecx_eax = 686,
+  /** `SYSENTER` — `0F 34` */
+  Sysenter = 687,
+  /** `SYSEXIT` — `REX.W 0F 35` */
+  Sysexitq = 688,
+  /** `PUSH FS` — `0F A0` */
+  Push_fs = 689,
+  /** `POP FS` — `0F A1` */
+  Pop_fs = 690,
+  /** `PUSH GS` — `0F A8` */
+  Push_gs = 691,
+  /** `POP GS` — `0F A9` */
+  Pop_gs = 692,
+  /** `LAR r32, r32/m16` — `0F 02 /r` */
+  Lar_r32_r32m16 = 693,
+  /** `LAR r64, r64/m16` — `REX.W 0F 02 /r` */
+  Lar_r64_r64m16 = 694,
+  /** `LSL r32, r32/m16` — `0F 03 /r` */
+  Lsl_r32_r32m16 = 695,
+  /** `LSL r64, r64/m16` — `REX.W 0F 03 /r` */
+  Lsl_r64_r64m16 = 696,
+  /** `SMSW r/m16` — `0F 01 /4` */
+  Smsw_rm16 = 697,
+  /** `SMSW r32/m16` — `0F 01 /4` */
+  Smsw_r32m16 = 698,
+  /** `SMSW r64/m16` — `REX.W 0F 01 /4` */
+  Smsw_r64m16 = 699,
+  /** `LMSW r/m16` — `0F 01 /6` */
+  Lmsw_rm16 = 700,
+  /** `SLDT r/m16` — `0F 00 /0` */
+  Sldt_rm16 = 701,
+  /** `SLDT r32/m16` — `0F 00 /0` */
+  Sldt_r32m16 = 702,
+  /** `SLDT r64/m16` — `REX.W 0F 00 /0` */
+  Sldt_r64m16 = 703,
+  /** `VERR r/m16` — `0F 00 /4` */
+  Verr_rm16 = 704,
+  /** `VERW r/m16` — `0F 00 /5` */
+  Verw_rm16 = 705,
+  /** `RDPKRU` — `NP 0F 01 EE` */
+  Rdpkru = 706,
+  /** `WRPKRU` — `NP 0F 01 EF` */
+  Wrpkru = 707,
+  /** `CLWB m8` — `66 0F AE /6` */
+  Clwb_m8 = 708,
+  /** `RDSEED r32` — `NP 0F C7 /7` */
+  Rdseed_r32 = 709,
+  /** `RDSEED r64` — `NP REX.W 0F C7 /7` */
+  Rdseed_r64 = 710,
+  /** `XRSTORS mem` — `NP 0F C7 /3` */
+  Xrstors_mem = 711,
+  /** `XRSTORS64 mem` — `NP REX.W 0F C7 /3` */
+  Xrstors64_mem = 712,
+  /** `XSAVES mem` — `NP 0F C7 /5` */
+  Xsaves_mem = 713,
+  /** `XSAVES64 mem` — `NP REX.W 0F C7 /5` */
+  Xsaves64_mem = 714,
+  /** `LSS r32, m16:32` — `0F B2 /r` */
+  Lss_r32_m1632 = 715,
+  /** `LSS r64, m16:64` — `REX.W 0F B2 /r` */
+  Lss_r64_m1664 = 716,
+  /** `LFS r32, m16:32` — `0F B4 /r` */
+  Lfs_r32_m1632 = 717,
+  /** `LFS r64, m16:64` — `REX.W 0F B4 /r` */
+  Lfs_r64_m1664 = 718,
+  /** `LGS r32, m16:32` — `0F B5 /r` */
+  Lgs_r32_m1632 = 719,
+  /** `LGS r64, m16:64` — `REX.W 0F B5 /r` */
+  Lgs_r64_m1664 = 720,
   /** `PREFETCHT0 m8` — `0F 18 /1` */
-  Prefetcht0_m8 = 661,
+  Prefetcht0_m8 = 721,
   /** `PREFETCHT1 m8` — `0F 18 /2` */
-  Prefetcht1_m8 = 662,
+  Prefetcht1_m8 = 722,
   /** `PREFETCHT2 m8` — `0F 18 /3` */
-  Prefetcht2_m8 = 663,
+  Prefetcht2_m8 = 723,
   /** `PREFETCHNTA m8` — `0F 18 /0` */
-  Prefetchnta_m8 = 664,
+  Prefetchnta_m8 = 724,
   /** `PREFETCHW m8` — `0F 0D /1` */
-  Prefetchw_m8 = 665,
+  Prefetchw_m8 = 725,
   /** `CLFLUSH m8` — `NP 0F AE /7` */
-  Clflush_m8 = 666,
+  Clflush_m8 = 726,
   /** `CLFLUSHOPT m8` — `66 0F AE /7` */
-  Clflushopt_m8 = 667,
+  Clflushopt_m8 = 727,
   /** `FADD m32fp` — `D8 /0` */
-  Fadd_m32fp = 668,
+  Fadd_m32fp = 728,
   /** `FADD m64fp` — `DC /0` */
-  Fadd_m64fp = 669,
+  Fadd_m64fp = 729,
   /** `FIADD m32int` — `DA /0` */
-  Fiadd_m32int = 670,
+  Fiadd_m32int = 730,
   /** `FIADD m16int` — `DE /0` */
-  Fiadd_m16int = 671,
+  Fiadd_m16int = 731,
   /** `FADD ST(0), ST(i)` — `D8 C0+i` */
-  Fadd_st0_sti = 672,
+  Fadd_st0_sti = 732,
   /** `FMUL m32fp` — `D8 /1` */
-  Fmul_m32fp = 673,
+  Fmul_m32fp = 733,
   /** `FMUL m64fp` — `DC /1` */
-  Fmul_m64fp = 674,
+  Fmul_m64fp = 734,
   /** `FIMUL m32int` — `DA /1` */
-  Fimul_m32int = 675,
+  Fimul_m32int = 735,
   /** `FIMUL m16int` — `DE /1` */
-  Fimul_m16int = 676,
+  Fimul_m16int = 736,
   /** `FMUL ST(0), ST(i)` — `D8 C8+i` */
-  Fmul_st0_sti = 677,
+  Fmul_st0_sti = 737,
   /** `FCOM m32fp` — `D8 /2` */
-  Fcom_m32fp = 678,
+  Fcom_m32fp = 738,
   /** `FCOM m64fp` — `DC /2` */
-  Fcom_m64fp = 679,
+  Fcom_m64fp = 739,
   /** `FICOM m32int` — `DA /2` */
-  Ficom_m32int = 680,
+  Ficom_m32int = 740,
   /** `FICOM m16int` — `DE /2` */
-  Ficom_m16int = 681,
+  Ficom_m16int = 741,
   /** `FCOMP m32fp` — `D8 /3` */
-  Fcomp_m32fp = 682,
+  Fcomp_m32fp = 742,
   /** `FCOMP m64fp` — `DC /3` */
-  Fcomp_m64fp = 683,
+  Fcomp_m64fp = 743,
   /** `FICOMP m32int` — `DA /3` */
-  Ficomp_m32int = 684,
+  Ficomp_m32int = 744,
   /** `FICOMP m16int` — `DE /3` */
-  Ficomp_m16int = 685,
+  Ficomp_m16int = 745,
   /** `FSUB m32fp` — `D8 /4` */
-  Fsub_m32fp = 686,
+  Fsub_m32fp = 746,
   /** `FSUB m64fp` — `DC /4` */
-  Fsub_m64fp = 687,
+  Fsub_m64fp = 747,
   /** `FISUB m32int` — `DA /4` */
-  Fisub_m32int = 688,
+  Fisub_m32int = 748,
   /** `FISUB m16int` — `DE /4` */
-  Fisub_m16int = 689,
+  Fisub_m16int = 749,
   /** `FSUB ST(0), ST(i)` — `D8 E0+i` */
-  Fsub_st0_sti = 690,
+  Fsub_st0_sti = 750,
   /** `FSUBR m32fp` — `D8 /5` */
-  Fsubr_m32fp = 691,
+  Fsubr_m32fp = 751,
   /** `FSUBR m64fp` — `DC /5` */
-  Fsubr_m64fp = 692,
+  Fsubr_m64fp = 752,
   /** `FISUBR m32int` — `DA /5` */
-  Fisubr_m32int = 693,
+  Fisubr_m32int = 753,
   /** `FISUBR m16int` — `DE /5` */
-  Fisubr_m16int = 694,
+  Fisubr_m16int = 754,
   /** `FSUBR ST(0), ST(i)` — `D8 E8+i` */
-  Fsubr_st0_sti = 695,
+  Fsubr_st0_sti = 755,
   /** `FDIV m32fp` — `D8 /6` */
-  Fdiv_m32fp = 696,
+  Fdiv_m32fp = 756,
   /** `FDIV m64fp` — `DC /6` */
-  Fdiv_m64fp = 697,
+  Fdiv_m64fp = 757,
   /** `FIDIV m32int` — `DA /6` */
-  Fidiv_m32int = 698,
+  Fidiv_m32int = 758,
   /** `FIDIV m16int` — `DE /6` */
-  Fidiv_m16int = 699,
+  Fidiv_m16int = 759,
   /** `FDIV ST(0), ST(i)` — `D8 F0+i` */
-  Fdiv_st0_sti = 700,
+  Fdiv_st0_sti = 760,
   /** `FDIVR m32fp` — `D8 /7` */
-  Fdivr_m32fp = 701,
+  Fdivr_m32fp = 761,
   /** `FDIVR m64fp` — `DC /7` */
-  Fdivr_m64fp = 702,
+  Fdivr_m64fp = 762,
   /** `FIDIVR m32int` — `DA /7` */
-  Fidivr_m32int = 703,
+  Fidivr_m32int = 763,
   /** `FIDIVR m16int` — `DE /7` */
-  Fidivr_m16int = 704,
+  Fidivr_m16int = 764,
   /** `FDIVR ST(0), ST(i)` — `D8 F8+i` */
-  Fdivr_st0_sti = 705,
+  Fdivr_st0_sti = 765,
   /** `FADD ST(i), ST(0)` — `DC C0+i` */
-  Fadd_sti_st0 = 706,
+  Fadd_sti_st0 = 766,
   /** `FMUL ST(i), ST(0)` — `DC C8+i` */
-  Fmul_sti_st0 = 707,
+  Fmul_sti_st0 = 767,
   /** `FSUBR ST(i), ST(0)` — `DC E0+i` */
-  Fsubr_sti_st0 = 708,
+  Fsubr_sti_st0 = 768,
   /** `FSUB ST(i), ST(0)` — `DC E8+i` */
-  Fsub_sti_st0 = 709,
+  Fsub_sti_st0 = 769,
   /** `FDIVR ST(i), ST(0)` — `DC F0+i` */
-  Fdivr_sti_st0 = 710,
+  Fdivr_sti_st0 = 770,
   /** `FDIV ST(i), ST(0)` — `DC F8+i` */
-  Fdiv_sti_st0 = 711,
+  Fdiv_sti_st0 = 771,
   /** `FADDP ST(i), ST(0)` — `DE C0+i` */
-  Faddp_sti_st0 = 712,
+  Faddp_sti_st0 = 772,
   /** `FMULP ST(i), ST(0)` — `DE C8+i` */
-  Fmulp_sti_st0 = 713,
+  Fmulp_sti_st0 = 773,
   /** `FSUBRP ST(i), ST(0)` — `DE E0+i` */
-  Fsubrp_sti_st0 = 714,
+  Fsubrp_sti_st0 = 774,
   /** `FSUBP ST(i), ST(0)` — `DE E8+i` */
-  Fsubp_sti_st0 = 715,
+  Fsubp_sti_st0 = 775,
   /** `FDIVRP ST(i), ST(0)` — `DE F0+i` */
-  Fdivrp_sti_st0 = 716,
+  Fdivrp_sti_st0 = 776,
   /** `FDIVP ST(i), ST(0)` — `DE F8+i` */
-  Fdivp_sti_st0 = 717,
+  Fdivp_sti_st0 = 777,
   /** `FLD m32fp` — `D9 /0` */
-  Fld_m32fp = 718,
+  Fld_m32fp = 778,
   /** `FLD m64fp` — `DD /0` */
-  Fld_m64fp = 719,
+  Fld_m64fp = 779,
   /** `FLD m80fp` — `DB /5` */
-  Fld_m80fp = 720,
+  Fld_m80fp = 780,
   /** `FLD ST(i)` — `D9 C0+i` */
-  Fld_sti = 721,
+  Fld_sti = 781,
   /** `FST m32fp` — `D9 /2` */
-  Fst_m32fp = 722,
+  Fst_m32fp = 782,
   /** `FST m64fp` — `DD /2` */
-  Fst_m64fp = 723,
+  Fst_m64fp = 783,
   /** `FST ST(i)` — `DD D0+i` */
-  Fst_sti = 724,
+  Fst_sti = 784,
   /** `FSTP m32fp` — `D9 /3` */
-  Fstp_m32fp = 725,
+  Fstp_m32fp = 785,
   /** `FSTP m64fp` — `DD /3` */
-  Fstp_m64fp = 726,
+  Fstp_m64fp = 786,
   /** `FSTP m80fp` — `DB /7` */
-  Fstp_m80fp = 727,
+  Fstp_m80fp = 787,
   /** `FSTP ST(i)` — `DD D8+i` */
-  Fstp_sti = 728,
+  Fstp_sti = 788,
   /** `FILD m16int` — `DF /0` */
-  Fild_m16int = 729,
+  Fild_m16int = 789,
   /** `FILD m32int` — `DB /0` */
-  Fild_m32int = 730,
+  Fild_m32int = 790,
   /** `FILD m64int` — `DF /5` */
-  Fild_m64int = 731,
+  Fild_m64int = 791,
   /** `FIST m16int` — `DF /2` */
-  Fist_m16int = 732,
+  Fist_m16int = 792,
   /** `FIST m32int` — `DB /2` */
-  Fist_m32int = 733,
+  Fist_m32int = 793,
   /** `FISTP m16int` — `DF /3` */
-  Fistp_m16int = 734,
+  Fistp_m16int = 794,
   /** `FISTP m32int` — `DB /3` */
-  Fistp_m32int = 735,
+  Fistp_m32int = 795,
   /** `FISTP m64int` — `DF /7` */
-  Fistp_m64int = 736,
+  Fistp_m64int = 796,
   /** `FISTTP m16int` — `DF /1` */
-  Fisttp_m16int = 737,
+  Fisttp_m16int = 797,
   /** `FISTTP m32int` — `DB /1` */
-  Fisttp_m32int = 738,
+  Fisttp_m32int = 798,
   /** `FISTTP m64int` — `DD /1` */
-  Fisttp_m64int = 739,
+  Fisttp_m64int = 799,
   /** `FXCH ST(i)` — `D9 C8+i` */
-  Fxch_sti = 740,
+  Fxch_sti = 800,
   /** `FUCOMI ST(0), ST(i)` — `DB E8+i` */
-  Fucomi_st0_sti = 741,
+  Fucomi_st0_sti = 801,
   /** `FUCOMIP ST(0), ST(i)` — `DF E8+i` */
-  Fucomip_st0_sti = 742,
+  Fucomip_st0_sti = 802,
   /** `FCOMI ST(0), ST(i)` — `DB F0+i` */
-  Fcomi_st0_sti = 743,
+  Fcomi_st0_sti = 803,
   /** `FCOMIP ST(0), ST(i)` — `DF F0+i` */
-  Fcomip_st0_sti = 744,
+  Fcomip_st0_sti = 804,
   /** `FUCOM ST(i)` — `DD E0+i` */
-  Fucom_sti = 745,
+  Fucom_sti = 805,
   /** `FUCOMP ST(i)` — `DD E8+i` */
-  Fucomp_sti = 746,
+  Fucomp_sti = 806,
   /** `FUCOMPP` — `DA E9` */
-  Fucompp = 747,
+  Fucompp = 807,
   /** `FCOM ST(i)` — `D8 D0+i` */
-  Fcom_sti = 748,
+  Fcom_sti = 808,
   /** `FCOMP ST(i)` — `D8 D8+i` */
-  Fcomp_sti = 749,
+  Fcomp_sti = 809,
   /** `FCMOVB ST(0), ST(i)` — `DA C0+i` */
-  Fcmovb_st0_sti = 750,
+  Fcmovb_st0_sti = 810,
   /** `FCMOVE ST(0), ST(i)` — `DA C8+i` */
-  Fcmove_st0_sti = 751,
+  Fcmove_st0_sti = 811,
   /** `FCMOVBE ST(0), ST(i)` — `DA D0+i` */
-  Fcmovbe_st0_sti = 752,
+  Fcmovbe_st0_sti = 812,
   /** `FCMOVU ST(0), ST(i)` — `DA D8+i` */
-  Fcmovu_st0_sti = 753,
+  Fcmovu_st0_sti = 813,
   /** `FCMOVNB ST(0), ST(i)` — `DB C0+i` */
-  Fcmovnb_st0_sti = 754,
+  Fcmovnb_st0_sti = 814,
   /** `FCMOVNE ST(0), ST(i)` — `DB C8+i` */
-  Fcmovne_st0_sti = 755,
+  Fcmovne_st0_sti = 815,
   /** `FCMOVNBE ST(0), ST(i)` — `DB D0+i` */
-  Fcmovnbe_st0_sti = 756,
+  Fcmovnbe_st0_sti = 816,
   /** `FCMOVNU ST(0), ST(i)` — `DB D8+i` */
-  Fcmovnu_st0_sti = 757,
+  Fcmovnu_st0_sti = 817,
   /** `FCHS` — `D9 E0` */
-  Fchs = 758,
+  Fchs = 818,
   /** `FABS` — `D9 E1` */
-  Fabs = 759,
+  Fabs = 819,
   /** `FTST` — `D9 E4` */
-  Ftst = 760,
+  Ftst = 820,
   /** `FXAM` — `D9 E5` */
-  Fxam = 761,
+  Fxam = 821,
   /** `FLD1` — `D9 E8` */
-  Fld1 = 762,
+  Fld1 = 822,
   /** `FLDL2T` — `D9 E9` */
-  Fldl2t = 763,
+  Fldl2t = 823,
   /** `FLDL2E` — `D9 EA` */
-  Fldl2e = 764,
+  Fldl2e = 824,
   /** `FLDPI` — `D9 EB` */
-  Fldpi = 765,
+  Fldpi = 825,
   /** `FLDLG2` — `D9 EC` */
-  Fldlg2 = 766,
+  Fldlg2 = 826,
   /** `FLDLN2` — `D9 ED` */
-  Fldln2 = 767,
+  Fldln2 = 827,
   /** `FLDZ` — `D9 EE` */
-  Fldz = 768,
+  Fldz = 828,
   /** `F2XM1` — `D9 F0` */
-  F2xm1 = 769,
+  F2xm1 = 829,
   /** `FYL2X` — `D9 F1` */
-  Fyl2x = 770,
+  Fyl2x = 830,
   /** `FPTAN` — `D9 F2` */
-  Fptan = 771,
+  Fptan = 831,
   /** `FPATAN` — `D9 F3` */
-  Fpatan = 772,
+  Fpatan = 832,
   /** `FXTRACT` — `D9 F4` */
-  Fxtract = 773,
+  Fxtract = 833,
   /** `FPREM1` — `D9 F5` */
-  Fprem1 = 774,
+  Fprem1 = 834,
   /** `FDECSTP` — `D9 F6` */
-  Fdecstp = 775,
+  Fdecstp = 835,
   /** `FINCSTP` — `D9 F7` */
-  Fincstp = 776,
+  Fincstp = 836,
   /** `FPREM` — `D9 F8` */
-  Fprem = 777,
+  Fprem = 837,
   /** `FYL2XP1` — `D9 F9` */
-  Fyl2xp1 = 778,
+  Fyl2xp1 = 838,
   /** `FSQRT` — `D9 FA` */
-  Fsqrt = 779,
+  Fsqrt = 839,
   /** `FSINCOS` — `D9 FB` */
-  Fsincos = 780,
+  Fsincos = 840,
   /** `FRNDINT` — `D9 FC` */
-  Frndint = 781,
+  Frndint = 841,
   /** `FSCALE` — `D9 FD` */
-  Fscale = 782,
+  Fscale = 842,
   /** `FSIN` — `D9 FE` */
-  Fsin = 783,
+  Fsin = 843,
   /** `FCOS` — `D9 FF` */
-  Fcos = 784,
+  Fcos = 844,
   /** `FNOP` — `D9 D0` */
-  Fnop = 785,
+  Fnop = 845,
   /** `FNCLEX` — `DB E2` */
-  Fnclex = 786,
+  Fnclex = 846,
   /** `FNINIT` — `DB E3` */
-  Fninit = 787,
+  Fninit = 847,
   /** `FNSTCW m2byte` — `D9 /7` */
-  Fnstcw_m2byte = 788,
+  Fnstcw_m2byte = 848,
   /** `FLDCW m2byte` — `D9 /5` */
-  Fldcw_m2byte = 789,
+  Fldcw_m2byte = 849,
   /** `FNSTSW m2byte` — `DD /7` */
-  Fnstsw_m2byte = 790,
+  Fnstsw_m2byte = 850,
   /** `FNSTSW AX` — `DF E0` */
-  Fnstsw_ax = 791,
+  Fnstsw_ax = 851,
   /** `FNSTENV m14/28byte` — `D9 /6` */
-  Fnstenv_m1428byte = 792,
+  Fnstenv_m1428byte = 852,
   /** `FLDENV m14/28byte` — `D9 /4` */
-  Fldenv_m1428byte = 793,
+  Fldenv_m1428byte = 853,
   /** `FNSAVE m94/108byte` — `DD /6` */
-  Fnsave_m94108byte = 794,
+  Fnsave_m94108byte = 854,
   /** `FRSTOR m94/108byte` — `DD /4` */
-  Frstor_m94108byte = 795,
+  Frstor_m94108byte = 855,
   /** `FFREE ST(i)` — `DD C0+i` */
-  Ffree_sti = 796,
+  Ffree_sti = 856,
   /** `PUNPCKLBW mm, mm/m64` — `NP 0F 60 /r` */
-  Punpcklbw_mm_mmm64 = 797,
+  Punpcklbw_mm_mmm64 = 857,
   /** `PUNPCKLBW xmm1, xmm2/m128` — `66 0F 60 /r` */
-  Punpcklbw_xmm_xmmm128 = 798,
+  Punpcklbw_xmm_xmmm128 = 858,
   /** `PUNPCKLWD mm, mm/m64` — `NP 0F 61 /r` */
-  Punpcklwd_mm_mmm64 = 799,
+  Punpcklwd_mm_mmm64 = 859,
   /** `PUNPCKLWD xmm1, xmm2/m128` — `66 0F 61 /r` */
-  Punpcklwd_xmm_xmmm128 = 800,
+  Punpcklwd_xmm_xmmm128 = 860,
   /** `PUNPCKLDQ mm, mm/m64` — `NP 0F 62 /r` */
-  Punpckldq_mm_mmm64 = 801,
+  Punpckldq_mm_mmm64 = 861,
   /** `PUNPCKLDQ xmm1, xmm2/m128` — `66 0F 62 /r` */
-  Punpckldq_xmm_xmmm128 = 802,
+  Punpckldq_xmm_xmmm128 = 862,
   /** `PACKSSWB mm, mm/m64` — `NP 0F 63 /r` */
-  Packsswb_mm_mmm64 = 803,
+  Packsswb_mm_mmm64 = 863,
   /** `PACKSSWB xmm1, xmm2/m128` — `66 0F 63 /r` */
-  Packsswb_xmm_xmmm128 = 804,
+  Packsswb_xmm_xmmm128 = 864,
   /** `PCMPGTB mm, mm/m64` — `NP 0F 64 /r` */
-  Pcmpgtb_mm_mmm64 = 805,
+  Pcmpgtb_mm_mmm64 = 865,
   /** `PCMPGTB xmm1, xmm2/m128` — `66 0F 64 /r` */
-  Pcmpgtb_xmm_xmmm128 = 806,
+  Pcmpgtb_xmm_xmmm128 = 866,
   /** `PCMPGTW mm, mm/m64` — `NP 0F 65 /r` */
-  Pcmpgtw_mm_mmm64 = 807,
+  Pcmpgtw_mm_mmm64 = 867,
   /** `PCMPGTW xmm1, xmm2/m128` — `66 0F 65 /r` */
-  Pcmpgtw_xmm_xmmm128 = 808,
+  Pcmpgtw_xmm_xmmm128 = 868,
   /** `PCMPGTD mm, mm/m64` — `NP 0F 66 /r` */
-  Pcmpgtd_mm_mmm64 = 809,
+  Pcmpgtd_mm_mmm64 = 869,
   /** `PCMPGTD xmm1, xmm2/m128` — `66 0F 66 /r` */
-  Pcmpgtd_xmm_xmmm128 = 810,
+  Pcmpgtd_xmm_xmmm128 = 870,
   /** `PACKUSWB mm, mm/m64` — `NP 0F 67 /r` */
-  Packuswb_mm_mmm64 = 811,
+  Packuswb_mm_mmm64 = 871,
   /** `PACKUSWB xmm1, xmm2/m128` — `66 0F 67 /r` */
-  Packuswb_xmm_xmmm128 = 812,
+  Packuswb_xmm_xmmm128 = 872,
   /** `PUNPCKHBW mm, mm/m64` — `NP 0F 68 /r` */
-  Punpckhbw_mm_mmm64 = 813,
+  Punpckhbw_mm_mmm64 = 873,
   /** `PUNPCKHBW xmm1, xmm2/m128` — `66 0F 68 /r` */
-  Punpckhbw_xmm_xmmm128 = 814,
+  Punpckhbw_xmm_xmmm128 = 874,
   /** `PUNPCKHWD mm, mm/m64` — `NP 0F 69 /r` */
-  Punpckhwd_mm_mmm64 = 815,
+  Punpckhwd_mm_mmm64 = 875,
   /** `PUNPCKHWD xmm1, xmm2/m128` — `66 0F 69 /r` */
-  Punpckhwd_xmm_xmmm128 = 816,
+  Punpckhwd_xmm_xmmm128 = 876,
   /** `PUNPCKHDQ mm, mm/m64` — `NP 0F 6A /r` */
-  Punpckhdq_mm_mmm64 = 817,
+  Punpckhdq_mm_mmm64 = 877,
   /** `PUNPCKHDQ xmm1, xmm2/m128` — `66 0F 6A /r` */
-  Punpckhdq_xmm_xmmm128 = 818,
+  Punpckhdq_xmm_xmmm128 = 878,
   /** `PACKSSDW mm, mm/m64` — `NP 0F 6B /r` */
-  Packssdw_mm_mmm64 = 819,
+  Packssdw_mm_mmm64 = 879,
   /** `PACKSSDW xmm1, xmm2/m128` — `66 0F 6B /r` */
-  Packssdw_xmm_xmmm128 = 820,
+  Packssdw_xmm_xmmm128 = 880,
   /** `PCMPEQB mm, mm/m64` — `NP 0F 74 /r` */
-  Pcmpeqb_mm_mmm64 = 821,
+  Pcmpeqb_mm_mmm64 = 881,
   /** `PCMPEQB xmm1, xmm2/m128` — `66 0F 74 /r` */
-  Pcmpeqb_xmm_xmmm128 = 822,
+  Pcmpeqb_xmm_xmmm128 = 882,
   /** `PCMPEQW mm, mm/m64` — `NP 0F 75 /r` */
-  Pcmpeqw_mm_mmm64 = 823,
+  Pcmpeqw_mm_mmm64 = 883,
   /** `PCMPEQW xmm1, xmm2/m128` — `66 0F 75 /r` */
-  Pcmpeqw_xmm_xmmm128 = 824,
+  Pcmpeqw_xmm_xmmm128 = 884,
   /** `PCMPEQD mm, mm/m64` — `NP 0F 76 /r` */
-  Pcmpeqd_mm_mmm64 = 825,
+  Pcmpeqd_mm_mmm64 = 885,
   /** `PCMPEQD xmm1, xmm2/m128` — `66 0F 76 /r` */
-  Pcmpeqd_xmm_xmmm128 = 826,
+  Pcmpeqd_xmm_xmmm128 = 886,
   /** `PSRLW mm, mm/m64` — `NP 0F D1 /r` */
-  Psrlw_mm_mmm64 = 827,
+  Psrlw_mm_mmm64 = 887,
   /** `PSRLW xmm1, xmm2/m128` — `66 0F D1 /r` */
-  Psrlw_xmm_xmmm128 = 828,
+  Psrlw_xmm_xmmm128 = 888,
   /** `PSRLD mm, mm/m64` — `NP 0F D2 /r` */
-  Psrld_mm_mmm64 = 829,
+  Psrld_mm_mmm64 = 889,
   /** `PSRLD xmm1, xmm2/m128` — `66 0F D2 /r` */
-  Psrld_xmm_xmmm128 = 830,
+  Psrld_xmm_xmmm128 = 890,
   /** `PSRLQ mm, mm/m64` — `NP 0F D3 /r` */
-  Psrlq_mm_mmm64 = 831,
+  Psrlq_mm_mmm64 = 891,
   /** `PSRLQ xmm1, xmm2/m128` — `66 0F D3 /r` */
-  Psrlq_xmm_xmmm128 = 832,
+  Psrlq_xmm_xmmm128 = 892,
   /** `PADDQ mm, mm/m64` — `NP 0F D4 /r` */
-  Paddq_mm_mmm64 = 833,
+  Paddq_mm_mmm64 = 893,
   /** `PADDQ xmm1, xmm2/m128` — `66 0F D4 /r` */
-  Paddq_xmm_xmmm128 = 834,
+  Paddq_xmm_xmmm128 = 894,
   /** `PMULLW mm, mm/m64` — `NP 0F D5 /r` */
-  Pmullw_mm_mmm64 = 835,
+  Pmullw_mm_mmm64 = 895,
   /** `PMULLW xmm1, xmm2/m128` — `66 0F D5 /r` */
-  Pmullw_xmm_xmmm128 = 836,
+  Pmullw_xmm_xmmm128 = 896,
   /** `PSUBUSB mm, mm/m64` — `NP 0F D8 /r` */
-  Psubusb_mm_mmm64 = 837,
+  Psubusb_mm_mmm64 = 897,
   /** `PSUBUSB xmm1, xmm2/m128` — `66 0F D8 /r` */
-  Psubusb_xmm_xmmm128 = 838,
+  Psubusb_xmm_xmmm128 = 898,
   /** `PSUBUSW mm, mm/m64` — `NP 0F D9 /r` */
-  Psubusw_mm_mmm64 = 839,
+  Psubusw_mm_mmm64 = 899,
   /** `PSUBUSW xmm1, xmm2/m128` — `66 0F D9 /r` */
-  Psubusw_xmm_xmmm128 = 840,
+  Psubusw_xmm_xmmm128 = 900,
   /** `PMINUB mm, mm/m64` — `NP 0F DA /r` */
-  Pminub_mm_mmm64 = 841,
+  Pminub_mm_mmm64 = 901,
   /** `PMINUB xmm1, xmm2/m128` — `66 0F DA /r` */
-  Pminub_xmm_xmmm128 = 842,
+  Pminub_xmm_xmmm128 = 902,
   /** `PAND mm, mm/m64` — `NP 0F DB /r` */
-  Pand_mm_mmm64 = 843,
+  Pand_mm_mmm64 = 903,
   /** `PAND xmm1, xmm2/m128` — `66 0F DB /r` */
-  Pand_xmm_xmmm128 = 844,
+  Pand_xmm_xmmm128 = 904,
   /** `PADDUSB mm, mm/m64` — `NP 0F DC /r` */
-  Paddusb_mm_mmm64 = 845,
+  Paddusb_mm_mmm64 = 905,
   /** `PADDUSB xmm1, xmm2/m128` — `66 0F DC /r` */
-  Paddusb_xmm_xmmm128 = 846,
+  Paddusb_xmm_xmmm128 = 906,
   /** `PADDUSW mm, mm/m64` — `NP 0F DD /r` */
-  Paddusw_mm_mmm64 = 847,
+  Paddusw_mm_mmm64 = 907,
   /** `PADDUSW xmm1, xmm2/m128` — `66 0F DD /r` */
-  Paddusw_xmm_xmmm128 = 848,
+  Paddusw_xmm_xmmm128 = 908,
   /** `PMAXUB mm, mm/m64` — `NP 0F DE /r` */
-  Pmaxub_mm_mmm64 = 849,
+  Pmaxub_mm_mmm64 = 909,
   /** `PMAXUB xmm1, xmm2/m128` — `66 0F DE /r` */
-  Pmaxub_xmm_xmmm128 = 850,
+  Pmaxub_xmm_xmmm128 = 910,
   /** `PANDN mm, mm/m64` — `NP 0F DF /r` */
-  Pandn_mm_mmm64 = 851,
+  Pandn_mm_mmm64 = 911,
   /** `PANDN xmm1, xmm2/m128` — `66 0F DF /r` */
-  Pandn_xmm_xmmm128 = 852,
+  Pandn_xmm_xmmm128 = 912,
   /** `PAVGB mm, mm/m64` — `NP 0F E0 /r` */
-  Pavgb_mm_mmm64 = 853,
+  Pavgb_mm_mmm64 = 913,
   /** `PAVGB xmm1, xmm2/m128` — `66 0F E0 /r` */
-  Pavgb_xmm_xmmm128 = 854,
+  Pavgb_xmm_xmmm128 = 914,
   /** `PSRAW mm, mm/m64` — `NP 0F E1 /r` */
-  Psraw_mm_mmm64 = 855,
+  Psraw_mm_mmm64 = 915,
   /** `PSRAW xmm1, xmm2/m128` — `66 0F E1 /r` */
-  Psraw_xmm_xmmm128 = 856,
+  Psraw_xmm_xmmm128 = 916,
   /** `PSRAD mm, mm/m64` — `NP 0F E2 /r` */
-  Psrad_mm_mmm64 = 857,
+  Psrad_mm_mmm64 = 917,
   /** `PSRAD xmm1, xmm2/m128` — `66 0F E2 /r` */
-  Psrad_xmm_xmmm128 = 858,
+  Psrad_xmm_xmmm128 = 918,
   /** `PAVGW mm, mm/m64` — `NP 0F E3 /r` */
-  Pavgw_mm_mmm64 = 859,
+  Pavgw_mm_mmm64 = 919,
   /** `PAVGW xmm1, xmm2/m128` — `66 0F E3 /r` */
-  Pavgw_xmm_xmmm128 = 860,
+  Pavgw_xmm_xmmm128 = 920,
   /** `PMULHUW mm, mm/m64` — `NP 0F E4 /r` */
-  Pmulhuw_mm_mmm64 = 861,
+  Pmulhuw_mm_mmm64 = 921,
   /** `PMULHUW xmm1, xmm2/m128` — `66 0F E4 /r` */
-  Pmulhuw_xmm_xmmm128 = 862,
+  Pmulhuw_xmm_xmmm128 = 922,
   /** `PMULHW mm, mm/m64` — `NP 0F E5 /r` */
-  Pmulhw_mm_mmm64 = 863,
+  Pmulhw_mm_mmm64 = 923,
   /** `PMULHW xmm1, xmm2/m128` — `66 0F E5 /r` */
-  Pmulhw_xmm_xmmm128 = 864,
+  Pmulhw_xmm_xmmm128 = 924,
   /** `PSUBSB mm, mm/m64` — `NP 0F E8 /r` */
-  Psubsb_mm_mmm64 = 865,
+  Psubsb_mm_mmm64 = 925,
   /** `PSUBSB xmm1, xmm2/m128` — `66 0F E8 /r` */
-  Psubsb_xmm_xmmm128 = 866,
+  Psubsb_xmm_xmmm128 = 926,
   /** `PSUBSW mm, mm/m64` — `NP 0F E9 /r` */
-  Psubsw_mm_mmm64 = 867,
+  Psubsw_mm_mmm64 = 927,
   /** `PSUBSW xmm1, xmm2/m128` — `66 0F E9 /r` */
-  Psubsw_xmm_xmmm128 = 868,
+  Psubsw_xmm_xmmm128 = 928,
   /** `PMINSW mm, mm/m64` — `NP 0F EA /r` */
-  Pminsw_mm_mmm64 = 869,
+  Pminsw_mm_mmm64 = 929,
   /** `PMINSW xmm1, xmm2/m128` — `66 0F EA /r` */
-  Pminsw_xmm_xmmm128 = 870,
+  Pminsw_xmm_xmmm128 = 930,
   /** `POR mm, mm/m64` — `NP 0F EB /r` */
-  Por_mm_mmm64 = 871,
+  Por_mm_mmm64 = 931,
   /** `POR xmm1, xmm2/m128` — `66 0F EB /r` */
-  Por_xmm_xmmm128 = 872,
+  Por_xmm_xmmm128 = 932,
   /** `PADDSB mm, mm/m64` — `NP 0F EC /r` */
-  Paddsb_mm_mmm64 = 873,
+  Paddsb_mm_mmm64 = 933,
   /** `PADDSB xmm1, xmm2/m128` — `66 0F EC /r` */
-  Paddsb_xmm_xmmm128 = 874,
+  Paddsb_xmm_xmmm128 = 934,
   /** `PADDSW mm, mm/m64` — `NP 0F ED /r` */
-  Paddsw_mm_mmm64 = 875,
+  Paddsw_mm_mmm64 = 935,
   /** `PADDSW xmm1, xmm2/m128` — `66 0F ED /r` */
-  Paddsw_xmm_xmmm128 = 876,
+  Paddsw_xmm_xmmm128 = 936,
   /** `PMAXSW mm, mm/m64` — `NP 0F EE /r` */
-  Pmaxsw_mm_mmm64 = 877,
+  Pmaxsw_mm_mmm64 = 937,
   /** `PMAXSW xmm1, xmm2/m128` — `66 0F EE /r` */
-  Pmaxsw_xmm_xmmm128 = 878,
+  Pmaxsw_xmm_xmmm128 = 938,
   /** `PXOR mm, mm/m64` — `NP 0F EF /r` */
-  Pxor_mm_mmm64 = 879,
+  Pxor_mm_mmm64 = 939,
   /** `PXOR xmm1, xmm2/m128` — `66 0F EF /r` */
-  Pxor_xmm_xmmm128 = 880,
+  Pxor_xmm_xmmm128 = 940,
   /** `PSLLW mm, mm/m64` — `NP 0F F1 /r` */
-  Psllw_mm_mmm64 = 881,
+  Psllw_mm_mmm64 = 941,
   /** `PSLLW xmm1, xmm2/m128` — `66 0F F1 /r` */
-  Psllw_xmm_xmmm128 = 882,
+  Psllw_xmm_xmmm128 = 942,
   /** `PSLLD mm, mm/m64` — `NP 0F F2 /r` */
-  Pslld_mm_mmm64 = 883,
+  Pslld_mm_mmm64 = 943,
   /** `PSLLD xmm1, xmm2/m128` — `66 0F F2 /r` */
-  Pslld_xmm_xmmm128 = 884,
+  Pslld_xmm_xmmm128 = 944,
   /** `PSLLQ mm, mm/m64` — `NP 0F F3 /r` */
-  Psllq_mm_mmm64 = 885,
+  Psllq_mm_mmm64 = 945,
   /** `PSLLQ xmm1, xmm2/m128` — `66 0F F3 /r` */
-  Psllq_xmm_xmmm128 = 886,
+  Psllq_xmm_xmmm128 = 946,
   /** `PMULUDQ mm, mm/m64` — `NP 0F F4 /r` */
-  Pmuludq_mm_mmm64 = 887,
+  Pmuludq_mm_mmm64 = 947,
   /** `PMULUDQ xmm1, xmm2/m128` — `66 0F F4 /r` */
-  Pmuludq_xmm_xmmm128 = 888,
+  Pmuludq_xmm_xmmm128 = 948,
   /** `PMADDWD mm, mm/m64` — `NP 0F F5 /r` */
-  Pmaddwd_mm_mmm64 = 889,
+  Pmaddwd_mm_mmm64 = 949,
   /** `PMADDWD xmm1, xmm2/m128` — `66 0F F5 /r` */
-  Pmaddwd_xmm_xmmm128 = 890,
+  Pmaddwd_xmm_xmmm128 = 950,
   /** `PSADBW mm, mm/m64` — `NP 0F F6 /r` */
-  Psadbw_mm_mmm64 = 891,
+  Psadbw_mm_mmm64 = 951,
   /** `PSADBW xmm1, xmm2/m128` — `66 0F F6 /r` */
-  Psadbw_xmm_xmmm128 = 892,
+  Psadbw_xmm_xmmm128 = 952,
   /** `PSUBB mm, mm/m64` — `NP 0F F8 /r` */
-  Psubb_mm_mmm64 = 893,
+  Psubb_mm_mmm64 = 953,
   /** `PSUBB xmm1, xmm2/m128` — `66 0F F8 /r` */
-  Psubb_xmm_xmmm128 = 894,
+  Psubb_xmm_xmmm128 = 954,
   /** `PSUBW mm, mm/m64` — `NP 0F F9 /r` */
-  Psubw_mm_mmm64 = 895,
+  Psubw_mm_mmm64 = 955,
   /** `PSUBW xmm1, xmm2/m128` — `66 0F F9 /r` */
-  Psubw_xmm_xmmm128 = 896,
+  Psubw_xmm_xmmm128 = 956,
   /** `PSUBD mm, mm/m64` — `NP 0F FA /r` */
-  Psubd_mm_mmm64 = 897,
+  Psubd_mm_mmm64 = 957,
   /** `PSUBD xmm1, xmm2/m128` — `66 0F FA /r` */
-  Psubd_xmm_xmmm128 = 898,
+  Psubd_xmm_xmmm128 = 958,
   /** `PSUBQ mm, mm/m64` — `NP 0F FB /r` */
-  Psubq_mm_mmm64 = 899,
+  Psubq_mm_mmm64 = 959,
   /** `PSUBQ xmm1, xmm2/m128` — `66 0F FB /r` */
-  Psubq_xmm_xmmm128 = 900,
+  Psubq_xmm_xmmm128 = 960,
   /** `PADDB mm, mm/m64` — `NP 0F FC /r` */
-  Paddb_mm_mmm64 = 901,
+  Paddb_mm_mmm64 = 961,
   /** `PADDB xmm1, xmm2/m128` — `66 0F FC /r` */
-  Paddb_xmm_xmmm128 = 902,
+  Paddb_xmm_xmmm128 = 962,
   /** `PADDW mm, mm/m64` — `NP 0F FD /r` */
-  Paddw_mm_mmm64 = 903,
+  Paddw_mm_mmm64 = 963,
   /** `PADDW xmm1, xmm2/m128` — `66 0F FD /r` */
-  Paddw_xmm_xmmm128 = 904,
+  Paddw_xmm_xmmm128 = 964,
   /** `PADDD mm, mm/m64` — `NP 0F FE /r` */
-  Paddd_mm_mmm64 = 905,
+  Paddd_mm_mmm64 = 965,
   /** `PADDD xmm1, xmm2/m128` — `66 0F FE /r` */
-  Paddd_xmm_xmmm128 = 906,
+  Paddd_xmm_xmmm128 = 966,
   /** `PUNPCKLQDQ xmm1, xmm2/m128` — `66 0F 6C /r` */
-  Punpcklqdq_xmm_xmmm128 = 907,
+  Punpcklqdq_xmm_xmmm128 = 967,
   /** `PUNPCKHQDQ xmm1, xmm2/m128` — `66 0F 6D /r` */
-  Punpckhqdq_xmm_xmmm128 = 908,
+  Punpckhqdq_xmm_xmmm128 = 968,
   /** `PMOVMSKB r32, mm` — `NP 0F D7 /r` */
-  Pmovmskb_r32_mm = 909,
+  Pmovmskb_r32_mm = 969,
   /** `PMOVMSKB r32, xmm` — `66 0F D7 /r` */
-  Pmovmskb_r32_xmm = 910,
+  Pmovmskb_r32_xmm = 970,
   /** `PSHUFD xmm1, xmm2/m128, imm8` — `66 0F 70 /r ib` */
-  Pshufd_xmm_xmmm128_imm8 = 911,
+  Pshufd_xmm_xmmm128_imm8 = 971,
   /** `PSHUFHW xmm1, xmm2/m128, imm8` — `F3 0F 70 /r ib` */
-  Pshufhw_xmm_xmmm128_imm8 = 912,
+  Pshufhw_xmm_xmmm128_imm8 = 972,
   /** `PSHUFLW xmm1, xmm2/m128, imm8` — `F2 0F 70 /r ib` */
-  Pshuflw_xmm_xmmm128_imm8 = 913,
+  Pshuflw_xmm_xmmm128_imm8 = 973,
   /** `PSRLW xmm1, imm8` — `66 0F 71 /2 ib` */
-  Psrlw_xmm_imm8 = 914,
+  Psrlw_xmm_imm8 = 974,
   /** `PSRAW xmm1, imm8` — `66 0F 71 /4 ib` */
-  Psraw_xmm_imm8 = 915,
+  Psraw_xmm_imm8 = 975,
   /** `PSLLW xmm1, imm8` — `66 0F 71 /6 ib` */
-  Psllw_xmm_imm8 = 916,
+  Psllw_xmm_imm8 = 976,
   /** `PSRLD xmm1, imm8` — `66 0F 72 /2 ib` */
-  Psrld_xmm_imm8 = 917,
+  Psrld_xmm_imm8 = 977,
   /** `PSRAD xmm1, imm8` — `66 0F 72 /4 ib` */
-  Psrad_xmm_imm8 = 918,
+  Psrad_xmm_imm8 = 978,
   /** `PSLLD xmm1, imm8` — `66 0F 72 /6 ib` */
-  Pslld_xmm_imm8 = 919,
+  Pslld_xmm_imm8 = 979,
   /** `PSRLQ xmm1, imm8` — `66 0F 73 /2 ib` */
-  Psrlq_xmm_imm8 = 920,
+  Psrlq_xmm_imm8 = 980,
   /** `PSRLDQ xmm1, imm8` — `66 0F 73 /3 ib` */
-  Psrldq_xmm_imm8 = 921,
+  Psrldq_xmm_imm8 = 981,
   /** `PSLLQ xmm1, imm8` — `66 0F 73 /6 ib` */
-  Psllq_xmm_imm8 = 922,
+  Psllq_xmm_imm8 = 982,
   /** `PSLLDQ xmm1, imm8` — `66 0F 73 /7 ib` */
-  Pslldq_xmm_imm8 = 923,
+  Pslldq_xmm_imm8 = 983,
   /** `MOVAPS xmm1, xmm2/m128` — `NP 0F 28 /r` */
-  Movaps_xmm_xmmm128 = 924,
+  Movaps_xmm_xmmm128 = 984,
   /** `MOVAPS xmm2/m128, xmm1` — `NP 0F 29 /r` */
-  Movaps_xmmm128_xmm = 925,
+  Movaps_xmmm128_xmm = 985,
   /** `MOVAPD xmm1, xmm2/m128` — `66 0F 28 /r` */
-  Movapd_xmm_xmmm128 = 926,
+  Movapd_xmm_xmmm128 = 986,
   /** `MOVAPD xmm2/m128, xmm1` — `66 0F 29 /r` */
-  Movapd_xmmm128_xmm = 927,
+  Movapd_xmmm128_xmm = 987,
   /** `MOVUPS xmm1, xmm2/m128` — `NP 0F 10 /r` */
-  Movups_xmm_xmmm128 = 928,
+  Movups_xmm_xmmm128 = 988,
   /** `MOVUPS xmm2/m128, xmm1` — `NP 0F 11 /r` */
-  Movups_xmmm128_xmm = 929,
+  Movups_xmmm128_xmm = 989,
   /** `MOVUPD xmm1, xmm2/m128` — `66 0F 10 /r` */
-  Movupd_xmm_xmmm128 = 930,
+  Movupd_xmm_xmmm128 = 990,
   /** `MOVUPD xmm2/m128, xmm1` — `66 0F 11 /r` */
-  Movupd_xmmm128_xmm = 931,
+  Movupd_xmmm128_xmm = 991,
   /** `MOVSS xmm1, xmm2/m32` — `F3 0F 10 /r` */
-  Movss_xmm_xmmm32 = 932,
+  Movss_xmm_xmmm32 = 992,
   /** `MOVSS xmm2/m32, xmm1` — `F3 0F 11 /r` */
-  Movss_xmmm32_xmm = 933,
+  Movss_xmmm32_xmm = 993,
   /** `MOVSD xmm1, xmm2/m64` — `F2 0F 10 /r` */
-  Movsd_xmm_xmmm64 = 934,
+  Movsd_xmm_xmmm64 = 994,
   /** `MOVSD xmm2/m64, xmm1` — `F2 0F 11 /r` */
-  Movsd_xmmm64_xmm = 935,
+  Movsd_xmmm64_xmm = 995,
   /** `MOVDQA xmm1, xmm2/m128` — `66 0F 6F /r` */
-  Movdqa_xmm_xmmm128 = 936,
+  Movdqa_xmm_xmmm128 = 996,
   /** `MOVDQA xmm2/m128, xmm1` — `66 0F 7F /r` */
-  Movdqa_xmmm128_xmm = 937,
+  Movdqa_xmmm128_xmm = 997,
   /** `MOVDQU xmm1, xmm2/m128` — `F3 0F 6F /r` */
-  Movdqu_xmm_xmmm128 = 938,
+  Movdqu_xmm_xmmm128 = 998,
   /** `MOVDQU xmm2/m128, xmm1` — `F3 0F 7F /r` */
-  Movdqu_xmmm128_xmm = 939,
+  Movdqu_xmmm128_xmm = 999,
   /** `MOVQ mm, mm/m64` — `NP 0F 6F /r` */
-  Movq_mm_mmm64 = 940,
+  Movq_mm_mmm64 = 1000,
   /** `MOVQ mm/m64, mm` — `NP 0F 7F /r` */
-  Movq_mmm64_mm = 941,
+  Movq_mmm64_mm = 1001,
   /** `MOVD xmm, r/m32` — `66 0F 6E /r` */
-  Movd_xmm_rm32 = 942,
+  Movd_xmm_rm32 = 1002,
   /** `MOVQ xmm, r/m64` — `66 REX.W 0F 6E /r` */
-  Movq_xmm_rm64 = 943,
+  Movq_xmm_rm64 = 1003,
   /** `MOVD r/m32, xmm` — `66 0F 7E /r` */
-  Movd_rm32_xmm = 944,
+  Movd_rm32_xmm = 1004,
   /** `MOVQ r/m64, xmm` — `66 REX.W 0F 7E /r` */
-  Movq_rm64_xmm = 945,
+  Movq_rm64_xmm = 1005,
   /** `MOVD mm, r/m32` — `NP 0F 6E /r` */
-  Movd_mm_rm32 = 946,
+  Movd_mm_rm32 = 1006,
   /** `MOVQ mm, r/m64` — `NP REX.W 0F 6E /r` */
-  Movq_mm_rm64 = 947,
+  Movq_mm_rm64 = 1007,
   /** `MOVD r/m32, mm` — `NP 0F 7E /r` */
-  Movd_rm32_mm = 948,
+  Movd_rm32_mm = 1008,
   /** `MOVQ r/m64, mm` — `NP REX.W 0F 7E /r` */
-  Movq_rm64_mm = 949,
+  Movq_rm64_mm = 1009,
   /** `MOVQ xmm1, xmm2/m64` — `F3 0F 7E /r` */
-  Movq_xmm_xmmm64 = 950,
+  Movq_xmm_xmmm64 = 1010,
   /** `MOVQ xmm2/m64, xmm1` — `66 0F D6 /r` */
-  Movq_xmmm64_xmm = 951,
+  Movq_xmmm64_xmm = 1011,
   /** `MOVHLPS xmm1, xmm2` — `NP 0F 12 /r` */
-  Movhlps_xmm_xmm = 952,
+  Movhlps_xmm_xmm = 1012,
   /** `MOVLPS xmm1, m64` — `NP 0F 12 /r` */
-  Movlps_xmm_m64 = 953,
+  Movlps_xmm_m64 = 1013,
   /** `MOVLPS m64, xmm1` — `NP 0F 13 /r` */
-  Movlps_m64_xmm = 954,
+  Movlps_m64_xmm = 1014,
   /** `MOVLHPS xmm1, xmm2` — `NP 0F 16 /r` */
-  Movlhps_xmm_xmm = 955,
+  Movlhps_xmm_xmm = 1015,
   /** `MOVHPS xmm1, m64` — `NP 0F 16 /r` */
-  Movhps_xmm_m64 = 956,
+  Movhps_xmm_m64 = 1016,
   /** `MOVHPS m64, xmm1` — `NP 0F 17 /r` */
-  Movhps_m64_xmm = 957,
+  Movhps_m64_xmm = 1017,
   /** `MOVLPD xmm1, m64` — `66 0F 12 /r` */
-  Movlpd_xmm_m64 = 958,
+  Movlpd_xmm_m64 = 1018,
   /** `MOVLPD m64, xmm1` — `66 0F 13 /r` */
-  Movlpd_m64_xmm = 959,
+  Movlpd_m64_xmm = 1019,
   /** `MOVHPD xmm1, m64` — `66 0F 16 /r` */
-  Movhpd_xmm_m64 = 960,
+  Movhpd_xmm_m64 = 1020,
   /** `MOVHPD m64, xmm1` — `66 0F 17 /r` */
-  Movhpd_m64_xmm = 961,
+  Movhpd_m64_xmm = 1021,
   /** `MOVNTPS m128, xmm1` — `NP 0F 2B /r` */
-  Movntps_m128_xmm = 962,
+  Movntps_m128_xmm = 1022,
   /** `MOVNTPD m128, xmm1` — `66 0F 2B /r` */
-  Movntpd_m128_xmm = 963,
+  Movntpd_m128_xmm = 1023,
   /** `MOVNTDQ m128, xmm1` — `66 0F E7 /r` */
-  Movntdq_m128_xmm = 964,
+  Movntdq_m128_xmm = 1024,
   /** `MOVNTI m32, r32` — `NP 0F C3 /r` */
-  Movnti_m32_r32 = 965,
+  Movnti_m32_r32 = 1025,
   /** `MOVNTI m64, r64` — `NP REX.W 0F C3 /r` */
-  Movnti_m64_r64 = 966,
+  Movnti_m64_r64 = 1026,
   /** `MOVNTDQA xmm1, m128` — `66 0F 38 2A /r` */
-  Movntdqa_xmm_m128 = 967,
+  Movntdqa_xmm_m128 = 1027,
   /** `MOVMSKPS r32, xmm` — `NP 0F 50 /r` */
-  Movmskps_r32_xmm = 968,
+  Movmskps_r32_xmm = 1028,
   /** `MOVMSKPD r32, xmm` — `66 0F 50 /r` */
-  Movmskpd_r32_xmm = 969,
+  Movmskpd_r32_xmm = 1029,
   /** `LDDQU xmm1, m128` — `F2 0F F0 /r` */
-  Lddqu_xmm_m128 = 970,
+  Lddqu_xmm_m128 = 1030,
   /** `SQRTPS xmm1, xmm2/m128` — `NP 0F 51 /r` */
-  Sqrtps_xmm_xmmm128 = 971,
+  Sqrtps_xmm_xmmm128 = 1031,
   /** `SQRTPD xmm1, xmm2/m128` — `66 0F 51 /r` */
-  Sqrtpd_xmm_xmmm128 = 972,
+  Sqrtpd_xmm_xmmm128 = 1032,
   /** `SQRTSS xmm1, xmm2/m32` — `F3 0F 51 /r` */
-  Sqrtss_xmm_xmmm32 = 973,
+  Sqrtss_xmm_xmmm32 = 1033,
   /** `SQRTSD xmm1, xmm2/m64` — `F2 0F 51 /r` */
-  Sqrtsd_xmm_xmmm64 = 974,
+  Sqrtsd_xmm_xmmm64 = 1034,
   /** `ADDPS xmm1, xmm2/m128` — `NP 0F 58 /r` */
-  Addps_xmm_xmmm128 = 975,
+  Addps_xmm_xmmm128 = 1035,
   /** `ADDPD xmm1, xmm2/m128` — `66 0F 58 /r` */
-  Addpd_xmm_xmmm128 = 976,
+  Addpd_xmm_xmmm128 = 1036,
   /** `ADDSS xmm1, xmm2/m32` — `F3 0F 58 /r` */
-  Addss_xmm_xmmm32 = 977,
+  Addss_xmm_xmmm32 = 1037,
   /** `ADDSD xmm1, xmm2/m64` — `F2 0F 58 /r` */
-  Addsd_xmm_xmmm64 = 978,
+  Addsd_xmm_xmmm64 = 1038,
   /** `MULPS xmm1, xmm2/m128` — `NP 0F 59 /r` */
-  Mulps_xmm_xmmm128 = 979,
+  Mulps_xmm_xmmm128 = 1039,
   /** `MULPD xmm1, xmm2/m128` — `66 0F 59 /r` */
-  Mulpd_xmm_xmmm128 = 980,
+  Mulpd_xmm_xmmm128 = 1040,
   /** `MULSS xmm1, xmm2/m32` — `F3 0F 59 /r` */
-  Mulss_xmm_xmmm32 = 981,
+  Mulss_xmm_xmmm32 = 1041,
   /** `MULSD xmm1, xmm2/m64` — `F2 0F 59 /r` */
-  Mulsd_xmm_xmmm64 = 982,
+  Mulsd_xmm_xmmm64 = 1042,
   /** `SUBPS xmm1, xmm2/m128` — `NP 0F 5C /r` */
-  Subps_xmm_xmmm128 = 983,
+  Subps_xmm_xmmm128 = 1043,
   /** `SUBPD xmm1, xmm2/m128` — `66 0F 5C /r` */
-  Subpd_xmm_xmmm128 = 984,
+  Subpd_xmm_xmmm128 = 1044,
   /** `SUBSS xmm1, xmm2/m32` — `F3 0F 5C /r` */
-  Subss_xmm_xmmm32 = 985,
+  Subss_xmm_xmmm32 = 1045,
   /** `SUBSD xmm1, xmm2/m64` — `F2 0F 5C /r` */
-  Subsd_xmm_xmmm64 = 986,
+  Subsd_xmm_xmmm64 = 1046,
   /** `MINPS xmm1, xmm2/m128` — `NP 0F 5D /r` */
-  Minps_xmm_xmmm128 = 987,
+  Minps_xmm_xmmm128 = 1047,
   /** `MINPD xmm1, xmm2/m128` — `66 0F 5D /r` */
-  Minpd_xmm_xmmm128 = 988,
+  Minpd_xmm_xmmm128 = 1048,
   /** `MINSS xmm1, xmm2/m32` — `F3 0F 5D /r` */
-  Minss_xmm_xmmm32 = 989,
+  Minss_xmm_xmmm32 = 1049,
   /** `MINSD xmm1, xmm2/m64` — `F2 0F 5D /r` */
-  Minsd_xmm_xmmm64 = 990,
+  Minsd_xmm_xmmm64 = 1050,
   /** `DIVPS xmm1, xmm2/m128` — `NP 0F 5E /r` */
-  Divps_xmm_xmmm128 = 991,
+  Divps_xmm_xmmm128 = 1051,
   /** `DIVPD xmm1, xmm2/m128` — `66 0F 5E /r` */
-  Divpd_xmm_xmmm128 = 992,
+  Divpd_xmm_xmmm128 = 1052,
   /** `DIVSS xmm1, xmm2/m32` — `F3 0F 5E /r` */
-  Divss_xmm_xmmm32 = 993,
+  Divss_xmm_xmmm32 = 1053,
   /** `DIVSD xmm1, xmm2/m64` — `F2 0F 5E /r` */
-  Divsd_xmm_xmmm64 = 994,
+  Divsd_xmm_xmmm64 = 1054,
   /** `MAXPS xmm1, xmm2/m128` — `NP 0F 5F /r` */
-  Maxps_xmm_xmmm128 = 995,
+  Maxps_xmm_xmmm128 = 1055,
   /** `MAXPD xmm1, xmm2/m128` — `66 0F 5F /r` */
-  Maxpd_xmm_xmmm128 = 996,
+  Maxpd_xmm_xmmm128 = 1056,
   /** `MAXSS xmm1, xmm2/m32` — `F3 0F 5F /r` */
-  Maxss_xmm_xmmm32 = 997,
+  Maxss_xmm_xmmm32 = 1057,
   /** `MAXSD xmm1, xmm2/m64` — `F2 0F 5F /r` */
-  Maxsd_xmm_xmmm64 = 998,
+  Maxsd_xmm_xmmm64 = 1058,
   /** `ANDPS xmm1, xmm2/m128` — `NP 0F 54 /r` */
-  Andps_xmm_xmmm128 = 999,
+  Andps_xmm_xmmm128 = 1059,
   /** `ANDPD xmm1, xmm2/m128` — `66 0F 54 /r` */
-  Andpd_xmm_xmmm128 = 1000,
+  Andpd_xmm_xmmm128 = 1060,
   /** `ANDNPS xmm1, xmm2/m128` — `NP 0F 55 /r` */
-  Andnps_xmm_xmmm128 = 1001,
+  Andnps_xmm_xmmm128 = 1061,
   /** `ANDNPD xmm1, xmm2/m128` — `66 0F 55 /r` */
-  Andnpd_xmm_xmmm128 = 1002,
+  Andnpd_xmm_xmmm128 = 1062,
   /** `ORPS xmm1, xmm2/m128` — `NP 0F 56 /r` */
-  Orps_xmm_xmmm128 = 1003,
+  Orps_xmm_xmmm128 = 1063,
   /** `ORPD xmm1, xmm2/m128` — `66 0F 56 /r` */
-  Orpd_xmm_xmmm128 = 1004,
+  Orpd_xmm_xmmm128 = 1064,
   /** `XORPS xmm1, xmm2/m128` — `NP 0F 57 /r` */
-  Xorps_xmm_xmmm128 = 1005,
+  Xorps_xmm_xmmm128 = 1065,
   /** `XORPD xmm1, xmm2/m128` — `66 0F 57 /r` */
-  Xorpd_xmm_xmmm128 = 1006,
+  Xorpd_xmm_xmmm128 = 1066,
   /** `UNPCKLPS xmm1, xmm2/m128` — `NP 0F 14 /r` */
-  Unpcklps_xmm_xmmm128 = 1007,
+  Unpcklps_xmm_xmmm128 = 1067,
   /** `UNPCKLPD xmm1, xmm2/m128` — `66 0F 14 /r` */
-  Unpcklpd_xmm_xmmm128 = 1008,
+  Unpcklpd_xmm_xmmm128 = 1068,
   /** `UNPCKHPS xmm1, xmm2/m128` — `NP 0F 15 /r` */
-  Unpckhps_xmm_xmmm128 = 1009,
+  Unpckhps_xmm_xmmm128 = 1069,
   /** `UNPCKHPD xmm1, xmm2/m128` — `66 0F 15 /r` */
-  Unpckhpd_xmm_xmmm128 = 1010,
+  Unpckhpd_xmm_xmmm128 = 1070,
   /** `UCOMISS xmm1, xmm2/m32` — `NP 0F 2E /r` */
-  Ucomiss_xmm_xmmm32 = 1011,
+  Ucomiss_xmm_xmmm32 = 1071,
   /** `UCOMISD xmm1, xmm2/m64` — `66 0F 2E /r` */
-  Ucomisd_xmm_xmmm64 = 1012,
+  Ucomisd_xmm_xmmm64 = 1072,
   /** `COMISS xmm1, xmm2/m32` — `NP 0F 2F /r` */
-  Comiss_xmm_xmmm32 = 1013,
+  Comiss_xmm_xmmm32 = 1073,
   /** `COMISD xmm1, xmm2/m64` — `66 0F 2F /r` */
-  Comisd_xmm_xmmm64 = 1014,
+  Comisd_xmm_xmmm64 = 1074,
   /** `SHUFPS xmm1, xmm2/m128, imm8` — `NP 0F C6 /r ib` */
-  Shufps_xmm_xmmm128_imm8 = 1015,
+  Shufps_xmm_xmmm128_imm8 = 1075,
   /** `SHUFPD xmm1, xmm2/m128, imm8` — `66 0F C6 /r ib` */
-  Shufpd_xmm_xmmm128_imm8 = 1016,
+  Shufpd_xmm_xmmm128_imm8 = 1076,
   /** `CMPPS xmm1, xmm2/m128, imm8` — `NP 0F C2 /r ib` */
-  Cmpps_xmm_xmmm128_imm8 = 1017,
+  Cmpps_xmm_xmmm128_imm8 = 1077,
   /** `CMPPD xmm1, xmm2/m128, imm8` — `66 0F C2 /r ib` */
-  Cmppd_xmm_xmmm128_imm8 = 1018,
+  Cmppd_xmm_xmmm128_imm8 = 1078,
   /** `CMPSS xmm1, xmm2/m32, imm8` — `F3 0F C2 /r ib` */
-  Cmpss_xmm_xmmm32_imm8 = 1019,
+  Cmpss_xmm_xmmm32_imm8 = 1079,
   /** `CMPSD xmm1, xmm2/m64, imm8` — `F2 0F C2 /r ib` */
-  Cmpsd_xmm_xmmm64_imm8 = 1020,
+  Cmpsd_xmm_xmmm64_imm8 = 1080,
   /** `CVTSI2SD xmm1, r/m32` — `F2 0F 2A /r` */
-  Cvtsi2sd_xmm_rm32 = 1021,
+  Cvtsi2sd_xmm_rm32 = 1081,
   /** `CVTSI2SD xmm1, r/m64` — `F2 REX.W 0F 2A /r` */
-  Cvtsi2sd_xmm_rm64 = 1022,
+  Cvtsi2sd_xmm_rm64 = 1082,
   /** `CVTSI2SS xmm1, r/m32` — `F3 0F 2A /r` */
-  Cvtsi2ss_xmm_rm32 = 1023,
+  Cvtsi2ss_xmm_rm32 = 1083,
   /** `CVTSI2SS xmm1, r/m64` — `F3 REX.W 0F 2A /r` */
-  Cvtsi2ss_xmm_rm64 = 1024,
+  Cvtsi2ss_xmm_rm64 = 1084,
   /** `CVTTSD2SI r32, xmm1/m64` — `F2 0F 2C /r` */
-  Cvttsd2si_r32_xmmm64 = 1025,
+  Cvttsd2si_r32_xmmm64 = 1085,
   /** `CVTTSD2SI r64, xmm1/m64` — `F2 REX.W 0F 2C /r` */
-  Cvttsd2si_r64_xmmm64 = 1026,
+  Cvttsd2si_r64_xmmm64 = 1086,
   /** `CVTTSS2SI r32, xmm1/m32` — `F3 0F 2C /r` */
-  Cvttss2si_r32_xmmm32 = 1027,
+  Cvttss2si_r32_xmmm32 = 1087,
   /** `CVTTSS2SI r64, xmm1/m32` — `F3 REX.W 0F 2C /r` */
-  Cvttss2si_r64_xmmm32 = 1028,
+  Cvttss2si_r64_xmmm32 = 1088,
   /** `CVTSD2SI r32, xmm1/m64` — `F2 0F 2D /r` */
-  Cvtsd2si_r32_xmmm64 = 1029,
+  Cvtsd2si_r32_xmmm64 = 1089,
   /** `CVTSD2SI r64, xmm1/m64` — `F2 REX.W 0F 2D /r` */
-  Cvtsd2si_r64_xmmm64 = 1030,
+  Cvtsd2si_r64_xmmm64 = 1090,
   /** `CVTSS2SI r32, xmm1/m32` — `F3 0F 2D /r` */
-  Cvtss2si_r32_xmmm32 = 1031,
+  Cvtss2si_r32_xmmm32 = 1091,
   /** `CVTSS2SI r64, xmm1/m32` — `F3 REX.W 0F 2D /r` */
-  Cvtss2si_r64_xmmm32 = 1032,
+  Cvtss2si_r64_xmmm32 = 1092,
   /** `CVTSD2SS xmm1, xmm2/m64` — `F2 0F 5A /r` */
-  Cvtsd2ss_xmm_xmmm64 = 1033,
+  Cvtsd2ss_xmm_xmmm64 = 1093,
   /** `CVTSS2SD xmm1, xmm2/m32` — `F3 0F 5A /r` */
-  Cvtss2sd_xmm_xmmm32 = 1034,
+  Cvtss2sd_xmm_xmmm32 = 1094,
   /** `CVTPS2PD xmm1, xmm2/m64` — `NP 0F 5A /r` */
-  Cvtps2pd_xmm_xmmm64 = 1035,
+  Cvtps2pd_xmm_xmmm64 = 1095,
   /** `CVTPD2PS xmm1, xmm2/m128` — `66 0F 5A /r` */
-  Cvtpd2ps_xmm_xmmm128 = 1036,
+  Cvtpd2ps_xmm_xmmm128 = 1096,
   /** `CVTDQ2PS xmm1, xmm2/m128` — `NP 0F 5B /r` */
-  Cvtdq2ps_xmm_xmmm128 = 1037,
+  Cvtdq2ps_xmm_xmmm128 = 1097,
   /** `CVTPS2DQ xmm1, xmm2/m128` — `66 0F 5B /r` */
-  Cvtps2dq_xmm_xmmm128 = 1038,
+  Cvtps2dq_xmm_xmmm128 = 1098,
   /** `CVTTPS2DQ xmm1, xmm2/m128` — `F3 0F 5B /r` */
-  Cvttps2dq_xmm_xmmm128 = 1039,
+  Cvttps2dq_xmm_xmmm128 = 1099,
   /** `CVTDQ2PD xmm1, xmm2/m64` — `F3 0F E6 /r` */
-  Cvtdq2pd_xmm_xmmm64 = 1040,
+  Cvtdq2pd_xmm_xmmm64 = 1100,
   /** `PSHUFB xmm1, xmm2/m128` — `66 0F 38 00 /r` */
-  Pshufb_xmm_xmmm128 = 1041,
+  Pshufb_xmm_xmmm128 = 1101,
   /** `PSHUFB mm1, mm2/m64` — `NP 0F 38 00 /r` */
-  Pshufb_mm_mmm64 = 1042,
+  Pshufb_mm_mmm64 = 1102,
   /** `PALIGNR xmm1, xmm2/m128, imm8` — `66 0F 3A 0F /r ib` */
-  Palignr_xmm_xmmm128_imm8 = 1043,
+  Palignr_xmm_xmmm128_imm8 = 1103,
   /** `PALIGNR mm1, mm2/m64, imm8` — `NP 0F 3A 0F /r ib` */
-  Palignr_mm_mmm64_imm8 = 1044,
+  Palignr_mm_mmm64_imm8 = 1104,
   /** `PMINSB xmm1, xmm2/m128` — `66 0F 38 38 /r` */
-  Pminsb_xmm_xmmm128 = 1045,
+  Pminsb_xmm_xmmm128 = 1105,
   /** `PMINSD xmm1, xmm2/m128` — `66 0F 38 39 /r` */
-  Pminsd_xmm_xmmm128 = 1046,
+  Pminsd_xmm_xmmm128 = 1106,
   /** `PMINUW xmm1, xmm2/m128` — `66 0F 38 3A /r` */
-  Pminuw_xmm_xmmm128 = 1047,
+  Pminuw_xmm_xmmm128 = 1107,
   /** `PMINUD xmm1, xmm2/m128` — `66 0F 38 3B /r` */
-  Pminud_xmm_xmmm128 = 1048,
+  Pminud_xmm_xmmm128 = 1108,
   /** `PMAXSB xmm1, xmm2/m128` — `66 0F 38 3C /r` */
-  Pmaxsb_xmm_xmmm128 = 1049,
+  Pmaxsb_xmm_xmmm128 = 1109,
   /** `PMAXSD xmm1, xmm2/m128` — `66 0F 38 3D /r` */
-  Pmaxsd_xmm_xmmm128 = 1050,
+  Pmaxsd_xmm_xmmm128 = 1110,
   /** `PMAXUW xmm1, xmm2/m128` — `66 0F 38 3E /r` */
-  Pmaxuw_xmm_xmmm128 = 1051,
+  Pmaxuw_xmm_xmmm128 = 1111,
   /** `PMAXUD xmm1, xmm2/m128` — `66 0F 38 3F /r` */
-  Pmaxud_xmm_xmmm128 = 1052,
+  Pmaxud_xmm_xmmm128 = 1112,
   /** `PMULLD xmm1, xmm2/m128` — `66 0F 38 40 /r` */
-  Pmulld_xmm_xmmm128 = 1053,
+  Pmulld_xmm_xmmm128 = 1113,
   /** `PCMPEQQ xmm1, xmm2/m128` — `66 0F 38 29 /r` */
-  Pcmpeqq_xmm_xmmm128 = 1054,
+  Pcmpeqq_xmm_xmmm128 = 1114,
   /** `PACKUSDW xmm1, xmm2/m128` — `66 0F 38 2B /r` */
-  Packusdw_xmm_xmmm128 = 1055,
+  Packusdw_xmm_xmmm128 = 1115,
   /** `PMULDQ xmm1, xmm2/m128` — `66 0F 38 28 /r` */
-  Pmuldq_xmm_xmmm128 = 1056,
+  Pmuldq_xmm_xmmm128 = 1116,
   /** `PCMPGTQ xmm1, xmm2/m128` — `66 0F 38 37 /r` */
-  Pcmpgtq_xmm_xmmm128 = 1057,
+  Pcmpgtq_xmm_xmmm128 = 1117,
   /** `PABSB xmm1, xmm2/m128` — `66 0F 38 1C /r` */
-  Pabsb_xmm_xmmm128 = 1058,
+  Pabsb_xmm_xmmm128 = 1118,
   /** `PABSW xmm1, xmm2/m128` — `66 0F 38 1D /r` */
-  Pabsw_xmm_xmmm128 = 1059,
+  Pabsw_xmm_xmmm128 = 1119,
   /** `PABSD xmm1, xmm2/m128` — `66 0F 38 1E /r` */
-  Pabsd_xmm_xmmm128 = 1060,
+  Pabsd_xmm_xmmm128 = 1120,
   /** `PTEST xmm1, xmm2/m128` — `66 0F 38 17 /r` */
-  Ptest_xmm_xmmm128 = 1061,
+  Ptest_xmm_xmmm128 = 1121,
   /** `PMOVSXBW xmm1, xmm2/m64` — `66 0F 38 20 /r` */
-  Pmovsxbw_xmm_xmmm64 = 1062,
+  Pmovsxbw_xmm_xmmm64 = 1122,
   /** `PMOVSXBD xmm1, xmm2/m32` — `66 0F 38 21 /r` */
-  Pmovsxbd_xmm_xmmm32 = 1063,
+  Pmovsxbd_xmm_xmmm32 = 1123,
   /** `PMOVSXBQ xmm1, xmm2/m16` — `66 0F 38 22 /r` */
-  Pmovsxbq_xmm_xmmm16 = 1064,
+  Pmovsxbq_xmm_xmmm16 = 1124,
   /** `PMOVSXWD xmm1, xmm2/m64` — `66 0F 38 23 /r` */
-  Pmovsxwd_xmm_xmmm64 = 1065,
+  Pmovsxwd_xmm_xmmm64 = 1125,
   /** `PMOVSXWQ xmm1, xmm2/m32` — `66 0F 38 24 /r` */
-  Pmovsxwq_xmm_xmmm32 = 1066,
+  Pmovsxwq_xmm_xmmm32 = 1126,
   /** `PMOVSXDQ xmm1, xmm2/m64` — `66 0F 38 25 /r` */
-  Pmovsxdq_xmm_xmmm64 = 1067,
+  Pmovsxdq_xmm_xmmm64 = 1127,
   /** `PMOVZXBW xmm1, xmm2/m64` — `66 0F 38 30 /r` */
-  Pmovzxbw_xmm_xmmm64 = 1068,
+  Pmovzxbw_xmm_xmmm64 = 1128,
   /** `PMOVZXBD xmm1, xmm2/m32` — `66 0F 38 31 /r` */
-  Pmovzxbd_xmm_xmmm32 = 1069,
+  Pmovzxbd_xmm_xmmm32 = 1129,
   /** `PMOVZXBQ xmm1, xmm2/m16` — `66 0F 38 32 /r` */
-  Pmovzxbq_xmm_xmmm16 = 1070,
+  Pmovzxbq_xmm_xmmm16 = 1130,
   /** `PMOVZXWD xmm1, xmm2/m64` — `66 0F 38 33 /r` */
-  Pmovzxwd_xmm_xmmm64 = 1071,
+  Pmovzxwd_xmm_xmmm64 = 1131,
   /** `PMOVZXWQ xmm1, xmm2/m32` — `66 0F 38 34 /r` */
-  Pmovzxwq_xmm_xmmm32 = 1072,
+  Pmovzxwq_xmm_xmmm32 = 1132,
   /** `PMOVZXDQ xmm1, xmm2/m64` — `66 0F 38 35 /r` */
-  Pmovzxdq_xmm_xmmm64 = 1073,
+  Pmovzxdq_xmm_xmmm64 = 1133,
   /** `PCMPISTRI xmm1, xmm2/m128, imm8` — `66 0F 3A 63 /r ib` */
-  Pcmpistri_xmm_xmmm128_imm8 = 1074,
+  Pcmpistri_xmm_xmmm128_imm8 = 1134,
   /** `PCMPISTRM xmm1, xmm2/m128, imm8` — `66 0F 3A 62 /r ib` */
-  Pcmpistrm_xmm_xmmm128_imm8 = 1075,
+  Pcmpistrm_xmm_xmmm128_imm8 = 1135,
   /** `PCMPESTRI xmm1, xmm2/m128, imm8` — `66 0F 3A 61 /r ib` */
-  Pcmpestri_xmm_xmmm128_imm8 = 1076,
+  Pcmpestri_xmm_xmmm128_imm8 = 1136,
   /** `PCMPESTRM xmm1, xmm2/m128, imm8` — `66 0F 3A 60 /r ib` */
-  Pcmpestrm_xmm_xmmm128_imm8 = 1077,
+  Pcmpestrm_xmm_xmmm128_imm8 = 1137,
   /** `PEXTRD r/m32, xmm2, imm8` — `66 0F 3A 16 /r ib` */
-  Pextrd_rm32_xmm_imm8 = 1078,
+  Pextrd_rm32_xmm_imm8 = 1138,
   /** `PEXTRQ r/m64, xmm2, imm8` — `66 REX.W 0F 3A 16 /r ib` */
-  Pextrq_rm64_xmm_imm8 = 1079,
+  Pextrq_rm64_xmm_imm8 = 1139,
   /** `PEXTRB r32/m8, xmm2, imm8` — `66 0F 3A 14 /r ib` */
-  Pextrb_r32m8_xmm_imm8 = 1080,
+  Pextrb_r32m8_xmm_imm8 = 1140,
   /** `PEXTRW r32, xmm, imm8` — `66 0F C5 /r ib` */
-  Pextrw_r32_xmm_imm8 = 1081,
+  Pextrw_r32_xmm_imm8 = 1141,
   /** `PINSRD xmm1, r/m32, imm8` — `66 0F 3A 22 /r ib` */
-  Pinsrd_xmm_rm32_imm8 = 1082,
+  Pinsrd_xmm_rm32_imm8 = 1142,
   /** `PINSRQ xmm1, r/m64, imm8` — `66 REX.W 0F 3A 22 /r ib` */
-  Pinsrq_xmm_rm64_imm8 = 1083,
+  Pinsrq_xmm_rm64_imm8 = 1143,
   /** `PINSRB xmm1, r32/m8, imm8` — `66 0F 3A 20 /r ib` */
-  Pinsrb_xmm_r32m8_imm8 = 1084,
+  Pinsrb_xmm_r32m8_imm8 = 1144,
   /** `PINSRW xmm, r32/m16, imm8` — `66 0F C4 /r ib` */
-  Pinsrw_xmm_r32m16_imm8 = 1085,
+  Pinsrw_xmm_r32m16_imm8 = 1145,
   /** `ROUNDSD xmm1, xmm2/m64, imm8` — `66 0F 3A 0B /r ib` */
-  Roundsd_xmm_xmmm64_imm8 = 1086,
+  Roundsd_xmm_xmmm64_imm8 = 1146,
   /** `ROUNDSS xmm1, xmm2/m32, imm8` — `66 0F 3A 0A /r ib` */
-  Roundss_xmm_xmmm32_imm8 = 1087,
+  Roundss_xmm_xmmm32_imm8 = 1147,
   /** `CRC32 r32, r/m8` — `F2 0F 38 F0 /r` */
-  Crc32_r32_rm8 = 1088,
+  Crc32_r32_rm8 = 1148,
   /** `CRC32 r32, r/m32` — `F2 0F 38 F1 /r` */
-  Crc32_r32_rm32 = 1089,
+  Crc32_r32_rm32 = 1149,
+  /** `MOVDDUP xmm1, xmm2/m64` — `F2 0F 12 /r` */
+  Movddup_xmm_xmmm64 = 1150,
+  /** `MOVSHDUP xmm1, xmm2/m128` — `F3 0F 16 /r` */
+  Movshdup_xmm_xmmm128 = 1151,
+  /** `MOVSLDUP xmm1, xmm2/m128` — `F3 0F 12 /r` */
+  Movsldup_xmm_xmmm128 = 1152,
+  /** `PHADDW xmm1, xmm2/m128` — `66 0F 38 01 /r` */
+  Phaddw_xmm_xmmm128 = 1153,
+  /** `PHADDD xmm1, xmm2/m128` — `66 0F 38 02 /r` */
+  Phaddd_xmm_xmmm128 = 1154,
+  /** `PHADDSW xmm1, xmm2/m128` — `66 0F 38 03 /r` */
+  Phaddsw_xmm_xmmm128 = 1155,
+  /** `PMADDUBSW xmm1, xmm2/m128` — `66 0F 38 04 /r` */
+  Pmaddubsw_xmm_xmmm128 = 1156,
+  /** `PHSUBW xmm1, xmm2/m128` — `66 0F 38 05 /r` */
+  Phsubw_xmm_xmmm128 = 1157,
+  /** `PHSUBD xmm1, xmm2/m128` — `66 0F 38 06 /r` */
+  Phsubd_xmm_xmmm128 = 1158,
+  /** `PHSUBSW xmm1, xmm2/m128` — `66 0F 38 07 /r` */
+  Phsubsw_xmm_xmmm128 = 1159,
+  /** `PSIGNB xmm1, xmm2/m128` — `66 0F 38 08 /r` */
+  Psignb_xmm_xmmm128 = 1160,
+  /** `PSIGNW xmm1, xmm2/m128` — `66 0F 38 09 /r` */
+  Psignw_xmm_xmmm128 = 1161,
+  /** `PSIGND xmm1, xmm2/m128` — `66 0F 38 0A /r` */
+  Psignd_xmm_xmmm128 = 1162,
+  /** `PMULHRSW xmm1, xmm2/m128` — `66 0F 38 0B /r` */
+  Pmulhrsw_xmm_xmmm128 = 1163,
+  /** `PBLENDVB xmm1, xmm2/m128, <XMM0>` — `66 0F 38 10 /r` */
+  Pblendvb_xmm_xmmm128_xmm0 = 1164,
+  /** `BLENDVPS xmm1, xmm2/m128, <XMM0>` — `66 0F 38 14 /r` */
+  Blendvps_xmm_xmmm128_xmm0 = 1165,
+  /** `BLENDVPD xmm1, xmm2/m128, <XMM0>` — `66 0F 38 15 /r` */
+  Blendvpd_xmm_xmmm128_xmm0 = 1166,
+  /** `PHMINPOSUW xmm1, xmm2/m128` — `66 0F 38 41 /r` */
+  Phminposuw_xmm_xmmm128 = 1167,
+  /** `PBLENDW xmm1, xmm2/m128, imm8` — `66 0F 3A 0E /r ib` */
+  Pblendw_xmm_xmmm128_imm8 = 1168,
+  /** `BLENDPS xmm1, xmm2/m128, imm8` — `66 0F 3A 0C /r ib` */
+  Blendps_xmm_xmmm128_imm8 = 1169,
+  /** `BLENDPD xmm1, xmm2/m128, imm8` — `66 0F 3A 0D /r ib` */
+  Blendpd_xmm_xmmm128_imm8 = 1170,
+  /** `DPPS xmm1, xmm2/m128, imm8` — `66 0F 3A 40 /r ib` */
+  Dpps_xmm_xmmm128_imm8 = 1171,
+  /** `DPPD xmm1, xmm2/m128, imm8` — `66 0F 3A 41 /r ib` */
+  Dppd_xmm_xmmm128_imm8 = 1172,
+  /** `MPSADBW xmm1, xmm2/m128, imm8` — `66 0F 3A 42 /r ib` */
+  Mpsadbw_xmm_xmmm128_imm8 = 1173,
+  /** `ROUNDPS xmm1, xmm2/m128, imm8` — `66 0F 3A 08 /r ib` */
+  Roundps_xmm_xmmm128_imm8 = 1174,
+  /** `ROUNDPD xmm1, xmm2/m128, imm8` — `66 0F 3A 09 /r ib` */
+  Roundpd_xmm_xmmm128_imm8 = 1175,
+  /** `INSERTPS xmm1, xmm2/m32, imm8` — `66 0F 3A 21 /r ib` */
+  Insertps_xmm_xmmm32_imm8 = 1176,
+  /** `EXTRACTPS r/m32, xmm1, imm8` — `66 0F 3A 17 /r ib` */
+  Extractps_rm32_xmm_imm8 = 1177,
+  /** `AESENC xmm1, xmm2/m128` — `66 0F 38 DC /r` */
+  Aesenc_xmm_xmmm128 = 1178,
+  /** `AESENCLAST xmm1, xmm2/m128` — `66 0F 38 DD /r` */
+  Aesenclast_xmm_xmmm128 = 1179,
+  /** `AESDEC xmm1, xmm2/m128` — `66 0F 38 DE /r` */
+  Aesdec_xmm_xmmm128 = 1180,
+  /** `AESDECLAST xmm1, xmm2/m128` — `66 0F 38 DF /r` */
+  Aesdeclast_xmm_xmmm128 = 1181,
+  /** `AESIMC xmm1, xmm2/m128` — `66 0F 38 DB /r` */
+  Aesimc_xmm_xmmm128 = 1182,
+  /** `AESKEYGENASSIST xmm1, xmm2/m128, imm8` — `66 0F 3A DF /r ib` */
+  Aeskeygenassist_xmm_xmmm128_imm8 = 1183,
+  /** `HADDPS xmm1, xmm2/m128` — `F2 0F 7C /r` */
+  Haddps_xmm_xmmm128 = 1184,
+  /** `HADDPD xmm1, xmm2/m128` — `66 0F 7C /r` */
+  Haddpd_xmm_xmmm128 = 1185,
+  /** `HSUBPS xmm1, xmm2/m128` — `F2 0F 7D /r` */
+  Hsubps_xmm_xmmm128 = 1186,
+  /** `HSUBPD xmm1, xmm2/m128` — `66 0F 7D /r` */
+  Hsubpd_xmm_xmmm128 = 1187,
+  /** `ADDSUBPS xmm1, xmm2/m128` — `F2 0F D0 /r` */
+  Addsubps_xmm_xmmm128 = 1188,
+  /** `ADDSUBPD xmm1, xmm2/m128` — `66 0F D0 /r` */
+  Addsubpd_xmm_xmmm128 = 1189,
+  /** `CVTTPD2DQ xmm1, xmm2/m128` — `66 0F E6 /r` */
+  Cvttpd2dq_xmm_xmmm128 = 1190,
+  /** `CVTPD2DQ xmm1, xmm2/m128` — `F2 0F E6 /r` */
+  Cvtpd2dq_xmm_xmmm128 = 1191,
+  /** `MOVNTQ m64, mm` — `NP 0F E7 /r` */
+  Movntq_m64_mm = 1192,
+  /** `MASKMOVDQU xmm1, xmm2` — `66 0F F7 /r` */
+  Maskmovdqu_xmm_xmm = 1193,
+  /** `PSHUFW mm1, mm2/m64, imm8` — `NP 0F 70 /r ib` */
+  Pshufw_mm_mmm64_imm8 = 1194,
+  /** `EMMS` — `NP 0F 77` */
+  Emms = 1195,
+  /** `RCPPS xmm1, xmm2/m128` — `NP 0F 53 /r` */
+  Rcpps_xmm_xmmm128 = 1196,
+  /** `RSQRTPS xmm1, xmm2/m128` — `NP 0F 52 /r` */
+  Rsqrtps_xmm_xmmm128 = 1197,
+  /** `RCPSS xmm1, xmm2/m32` — `F3 0F 53 /r` */
+  Rcpss_xmm_xmmm32 = 1198,
+  /** `RSQRTSS xmm1, xmm2/m32` — `F3 0F 52 /r` */
+  Rsqrtss_xmm_xmmm32 = 1199,
   /** `VPCMPEQB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 74 /r` */
-  VEX_Vpcmpeqb_xmm_xmm_xmmm128 = 1090,
+  VEX_Vpcmpeqb_xmm_xmm_xmmm128 = 1200,
   /** `VPCMPEQB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 74 /r` */
-  VEX_Vpcmpeqb_ymm_ymm_ymmm256 = 1091,
+  VEX_Vpcmpeqb_ymm_ymm_ymmm256 = 1201,
   /** `VPCMPEQW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 75 /r` */
-  VEX_Vpcmpeqw_xmm_xmm_xmmm128 = 1092,
+  VEX_Vpcmpeqw_xmm_xmm_xmmm128 = 1202,
   /** `VPCMPEQW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 75 /r` */
-  VEX_Vpcmpeqw_ymm_ymm_ymmm256 = 1093,
+  VEX_Vpcmpeqw_ymm_ymm_ymmm256 = 1203,
   /** `VPCMPEQD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 76 /r` */
-  VEX_Vpcmpeqd_xmm_xmm_xmmm128 = 1094,
+  VEX_Vpcmpeqd_xmm_xmm_xmmm128 = 1204,
   /** `VPCMPEQD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 76 /r` */
-  VEX_Vpcmpeqd_ymm_ymm_ymmm256 = 1095,
+  VEX_Vpcmpeqd_ymm_ymm_ymmm256 = 1205,
   /** `VPCMPGTB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 64 /r` */
-  VEX_Vpcmpgtb_xmm_xmm_xmmm128 = 1096,
+  VEX_Vpcmpgtb_xmm_xmm_xmmm128 = 1206,
   /** `VPCMPGTB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 64 /r` */
-  VEX_Vpcmpgtb_ymm_ymm_ymmm256 = 1097,
+  VEX_Vpcmpgtb_ymm_ymm_ymmm256 = 1207,
   /** `VPCMPGTW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 65 /r` */
-  VEX_Vpcmpgtw_xmm_xmm_xmmm128 = 1098,
+  VEX_Vpcmpgtw_xmm_xmm_xmmm128 = 1208,
   /** `VPCMPGTW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 65 /r` */
-  VEX_Vpcmpgtw_ymm_ymm_ymmm256 = 1099,
+  VEX_Vpcmpgtw_ymm_ymm_ymmm256 = 1209,
   /** `VPCMPGTD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 66 /r` */
-  VEX_Vpcmpgtd_xmm_xmm_xmmm128 = 1100,
+  VEX_Vpcmpgtd_xmm_xmm_xmmm128 = 1210,
   /** `VPCMPGTD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 66 /r` */
-  VEX_Vpcmpgtd_ymm_ymm_ymmm256 = 1101,
+  VEX_Vpcmpgtd_ymm_ymm_ymmm256 = 1211,
   /** `VPMINUB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DA /r` */
-  VEX_Vpminub_xmm_xmm_xmmm128 = 1102,
+  VEX_Vpminub_xmm_xmm_xmmm128 = 1212,
   /** `VPMINUB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DA /r` */
-  VEX_Vpminub_ymm_ymm_ymmm256 = 1103,
+  VEX_Vpminub_ymm_ymm_ymmm256 = 1213,
   /** `VPMAXUB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DE /r` */
-  VEX_Vpmaxub_xmm_xmm_xmmm128 = 1104,
+  VEX_Vpmaxub_xmm_xmm_xmmm128 = 1214,
   /** `VPMAXUB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DE /r` */
-  VEX_Vpmaxub_ymm_ymm_ymmm256 = 1105,
+  VEX_Vpmaxub_ymm_ymm_ymmm256 = 1215,
   /** `VPMINSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EA /r` */
-  VEX_Vpminsw_xmm_xmm_xmmm128 = 1106,
+  VEX_Vpminsw_xmm_xmm_xmmm128 = 1216,
   /** `VPMINSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EA /r` */
-  VEX_Vpminsw_ymm_ymm_ymmm256 = 1107,
+  VEX_Vpminsw_ymm_ymm_ymmm256 = 1217,
   /** `VPMAXSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EE /r` */
-  VEX_Vpmaxsw_xmm_xmm_xmmm128 = 1108,
+  VEX_Vpmaxsw_xmm_xmm_xmmm128 = 1218,
   /** `VPMAXSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EE /r` */
-  VEX_Vpmaxsw_ymm_ymm_ymmm256 = 1109,
+  VEX_Vpmaxsw_ymm_ymm_ymmm256 = 1219,
   /** `VPAND xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DB /r` */
-  VEX_Vpand_xmm_xmm_xmmm128 = 1110,
+  VEX_Vpand_xmm_xmm_xmmm128 = 1220,
   /** `VPAND ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DB /r` */
-  VEX_Vpand_ymm_ymm_ymmm256 = 1111,
+  VEX_Vpand_ymm_ymm_ymmm256 = 1221,
   /** `VPANDN xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DF /r` */
-  VEX_Vpandn_xmm_xmm_xmmm128 = 1112,
+  VEX_Vpandn_xmm_xmm_xmmm128 = 1222,
   /** `VPANDN ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DF /r` */
-  VEX_Vpandn_ymm_ymm_ymmm256 = 1113,
+  VEX_Vpandn_ymm_ymm_ymmm256 = 1223,
   /** `VPOR xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EB /r` */
-  VEX_Vpor_xmm_xmm_xmmm128 = 1114,
+  VEX_Vpor_xmm_xmm_xmmm128 = 1224,
   /** `VPOR ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EB /r` */
-  VEX_Vpor_ymm_ymm_ymmm256 = 1115,
+  VEX_Vpor_ymm_ymm_ymmm256 = 1225,
   /** `VPXOR xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EF /r` */
-  VEX_Vpxor_xmm_xmm_xmmm128 = 1116,
+  VEX_Vpxor_xmm_xmm_xmmm128 = 1226,
   /** `VPXOR ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EF /r` */
-  VEX_Vpxor_ymm_ymm_ymmm256 = 1117,
+  VEX_Vpxor_ymm_ymm_ymmm256 = 1227,
   /** `VPADDB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FC /r` */
-  VEX_Vpaddb_xmm_xmm_xmmm128 = 1118,
+  VEX_Vpaddb_xmm_xmm_xmmm128 = 1228,
   /** `VPADDB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FC /r` */
-  VEX_Vpaddb_ymm_ymm_ymmm256 = 1119,
+  VEX_Vpaddb_ymm_ymm_ymmm256 = 1229,
   /** `VPADDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FD /r` */
-  VEX_Vpaddw_xmm_xmm_xmmm128 = 1120,
+  VEX_Vpaddw_xmm_xmm_xmmm128 = 1230,
   /** `VPADDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FD /r` */
-  VEX_Vpaddw_ymm_ymm_ymmm256 = 1121,
+  VEX_Vpaddw_ymm_ymm_ymmm256 = 1231,
   /** `VPADDD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FE /r` */
-  VEX_Vpaddd_xmm_xmm_xmmm128 = 1122,
+  VEX_Vpaddd_xmm_xmm_xmmm128 = 1232,
   /** `VPADDD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FE /r` */
-  VEX_Vpaddd_ymm_ymm_ymmm256 = 1123,
+  VEX_Vpaddd_ymm_ymm_ymmm256 = 1233,
   /** `VPADDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D4 /r` */
-  VEX_Vpaddq_xmm_xmm_xmmm128 = 1124,
+  VEX_Vpaddq_xmm_xmm_xmmm128 = 1234,
   /** `VPADDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D4 /r` */
-  VEX_Vpaddq_ymm_ymm_ymmm256 = 1125,
+  VEX_Vpaddq_ymm_ymm_ymmm256 = 1235,
   /** `VPSUBB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F8 /r` */
-  VEX_Vpsubb_xmm_xmm_xmmm128 = 1126,
+  VEX_Vpsubb_xmm_xmm_xmmm128 = 1236,
   /** `VPSUBB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F8 /r` */
-  VEX_Vpsubb_ymm_ymm_ymmm256 = 1127,
+  VEX_Vpsubb_ymm_ymm_ymmm256 = 1237,
   /** `VPSUBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F9 /r` */
-  VEX_Vpsubw_xmm_xmm_xmmm128 = 1128,
+  VEX_Vpsubw_xmm_xmm_xmmm128 = 1238,
   /** `VPSUBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F9 /r` */
-  VEX_Vpsubw_ymm_ymm_ymmm256 = 1129,
+  VEX_Vpsubw_ymm_ymm_ymmm256 = 1239,
   /** `VPSUBD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FA /r` */
-  VEX_Vpsubd_xmm_xmm_xmmm128 = 1130,
+  VEX_Vpsubd_xmm_xmm_xmmm128 = 1240,
   /** `VPSUBD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FA /r` */
-  VEX_Vpsubd_ymm_ymm_ymmm256 = 1131,
+  VEX_Vpsubd_ymm_ymm_ymmm256 = 1241,
   /** `VPSUBQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FB /r` */
-  VEX_Vpsubq_xmm_xmm_xmmm128 = 1132,
+  VEX_Vpsubq_xmm_xmm_xmmm128 = 1242,
   /** `VPSUBQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FB /r` */
-  VEX_Vpsubq_ymm_ymm_ymmm256 = 1133,
+  VEX_Vpsubq_ymm_ymm_ymmm256 = 1243,
   /** `VPSUBUSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D8 /r` */
-  VEX_Vpsubusb_xmm_xmm_xmmm128 = 1134,
+  VEX_Vpsubusb_xmm_xmm_xmmm128 = 1244,
   /** `VPSUBUSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D8 /r` */
-  VEX_Vpsubusb_ymm_ymm_ymmm256 = 1135,
+  VEX_Vpsubusb_ymm_ymm_ymmm256 = 1245,
   /** `VPSUBUSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D9 /r` */
-  VEX_Vpsubusw_xmm_xmm_xmmm128 = 1136,
+  VEX_Vpsubusw_xmm_xmm_xmmm128 = 1246,
   /** `VPSUBUSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D9 /r` */
-  VEX_Vpsubusw_ymm_ymm_ymmm256 = 1137,
+  VEX_Vpsubusw_ymm_ymm_ymmm256 = 1247,
   /** `VPADDUSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DC /r` */
-  VEX_Vpaddusb_xmm_xmm_xmmm128 = 1138,
+  VEX_Vpaddusb_xmm_xmm_xmmm128 = 1248,
   /** `VPADDUSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DC /r` */
-  VEX_Vpaddusb_ymm_ymm_ymmm256 = 1139,
+  VEX_Vpaddusb_ymm_ymm_ymmm256 = 1249,
   /** `VPADDUSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DD /r` */
-  VEX_Vpaddusw_xmm_xmm_xmmm128 = 1140,
+  VEX_Vpaddusw_xmm_xmm_xmmm128 = 1250,
   /** `VPADDUSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DD /r` */
-  VEX_Vpaddusw_ymm_ymm_ymmm256 = 1141,
+  VEX_Vpaddusw_ymm_ymm_ymmm256 = 1251,
   /** `VPAVGB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG E0 /r` */
-  VEX_Vpavgb_xmm_xmm_xmmm128 = 1142,
+  VEX_Vpavgb_xmm_xmm_xmmm128 = 1252,
   /** `VPAVGB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG E0 /r` */
-  VEX_Vpavgb_ymm_ymm_ymmm256 = 1143,
+  VEX_Vpavgb_ymm_ymm_ymmm256 = 1253,
   /** `VPUNPCKLBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 60 /r` */
-  VEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1144,
+  VEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1254,
   /** `VPUNPCKLBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 60 /r` */
-  VEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1145,
+  VEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1255,
   /** `VPUNPCKLWD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 61 /r` */
-  VEX_Vpunpcklwd_xmm_xmm_xmmm128 = 1146,
+  VEX_Vpunpcklwd_xmm_xmm_xmmm128 = 1256,
   /** `VPUNPCKLWD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 61 /r` */
-  VEX_Vpunpcklwd_ymm_ymm_ymmm256 = 1147,
+  VEX_Vpunpcklwd_ymm_ymm_ymmm256 = 1257,
   /** `VPUNPCKLDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 62 /r` */
-  VEX_Vpunpckldq_xmm_xmm_xmmm128 = 1148,
+  VEX_Vpunpckldq_xmm_xmm_xmmm128 = 1258,
   /** `VPUNPCKLDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 62 /r` */
-  VEX_Vpunpckldq_ymm_ymm_ymmm256 = 1149,
+  VEX_Vpunpckldq_ymm_ymm_ymmm256 = 1259,
   /** `VPUNPCKLQDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6C /r` */
-  VEX_Vpunpcklqdq_xmm_xmm_xmmm128 = 1150,
+  VEX_Vpunpcklqdq_xmm_xmm_xmmm128 = 1260,
   /** `VPUNPCKLQDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6C /r` */
-  VEX_Vpunpcklqdq_ymm_ymm_ymmm256 = 1151,
+  VEX_Vpunpcklqdq_ymm_ymm_ymmm256 = 1261,
   /** `VPUNPCKHBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 68 /r` */
-  VEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1152,
+  VEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1262,
   /** `VPUNPCKHBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 68 /r` */
-  VEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1153,
+  VEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1263,
   /** `VPUNPCKHWD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 69 /r` */
-  VEX_Vpunpckhwd_xmm_xmm_xmmm128 = 1154,
+  VEX_Vpunpckhwd_xmm_xmm_xmmm128 = 1264,
   /** `VPUNPCKHWD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 69 /r` */
-  VEX_Vpunpckhwd_ymm_ymm_ymmm256 = 1155,
+  VEX_Vpunpckhwd_ymm_ymm_ymmm256 = 1265,
   /** `VPUNPCKHDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6A /r` */
-  VEX_Vpunpckhdq_xmm_xmm_xmmm128 = 1156,
+  VEX_Vpunpckhdq_xmm_xmm_xmmm128 = 1266,
   /** `VPUNPCKHDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6A /r` */
-  VEX_Vpunpckhdq_ymm_ymm_ymmm256 = 1157,
+  VEX_Vpunpckhdq_ymm_ymm_ymmm256 = 1267,
   /** `VPUNPCKHQDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6D /r` */
-  VEX_Vpunpckhqdq_xmm_xmm_xmmm128 = 1158,
+  VEX_Vpunpckhqdq_xmm_xmm_xmmm128 = 1268,
   /** `VPUNPCKHQDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6D /r` */
-  VEX_Vpunpckhqdq_ymm_ymm_ymmm256 = 1159,
+  VEX_Vpunpckhqdq_ymm_ymm_ymmm256 = 1269,
   /** `VPACKSSWB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 63 /r` */
-  VEX_Vpacksswb_xmm_xmm_xmmm128 = 1160,
+  VEX_Vpacksswb_xmm_xmm_xmmm128 = 1270,
   /** `VPACKSSWB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 63 /r` */
-  VEX_Vpacksswb_ymm_ymm_ymmm256 = 1161,
+  VEX_Vpacksswb_ymm_ymm_ymmm256 = 1271,
   /** `VPACKUSWB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 67 /r` */
-  VEX_Vpackuswb_xmm_xmm_xmmm128 = 1162,
+  VEX_Vpackuswb_xmm_xmm_xmmm128 = 1272,
   /** `VPACKUSWB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 67 /r` */
-  VEX_Vpackuswb_ymm_ymm_ymmm256 = 1163,
+  VEX_Vpackuswb_ymm_ymm_ymmm256 = 1273,
   /** `VPACKSSDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6B /r` */
-  VEX_Vpackssdw_xmm_xmm_xmmm128 = 1164,
+  VEX_Vpackssdw_xmm_xmm_xmmm128 = 1274,
   /** `VPACKSSDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6B /r` */
-  VEX_Vpackssdw_ymm_ymm_ymmm256 = 1165,
+  VEX_Vpackssdw_ymm_ymm_ymmm256 = 1275,
   /** `VPSADBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F6 /r` */
-  VEX_Vpsadbw_xmm_xmm_xmmm128 = 1166,
+  VEX_Vpsadbw_xmm_xmm_xmmm128 = 1276,
   /** `VPSADBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F6 /r` */
-  VEX_Vpsadbw_ymm_ymm_ymmm256 = 1167,
+  VEX_Vpsadbw_ymm_ymm_ymmm256 = 1277,
   /** `VPSHUFB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 00 /r` */
-  VEX_Vpshufb_xmm_xmm_xmmm128 = 1168,
+  VEX_Vpshufb_xmm_xmm_xmmm128 = 1278,
   /** `VPSHUFB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 00 /r` */
-  VEX_Vpshufb_ymm_ymm_ymmm256 = 1169,
+  VEX_Vpshufb_ymm_ymm_ymmm256 = 1279,
   /** `VPMINSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 38 /r` */
-  VEX_Vpminsb_xmm_xmm_xmmm128 = 1170,
+  VEX_Vpminsb_xmm_xmm_xmmm128 = 1280,
   /** `VPMINSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 38 /r` */
-  VEX_Vpminsb_ymm_ymm_ymmm256 = 1171,
+  VEX_Vpminsb_ymm_ymm_ymmm256 = 1281,
   /** `VPMINSD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 39 /r` */
-  VEX_Vpminsd_xmm_xmm_xmmm128 = 1172,
+  VEX_Vpminsd_xmm_xmm_xmmm128 = 1282,
   /** `VPMINSD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 39 /r` */
-  VEX_Vpminsd_ymm_ymm_ymmm256 = 1173,
+  VEX_Vpminsd_ymm_ymm_ymmm256 = 1283,
   /** `VPMINUW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3A /r` */
-  VEX_Vpminuw_xmm_xmm_xmmm128 = 1174,
+  VEX_Vpminuw_xmm_xmm_xmmm128 = 1284,
   /** `VPMINUW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3A /r` */
-  VEX_Vpminuw_ymm_ymm_ymmm256 = 1175,
+  VEX_Vpminuw_ymm_ymm_ymmm256 = 1285,
   /** `VPMINUD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3B /r` */
-  VEX_Vpminud_xmm_xmm_xmmm128 = 1176,
+  VEX_Vpminud_xmm_xmm_xmmm128 = 1286,
   /** `VPMINUD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3B /r` */
-  VEX_Vpminud_ymm_ymm_ymmm256 = 1177,
+  VEX_Vpminud_ymm_ymm_ymmm256 = 1287,
   /** `VPMAXSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3C /r` */
-  VEX_Vpmaxsb_xmm_xmm_xmmm128 = 1178,
+  VEX_Vpmaxsb_xmm_xmm_xmmm128 = 1288,
   /** `VPMAXSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3C /r` */
-  VEX_Vpmaxsb_ymm_ymm_ymmm256 = 1179,
+  VEX_Vpmaxsb_ymm_ymm_ymmm256 = 1289,
   /** `VPMAXSD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3D /r` */
-  VEX_Vpmaxsd_xmm_xmm_xmmm128 = 1180,
+  VEX_Vpmaxsd_xmm_xmm_xmmm128 = 1290,
   /** `VPMAXSD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3D /r` */
-  VEX_Vpmaxsd_ymm_ymm_ymmm256 = 1181,
+  VEX_Vpmaxsd_ymm_ymm_ymmm256 = 1291,
   /** `VPMAXUW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3E /r` */
-  VEX_Vpmaxuw_xmm_xmm_xmmm128 = 1182,
+  VEX_Vpmaxuw_xmm_xmm_xmmm128 = 1292,
   /** `VPMAXUW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3E /r` */
-  VEX_Vpmaxuw_ymm_ymm_ymmm256 = 1183,
+  VEX_Vpmaxuw_ymm_ymm_ymmm256 = 1293,
   /** `VPMAXUD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3F /r` */
-  VEX_Vpmaxud_xmm_xmm_xmmm128 = 1184,
+  VEX_Vpmaxud_xmm_xmm_xmmm128 = 1294,
   /** `VPMAXUD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3F /r` */
-  VEX_Vpmaxud_ymm_ymm_ymmm256 = 1185,
+  VEX_Vpmaxud_ymm_ymm_ymmm256 = 1295,
   /** `VPCMPEQQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 29 /r` */
-  VEX_Vpcmpeqq_xmm_xmm_xmmm128 = 1186,
+  VEX_Vpcmpeqq_xmm_xmm_xmmm128 = 1296,
   /** `VPCMPEQQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 29 /r` */
-  VEX_Vpcmpeqq_ymm_ymm_ymmm256 = 1187,
+  VEX_Vpcmpeqq_ymm_ymm_ymmm256 = 1297,
   /** `VPCMPGTQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 37 /r` */
-  VEX_Vpcmpgtq_xmm_xmm_xmmm128 = 1188,
+  VEX_Vpcmpgtq_xmm_xmm_xmmm128 = 1298,
   /** `VPCMPGTQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 37 /r` */
-  VEX_Vpcmpgtq_ymm_ymm_ymmm256 = 1189,
+  VEX_Vpcmpgtq_ymm_ymm_ymmm256 = 1299,
   /** `VPMULLD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 40 /r` */
-  VEX_Vpmulld_xmm_xmm_xmmm128 = 1190,
+  VEX_Vpmulld_xmm_xmm_xmmm128 = 1300,
   /** `VPMULLD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 40 /r` */
-  VEX_Vpmulld_ymm_ymm_ymmm256 = 1191,
+  VEX_Vpmulld_ymm_ymm_ymmm256 = 1301,
   /** `VPACKUSDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 2B /r` */
-  VEX_Vpackusdw_xmm_xmm_xmmm128 = 1192,
+  VEX_Vpackusdw_xmm_xmm_xmmm128 = 1302,
   /** `VPACKUSDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 2B /r` */
-  VEX_Vpackusdw_ymm_ymm_ymmm256 = 1193,
+  VEX_Vpackusdw_ymm_ymm_ymmm256 = 1303,
   /** `VPMOVMSKB r32, xmm1` — `VEX.128.66.0F.WIG D7 /r` */
-  VEX_Vpmovmskb_r32_xmm = 1194,
+  VEX_Vpmovmskb_r32_xmm = 1304,
   /** `VPALIGNR xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F3A.WIG 0F /r ib` */
-  VEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1195,
+  VEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1305,
   /** `VPSHUFD xmm1, xmm2/m128, imm8` — `VEX.128.66.0F.WIG 70 /r ib` */
-  VEX_Vpshufd_xmm_xmmm128_imm8 = 1196,
+  VEX_Vpshufd_xmm_xmmm128_imm8 = 1306,
   /** `VPTEST xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 17 /r` */
-  VEX_Vptest_xmm_xmmm128 = 1197,
+  VEX_Vptest_xmm_xmmm128 = 1307,
   /** `VPSRLDQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /3 ib` */
-  VEX_Vpsrldq_xmm_xmm_imm8 = 1198,
+  VEX_Vpsrldq_xmm_xmm_imm8 = 1308,
   /** `VPSLLDQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /7 ib` */
-  VEX_Vpslldq_xmm_xmm_imm8 = 1199,
+  VEX_Vpslldq_xmm_xmm_imm8 = 1309,
   /** `VPSRLQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /2 ib` */
-  VEX_Vpsrlq_xmm_xmm_imm8 = 1200,
+  VEX_Vpsrlq_xmm_xmm_imm8 = 1310,
   /** `VPSLLQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /6 ib` */
-  VEX_Vpsllq_xmm_xmm_imm8 = 1201,
+  VEX_Vpsllq_xmm_xmm_imm8 = 1311,
   /** `VPSRLD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /2 ib` */
-  VEX_Vpsrld_xmm_xmm_imm8 = 1202,
+  VEX_Vpsrld_xmm_xmm_imm8 = 1312,
   /** `VPSRAD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /4 ib` */
-  VEX_Vpsrad_xmm_xmm_imm8 = 1203,
+  VEX_Vpsrad_xmm_xmm_imm8 = 1313,
   /** `VPSLLD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /6 ib` */
-  VEX_Vpslld_xmm_xmm_imm8 = 1204,
+  VEX_Vpslld_xmm_xmm_imm8 = 1314,
   /** `VPSRLW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /2 ib` */
-  VEX_Vpsrlw_xmm_xmm_imm8 = 1205,
+  VEX_Vpsrlw_xmm_xmm_imm8 = 1315,
   /** `VPSRAW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /4 ib` */
-  VEX_Vpsraw_xmm_xmm_imm8 = 1206,
+  VEX_Vpsraw_xmm_xmm_imm8 = 1316,
   /** `VPSLLW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /6 ib` */
-  VEX_Vpsllw_xmm_xmm_imm8 = 1207,
+  VEX_Vpsllw_xmm_xmm_imm8 = 1317,
   /** `VMOVDQU xmm1, xmm2/m128` — `VEX.128.F3.0F.WIG 6F /r` */
-  VEX_Vmovdqu_xmm_xmmm128 = 1208,
+  VEX_Vmovdqu_xmm_xmmm128 = 1318,
   /** `VMOVDQU xmm2/m128, xmm1` — `VEX.128.F3.0F.WIG 7F /r` */
-  VEX_Vmovdqu_xmmm128_xmm = 1209,
+  VEX_Vmovdqu_xmmm128_xmm = 1319,
   /** `VMOVDQA xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 6F /r` */
-  VEX_Vmovdqa_xmm_xmmm128 = 1210,
+  VEX_Vmovdqa_xmm_xmmm128 = 1320,
   /** `VMOVDQA xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 7F /r` */
-  VEX_Vmovdqa_xmmm128_xmm = 1211,
+  VEX_Vmovdqa_xmmm128_xmm = 1321,
   /** `VMOVUPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 10 /r` */
-  VEX_Vmovups_xmm_xmmm128 = 1212,
+  VEX_Vmovups_xmm_xmmm128 = 1322,
   /** `VMOVUPS xmm2/m128, xmm1` — `VEX.128.0F.WIG 11 /r` */
-  VEX_Vmovups_xmmm128_xmm = 1213,
+  VEX_Vmovups_xmmm128_xmm = 1323,
   /** `VMOVUPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 10 /r` */
-  VEX_Vmovupd_xmm_xmmm128 = 1214,
+  VEX_Vmovupd_xmm_xmmm128 = 1324,
   /** `VMOVUPD xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 11 /r` */
-  VEX_Vmovupd_xmmm128_xmm = 1215,
+  VEX_Vmovupd_xmmm128_xmm = 1325,
   /** `VMOVAPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 28 /r` */
-  VEX_Vmovaps_xmm_xmmm128 = 1216,
+  VEX_Vmovaps_xmm_xmmm128 = 1326,
   /** `VMOVAPS xmm2/m128, xmm1` — `VEX.128.0F.WIG 29 /r` */
-  VEX_Vmovaps_xmmm128_xmm = 1217,
+  VEX_Vmovaps_xmmm128_xmm = 1327,
   /** `VMOVAPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 28 /r` */
-  VEX_Vmovapd_xmm_xmmm128 = 1218,
+  VEX_Vmovapd_xmm_xmmm128 = 1328,
   /** `VMOVAPD xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 29 /r` */
-  VEX_Vmovapd_xmmm128_xmm = 1219,
+  VEX_Vmovapd_xmmm128_xmm = 1329,
   /** `VMOVNTDQ m128, xmm1` — `VEX.128.66.0F.WIG E7 /r` */
-  VEX_Vmovntdq_m128_xmm = 1220,
+  VEX_Vmovntdq_m128_xmm = 1330,
   /** `VMOVNTPS m128, xmm1` — `VEX.128.0F.WIG 2B /r` */
-  VEX_Vmovntps_m128_xmm = 1221,
+  VEX_Vmovntps_m128_xmm = 1331,
   /** `VMOVNTDQA xmm1, m128` — `VEX.128.66.0F38.WIG 2A /r` */
-  VEX_Vmovntdqa_xmm_m128 = 1222,
+  VEX_Vmovntdqa_xmm_m128 = 1332,
   /** `VLDDQU xmm1, m128` — `VEX.128.F2.0F.WIG F0 /r` */
-  VEX_Vlddqu_xmm_m128 = 1223,
+  VEX_Vlddqu_xmm_m128 = 1333,
   /** `VANDPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 54 /r` */
-  VEX_Vandps_xmm_xmm_xmmm128 = 1224,
+  VEX_Vandps_xmm_xmm_xmmm128 = 1334,
   /** `VANDPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 54 /r` */
-  VEX_Vandpd_xmm_xmm_xmmm128 = 1225,
+  VEX_Vandpd_xmm_xmm_xmmm128 = 1335,
   /** `VANDNPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 55 /r` */
-  VEX_Vandnps_xmm_xmm_xmmm128 = 1226,
+  VEX_Vandnps_xmm_xmm_xmmm128 = 1336,
   /** `VANDNPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 55 /r` */
-  VEX_Vandnpd_xmm_xmm_xmmm128 = 1227,
+  VEX_Vandnpd_xmm_xmm_xmmm128 = 1337,
   /** `VORPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 56 /r` */
-  VEX_Vorps_xmm_xmm_xmmm128 = 1228,
+  VEX_Vorps_xmm_xmm_xmmm128 = 1338,
   /** `VORPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 56 /r` */
-  VEX_Vorpd_xmm_xmm_xmmm128 = 1229,
+  VEX_Vorpd_xmm_xmm_xmmm128 = 1339,
   /** `VXORPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 57 /r` */
-  VEX_Vxorps_xmm_xmm_xmmm128 = 1230,
+  VEX_Vxorps_xmm_xmm_xmmm128 = 1340,
   /** `VXORPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 57 /r` */
-  VEX_Vxorpd_xmm_xmm_xmmm128 = 1231,
+  VEX_Vxorpd_xmm_xmm_xmmm128 = 1341,
   /** `VADDPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 58 /r` */
-  VEX_Vaddps_xmm_xmm_xmmm128 = 1232,
+  VEX_Vaddps_xmm_xmm_xmmm128 = 1342,
   /** `VADDPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 58 /r` */
-  VEX_Vaddpd_xmm_xmm_xmmm128 = 1233,
+  VEX_Vaddpd_xmm_xmm_xmmm128 = 1343,
   /** `VMULPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 59 /r` */
-  VEX_Vmulps_xmm_xmm_xmmm128 = 1234,
+  VEX_Vmulps_xmm_xmm_xmmm128 = 1344,
   /** `VMULPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 59 /r` */
-  VEX_Vmulpd_xmm_xmm_xmmm128 = 1235,
+  VEX_Vmulpd_xmm_xmm_xmmm128 = 1345,
   /** `VSUBPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5C /r` */
-  VEX_Vsubps_xmm_xmm_xmmm128 = 1236,
+  VEX_Vsubps_xmm_xmm_xmmm128 = 1346,
   /** `VSUBPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5C /r` */
-  VEX_Vsubpd_xmm_xmm_xmmm128 = 1237,
+  VEX_Vsubpd_xmm_xmm_xmmm128 = 1347,
   /** `VDIVPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5E /r` */
-  VEX_Vdivps_xmm_xmm_xmmm128 = 1238,
+  VEX_Vdivps_xmm_xmm_xmmm128 = 1348,
   /** `VDIVPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5E /r` */
-  VEX_Vdivpd_xmm_xmm_xmmm128 = 1239,
+  VEX_Vdivpd_xmm_xmm_xmmm128 = 1349,
   /** `VPMOVMSKB r32, ymm1` — `VEX.256.66.0F.WIG D7 /r` */
-  VEX_Vpmovmskb_r32_ymm = 1240,
+  VEX_Vpmovmskb_r32_ymm = 1350,
   /** `VPALIGNR ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.WIG 0F /r ib` */
-  VEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1241,
+  VEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1351,
   /** `VPSHUFD ymm1, ymm2/m256, imm8` — `VEX.256.66.0F.WIG 70 /r ib` */
-  VEX_Vpshufd_ymm_ymmm256_imm8 = 1242,
+  VEX_Vpshufd_ymm_ymmm256_imm8 = 1352,
   /** `VPTEST ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 17 /r` */
-  VEX_Vptest_ymm_ymmm256 = 1243,
+  VEX_Vptest_ymm_ymmm256 = 1353,
   /** `VPSRLDQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /3 ib` */
-  VEX_Vpsrldq_ymm_ymm_imm8 = 1244,
+  VEX_Vpsrldq_ymm_ymm_imm8 = 1354,
   /** `VPSLLDQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /7 ib` */
-  VEX_Vpslldq_ymm_ymm_imm8 = 1245,
+  VEX_Vpslldq_ymm_ymm_imm8 = 1355,
   /** `VPSRLQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /2 ib` */
-  VEX_Vpsrlq_ymm_ymm_imm8 = 1246,
+  VEX_Vpsrlq_ymm_ymm_imm8 = 1356,
   /** `VPSLLQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /6 ib` */
-  VEX_Vpsllq_ymm_ymm_imm8 = 1247,
+  VEX_Vpsllq_ymm_ymm_imm8 = 1357,
   /** `VPSRLD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /2 ib` */
-  VEX_Vpsrld_ymm_ymm_imm8 = 1248,
+  VEX_Vpsrld_ymm_ymm_imm8 = 1358,
   /** `VPSRAD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /4 ib` */
-  VEX_Vpsrad_ymm_ymm_imm8 = 1249,
+  VEX_Vpsrad_ymm_ymm_imm8 = 1359,
   /** `VPSLLD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /6 ib` */
-  VEX_Vpslld_ymm_ymm_imm8 = 1250,
+  VEX_Vpslld_ymm_ymm_imm8 = 1360,
   /** `VPSRLW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /2 ib` */
-  VEX_Vpsrlw_ymm_ymm_imm8 = 1251,
+  VEX_Vpsrlw_ymm_ymm_imm8 = 1361,
   /** `VPSRAW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /4 ib` */
-  VEX_Vpsraw_ymm_ymm_imm8 = 1252,
+  VEX_Vpsraw_ymm_ymm_imm8 = 1362,
   /** `VPSLLW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /6 ib` */
-  VEX_Vpsllw_ymm_ymm_imm8 = 1253,
+  VEX_Vpsllw_ymm_ymm_imm8 = 1363,
   /** `VMOVDQU ymm1, ymm2/m256` — `VEX.256.F3.0F.WIG 6F /r` */
-  VEX_Vmovdqu_ymm_ymmm256 = 1254,
+  VEX_Vmovdqu_ymm_ymmm256 = 1364,
   /** `VMOVDQU ymm2/m256, ymm1` — `VEX.256.F3.0F.WIG 7F /r` */
-  VEX_Vmovdqu_ymmm256_ymm = 1255,
+  VEX_Vmovdqu_ymmm256_ymm = 1365,
   /** `VMOVDQA ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 6F /r` */
-  VEX_Vmovdqa_ymm_ymmm256 = 1256,
+  VEX_Vmovdqa_ymm_ymmm256 = 1366,
   /** `VMOVDQA ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 7F /r` */
-  VEX_Vmovdqa_ymmm256_ymm = 1257,
+  VEX_Vmovdqa_ymmm256_ymm = 1367,
   /** `VMOVUPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 10 /r` */
-  VEX_Vmovups_ymm_ymmm256 = 1258,
+  VEX_Vmovups_ymm_ymmm256 = 1368,
   /** `VMOVUPS ymm2/m256, ymm1` — `VEX.256.0F.WIG 11 /r` */
-  VEX_Vmovups_ymmm256_ymm = 1259,
+  VEX_Vmovups_ymmm256_ymm = 1369,
   /** `VMOVUPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 10 /r` */
-  VEX_Vmovupd_ymm_ymmm256 = 1260,
+  VEX_Vmovupd_ymm_ymmm256 = 1370,
   /** `VMOVUPD ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 11 /r` */
-  VEX_Vmovupd_ymmm256_ymm = 1261,
+  VEX_Vmovupd_ymmm256_ymm = 1371,
   /** `VMOVAPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 28 /r` */
-  VEX_Vmovaps_ymm_ymmm256 = 1262,
+  VEX_Vmovaps_ymm_ymmm256 = 1372,
   /** `VMOVAPS ymm2/m256, ymm1` — `VEX.256.0F.WIG 29 /r` */
-  VEX_Vmovaps_ymmm256_ymm = 1263,
+  VEX_Vmovaps_ymmm256_ymm = 1373,
   /** `VMOVAPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 28 /r` */
-  VEX_Vmovapd_ymm_ymmm256 = 1264,
+  VEX_Vmovapd_ymm_ymmm256 = 1374,
   /** `VMOVAPD ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 29 /r` */
-  VEX_Vmovapd_ymmm256_ymm = 1265,
+  VEX_Vmovapd_ymmm256_ymm = 1375,
   /** `VMOVNTDQ m256, ymm1` — `VEX.256.66.0F.WIG E7 /r` */
-  VEX_Vmovntdq_m256_ymm = 1266,
+  VEX_Vmovntdq_m256_ymm = 1376,
   /** `VMOVNTPS m256, ymm1` — `VEX.256.0F.WIG 2B /r` */
-  VEX_Vmovntps_m256_ymm = 1267,
+  VEX_Vmovntps_m256_ymm = 1377,
   /** `VMOVNTDQA ymm1, m256` — `VEX.256.66.0F38.WIG 2A /r` */
-  VEX_Vmovntdqa_ymm_m256 = 1268,
+  VEX_Vmovntdqa_ymm_m256 = 1378,
   /** `VLDDQU ymm1, m256` — `VEX.256.F2.0F.WIG F0 /r` */
-  VEX_Vlddqu_ymm_m256 = 1269,
+  VEX_Vlddqu_ymm_m256 = 1379,
   /** `VANDPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 54 /r` */
-  VEX_Vandps_ymm_ymm_ymmm256 = 1270,
+  VEX_Vandps_ymm_ymm_ymmm256 = 1380,
   /** `VANDPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 54 /r` */
-  VEX_Vandpd_ymm_ymm_ymmm256 = 1271,
+  VEX_Vandpd_ymm_ymm_ymmm256 = 1381,
   /** `VANDNPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 55 /r` */
-  VEX_Vandnps_ymm_ymm_ymmm256 = 1272,
+  VEX_Vandnps_ymm_ymm_ymmm256 = 1382,
   /** `VANDNPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 55 /r` */
-  VEX_Vandnpd_ymm_ymm_ymmm256 = 1273,
+  VEX_Vandnpd_ymm_ymm_ymmm256 = 1383,
   /** `VORPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 56 /r` */
-  VEX_Vorps_ymm_ymm_ymmm256 = 1274,
+  VEX_Vorps_ymm_ymm_ymmm256 = 1384,
   /** `VORPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 56 /r` */
-  VEX_Vorpd_ymm_ymm_ymmm256 = 1275,
+  VEX_Vorpd_ymm_ymm_ymmm256 = 1385,
   /** `VXORPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 57 /r` */
-  VEX_Vxorps_ymm_ymm_ymmm256 = 1276,
+  VEX_Vxorps_ymm_ymm_ymmm256 = 1386,
   /** `VXORPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 57 /r` */
-  VEX_Vxorpd_ymm_ymm_ymmm256 = 1277,
+  VEX_Vxorpd_ymm_ymm_ymmm256 = 1387,
   /** `VADDPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 58 /r` */
-  VEX_Vaddps_ymm_ymm_ymmm256 = 1278,
+  VEX_Vaddps_ymm_ymm_ymmm256 = 1388,
   /** `VADDPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 58 /r` */
-  VEX_Vaddpd_ymm_ymm_ymmm256 = 1279,
+  VEX_Vaddpd_ymm_ymm_ymmm256 = 1389,
   /** `VMULPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 59 /r` */
-  VEX_Vmulps_ymm_ymm_ymmm256 = 1280,
+  VEX_Vmulps_ymm_ymm_ymmm256 = 1390,
   /** `VMULPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 59 /r` */
-  VEX_Vmulpd_ymm_ymm_ymmm256 = 1281,
+  VEX_Vmulpd_ymm_ymm_ymmm256 = 1391,
   /** `VSUBPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5C /r` */
-  VEX_Vsubps_ymm_ymm_ymmm256 = 1282,
+  VEX_Vsubps_ymm_ymm_ymmm256 = 1392,
   /** `VSUBPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5C /r` */
-  VEX_Vsubpd_ymm_ymm_ymmm256 = 1283,
+  VEX_Vsubpd_ymm_ymm_ymmm256 = 1393,
   /** `VDIVPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5E /r` */
-  VEX_Vdivps_ymm_ymm_ymmm256 = 1284,
+  VEX_Vdivps_ymm_ymm_ymmm256 = 1394,
   /** `VDIVPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5E /r` */
-  VEX_Vdivpd_ymm_ymm_ymmm256 = 1285,
+  VEX_Vdivpd_ymm_ymm_ymmm256 = 1395,
   /** `VPBROADCASTB xmm1, xmm2/m8` — `VEX.128.66.0F38.W0 78 /r` */
-  VEX_Vpbroadcastb_xmm_xmmm8 = 1286,
+  VEX_Vpbroadcastb_xmm_xmmm8 = 1396,
   /** `VPBROADCASTB ymm1, xmm2/m8` — `VEX.256.66.0F38.W0 78 /r` */
-  VEX_Vpbroadcastb_ymm_xmmm8 = 1287,
+  VEX_Vpbroadcastb_ymm_xmmm8 = 1397,
   /** `VPBROADCASTW xmm1, xmm2/m16` — `VEX.128.66.0F38.W0 79 /r` */
-  VEX_Vpbroadcastw_xmm_xmmm16 = 1288,
+  VEX_Vpbroadcastw_xmm_xmmm16 = 1398,
   /** `VPBROADCASTW ymm1, xmm2/m16` — `VEX.256.66.0F38.W0 79 /r` */
-  VEX_Vpbroadcastw_ymm_xmmm16 = 1289,
+  VEX_Vpbroadcastw_ymm_xmmm16 = 1399,
   /** `VPBROADCASTD xmm1, xmm2/m32` — `VEX.128.66.0F38.W0 58 /r` */
-  VEX_Vpbroadcastd_xmm_xmmm32 = 1290,
+  VEX_Vpbroadcastd_xmm_xmmm32 = 1400,
   /** `VPBROADCASTD ymm1, xmm2/m32` — `VEX.256.66.0F38.W0 58 /r` */
-  VEX_Vpbroadcastd_ymm_xmmm32 = 1291,
+  VEX_Vpbroadcastd_ymm_xmmm32 = 1401,
   /** `VPBROADCASTQ xmm1, xmm2/m64` — `VEX.128.66.0F38.W0 59 /r` */
-  VEX_Vpbroadcastq_xmm_xmmm64 = 1292,
+  VEX_Vpbroadcastq_xmm_xmmm64 = 1402,
   /** `VPBROADCASTQ ymm1, xmm2/m64` — `VEX.256.66.0F38.W0 59 /r` */
-  VEX_Vpbroadcastq_ymm_xmmm64 = 1293,
+  VEX_Vpbroadcastq_ymm_xmmm64 = 1403,
   /** `VBROADCASTSS xmm1, xmm2/m32` — `VEX.128.66.0F38.W0 18 /r` */
-  VEX_Vbroadcastss_xmm_xmmm32 = 1294,
+  VEX_Vbroadcastss_xmm_xmmm32 = 1404,
   /** `VBROADCASTSS ymm1, xmm2/m32` — `VEX.256.66.0F38.W0 18 /r` */
-  VEX_Vbroadcastss_ymm_xmmm32 = 1295,
+  VEX_Vbroadcastss_ymm_xmmm32 = 1405,
   /** `VINSERTI128 ymm1, ymm2, xmm3/m128, imm8` — `VEX.256.66.0F3A.W0 38 /r ib` */
-  VEX_Vinserti128_ymm_ymm_xmmm128_imm8 = 1296,
+  VEX_Vinserti128_ymm_ymm_xmmm128_imm8 = 1406,
   /** `VEXTRACTI128 xmm1/m128, ymm2, imm8` — `VEX.256.66.0F3A.W0 39 /r ib` */
-  VEX_Vextracti128_xmmm128_ymm_imm8 = 1297,
+  VEX_Vextracti128_xmmm128_ymm_imm8 = 1407,
   /** `VPERM2I128 ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.W0 46 /r ib` */
-  VEX_Vperm2i128_ymm_ymm_ymmm256_imm8 = 1298,
+  VEX_Vperm2i128_ymm_ymm_ymmm256_imm8 = 1408,
   /** `VPERMQ ymm1, ymm2/m256, imm8` — `VEX.256.66.0F3A.W1 00 /r ib` */
-  VEX_Vpermq_ymm_ymmm256_imm8 = 1299,
+  VEX_Vpermq_ymm_ymmm256_imm8 = 1409,
   /** `VMOVD xmm1, r/m32` — `VEX.128.66.0F.W0 6E /r` */
-  VEX_Vmovd_xmm_rm32 = 1300,
+  VEX_Vmovd_xmm_rm32 = 1410,
   /** `VMOVQ xmm1, r/m64` — `VEX.128.66.0F.W1 6E /r` */
-  VEX_Vmovq_xmm_rm64 = 1301,
+  VEX_Vmovq_xmm_rm64 = 1411,
   /** `VMOVD r/m32, xmm1` — `VEX.128.66.0F.W0 7E /r` */
-  VEX_Vmovd_rm32_xmm = 1302,
+  VEX_Vmovd_rm32_xmm = 1412,
   /** `VMOVQ r/m64, xmm1` — `VEX.128.66.0F.W1 7E /r` */
-  VEX_Vmovq_rm64_xmm = 1303,
+  VEX_Vmovq_rm64_xmm = 1413,
   /** `VMOVQ xmm1, xmm2/m64` — `VEX.128.F3.0F.WIG 7E /r` */
-  VEX_Vmovq_xmm_xmmm64 = 1304,
+  VEX_Vmovq_xmm_xmmm64 = 1414,
   /** `VMOVQ xmm1/m64, xmm2` — `VEX.128.66.0F.WIG D6 /r` */
-  VEX_Vmovq_xmmm64_xmm = 1305,
+  VEX_Vmovq_xmmm64_xmm = 1415,
   /** `VMOVSS xmm1, m32` — `VEX.LIG.F3.0F.WIG 10 /r` */
-  VEX_Vmovss_xmm_m32 = 1306,
+  VEX_Vmovss_xmm_m32 = 1416,
   /** `VMOVSS m32, xmm1` — `VEX.LIG.F3.0F.WIG 11 /r` */
-  VEX_Vmovss_m32_xmm = 1307,
+  VEX_Vmovss_m32_xmm = 1417,
   /** `VMOVSD xmm1, m64` — `VEX.LIG.F2.0F.WIG 10 /r` */
-  VEX_Vmovsd_xmm_m64 = 1308,
+  VEX_Vmovsd_xmm_m64 = 1418,
   /** `VMOVSD m64, xmm1` — `VEX.LIG.F2.0F.WIG 11 /r` */
-  VEX_Vmovsd_m64_xmm = 1309,
+  VEX_Vmovsd_m64_xmm = 1419,
   /** `VZEROUPPER` — `VEX.128.0F.WIG 77` */
-  VEX_Vzeroupper = 1310,
+  VEX_Vzeroupper = 1420,
   /** `VZEROALL` — `VEX.256.0F.WIG 77` */
-  VEX_Vzeroall = 1311,
+  VEX_Vzeroall = 1421,
   /** `SARX r32a, r/m32, r32b` — `VEX.LZ.F3.0F38.W0 F7 /r` */
-  VEX_Sarx_r32_rm32_r32 = 1312,
+  VEX_Sarx_r32_rm32_r32 = 1422,
   /** `SHLX r32a, r/m32, r32b` — `VEX.LZ.66.0F38.W0 F7 /r` */
-  VEX_Shlx_r32_rm32_r32 = 1313,
+  VEX_Shlx_r32_rm32_r32 = 1423,
   /** `SHRX r32a, r/m32, r32b` — `VEX.LZ.F2.0F38.W0 F7 /r` */
-  VEX_Shrx_r32_rm32_r32 = 1314,
+  VEX_Shrx_r32_rm32_r32 = 1424,
   /** `BEXTR r32a, r/m32, r32b` — `VEX.LZ.0F38.W0 F7 /r` */
-  VEX_Bextr_r32_rm32_r32 = 1315,
+  VEX_Bextr_r32_rm32_r32 = 1425,
   /** `BZHI r32a, r/m32, r32b` — `VEX.LZ.0F38.W0 F5 /r` */
-  VEX_Bzhi_r32_rm32_r32 = 1316,
+  VEX_Bzhi_r32_rm32_r32 = 1426,
   /** `PDEP r32a, r32b, r/m32` — `VEX.LZ.F2.0F38.W0 F5 /r` */
-  VEX_Pdep_r32_r32_rm32 = 1317,
+  VEX_Pdep_r32_r32_rm32 = 1427,
   /** `PEXT r32a, r32b, r/m32` — `VEX.LZ.F3.0F38.W0 F5 /r` */
-  VEX_Pext_r32_r32_rm32 = 1318,
+  VEX_Pext_r32_r32_rm32 = 1428,
   /** `ANDN r32a, r32b, r/m32` — `VEX.LZ.0F38.W0 F2 /r` */
-  VEX_Andn_r32_r32_rm32 = 1319,
+  VEX_Andn_r32_r32_rm32 = 1429,
   /** `BLSMSK r32, r/m32` — `VEX.LZ.0F38.W0 F3 /2` */
-  VEX_Blsmsk_r32_rm32 = 1320,
+  VEX_Blsmsk_r32_rm32 = 1430,
   /** `BLSR r32, r/m32` — `VEX.LZ.0F38.W0 F3 /1` */
-  VEX_Blsr_r32_rm32 = 1321,
+  VEX_Blsr_r32_rm32 = 1431,
   /** `BLSI r32, r/m32` — `VEX.LZ.0F38.W0 F3 /3` */
-  VEX_Blsi_r32_rm32 = 1322,
+  VEX_Blsi_r32_rm32 = 1432,
   /** `RORX r32, r/m32, imm8` — `VEX.LZ.F2.0F3A.W0 F0 /r ib` */
-  VEX_Rorx_r32_rm32_imm8 = 1323,
+  VEX_Rorx_r32_rm32_imm8 = 1433,
   /** `MULX r32a, r32b, r/m32` — `VEX.LZ.F2.0F38.W0 F6 /r` */
-  VEX_Mulx_r32_r32_rm32 = 1324,
+  VEX_Mulx_r32_r32_rm32 = 1434,
   /** `SARX r64a, r/m64, r64b` — `VEX.LZ.F3.0F38.W1 F7 /r` */
-  VEX_Sarx_r64_rm64_r64 = 1325,
+  VEX_Sarx_r64_rm64_r64 = 1435,
   /** `SHLX r64a, r/m64, r64b` — `VEX.LZ.66.0F38.W1 F7 /r` */
-  VEX_Shlx_r64_rm64_r64 = 1326,
+  VEX_Shlx_r64_rm64_r64 = 1436,
   /** `SHRX r64a, r/m64, r64b` — `VEX.LZ.F2.0F38.W1 F7 /r` */
-  VEX_Shrx_r64_rm64_r64 = 1327,
+  VEX_Shrx_r64_rm64_r64 = 1437,
   /** `BEXTR r64a, r/m64, r64b` — `VEX.LZ.0F38.W1 F7 /r` */
-  VEX_Bextr_r64_rm64_r64 = 1328,
+  VEX_Bextr_r64_rm64_r64 = 1438,
   /** `BZHI r64a, r/m64, r64b` — `VEX.LZ.0F38.W1 F5 /r` */
-  VEX_Bzhi_r64_rm64_r64 = 1329,
+  VEX_Bzhi_r64_rm64_r64 = 1439,
   /** `PDEP r64a, r64b, r/m64` — `VEX.LZ.F2.0F38.W1 F5 /r` */
-  VEX_Pdep_r64_r64_rm64 = 1330,
+  VEX_Pdep_r64_r64_rm64 = 1440,
   /** `PEXT r64a, r64b, r/m64` — `VEX.LZ.F3.0F38.W1 F5 /r` */
-  VEX_Pext_r64_r64_rm64 = 1331,
+  VEX_Pext_r64_r64_rm64 = 1441,
   /** `ANDN r64a, r64b, r/m64` — `VEX.LZ.0F38.W1 F2 /r` */
-  VEX_Andn_r64_r64_rm64 = 1332,
+  VEX_Andn_r64_r64_rm64 = 1442,
   /** `BLSMSK r64, r/m64` — `VEX.LZ.0F38.W1 F3 /2` */
-  VEX_Blsmsk_r64_rm64 = 1333,
+  VEX_Blsmsk_r64_rm64 = 1443,
   /** `BLSR r64, r/m64` — `VEX.LZ.0F38.W1 F3 /1` */
-  VEX_Blsr_r64_rm64 = 1334,
+  VEX_Blsr_r64_rm64 = 1444,
   /** `BLSI r64, r/m64` — `VEX.LZ.0F38.W1 F3 /3` */
-  VEX_Blsi_r64_rm64 = 1335,
+  VEX_Blsi_r64_rm64 = 1445,
   /** `RORX r64, r/m64, imm8` — `VEX.LZ.F2.0F3A.W1 F0 /r ib` */
-  VEX_Rorx_r64_rm64_imm8 = 1336,
+  VEX_Rorx_r64_rm64_imm8 = 1446,
   /** `MULX r64a, r64b, r/m64` — `VEX.LZ.F2.0F38.W1 F6 /r` */
-  VEX_Mulx_r64_r64_rm64 = 1337,
+  VEX_Mulx_r64_r64_rm64 = 1447,
   /** `KMOVW k1, k2/m16` — `VEX.L0.0F.W0 90 /r` */
-  VEX_Kmovw_kr_krm16 = 1338,
+  VEX_Kmovw_kr_krm16 = 1448,
   /** `KMOVW m16, k1` — `VEX.L0.0F.W0 91 /r` */
-  VEX_Kmovw_m16_kr = 1339,
+  VEX_Kmovw_m16_kr = 1449,
   /** `KORTESTW k1, k2` — `VEX.L0.0F.W0 98 /r` */
-  VEX_Kortestw_kr_kr = 1340,
+  VEX_Kortestw_kr_kr = 1450,
   /** `KTESTW k1, k2` — `VEX.L0.0F.W0 99 /r` */
-  VEX_Ktestw_kr_kr = 1341,
+  VEX_Ktestw_kr_kr = 1451,
   /** `KNOTW k1, k2` — `VEX.L0.0F.W0 44 /r` */
-  VEX_Knotw_kr_kr = 1342,
+  VEX_Knotw_kr_kr = 1452,
   /** `KANDW k1, k2, k3` — `VEX.L1.0F.W0 41 /r` */
-  VEX_Kandw_kr_kr_kr = 1343,
+  VEX_Kandw_kr_kr_kr = 1453,
   /** `KANDNW k1, k2, k3` — `VEX.L1.0F.W0 42 /r` */
-  VEX_Kandnw_kr_kr_kr = 1344,
+  VEX_Kandnw_kr_kr_kr = 1454,
   /** `KORW k1, k2, k3` — `VEX.L1.0F.W0 45 /r` */
-  VEX_Korw_kr_kr_kr = 1345,
+  VEX_Korw_kr_kr_kr = 1455,
   /** `KXNORW k1, k2, k3` — `VEX.L1.0F.W0 46 /r` */
-  VEX_Kxnorw_kr_kr_kr = 1346,
+  VEX_Kxnorw_kr_kr_kr = 1456,
   /** `KXORW k1, k2, k3` — `VEX.L1.0F.W0 47 /r` */
-  VEX_Kxorw_kr_kr_kr = 1347,
+  VEX_Kxorw_kr_kr_kr = 1457,
   /** `KADDW k1, k2, k3` — `VEX.L1.0F.W0 4A /r` */
-  VEX_Kaddw_kr_kr_kr = 1348,
+  VEX_Kaddw_kr_kr_kr = 1458,
   /** `KMOVB k1, k2/m8` — `VEX.L0.66.0F.W0 90 /r` */
-  VEX_Kmovb_kr_krm8 = 1349,
+  VEX_Kmovb_kr_krm8 = 1459,
   /** `KMOVB m8, k1` — `VEX.L0.66.0F.W0 91 /r` */
-  VEX_Kmovb_m8_kr = 1350,
+  VEX_Kmovb_m8_kr = 1460,
   /** `KORTESTB k1, k2` — `VEX.L0.66.0F.W0 98 /r` */
-  VEX_Kortestb_kr_kr = 1351,
+  VEX_Kortestb_kr_kr = 1461,
   /** `KTESTB k1, k2` — `VEX.L0.66.0F.W0 99 /r` */
-  VEX_Ktestb_kr_kr = 1352,
+  VEX_Ktestb_kr_kr = 1462,
   /** `KNOTB k1, k2` — `VEX.L0.66.0F.W0 44 /r` */
-  VEX_Knotb_kr_kr = 1353,
+  VEX_Knotb_kr_kr = 1463,
   /** `KANDB k1, k2, k3` — `VEX.L1.66.0F.W0 41 /r` */
-  VEX_Kandb_kr_kr_kr = 1354,
+  VEX_Kandb_kr_kr_kr = 1464,
   /** `KANDNB k1, k2, k3` — `VEX.L1.66.0F.W0 42 /r` */
-  VEX_Kandnb_kr_kr_kr = 1355,
+  VEX_Kandnb_kr_kr_kr = 1465,
   /** `KORB k1, k2, k3` — `VEX.L1.66.0F.W0 45 /r` */
-  VEX_Korb_kr_kr_kr = 1356,
+  VEX_Korb_kr_kr_kr = 1466,
   /** `KXNORB k1, k2, k3` — `VEX.L1.66.0F.W0 46 /r` */
-  VEX_Kxnorb_kr_kr_kr = 1357,
+  VEX_Kxnorb_kr_kr_kr = 1467,
   /** `KXORB k1, k2, k3` — `VEX.L1.66.0F.W0 47 /r` */
-  VEX_Kxorb_kr_kr_kr = 1358,
+  VEX_Kxorb_kr_kr_kr = 1468,
   /** `KADDB k1, k2, k3` — `VEX.L1.66.0F.W0 4A /r` */
-  VEX_Kaddb_kr_kr_kr = 1359,
+  VEX_Kaddb_kr_kr_kr = 1469,
   /** `KMOVQ k1, k2/m64` — `VEX.L0.0F.W1 90 /r` */
-  VEX_Kmovq_kr_krm64 = 1360,
+  VEX_Kmovq_kr_krm64 = 1470,
   /** `KMOVQ m64, k1` — `VEX.L0.0F.W1 91 /r` */
-  VEX_Kmovq_m64_kr = 1361,
+  VEX_Kmovq_m64_kr = 1471,
   /** `KORTESTQ k1, k2` — `VEX.L0.0F.W1 98 /r` */
-  VEX_Kortestq_kr_kr = 1362,
+  VEX_Kortestq_kr_kr = 1472,
   /** `KTESTQ k1, k2` — `VEX.L0.0F.W1 99 /r` */
-  VEX_Ktestq_kr_kr = 1363,
+  VEX_Ktestq_kr_kr = 1473,
   /** `KNOTQ k1, k2` — `VEX.L0.0F.W1 44 /r` */
-  VEX_Knotq_kr_kr = 1364,
+  VEX_Knotq_kr_kr = 1474,
   /** `KANDQ k1, k2, k3` — `VEX.L1.0F.W1 41 /r` */
-  VEX_Kandq_kr_kr_kr = 1365,
+  VEX_Kandq_kr_kr_kr = 1475,
   /** `KANDNQ k1, k2, k3` — `VEX.L1.0F.W1 42 /r` */
-  VEX_Kandnq_kr_kr_kr = 1366,
+  VEX_Kandnq_kr_kr_kr = 1476,
   /** `KORQ k1, k2, k3` — `VEX.L1.0F.W1 45 /r` */
-  VEX_Korq_kr_kr_kr = 1367,
+  VEX_Korq_kr_kr_kr = 1477,
   /** `KXNORQ k1, k2, k3` — `VEX.L1.0F.W1 46 /r` */
-  VEX_Kxnorq_kr_kr_kr = 1368,
+  VEX_Kxnorq_kr_kr_kr = 1478,
   /** `KXORQ k1, k2, k3` — `VEX.L1.0F.W1 47 /r` */
-  VEX_Kxorq_kr_kr_kr = 1369,
+  VEX_Kxorq_kr_kr_kr = 1479,
   /** `KADDQ k1, k2, k3` — `VEX.L1.0F.W1 4A /r` */
-  VEX_Kaddq_kr_kr_kr = 1370,
+  VEX_Kaddq_kr_kr_kr = 1480,
   /** `KMOVD k1, k2/m32` — `VEX.L0.66.0F.W1 90 /r` */
-  VEX_Kmovd_kr_krm32 = 1371,
+  VEX_Kmovd_kr_krm32 = 1481,
   /** `KMOVD m32, k1` — `VEX.L0.66.0F.W1 91 /r` */
-  VEX_Kmovd_m32_kr = 1372,
+  VEX_Kmovd_m32_kr = 1482,
   /** `KORTESTD k1, k2` — `VEX.L0.66.0F.W1 98 /r` */
-  VEX_Kortestd_kr_kr = 1373,
+  VEX_Kortestd_kr_kr = 1483,
   /** `KTESTD k1, k2` — `VEX.L0.66.0F.W1 99 /r` */
-  VEX_Ktestd_kr_kr = 1374,
+  VEX_Ktestd_kr_kr = 1484,
   /** `KNOTD k1, k2` — `VEX.L0.66.0F.W1 44 /r` */
-  VEX_Knotd_kr_kr = 1375,
+  VEX_Knotd_kr_kr = 1485,
   /** `KANDD k1, k2, k3` — `VEX.L1.66.0F.W1 41 /r` */
-  VEX_Kandd_kr_kr_kr = 1376,
+  VEX_Kandd_kr_kr_kr = 1486,
   /** `KANDND k1, k2, k3` — `VEX.L1.66.0F.W1 42 /r` */
-  VEX_Kandnd_kr_kr_kr = 1377,
+  VEX_Kandnd_kr_kr_kr = 1487,
   /** `KORD k1, k2, k3` — `VEX.L1.66.0F.W1 45 /r` */
-  VEX_Kord_kr_kr_kr = 1378,
+  VEX_Kord_kr_kr_kr = 1488,
   /** `KXNORD k1, k2, k3` — `VEX.L1.66.0F.W1 46 /r` */
-  VEX_Kxnord_kr_kr_kr = 1379,
+  VEX_Kxnord_kr_kr_kr = 1489,
   /** `KXORD k1, k2, k3` — `VEX.L1.66.0F.W1 47 /r` */
-  VEX_Kxord_kr_kr_kr = 1380,
+  VEX_Kxord_kr_kr_kr = 1490,
   /** `KADDD k1, k2, k3` — `VEX.L1.66.0F.W1 4A /r` */
-  VEX_Kaddd_kr_kr_kr = 1381,
+  VEX_Kaddd_kr_kr_kr = 1491,
   /** `KMOVW k1, r32` — `VEX.L0.0F.W0 92 /r` */
-  VEX_Kmovw_kr_r32 = 1382,
+  VEX_Kmovw_kr_r32 = 1492,
   /** `KMOVW r32, k1` — `VEX.L0.0F.W0 93 /r` */
-  VEX_Kmovw_r32_kr = 1383,
+  VEX_Kmovw_r32_kr = 1493,
   /** `KMOVB k1, r32` — `VEX.L0.66.0F.W0 92 /r` */
-  VEX_Kmovb_kr_r32 = 1384,
+  VEX_Kmovb_kr_r32 = 1494,
   /** `KMOVB r32, k1` — `VEX.L0.66.0F.W0 93 /r` */
-  VEX_Kmovb_r32_kr = 1385,
+  VEX_Kmovb_r32_kr = 1495,
   /** `KMOVD k1, r32` — `VEX.L0.F2.0F.W0 92 /r` */
-  VEX_Kmovd_kr_r32 = 1386,
+  VEX_Kmovd_kr_r32 = 1496,
   /** `KMOVD r32, k1` — `VEX.L0.F2.0F.W0 93 /r` */
-  VEX_Kmovd_r32_kr = 1387,
+  VEX_Kmovd_r32_kr = 1497,
   /** `KMOVQ k1, r64` — `VEX.L0.F2.0F.W1 92 /r` */
-  VEX_Kmovq_kr_r64 = 1388,
+  VEX_Kmovq_kr_r64 = 1498,
   /** `KMOVQ r64, k1` — `VEX.L0.F2.0F.W1 93 /r` */
-  VEX_Kmovq_r64_kr = 1389,
+  VEX_Kmovq_r64_kr = 1499,
   /** `KUNPCKBW k1, k2, k3` — `VEX.L1.66.0F.W0 4B /r` */
-  VEX_Kunpckbw_kr_kr_kr = 1390,
+  VEX_Kunpckbw_kr_kr_kr = 1500,
   /** `KUNPCKWD k1, k2, k3` — `VEX.L1.0F.W0 4B /r` */
-  VEX_Kunpckwd_kr_kr_kr = 1391,
+  VEX_Kunpckwd_kr_kr_kr = 1501,
   /** `KUNPCKDQ k1, k2, k3` — `VEX.L1.0F.W1 4B /r` */
-  VEX_Kunpckdq_kr_kr_kr = 1392,
+  VEX_Kunpckdq_kr_kr_kr = 1502,
   /** `VMOVDQU64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_xmm_xmmm128 = 1393,
+  EVEX_Vmovdqu64_xmm_xmmm128 = 1503,
   /** `VMOVDQU64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_xmmm128_xmm = 1394,
+  EVEX_Vmovdqu64_xmmm128_xmm = 1504,
   /** `VMOVDQU32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_xmm_xmmm128 = 1395,
+  EVEX_Vmovdqu32_xmm_xmmm128 = 1505,
   /** `VMOVDQU32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_xmmm128_xmm = 1396,
+  EVEX_Vmovdqu32_xmmm128_xmm = 1506,
   /** `VMOVDQU8 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_xmm_xmmm128 = 1397,
+  EVEX_Vmovdqu8_xmm_xmmm128 = 1507,
   /** `VMOVDQU8 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_xmmm128_xmm = 1398,
+  EVEX_Vmovdqu8_xmmm128_xmm = 1508,
   /** `VMOVDQU16 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_xmm_xmmm128 = 1399,
+  EVEX_Vmovdqu16_xmm_xmmm128 = 1509,
   /** `VMOVDQU16 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_xmmm128_xmm = 1400,
+  EVEX_Vmovdqu16_xmmm128_xmm = 1510,
   /** `VMOVDQA64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_xmm_xmmm128 = 1401,
+  EVEX_Vmovdqa64_xmm_xmmm128 = 1511,
   /** `VMOVDQA64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_xmmm128_xmm = 1402,
+  EVEX_Vmovdqa64_xmmm128_xmm = 1512,
   /** `VMOVDQA32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_xmm_xmmm128 = 1403,
+  EVEX_Vmovdqa32_xmm_xmmm128 = 1513,
   /** `VMOVDQA32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_xmmm128_xmm = 1404,
+  EVEX_Vmovdqa32_xmmm128_xmm = 1514,
   /** `VMOVUPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 10 /r` */
-  EVEX_Vmovups_xmm_xmmm128 = 1405,
+  EVEX_Vmovups_xmm_xmmm128 = 1515,
   /** `VMOVUPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 11 /r` */
-  EVEX_Vmovups_xmmm128_xmm = 1406,
+  EVEX_Vmovups_xmmm128_xmm = 1516,
   /** `VMOVUPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_xmm_xmmm128 = 1407,
+  EVEX_Vmovupd_xmm_xmmm128 = 1517,
   /** `VMOVUPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_xmmm128_xmm = 1408,
+  EVEX_Vmovupd_xmmm128_xmm = 1518,
   /** `VMOVAPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 28 /r` */
-  EVEX_Vmovaps_xmm_xmmm128 = 1409,
+  EVEX_Vmovaps_xmm_xmmm128 = 1519,
   /** `VMOVAPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 29 /r` */
-  EVEX_Vmovaps_xmmm128_xmm = 1410,
+  EVEX_Vmovaps_xmmm128_xmm = 1520,
   /** `VMOVAPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_xmm_xmmm128 = 1411,
+  EVEX_Vmovapd_xmm_xmmm128 = 1521,
   /** `VMOVAPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_xmmm128_xmm = 1412,
+  EVEX_Vmovapd_xmmm128_xmm = 1522,
   /** `VMOVNTDQ m128, xmm1` — `EVEX.128.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m128_xmm = 1413,
+  EVEX_Vmovntdq_m128_xmm = 1523,
   /** `VMOVNTDQA xmm1, m128` — `EVEX.128.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_xmm_m128 = 1414,
+  EVEX_Vmovntdqa_xmm_m128 = 1524,
   /** `VPCMPEQB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1415,
+  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1525,
   /** `VPCMPEQW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1416,
+  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1526,
   /** `VPCMPGTB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1417,
+  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1527,
   /** `VPCMPGTW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1418,
+  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1528,
   /** `VPCMPEQD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1419,
+  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1529,
   /** `VPCMPGTD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1420,
+  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1530,
   /** `VPCMPEQQ k1 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1421,
+  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1531,
   /** `VPCMPB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1422,
+  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1532,
   /** `VPCMPUB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1423,
+  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1533,
   /** `VPCMPW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1424,
+  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1534,
   /** `VPCMPUW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1425,
+  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1535,
   /** `VPCMPD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1426,
+  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1536,
   /** `VPCMPUD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1427,
+  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1537,
   /** `VPCMPQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1428,
+  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1538,
   /** `VPCMPUQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1429,
+  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1539,
   /** `VPTESTMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_xmm_xmmm128 = 1430,
+  EVEX_Vptestmb_kr_xmm_xmmm128 = 1540,
   /** `VPTESTMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_xmm_xmmm128 = 1431,
+  EVEX_Vptestmw_kr_xmm_xmmm128 = 1541,
   /** `VPTESTNMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1432,
+  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1542,
   /** `VPTESTNMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1433,
+  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1543,
   /** `VPTESTMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1434,
+  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1544,
   /** `VPTESTMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1435,
+  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1545,
   /** `VPTESTNMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1436,
+  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1546,
   /** `VPTESTNMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1437,
+  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1547,
   /** `VPMINUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DA /r` */
-  EVEX_Vpminub_xmm_xmm_xmmm128 = 1438,
+  EVEX_Vpminub_xmm_xmm_xmmm128 = 1548,
   /** `VPMAXUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1439,
+  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1549,
   /** `VPADDB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1440,
+  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1550,
   /** `VPADDW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1441,
+  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1551,
   /** `VPSUBB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1442,
+  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1552,
   /** `VPSUBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1443,
+  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1553,
   /** `VPSUBUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1444,
+  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1554,
   /** `VPADDUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1445,
+  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1555,
   /** `VPAVGB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1446,
+  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1556,
   /** `VPMINSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1447,
+  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1557,
   /** `VPMAXSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1448,
+  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1558,
   /** `VPUNPCKLBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1449,
+  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1559,
   /** `VPUNPCKHBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1450,
+  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1560,
   /** `VPSHUFB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1451,
+  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1561,
   /** `VPMINSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1452,
+  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1562,
   /** `VPMINUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1453,
+  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1563,
   /** `VPMAXSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1454,
+  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1564,
   /** `VPMAXUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1455,
+  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1565,
   /** `VPMINUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1456,
+  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1566,
   /** `VPMAXUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1457,
+  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1567,
   /** `VPMINSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1458,
+  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1568,
   /** `VPMAXSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1459,
+  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1569,
   /** `VPADDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1460,
+  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1570,
   /** `VPSUBD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1461,
+  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1571,
   /** `VPXORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EF /r` */
-  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1462,
+  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1572,
   /** `VPORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EB /r` */
-  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1463,
+  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1573,
   /** `VPANDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DB /r` */
-  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1464,
+  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1574,
   /** `VPANDND xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1465,
+  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1575,
   /** `VPADDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1466,
+  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1576,
   /** `VPSUBQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1467,
+  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1577,
   /** `VPXORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1468,
+  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1578,
   /** `VPORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EB /r` */
-  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1469,
+  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1579,
   /** `VPANDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DB /r` */
-  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1470,
+  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1580,
   /** `VPANDNQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1471,
+  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1581,
   /** `VPMINUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1472,
+  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1582,
   /** `VPMAXUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1473,
+  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1583,
   /** `VPTERNLOGD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1474,
+  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1584,
   /** `VPTERNLOGQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1475,
+  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1585,
   /** `VPALIGNR xmm1 {k1}{z}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1476,
+  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1586,
   /** `VPBROADCASTB xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_xmm_r32 = 1477,
+  EVEX_Vpbroadcastb_xmm_r32 = 1587,
   /** `VPBROADCASTW xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_xmm_r32 = 1478,
+  EVEX_Vpbroadcastw_xmm_r32 = 1588,
   /** `VPBROADCASTD xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_xmm_r32 = 1479,
+  EVEX_Vpbroadcastd_xmm_r32 = 1589,
   /** `VPBROADCASTQ xmm1 {k1}{z}, r64` — `EVEX.128.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_xmm_r64 = 1480,
+  EVEX_Vpbroadcastq_xmm_r64 = 1590,
   /** `VPBROADCASTB xmm1 {k1}{z}, xmm2/m8` — `EVEX.128.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_xmm_xmmm8 = 1481,
+  EVEX_Vpbroadcastb_xmm_xmmm8 = 1591,
   /** `VPBROADCASTW xmm1 {k1}{z}, xmm2/m16` — `EVEX.128.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_xmm_xmmm16 = 1482,
+  EVEX_Vpbroadcastw_xmm_xmmm16 = 1592,
   /** `VPBROADCASTD xmm1 {k1}{z}, xmm2/m32` — `EVEX.128.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_xmm_xmmm32 = 1483,
+  EVEX_Vpbroadcastd_xmm_xmmm32 = 1593,
   /** `VPBROADCASTQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_xmm_xmmm64 = 1484,
+  EVEX_Vpbroadcastq_xmm_xmmm64 = 1594,
   /** `VPMOVM2B xmm1, k1` — `EVEX.128.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_xmm_kr = 1485,
+  EVEX_Vpmovm2b_xmm_kr = 1595,
   /** `VPMOVB2M k1, xmm1` — `EVEX.128.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_xmm = 1486,
+  EVEX_Vpmovb2m_kr_xmm = 1596,
   /** `VMOVDQU64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_ymm_ymmm256 = 1487,
+  EVEX_Vmovdqu64_ymm_ymmm256 = 1597,
   /** `VMOVDQU64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_ymmm256_ymm = 1488,
+  EVEX_Vmovdqu64_ymmm256_ymm = 1598,
   /** `VMOVDQU32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_ymm_ymmm256 = 1489,
+  EVEX_Vmovdqu32_ymm_ymmm256 = 1599,
   /** `VMOVDQU32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_ymmm256_ymm = 1490,
+  EVEX_Vmovdqu32_ymmm256_ymm = 1600,
   /** `VMOVDQU8 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_ymm_ymmm256 = 1491,
+  EVEX_Vmovdqu8_ymm_ymmm256 = 1601,
   /** `VMOVDQU8 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_ymmm256_ymm = 1492,
+  EVEX_Vmovdqu8_ymmm256_ymm = 1602,
   /** `VMOVDQU16 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_ymm_ymmm256 = 1493,
+  EVEX_Vmovdqu16_ymm_ymmm256 = 1603,
   /** `VMOVDQU16 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_ymmm256_ymm = 1494,
+  EVEX_Vmovdqu16_ymmm256_ymm = 1604,
   /** `VMOVDQA64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_ymm_ymmm256 = 1495,
+  EVEX_Vmovdqa64_ymm_ymmm256 = 1605,
   /** `VMOVDQA64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_ymmm256_ymm = 1496,
+  EVEX_Vmovdqa64_ymmm256_ymm = 1606,
   /** `VMOVDQA32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_ymm_ymmm256 = 1497,
+  EVEX_Vmovdqa32_ymm_ymmm256 = 1607,
   /** `VMOVDQA32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_ymmm256_ymm = 1498,
+  EVEX_Vmovdqa32_ymmm256_ymm = 1608,
   /** `VMOVUPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 10 /r` */
-  EVEX_Vmovups_ymm_ymmm256 = 1499,
+  EVEX_Vmovups_ymm_ymmm256 = 1609,
   /** `VMOVUPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 11 /r` */
-  EVEX_Vmovups_ymmm256_ymm = 1500,
+  EVEX_Vmovups_ymmm256_ymm = 1610,
   /** `VMOVUPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_ymm_ymmm256 = 1501,
+  EVEX_Vmovupd_ymm_ymmm256 = 1611,
   /** `VMOVUPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_ymmm256_ymm = 1502,
+  EVEX_Vmovupd_ymmm256_ymm = 1612,
   /** `VMOVAPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 28 /r` */
-  EVEX_Vmovaps_ymm_ymmm256 = 1503,
+  EVEX_Vmovaps_ymm_ymmm256 = 1613,
   /** `VMOVAPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 29 /r` */
-  EVEX_Vmovaps_ymmm256_ymm = 1504,
+  EVEX_Vmovaps_ymmm256_ymm = 1614,
   /** `VMOVAPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_ymm_ymmm256 = 1505,
+  EVEX_Vmovapd_ymm_ymmm256 = 1615,
   /** `VMOVAPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_ymmm256_ymm = 1506,
+  EVEX_Vmovapd_ymmm256_ymm = 1616,
   /** `VMOVNTDQ m256, ymm1` — `EVEX.256.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m256_ymm = 1507,
+  EVEX_Vmovntdq_m256_ymm = 1617,
   /** `VMOVNTDQA ymm1, m256` — `EVEX.256.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_ymm_m256 = 1508,
+  EVEX_Vmovntdqa_ymm_m256 = 1618,
   /** `VPCMPEQB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1509,
+  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1619,
   /** `VPCMPEQW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1510,
+  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1620,
   /** `VPCMPGTB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1511,
+  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1621,
   /** `VPCMPGTW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1512,
+  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1622,
   /** `VPCMPEQD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1513,
+  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1623,
   /** `VPCMPGTD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1514,
+  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1624,
   /** `VPCMPEQQ k1 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1515,
+  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1625,
   /** `VPCMPB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1516,
+  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1626,
   /** `VPCMPUB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1517,
+  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1627,
   /** `VPCMPW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1518,
+  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1628,
   /** `VPCMPUW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1519,
+  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1629,
   /** `VPCMPD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1520,
+  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1630,
   /** `VPCMPUD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1521,
+  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1631,
   /** `VPCMPQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1522,
+  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1632,
   /** `VPCMPUQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1523,
+  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1633,
   /** `VPTESTMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_ymm_ymmm256 = 1524,
+  EVEX_Vptestmb_kr_ymm_ymmm256 = 1634,
   /** `VPTESTMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_ymm_ymmm256 = 1525,
+  EVEX_Vptestmw_kr_ymm_ymmm256 = 1635,
   /** `VPTESTNMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1526,
+  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1636,
   /** `VPTESTNMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1527,
+  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1637,
   /** `VPTESTMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1528,
+  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1638,
   /** `VPTESTMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1529,
+  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1639,
   /** `VPTESTNMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1530,
+  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1640,
   /** `VPTESTNMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1531,
+  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1641,
   /** `VPMINUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DA /r` */
-  EVEX_Vpminub_ymm_ymm_ymmm256 = 1532,
+  EVEX_Vpminub_ymm_ymm_ymmm256 = 1642,
   /** `VPMAXUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1533,
+  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1643,
   /** `VPADDB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1534,
+  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1644,
   /** `VPADDW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1535,
+  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1645,
   /** `VPSUBB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1536,
+  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1646,
   /** `VPSUBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1537,
+  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1647,
   /** `VPSUBUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1538,
+  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1648,
   /** `VPADDUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1539,
+  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1649,
   /** `VPAVGB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1540,
+  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1650,
   /** `VPMINSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1541,
+  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1651,
   /** `VPMAXSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1542,
+  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1652,
   /** `VPUNPCKLBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1543,
+  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1653,
   /** `VPUNPCKHBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1544,
+  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1654,
   /** `VPSHUFB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1545,
+  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1655,
   /** `VPMINSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1546,
+  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1656,
   /** `VPMINUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1547,
+  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1657,
   /** `VPMAXSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1548,
+  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1658,
   /** `VPMAXUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1549,
+  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1659,
   /** `VPMINUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1550,
+  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1660,
   /** `VPMAXUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1551,
+  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1661,
   /** `VPMINSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1552,
+  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1662,
   /** `VPMAXSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1553,
+  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1663,
   /** `VPADDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1554,
+  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1664,
   /** `VPSUBD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1555,
+  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1665,
   /** `VPXORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EF /r` */
-  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1556,
+  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1666,
   /** `VPORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EB /r` */
-  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1557,
+  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1667,
   /** `VPANDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DB /r` */
-  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1558,
+  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1668,
   /** `VPANDND ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1559,
+  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1669,
   /** `VPADDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1560,
+  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1670,
   /** `VPSUBQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1561,
+  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1671,
   /** `VPXORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1562,
+  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1672,
   /** `VPORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EB /r` */
-  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1563,
+  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1673,
   /** `VPANDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DB /r` */
-  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1564,
+  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1674,
   /** `VPANDNQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1565,
+  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1675,
   /** `VPMINUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1566,
+  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1676,
   /** `VPMAXUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1567,
+  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1677,
   /** `VPTERNLOGD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1568,
+  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1678,
   /** `VPTERNLOGQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1569,
+  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1679,
   /** `VPALIGNR ymm1 {k1}{z}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1570,
+  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1680,
   /** `VPBROADCASTB ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_ymm_r32 = 1571,
+  EVEX_Vpbroadcastb_ymm_r32 = 1681,
   /** `VPBROADCASTW ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_ymm_r32 = 1572,
+  EVEX_Vpbroadcastw_ymm_r32 = 1682,
   /** `VPBROADCASTD ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_ymm_r32 = 1573,
+  EVEX_Vpbroadcastd_ymm_r32 = 1683,
   /** `VPBROADCASTQ ymm1 {k1}{z}, r64` — `EVEX.256.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_ymm_r64 = 1574,
+  EVEX_Vpbroadcastq_ymm_r64 = 1684,
   /** `VPBROADCASTB ymm1 {k1}{z}, xmm2/m8` — `EVEX.256.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_ymm_xmmm8 = 1575,
+  EVEX_Vpbroadcastb_ymm_xmmm8 = 1685,
   /** `VPBROADCASTW ymm1 {k1}{z}, xmm2/m16` — `EVEX.256.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_ymm_xmmm16 = 1576,
+  EVEX_Vpbroadcastw_ymm_xmmm16 = 1686,
   /** `VPBROADCASTD ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_ymm_xmmm32 = 1577,
+  EVEX_Vpbroadcastd_ymm_xmmm32 = 1687,
   /** `VPBROADCASTQ ymm1 {k1}{z}, xmm2/m64` — `EVEX.256.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_ymm_xmmm64 = 1578,
+  EVEX_Vpbroadcastq_ymm_xmmm64 = 1688,
   /** `VBROADCASTSS ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_ymm_xmmm32 = 1579,
+  EVEX_Vbroadcastss_ymm_xmmm32 = 1689,
   /** `VPMOVM2B ymm1, k1` — `EVEX.256.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_ymm_kr = 1580,
+  EVEX_Vpmovm2b_ymm_kr = 1690,
   /** `VPMOVB2M k1, ymm1` — `EVEX.256.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_ymm = 1581,
+  EVEX_Vpmovb2m_kr_ymm = 1691,
   /** `VMOVDQU64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_zmm_zmmm512 = 1582,
+  EVEX_Vmovdqu64_zmm_zmmm512 = 1692,
   /** `VMOVDQU64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_zmmm512_zmm = 1583,
+  EVEX_Vmovdqu64_zmmm512_zmm = 1693,
   /** `VMOVDQU32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_zmm_zmmm512 = 1584,
+  EVEX_Vmovdqu32_zmm_zmmm512 = 1694,
   /** `VMOVDQU32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_zmmm512_zmm = 1585,
+  EVEX_Vmovdqu32_zmmm512_zmm = 1695,
   /** `VMOVDQU8 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_zmm_zmmm512 = 1586,
+  EVEX_Vmovdqu8_zmm_zmmm512 = 1696,
   /** `VMOVDQU8 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_zmmm512_zmm = 1587,
+  EVEX_Vmovdqu8_zmmm512_zmm = 1697,
   /** `VMOVDQU16 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_zmm_zmmm512 = 1588,
+  EVEX_Vmovdqu16_zmm_zmmm512 = 1698,
   /** `VMOVDQU16 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_zmmm512_zmm = 1589,
+  EVEX_Vmovdqu16_zmmm512_zmm = 1699,
   /** `VMOVDQA64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_zmm_zmmm512 = 1590,
+  EVEX_Vmovdqa64_zmm_zmmm512 = 1700,
   /** `VMOVDQA64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_zmmm512_zmm = 1591,
+  EVEX_Vmovdqa64_zmmm512_zmm = 1701,
   /** `VMOVDQA32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_zmm_zmmm512 = 1592,
+  EVEX_Vmovdqa32_zmm_zmmm512 = 1702,
   /** `VMOVDQA32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_zmmm512_zmm = 1593,
+  EVEX_Vmovdqa32_zmmm512_zmm = 1703,
   /** `VMOVUPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 10 /r` */
-  EVEX_Vmovups_zmm_zmmm512 = 1594,
+  EVEX_Vmovups_zmm_zmmm512 = 1704,
   /** `VMOVUPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 11 /r` */
-  EVEX_Vmovups_zmmm512_zmm = 1595,
+  EVEX_Vmovups_zmmm512_zmm = 1705,
   /** `VMOVUPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_zmm_zmmm512 = 1596,
+  EVEX_Vmovupd_zmm_zmmm512 = 1706,
   /** `VMOVUPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_zmmm512_zmm = 1597,
+  EVEX_Vmovupd_zmmm512_zmm = 1707,
   /** `VMOVAPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 28 /r` */
-  EVEX_Vmovaps_zmm_zmmm512 = 1598,
+  EVEX_Vmovaps_zmm_zmmm512 = 1708,
   /** `VMOVAPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 29 /r` */
-  EVEX_Vmovaps_zmmm512_zmm = 1599,
+  EVEX_Vmovaps_zmmm512_zmm = 1709,
   /** `VMOVAPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_zmm_zmmm512 = 1600,
+  EVEX_Vmovapd_zmm_zmmm512 = 1710,
   /** `VMOVAPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_zmmm512_zmm = 1601,
+  EVEX_Vmovapd_zmmm512_zmm = 1711,
   /** `VMOVNTDQ m512, zmm1` — `EVEX.512.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m512_zmm = 1602,
+  EVEX_Vmovntdq_m512_zmm = 1712,
   /** `VMOVNTDQA zmm1, m512` — `EVEX.512.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_zmm_m512 = 1603,
+  EVEX_Vmovntdqa_zmm_m512 = 1713,
   /** `VPCMPEQB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1604,
+  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1714,
   /** `VPCMPEQW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1605,
+  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1715,
   /** `VPCMPGTB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1606,
+  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1716,
   /** `VPCMPGTW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1607,
+  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1717,
   /** `VPCMPEQD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1608,
+  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1718,
   /** `VPCMPGTD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1609,
+  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1719,
   /** `VPCMPEQQ k1 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1610,
+  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1720,
   /** `VPCMPB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1611,
+  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1721,
   /** `VPCMPUB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1612,
+  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1722,
   /** `VPCMPW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1613,
+  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1723,
   /** `VPCMPUW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1614,
+  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1724,
   /** `VPCMPD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1615,
+  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1725,
   /** `VPCMPUD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1616,
+  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1726,
   /** `VPCMPQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1617,
+  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1727,
   /** `VPCMPUQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1618,
+  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1728,
   /** `VPTESTMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_zmm_zmmm512 = 1619,
+  EVEX_Vptestmb_kr_zmm_zmmm512 = 1729,
   /** `VPTESTMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_zmm_zmmm512 = 1620,
+  EVEX_Vptestmw_kr_zmm_zmmm512 = 1730,
   /** `VPTESTNMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1621,
+  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1731,
   /** `VPTESTNMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1622,
+  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1732,
   /** `VPTESTMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1623,
+  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1733,
   /** `VPTESTMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1624,
+  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1734,
   /** `VPTESTNMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1625,
+  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1735,
   /** `VPTESTNMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1626,
+  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1736,
   /** `VPMINUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DA /r` */
-  EVEX_Vpminub_zmm_zmm_zmmm512 = 1627,
+  EVEX_Vpminub_zmm_zmm_zmmm512 = 1737,
   /** `VPMAXUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1628,
+  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1738,
   /** `VPADDB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1629,
+  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1739,
   /** `VPADDW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1630,
+  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1740,
   /** `VPSUBB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1631,
+  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1741,
   /** `VPSUBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1632,
+  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1742,
   /** `VPSUBUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1633,
+  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1743,
   /** `VPADDUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1634,
+  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1744,
   /** `VPAVGB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1635,
+  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1745,
   /** `VPMINSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1636,
+  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1746,
   /** `VPMAXSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1637,
+  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1747,
   /** `VPUNPCKLBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1638,
+  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1748,
   /** `VPUNPCKHBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1639,
+  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1749,
   /** `VPSHUFB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1640,
+  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1750,
   /** `VPMINSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1641,
+  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1751,
   /** `VPMINUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1642,
+  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1752,
   /** `VPMAXSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1643,
+  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1753,
   /** `VPMAXUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1644,
+  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1754,
   /** `VPMINUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1645,
+  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1755,
   /** `VPMAXUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1646,
+  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1756,
   /** `VPMINSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1647,
+  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1757,
   /** `VPMAXSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1648,
+  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1758,
   /** `VPADDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1649,
+  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1759,
   /** `VPSUBD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1650,
+  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1760,
   /** `VPXORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EF /r` */
-  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1651,
+  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1761,
   /** `VPORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EB /r` */
-  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1652,
+  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1762,
   /** `VPANDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DB /r` */
-  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1653,
+  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1763,
   /** `VPANDND zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1654,
+  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1764,
   /** `VPADDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1655,
+  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1765,
   /** `VPSUBQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1656,
+  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1766,
   /** `VPXORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1657,
+  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1767,
   /** `VPORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EB /r` */
-  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1658,
+  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1768,
   /** `VPANDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DB /r` */
-  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 1659,
+  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 1769,
   /** `VPANDNQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 1660,
+  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 1770,
   /** `VPMINUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 1661,
+  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 1771,
   /** `VPMAXUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 1662,
+  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 1772,
   /** `VPTERNLOGD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 1663,
+  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 1773,
   /** `VPTERNLOGQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 1664,
+  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 1774,
   /** `VPALIGNR zmm1 {k1}{z}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 1665,
+  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 1775,
   /** `VPBROADCASTB zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_zmm_r32 = 1666,
+  EVEX_Vpbroadcastb_zmm_r32 = 1776,
   /** `VPBROADCASTW zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_zmm_r32 = 1667,
+  EVEX_Vpbroadcastw_zmm_r32 = 1777,
   /** `VPBROADCASTD zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_zmm_r32 = 1668,
+  EVEX_Vpbroadcastd_zmm_r32 = 1778,
   /** `VPBROADCASTQ zmm1 {k1}{z}, r64` — `EVEX.512.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_zmm_r64 = 1669,
+  EVEX_Vpbroadcastq_zmm_r64 = 1779,
   /** `VPBROADCASTB zmm1 {k1}{z}, xmm2/m8` — `EVEX.512.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_zmm_xmmm8 = 1670,
+  EVEX_Vpbroadcastb_zmm_xmmm8 = 1780,
   /** `VPBROADCASTW zmm1 {k1}{z}, xmm2/m16` — `EVEX.512.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_zmm_xmmm16 = 1671,
+  EVEX_Vpbroadcastw_zmm_xmmm16 = 1781,
   /** `VPBROADCASTD zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_zmm_xmmm32 = 1672,
+  EVEX_Vpbroadcastd_zmm_xmmm32 = 1782,
   /** `VPBROADCASTQ zmm1 {k1}{z}, xmm2/m64` — `EVEX.512.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_zmm_xmmm64 = 1673,
+  EVEX_Vpbroadcastq_zmm_xmmm64 = 1783,
   /** `VBROADCASTSS zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_zmm_xmmm32 = 1674,
+  EVEX_Vbroadcastss_zmm_xmmm32 = 1784,
   /** `VPMOVM2B zmm1, k1` — `EVEX.512.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_zmm_kr = 1675,
+  EVEX_Vpmovm2b_zmm_kr = 1785,
   /** `VPMOVB2M k1, zmm1` — `EVEX.512.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_zmm = 1676,
+  EVEX_Vpmovb2m_kr_zmm = 1786,
   /** `VMOVD xmm1, r/m32` — `EVEX.128.66.0F.W0 6E /r` */
-  EVEX_Vmovd_xmm_rm32 = 1677,
+  EVEX_Vmovd_xmm_rm32 = 1787,
   /** `VMOVQ xmm1, r/m64` — `EVEX.128.66.0F.W1 6E /r` */
-  EVEX_Vmovq_xmm_rm64 = 1678,
+  EVEX_Vmovq_xmm_rm64 = 1788,
   /** `VMOVD r/m32, xmm1` — `EVEX.128.66.0F.W0 7E /r` */
-  EVEX_Vmovd_rm32_xmm = 1679,
+  EVEX_Vmovd_rm32_xmm = 1789,
   /** `VMOVQ r/m64, xmm1` — `EVEX.128.66.0F.W1 7E /r` */
-  EVEX_Vmovq_rm64_xmm = 1680,
+  EVEX_Vmovq_rm64_xmm = 1790,
   /** `VMOVQ xmm1, xmm2/m64` — `EVEX.128.F3.0F.W1 7E /r` */
-  EVEX_Vmovq_xmm_xmmm64 = 1681,
+  EVEX_Vmovq_xmm_xmmm64 = 1791,
   /** `VMOVQ xmm1/m64, xmm2` — `EVEX.128.66.0F.W1 D6 /r` */
-  EVEX_Vmovq_xmmm64_xmm = 1682,
+  EVEX_Vmovq_xmmm64_xmm = 1792,
 }
 
 /** Number of `Code` values, INVALID included. */
-export const CODE_COUNT = 1683;
+export const CODE_COUNT = 1793;

@@ -66,6 +66,8 @@ const MEM_SIZES: Record<string, number> = {
 const FIXED: Record<string, [Register, number]> = {
   AL: [Register.AL, 1], CL: [Register.CL, 1], AX: [Register.AX, 2], DX: [Register.DX, 2],
   EAX: [Register.EAX, 4], RAX: [Register.RAX, 8], 'ST(0)': [Register.ST0, 10],
+  ECX: [Register.ECX, 4], EDX: [Register.EDX, 4], FS: [Register.FS, 2], GS: [Register.GS, 2],
+  '<XMM0>': [Register.XMM0, 16],
 };
 
 const VEC: Record<string, [OpClass, OpClass, number]> = {
@@ -310,6 +312,7 @@ function parseRowUnchecked(row: Row): ParsedRow {
   if (has('sx')) flags |= RowFlag.SignExtImm;
   if (has('xacq')) flags |= RowFlag.Xacquire;
   if (has('xrel')) flags |= RowFlag.Xrelease;
+  if (has('memfix')) flags |= RowFlag.MemFixed;
   const osMode = has('f64') ? OsMode.Force64 : has('d64') ? OsMode.Default64 : OsMode.Default32;
   const asz = has('a32') ? 4 : has('a64') ? 8 : 0;
 
@@ -327,7 +330,7 @@ function parseRowUnchecked(row: Row): ParsedRow {
   }
   if (osMode === OsMode.Force64 || has('fixsz')) osz = 0;
 
-  const codeName = (isVex ? 'VEX_' : isEvex ? 'EVEX_' : '') +
+  const codeName = row.code ?? (isVex ? 'VEX_' : isEvex ? 'EVEX_' : '') +
     [mnem.charAt(0) + mnem.slice(1).toLowerCase(), ...opToks.map(codeOperandName)].join('_');
   const mnemonicName = mnem.charAt(0) + mnem.slice(1).toLowerCase();
   return {

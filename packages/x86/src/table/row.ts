@@ -27,11 +27,12 @@
  *  - `f`   space-separated flags: `lock` (LOCK allowed), `rep` / `repe` (F3/F2 repeat),
  *          `bnd` (F2 = BND), `notrack` (3E = NOTRACK), `d64` (operand size defaults to 64,
  *          66 gives 16), `f64` (always 64), `sx` (imm8 sign-extended to the operand size),
- *          `xacq` `xrel` (HLE), `fixsz` (the operand size is fixed by the instruction: 66/REX.W ignored), `o16`/`o32`/`o64` (operand size the row needs when not
+ *          `xacq` `xrel` (HLE), `fixsz` (the operand size is fixed by the instruction: 66/REX.W ignored), `memfix` (only the memory form ignores 66/REX.W), `o16`/`o32`/`o64` (operand size the row needs when not
  *          implied by its operands), `a32` (needs 0x67), `a64` (needs no 0x67).
  *  - `cpuid` CPUID feature flag (SDM "CPUID Feature Flag" column); absent = base x86-64.
  *  - `fl`  RFLAGS effect: `r:` read, `w:` written, `u:` undefined, `c:` cleared, `s:` set;
  *          letters o d i t s z a p c (e.g. `w:oszapc`).
+ *  - `code` Code member name override (rows that differ only by operand size: `Iretq`).
  *  - `tt`  EVEX tuple type for disp8*N (`fv`, `fvm`, `t1s`, `hvm`, ...); default from operands.
  */
 export interface Row {
@@ -44,4 +45,6 @@ export interface Row {
   readonly cpuid?: string;
   readonly fl?: string;
   readonly tt?: string;
+  /** `Code` member name when the derived one (mnemonic + operands) would clash or mislead (`Sysretq`). */
+  readonly code?: string;
 }

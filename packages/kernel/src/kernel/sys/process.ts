@@ -83,7 +83,7 @@ function utsField(s: string): Uint8Array {
 export const sys_uname: SyscallFn = (_k, t, buf) => {
   const fields = ['Lego', 'legosim', '4.0.0-lego', '#1 SMP legosim', 'x86_64', '(none)'];
   const out = new Uint8Array(65 * 6);
-  fields.forEach((f, i) => out.set(utsField(f), i * 65));
+  for (const [i, f] of fields.entries()) out.set(utsField(f), i * 65);
   return copyToUser(t, buf, out) ? 0 : -Errno.EFAULT;
 };
 

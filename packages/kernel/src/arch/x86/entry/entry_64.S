@@ -10,15 +10,16 @@
  *    allows it, IRET otherwise.
  *  - ret_from_fork: where a new task starts; it always returns to user mode through IRET.
  *  - idtentry stubs for the exceptions, through error_entry / error_exit.
- *  - apic_timer_interrupt and the device vector stubs, through the interrupt macro and
- *    ret_from_intr -> retint_user / retint_kernel.
+ *  - apic_timer_interrupt (and the APIC error and spurious vectors) and the device vector
+ *    stubs, through the interrupt macro and ret_from_intr -> retint_user / retint_kernel.
  *
  * Symbols this file expects the kernel to supply (assemble() `symbols`; .data..percpu is
  * linked at 0, so a per-CPU variable's value is its offset from the GS base):
  *   per-CPU offsets:   rsp_scratch, cpu_tss
- *   native functions:  do_syscall_64, prepare_exit_to_usermode, schedule_tail,
- *                      smp_apic_timer_interrupt, do_IRQ, and the do_* exception handlers
- *                      named in the idtentry lines at the end of this file.
+ *   native functions:  do_syscall_64, syscall_return_slowpath, prepare_exit_to_usermode,
+ *                      schedule_tail, do_IRQ, smp_apic_timer_interrupt, smp_error_interrupt,
+ *                      smp_spurious_interrupt, and the do_* exception handlers named in the
+ *                      idtentry lines at the end of this file.
  */
 
 /* Selectors (arch/x86/include/asm/segment.h) */
@@ -72,6 +73,8 @@
 /* Vectors (asm/irq_vectors.h) */
 	.set	FIRST_EXTERNAL_VECTOR, 0x20
 	.set	LOCAL_TIMER_VECTOR, 0xef
+	.set	ERROR_APIC_VECTOR, 0xfe
+	.set	SPURIOUS_APIC_VECTOR, 0xff
 	.set	FIRST_SYSTEM_VECTOR, LOCAL_TIMER_VECTOR
 
 /* ---------------------------------------------------------------------------------------
@@ -268,10 +271,8 @@ ENTRY ret_from_fork
 	jnz	1f
 
 2:
-	/* as syscall_return_slowpath: IRQs off, then the exit work */
-	cli
 	movq	%rsp, %rdi
-	call	prepare_exit_to_usermode
+	call	syscall_return_slowpath		/* returns with IRQs disabled */
 	swapgs
 	jmp	restore_regs_and_iret
 
@@ -428,6 +429,8 @@ END \sym
 	.endm
 
 apicinterrupt LOCAL_TIMER_VECTOR	apic_timer_interrupt	smp_apic_timer_interrupt
+apicinterrupt ERROR_APIC_VECTOR		error_interrupt		smp_error_interrupt
+apicinterrupt SPURIOUS_APIC_VECTOR	spurious_interrupt	smp_spurious_interrupt
 
 /* ---------------------------------------------------------------------------------------
  * Exception entry points (vector: entry, handler, error code pushed by the CPU).

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The two libcs the differential tests build with. */
+export type Libc = 'musl' | 'glibc';
+
+const COMPILER: Record<Libc, string> = { musl: 'musl-gcc', glibc: 'gcc' };
+const PROBES = join(dirname(fileURLToPath(import.meta.url)), '..', 'probes');
+const CACHE = join(tmpdir(), 'legosim-probes');
+
+export function probeSource(name: string): string {
+  return join(PROBES, `${name}.c`);
+}
+
+/** Whether the compiler for `libc` is installed (`.ci/run` installs musl-tools and gcc). */
+export function hasCompiler(libc: Libc): boolean {
+  try {
+    execFileSync(COMPILER[libc], ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds probes/NAME.c as a static executable with `-O2` against `libc` and returns its
+ * path. Builds are cached by source hash in the temp directory.
+ */
+export function buildProbe(name: string, libc: Libc, extraFlags: readonly string[] = []): string {
+  const source = readFileSync(probeSource(name));
+  const key = createHash('sha256').update(source).update(libc).update(extraFlags.join(' ')).digest('hex').slice(0, 16);
+  mkdirSync(CACHE, { recursive: true });
+  const out = join(CACHE, `${name}-${libc}-${key}`);
+  if (!existsSync(out)) {
+    const tmp = `${out}.${process.pid}.tmp`;
+    execFileSync(COMPILER[libc], ['-static', '-O2', ...extraFlags, '-o', tmp, probeSource(name)], { stdio: 'pipe' });
+    writeFileSync(out, readFileSync(tmp), { mode: 0o755 });
+  }
+  return out;
+}
