@@ -62,6 +62,15 @@ export function generate(table: readonly Row[]): Map<string, string> {
     if (sib) wReq[i] = 1;
   }
 
+  // Two rows with the same constraints: the second could never be decoded.
+  const keys = new Map<string, string>();
+  rows.forEach((r, i) => {
+    const key = [r.map, r.opcode, r.plusR, r.pfx, wReq[i], r.modrmReg, r.modKind, r.fixedModrm, r.osz, r.osMode, r.asz, r.vl].join(',');
+    const prev = keys.get(key);
+    if (prev !== undefined) throw new Error(`row ${codeNames[i]} can never match: ${prev} has the same encoding`);
+    keys.set(key, codeNames[i] ?? '');
+  });
+
   const mnemonics = [...new Set(rows.map((r) => r.mnemonicName))].sort();
   const mnemonicIndex = new Map(mnemonics.map((m, i) => [m, i + 1]));
 

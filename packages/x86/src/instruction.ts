@@ -7,7 +7,10 @@ export const enum OpKind {
   Register = 1,
   /** The instruction's memory operand: `memSeg`, `memBase`, `memIndex`, `memScale`, `memDisp`. */
   Memory = 2,
-  /** `immLo`/`immHi`: the immediate, already extended to the operand size as the instruction defines. */
+  /**
+   * `immLo`/`immHi`: the immediate, already extended to the operand size as the instruction defines.
+   * The shift/rotate-by-one forms (D0/D1 /digit) carry an Immediate operand of value 1 with `immSize` 0.
+   */
   Immediate = 3,
   /** Second immediate (`enter`'s nesting level, `extrq`): `imm2`. */
   Immediate2 = 4,
@@ -63,7 +66,10 @@ export class Instruction {
   /** Prefix bits (`Prefix`). */
   prefixes = 0;
 
-  /** Number of explicit operands, in Intel order (destination first). */
+  /**
+   * Number of operands, in Intel order (destination first). Implicit registers that the SDM's
+   * instruction column names are operands too (`ADD AL, imm8`, `SHL r/m32, CL`, `STOSQ m64, RAX`).
+   */
   opCount = 0;
   readonly opKind: Uint8Array = new Uint8Array(5);
   readonly opReg: Uint16Array = new Uint16Array(5);

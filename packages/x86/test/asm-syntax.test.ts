@@ -178,6 +178,20 @@ const CASES: Record<string, string> = {
     int3
     .text
     cld`,
+  'label differences: known once both labels are defined with nothing relaxable between': `
+    add $(e1 - s1), %rax
+    s1: nop; .quad 0; mov %eax, %ebx
+    e1: add $(e1 - s1), %rax
+    lea (e1 - s1)(%rdx), %rcx
+    cmpl $(s1 - e1 + 1), 8(%rsp)
+    s2: jmp s2
+    e2: add $(e2 - s2), %rax
+    s3: jne far_fn
+    e3: add $(e3 - s3), %rax
+    s4: .p2align 2
+    e4: add $(e4 - s4), %rax
+    s5: call far_fn; ret
+    e5: add $(e5 - s5), %rax; push $(e5 - s5) * 2`,
   'string and space directives': `
     .ascii "ab\\n"
     .asciz "c\\"d"
@@ -232,9 +246,13 @@ describe('assembler result', () => {
   it('lists each instruction with its address and source line', () => {
     const r = assemble('nop\n\n  mov %rsp, %rdi\n.quad 1', { origin: 0x1000 });
     expect(r.listing).toEqual([
-      { address: 0x1000, size: 1, line: 1, section: '.text' },
-      { address: 0x1001, size: 3, line: 3, section: '.text' },
-      { address: 0x1004, size: 8, line: 4, section: '.text' },
+      { address: 0x1000, size: 1, line: 1, section: '.text', source: 'nop' },
+      { address: 0x1001, size: 3, line: 3, section: '.text', source: 'mov %rsp, %rdi' },
+      { address: 0x1004, size: 8, line: 4, section: '.text', source: '' },
+    ]);
+    const m = assemble('.macro SAVE r, off=0\n movq %\\r,\t\\off(%rsp)\n.endm\n\nSAVE r15 8', { origin: 0 });
+    expect(m.listing).toEqual([
+      { address: 0, size: 5, line: 5, section: '.text', source: 'movq %r15, 8(%rsp)' },
     ]);
   });
 

@@ -84,8 +84,8 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
     io.write(1, RUN_HELP);
     return 0;
   }
-  const image = readProgram(io, req.program);
   const options = kernelOptions(io, req.options);
+  const image = readProgram(io, req.program);
   let traceFile: { write(chunk: Uint8Array | string): void; close(): void } | undefined;
   let writer: BinaryTraceWriter | undefined;
   const tracePath = req.options.get('trace');

@@ -226,7 +226,11 @@ export class Kernel {
     this.native('do_syscall_64', (cpu) => this.doSyscall64(cpu));
     this.native('syscall_return_slowpath', (cpu) => this.syscallReturnSlowpath(cpu, cpu.gpr(7)));
     this.native('prepare_exit_to_usermode', () => this.prepareExitToUsermode());
-    this.native('schedule_tail', () => {});
+    // schedule_tail → finish_task_switch → raw_spin_unlock_irq: a new task's first
+    // instructions after the switch run with interrupts enabled
+    this.native('schedule_tail', (cpu) => {
+      cpu.rflags |= Rflags.IF;
+    });
     this.native('smp_apic_timer_interrupt', (cpu) => this.smpApicTimerInterrupt(cpu));
     this.native('smp_spurious_interrupt', () => {});
     this.native('smp_error_interrupt', (cpu) => this.apics[cpu.id]!.eoi());

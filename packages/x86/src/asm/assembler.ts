@@ -3,6 +3,7 @@ import { AsmError } from './error.js';
 import { applyBinary, applyUnary, constValue, type Expr } from './expr.js';
 import { Frontend, type Item } from './frontend.js';
 import { writeNops } from './nops.js';
+import type { Operand } from './operand.js';
 
 export interface AssembleOptions {
   /** Address of the first byte of `.text`, as a canonical signed number (0xffffffff81000000 is -0x7f000000). */
@@ -25,8 +26,11 @@ export interface AssembledSection {
 export interface ListingEntry {
   readonly address: number;
   readonly size: number;
+  /** Source line (for a statement from a macro, the line of the invocation). */
   readonly line: number;
   readonly section: string;
+  /** An instruction as assembled, macro arguments substituted (`movq %r15, R15+0(%rsp)`); '' for data. */
+  readonly source: string;
 }
 
 export interface AssembleResult {
@@ -49,7 +53,13 @@ export interface AssembleResult {
 
 type Entry =
   | { readonly k: 'label'; readonly name: string; readonly line: number }
-  | { readonly k: 'insn'; readonly plan: InsnPlan; readonly line: number; long: boolean }
+  | {
+      readonly k: 'insn';
+      readonly plan: InsnPlan;
+      readonly line: number;
+      readonly source: string;
+      long: boolean;
+    }
   | {
       readonly k: 'data';
       readonly size: 1 | 2 | 4 | 8;
@@ -115,29 +125,61 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
     return base.k === 'sym' && labelSection.get(base.name) === current.name;
   };
 
+  // GNU as knows `b - a` while it assembles when both labels are already defined in the same
+  // frag (no relaxable branch or alignment between them), and then picks imm8/disp8 forms.
+  const frags = new Map<string, { id: number; offset: number }>();
+  const fragOf = (name: string): { id: number; offset: number } => {
+    let f = frags.get(name);
+    if (f === undefined) {
+      f = { id: 0, offset: 0 };
+      frags.set(name, f);
+    }
+    return f;
+  };
+  const labelFrags = new Map<string, { section: string; id: number; offset: number }>();
+  let frag = fragOf('.text');
   for (const it of fe.items as Item[]) {
     switch (it.k) {
       case 'section':
         current = getSection(it.name, it.code);
+        frag = fragOf(it.name);
+        frag.id++;
+        frag.offset = 0;
         break;
       case 'label':
         current.entries.push({ k: 'label', name: it.name, line: it.line });
+        labelFrags.set(it.name, { section: current.name, id: frag.id, offset: frag.offset });
         break;
-      case 'insn':
-        current.entries.push({
-          k: 'insn',
-          plan: planInstruction(it.insn, it.line, sameSection),
-          line: it.line,
-          long: false,
-        });
+      case 'insn': {
+        const section = current.name;
+        const here = frag;
+        const known = (name: string): number | undefined => {
+          const l = labelFrags.get(name);
+          return l !== undefined && l.section === section && l.id === here.id ? l.offset : undefined;
+        };
+        const insn = {
+          ...it.insn,
+          operands: it.insn.operands.map((o) => foldLabelDifferences(o, known, it.line)),
+        };
+        const plan = planInstruction(insn, it.line, sameSection);
+        current.entries.push({ k: 'insn', plan, line: it.line, source: it.source, long: false });
+        if (plan.k === 'relax' || plan.variable === true) {
+          frag.id++;
+          frag.offset = 0;
+        } else frag.offset += plan.enc.bytes.length;
         break;
+      }
       case 'data':
         current.entries.push({ k: 'data', size: it.size, exprs: it.exprs, line: it.line });
+        frag.offset += it.size * it.exprs.length;
         break;
       case 'bytes':
         current.entries.push({ k: 'bytes', bytes: it.bytes, line: it.line });
+        frag.offset += it.bytes.length;
         break;
       case 'align':
+        frag.id++;
+        frag.offset = 0;
         current.align = Math.max(current.align, it.boundary);
         current.entries.push({
           k: 'align',
@@ -208,7 +250,13 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
           const enc = e.plan.k === 'fixed' ? e.plan.enc : e.long ? e.plan.long : e.plan.short;
           bytes.set(enc.bytes, o);
           for (const f of enc.fields) writeField(bytes, o, f, enc, at, evaluator, e.line);
-          listing.push({ address: Number(at), size: enc.bytes.length, line: e.line, section: s.name });
+          listing.push({
+            address: Number(at),
+            size: enc.bytes.length,
+            line: e.line,
+            section: s.name,
+            source: e.source,
+          });
           return;
         }
         case 'data': {
@@ -218,7 +266,13 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
             else checkRange(v, e.size, false, e.line, 'value');
             writeLE(bytes, o + j * e.size, v, e.size);
           });
-          listing.push({ address: Number(at), size: e.size * e.exprs.length, line: e.line, section: s.name });
+          listing.push({
+            address: Number(at),
+            size: e.size * e.exprs.length,
+            line: e.line,
+            section: s.name,
+            source: '',
+          });
           return;
         }
         case 'bytes':
@@ -259,6 +313,72 @@ export function assemble(source: string, options: AssembleOptions): AssembleResu
     listing,
     externalsUsed: evaluator.externalsUsed,
   };
+}
+
+/** `c + Σ k·label`, or undefined when the expression is not linear in labels known now. */
+interface Linear {
+  c: bigint;
+  terms: Map<string, bigint>;
+}
+
+function linear(e: Expr, known: (name: string) => number | undefined, line: number): Linear | undefined {
+  switch (e.k) {
+    case 'num':
+      return { c: e.v, terms: new Map() };
+    case 'sym': {
+      if (known(e.name) === undefined) return undefined;
+      return { c: 0n, terms: new Map([[e.name, 1n]]) };
+    }
+    case 'dot':
+      return undefined;
+    case 'un': {
+      const x = linear(e.e, known, line);
+      if (x === undefined) return undefined;
+      if (e.op === '-') return { c: -x.c, terms: new Map([...x.terms].map(([n, k]) => [n, -k])) };
+      return x.terms.size === 0 ? { c: applyUnary(e.op, x.c), terms: x.terms } : undefined;
+    }
+    case 'bin': {
+      const a = linear(e.a, known, line);
+      const b = a === undefined ? undefined : linear(e.b, known, line);
+      if (a === undefined || b === undefined) return undefined;
+      if (e.op === '+' || e.op === '-') {
+        const sign = e.op === '+' ? 1n : -1n;
+        const terms = new Map(a.terms);
+        for (const [n, k] of b.terms) terms.set(n, (terms.get(n) ?? 0n) + sign * k);
+        return { c: a.c + sign * b.c, terms };
+      }
+      if (e.op === '*' && (a.terms.size === 0 || b.terms.size === 0)) {
+        const [scalar, other] = a.terms.size === 0 ? [a.c, b] : [b.c, a];
+        return { c: scalar * other.c, terms: new Map([...other.terms].map(([n, k]) => [n, k * scalar])) };
+      }
+      if (a.terms.size === 0 && b.terms.size === 0)
+        return { c: applyBinary(e.op, a.c, b.c, line), terms: a.terms };
+      return undefined;
+    }
+  }
+}
+
+/** Replaces an operand expression that is a difference of labels GNU as already knows by its value. */
+function foldLabelDifferences(
+  op: Operand,
+  known: (name: string) => number | undefined,
+  line: number,
+): Operand {
+  const fold = (e: Expr): Expr => {
+    if (constValue(e, line) !== undefined) return e;
+    const l = linear(e, known, line);
+    if (l === undefined) return e;
+    let sum = 0n;
+    let v = l.c;
+    for (const [name, k] of l.terms) {
+      sum += k;
+      v += k * BigInt(known(name) as number);
+    }
+    return sum === 0n ? { k: 'num', v: BigInt.asIntN(64, v) } : e;
+  };
+  if (op.kind === 'imm') return { kind: 'imm', expr: fold(op.expr) };
+  if (op.kind === 'mem' && op.disp !== null && !op.bare) return { ...op, disp: fold(op.disp) };
+  return op;
 }
 
 function safe(v: bigint): boolean {

@@ -34,7 +34,8 @@ export interface Encoding {
 
 /** What layout needs to know about an instruction. */
 export type InsnPlan =
-  | { readonly k: 'fixed'; readonly enc: Encoding }
+  /** `variable`: a jmp/jcc GNU as could have relaxed (its target was not a constant), which ends a GAS frag. */
+  | { readonly k: 'fixed'; readonly enc: Encoding; readonly variable?: boolean }
   /** A jmp/jcc to a label of the same section: short until the target is out of rel8 range. */
   | { readonly k: 'relax'; readonly short: Encoding; readonly long: Encoding; readonly target: Expr };
 
@@ -314,7 +315,8 @@ export function planInstruction(
     const long = rel.find((e) => e.fields.some((f) => f.kind === 'rel' && f.size === 4));
     const target = (rel[0] as Encoding).fields.find((f) => f.kind === 'rel')?.expr as Expr;
     if (short !== undefined && long !== undefined) {
-      return sameSectionLabel(target) ? { k: 'relax', short, long, target } : { k: 'fixed', enc: long };
+      if (sameSectionLabel(target)) return { k: 'relax', short, long, target };
+      return { k: 'fixed', enc: long, variable: constValue(target, line) === undefined };
     }
     return { k: 'fixed', enc: (long ?? short) as Encoding };
   }
@@ -353,7 +355,13 @@ const PSEUDO_FORM: Form = {
 };
 
 function describeOps(ops: readonly Operand[]): string {
-  return ops.length === 0 ? ' (no operands)' : '';
+  if (ops.length === 0) return ' (no operands)';
+  const one = (o: Operand): string => {
+    if (o.kind === 'reg') return `${o.indirect ? '*' : ''}%${registerName(o.reg)}`;
+    if (o.kind === 'imm') return '$immediate';
+    return o.bare && !o.indirect ? 'address' : `${o.indirect ? '*' : ''}memory`;
+  };
+  return `: ${ops.map(one).join(', ')}`;
 }
 
 /** Binds user operands (Intel order) to the form's specs; null for omitted implicit operands. */

@@ -15,7 +15,8 @@ export interface ParsedInsn {
 export type Item =
   | { readonly k: 'section'; readonly line: number; readonly name: string; readonly code: boolean }
   | { readonly k: 'label'; readonly line: number; readonly name: string }
-  | { readonly k: 'insn'; readonly line: number; readonly insn: ParsedInsn }
+  /** `source`: the statement as assembled, after macro arguments were substituted. */
+  | { readonly k: 'insn'; readonly line: number; readonly insn: ParsedInsn; readonly source: string }
   | {
       readonly k: 'data';
       readonly line: number;
@@ -614,6 +615,7 @@ export class Frontend implements SymbolNamer {
       k: 'insn',
       line: this.line,
       insn: { prefixes, mnemonic: mn.text.toLowerCase(), operands },
+      source: text.trim().replace(/\s+/g, ' '),
     });
   }
 

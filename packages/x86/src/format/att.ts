@@ -131,6 +131,22 @@ function usesEvexOnlyRegister(instr: Instruction): boolean {
   return false;
 }
 
+const FP_PRED = [
+  'eq', 'lt', 'le', 'unord', 'neq', 'nlt', 'nle', 'ord', 'eq_uq', 'nge', 'ngt', 'false', 'neq_oq', 'ge', 'gt', 'true',
+  'eq_os', 'lt_oq', 'le_oq', 'unord_s', 'neq_us', 'nlt_uq', 'nle_uq', 'ord_s', 'eq_us', 'nge_uq', 'ngt_uq', 'false_os',
+  'neq_os', 'ge_oq', 'gt_oq', 'true_us',
+];
+
+function fpCmpSuffix(m: number): string {
+  switch (m) {
+    case Mnemonic.Cmpps: case Mnemonic.Vcmpps: return 'ps';
+    case Mnemonic.Cmppd: case Mnemonic.Vcmppd: return 'pd';
+    case Mnemonic.Cmpss: case Mnemonic.Vcmpss: return 'ss';
+    case Mnemonic.Cmpsd: case Mnemonic.Vcmpsd: return 'sd';
+    default: return '';
+  }
+}
+
 const VPCMP_PRED = ['eq', 'lt', 'le', 'false', 'neq', 'nlt', 'nle', 'true'];
 
 function vpcmpSuffix(m: number): string {
@@ -173,6 +189,15 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
   name += hint;
   // AVX-512 integer compares: objdump spells predicates 0-2 and 4-6 as pseudo-ops (vpcmpltub) and drops the imm8.
   let skipImm = false;
+  const fcmp = fpCmpSuffix(instr.mnemonic);
+  if (fcmp !== '' && instr.opKind[instr.opCount - 1] === OpKind.Immediate) {
+    // cmpsd $1 -> cmpltsd; VEX forms have 32 predicates
+    const vex = name.charAt(0) === 'v';
+    if (instr.immLo < (vex ? 32 : 8)) {
+      name = `${vex ? 'v' : ''}cmp${FP_PRED[instr.immLo]}${fcmp}`;
+      skipImm = true;
+    }
+  }
   const cmpSuffix = vpcmpSuffix(instr.mnemonic);
   if (cmpSuffix !== '') {
     const pred = instr.immLo & 7;

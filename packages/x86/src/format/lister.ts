@@ -74,7 +74,10 @@ function makeSymbolizer(symbols: readonly ElfSymbol[]): (a: number, section: num
  */
 export function listElf(bytes: Uint8Array, options?: ListOptions): string[] {
   const sections = readElfSections(bytes);
-  const symbolize = makeSymbolizer(readElfSymbols(bytes, sections));
+  const symbols = readElfSymbols(bytes, sections);
+  const symbolize = makeSymbolizer(symbols);
+  // objdump prints `call 401000 <sym>` when it has symbols and `call 0x401000` for a stripped file.
+  const bareAddresses = symbols.length > 0;
   const dec = new Decoder();
   const ins = new Instruction();
   const lines: string[] = [];
@@ -88,7 +91,7 @@ export function listElf(bytes: Uint8Array, options?: ListOptions): string[] {
       const addr = sec.addr + off;
       const st = dec.decode(bytes, sec.offset + off, sec.size - off, addr, ins);
       if (st === DecodeStatus.Ok) {
-        lines.push(`  ${addr.toString(16)}:\t${formatAtt(ins, { bareAddresses: true, symbolize: sectionSymbolize })}`);
+        lines.push(`  ${addr.toString(16)}:\t${formatAtt(ins, { bareAddresses, symbolize: sectionSymbolize })}`);
         off += ins.length;
       } else {
         lines.push(`  ${addr.toString(16)}:\t(bad)`);

@@ -3008,587 +3008,1335 @@ export const enum Code {
   VEX_Kunpckwd_kr_kr_kr = 1501,
   /** `KUNPCKDQ k1, k2, k3` — `VEX.L1.0F.W1 4B /r` */
   VEX_Kunpckdq_kr_kr_kr = 1502,
+  /** `VADDSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 58 /r` */
+  VEX_Vaddsd_xmm_xmm_xmmm64 = 1503,
+  /** `VADDSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 58 /r` */
+  VEX_Vaddss_xmm_xmm_xmmm32 = 1504,
+  /** `VMULSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 59 /r` */
+  VEX_Vmulsd_xmm_xmm_xmmm64 = 1505,
+  /** `VMULSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 59 /r` */
+  VEX_Vmulss_xmm_xmm_xmmm32 = 1506,
+  /** `VSUBSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5C /r` */
+  VEX_Vsubsd_xmm_xmm_xmmm64 = 1507,
+  /** `VSUBSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5C /r` */
+  VEX_Vsubss_xmm_xmm_xmmm32 = 1508,
+  /** `VMINSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5D /r` */
+  VEX_Vminsd_xmm_xmm_xmmm64 = 1509,
+  /** `VMINSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5D /r` */
+  VEX_Vminss_xmm_xmm_xmmm32 = 1510,
+  /** `VMINPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5D /r` */
+  VEX_Vminps_xmm_xmm_xmmm128 = 1511,
+  /** `VMINPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5D /r` */
+  VEX_Vminpd_xmm_xmm_xmmm128 = 1512,
+  /** `VMINPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5D /r` */
+  VEX_Vminps_ymm_ymm_ymmm256 = 1513,
+  /** `VMINPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5D /r` */
+  VEX_Vminpd_ymm_ymm_ymmm256 = 1514,
+  /** `VDIVSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5E /r` */
+  VEX_Vdivsd_xmm_xmm_xmmm64 = 1515,
+  /** `VDIVSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5E /r` */
+  VEX_Vdivss_xmm_xmm_xmmm32 = 1516,
+  /** `VMAXSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5F /r` */
+  VEX_Vmaxsd_xmm_xmm_xmmm64 = 1517,
+  /** `VMAXSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5F /r` */
+  VEX_Vmaxss_xmm_xmm_xmmm32 = 1518,
+  /** `VMAXPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5F /r` */
+  VEX_Vmaxps_xmm_xmm_xmmm128 = 1519,
+  /** `VMAXPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5F /r` */
+  VEX_Vmaxpd_xmm_xmm_xmmm128 = 1520,
+  /** `VMAXPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5F /r` */
+  VEX_Vmaxps_ymm_ymm_ymmm256 = 1521,
+  /** `VMAXPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5F /r` */
+  VEX_Vmaxpd_ymm_ymm_ymmm256 = 1522,
+  /** `VSQRTSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 51 /r` */
+  VEX_Vsqrtsd_xmm_xmm_xmmm64 = 1523,
+  /** `VSQRTSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 51 /r` */
+  VEX_Vsqrtss_xmm_xmm_xmmm32 = 1524,
+  /** `VSQRTPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 51 /r` */
+  VEX_Vsqrtps_xmm_xmmm128 = 1525,
+  /** `VSQRTPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 51 /r` */
+  VEX_Vsqrtpd_xmm_xmmm128 = 1526,
+  /** `VSQRTPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 51 /r` */
+  VEX_Vsqrtps_ymm_ymmm256 = 1527,
+  /** `VSQRTPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 51 /r` */
+  VEX_Vsqrtpd_ymm_ymmm256 = 1528,
+  /** `VMOVSS xmm1, xmm2, xmm3` — `VEX.LIG.F3.0F.WIG 10 /r` */
+  VEX_Vmovss_xmm_xmm_xmm = 1529,
+  /** `VMOVSD xmm1, xmm2, xmm3` — `VEX.LIG.F2.0F.WIG 10 /r` */
+  VEX_Vmovsd_xmm_xmm_xmm = 1530,
+  /** `VUCOMISS xmm1, xmm2/m32` — `VEX.LIG.0F.WIG 2E /r` */
+  VEX_Vucomiss_xmm_xmmm32 = 1531,
+  /** `VUCOMISD xmm1, xmm2/m64` — `VEX.LIG.66.0F.WIG 2E /r` */
+  VEX_Vucomisd_xmm_xmmm64 = 1532,
+  /** `VCOMISS xmm1, xmm2/m32` — `VEX.LIG.0F.WIG 2F /r` */
+  VEX_Vcomiss_xmm_xmmm32 = 1533,
+  /** `VCOMISD xmm1, xmm2/m64` — `VEX.LIG.66.0F.WIG 2F /r` */
+  VEX_Vcomisd_xmm_xmmm64 = 1534,
+  /** `VCVTSI2SD xmm1, xmm2, r/m32` — `VEX.LIG.F2.0F.W0 2A /r` */
+  VEX_Vcvtsi2sd_xmm_xmm_rm32 = 1535,
+  /** `VCVTSI2SD xmm1, xmm2, r/m64` — `VEX.LIG.F2.0F.W1 2A /r` */
+  VEX_Vcvtsi2sd_xmm_xmm_rm64 = 1536,
+  /** `VCVTSI2SS xmm1, xmm2, r/m32` — `VEX.LIG.F3.0F.W0 2A /r` */
+  VEX_Vcvtsi2ss_xmm_xmm_rm32 = 1537,
+  /** `VCVTSI2SS xmm1, xmm2, r/m64` — `VEX.LIG.F3.0F.W1 2A /r` */
+  VEX_Vcvtsi2ss_xmm_xmm_rm64 = 1538,
+  /** `VCVTSD2SS xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5A /r` */
+  VEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 1539,
+  /** `VCVTSS2SD xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5A /r` */
+  VEX_Vcvtss2sd_xmm_xmm_xmmm32 = 1540,
+  /** `VCVTTSD2SI r32, xmm1/m64` — `VEX.LIG.F2.0F.W0 2C /r` */
+  VEX_Vcvttsd2si_r32_xmmm64 = 1541,
+  /** `VCVTTSD2SI r64, xmm1/m64` — `VEX.LIG.F2.0F.W1 2C /r` */
+  VEX_Vcvttsd2si_r64_xmmm64 = 1542,
+  /** `VCVTTSS2SI r32, xmm1/m32` — `VEX.LIG.F3.0F.W0 2C /r` */
+  VEX_Vcvttss2si_r32_xmmm32 = 1543,
+  /** `VCVTTSS2SI r64, xmm1/m32` — `VEX.LIG.F3.0F.W1 2C /r` */
+  VEX_Vcvttss2si_r64_xmmm32 = 1544,
+  /** `VROUNDSD xmm1, xmm2, xmm3/m64, imm8` — `VEX.LIG.66.0F3A.WIG 0B /r ib` */
+  VEX_Vroundsd_xmm_xmm_xmmm64_imm8 = 1545,
+  /** `VROUNDSS xmm1, xmm2, xmm3/m32, imm8` — `VEX.LIG.66.0F3A.WIG 0A /r ib` */
+  VEX_Vroundss_xmm_xmm_xmmm32_imm8 = 1546,
+  /** `VCMPSD xmm1, xmm2, xmm3/m64, imm8` — `VEX.LIG.F2.0F.WIG C2 /r ib` */
+  VEX_Vcmpsd_xmm_xmm_xmmm64_imm8 = 1547,
+  /** `VCMPSS xmm1, xmm2, xmm3/m32, imm8` — `VEX.LIG.F3.0F.WIG C2 /r ib` */
+  VEX_Vcmpss_xmm_xmm_xmmm32_imm8 = 1548,
+  /** `VCMPPS xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.0F.WIG C2 /r ib` */
+  VEX_Vcmpps_xmm_xmm_xmmm128_imm8 = 1549,
+  /** `VCMPPD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F.WIG C2 /r ib` */
+  VEX_Vcmppd_xmm_xmm_xmmm128_imm8 = 1550,
+  /** `VPBLENDVB xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4C /r /is4` */
+  VEX_Vpblendvb_xmm_xmm_xmmm128_xmm = 1551,
+  /** `VBLENDVPS xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4A /r /is4` */
+  VEX_Vblendvps_xmm_xmm_xmmm128_xmm = 1552,
+  /** `VBLENDVPD xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4B /r /is4` */
+  VEX_Vblendvpd_xmm_xmm_xmmm128_xmm = 1553,
+  /** `VPBLENDD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F3A.W0 02 /r ib` */
+  VEX_Vpblendd_xmm_xmm_xmmm128_imm8 = 1554,
+  /** `VPMOVSXBW xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 20 /r` */
+  VEX_Vpmovsxbw_xmm_xmmm64 = 1555,
+  /** `VPMOVSXBD xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 21 /r` */
+  VEX_Vpmovsxbd_xmm_xmmm32 = 1556,
+  /** `VPMOVSXBQ xmm1, xmm2/m16` — `VEX.128.66.0F38.WIG 22 /r` */
+  VEX_Vpmovsxbq_xmm_xmmm16 = 1557,
+  /** `VPMOVSXWD xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 23 /r` */
+  VEX_Vpmovsxwd_xmm_xmmm64 = 1558,
+  /** `VPMOVSXWQ xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 24 /r` */
+  VEX_Vpmovsxwq_xmm_xmmm32 = 1559,
+  /** `VPMOVSXDQ xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 25 /r` */
+  VEX_Vpmovsxdq_xmm_xmmm64 = 1560,
+  /** `VPMOVZXBW xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 30 /r` */
+  VEX_Vpmovzxbw_xmm_xmmm64 = 1561,
+  /** `VPMOVZXBD xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 31 /r` */
+  VEX_Vpmovzxbd_xmm_xmmm32 = 1562,
+  /** `VPMOVZXBQ xmm1, xmm2/m16` — `VEX.128.66.0F38.WIG 32 /r` */
+  VEX_Vpmovzxbq_xmm_xmmm16 = 1563,
+  /** `VPMOVZXWD xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 33 /r` */
+  VEX_Vpmovzxwd_xmm_xmmm64 = 1564,
+  /** `VPMOVZXWQ xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 34 /r` */
+  VEX_Vpmovzxwq_xmm_xmmm32 = 1565,
+  /** `VPMOVZXDQ xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 35 /r` */
+  VEX_Vpmovzxdq_xmm_xmmm64 = 1566,
+  /** `VCMPPS ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.0F.WIG C2 /r ib` */
+  VEX_Vcmpps_ymm_ymm_ymmm256_imm8 = 1567,
+  /** `VCMPPD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F.WIG C2 /r ib` */
+  VEX_Vcmppd_ymm_ymm_ymmm256_imm8 = 1568,
+  /** `VPBLENDVB ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4C /r /is4` */
+  VEX_Vpblendvb_ymm_ymm_ymmm256_ymm = 1569,
+  /** `VBLENDVPS ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4A /r /is4` */
+  VEX_Vblendvps_ymm_ymm_ymmm256_ymm = 1570,
+  /** `VBLENDVPD ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4B /r /is4` */
+  VEX_Vblendvpd_ymm_ymm_ymmm256_ymm = 1571,
+  /** `VPBLENDD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.W0 02 /r ib` */
+  VEX_Vpblendd_ymm_ymm_ymmm256_imm8 = 1572,
+  /** `VPMOVSXBW ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 20 /r` */
+  VEX_Vpmovsxbw_ymm_xmmm128 = 1573,
+  /** `VPMOVSXBD ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 21 /r` */
+  VEX_Vpmovsxbd_ymm_xmmm64 = 1574,
+  /** `VPMOVSXBQ ymm1, xmm2/m32` — `VEX.256.66.0F38.WIG 22 /r` */
+  VEX_Vpmovsxbq_ymm_xmmm32 = 1575,
+  /** `VPMOVSXWD ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 23 /r` */
+  VEX_Vpmovsxwd_ymm_xmmm128 = 1576,
+  /** `VPMOVSXWQ ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 24 /r` */
+  VEX_Vpmovsxwq_ymm_xmmm64 = 1577,
+  /** `VPMOVSXDQ ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 25 /r` */
+  VEX_Vpmovsxdq_ymm_xmmm128 = 1578,
+  /** `VPMOVZXBW ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 30 /r` */
+  VEX_Vpmovzxbw_ymm_xmmm128 = 1579,
+  /** `VPMOVZXBD ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 31 /r` */
+  VEX_Vpmovzxbd_ymm_xmmm64 = 1580,
+  /** `VPMOVZXBQ ymm1, xmm2/m32` — `VEX.256.66.0F38.WIG 32 /r` */
+  VEX_Vpmovzxbq_ymm_xmmm32 = 1581,
+  /** `VPMOVZXWD ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 33 /r` */
+  VEX_Vpmovzxwd_ymm_xmmm128 = 1582,
+  /** `VPMOVZXWQ ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 34 /r` */
+  VEX_Vpmovzxwq_ymm_xmmm64 = 1583,
+  /** `VPMOVZXDQ ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 35 /r` */
+  VEX_Vpmovzxdq_ymm_xmmm128 = 1584,
+  /** `VFMADD132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 98 /r` */
+  VEX_Vfmadd132ps_xmm_xmm_xmmm128 = 1585,
+  /** `VFMADD132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 98 /r` */
+  VEX_Vfmadd132pd_xmm_xmm_xmmm128 = 1586,
+  /** `VFMADD132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 99 /r` */
+  VEX_Vfmadd132ss_xmm_xmm_xmmm32 = 1587,
+  /** `VFMADD132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 99 /r` */
+  VEX_Vfmadd132sd_xmm_xmm_xmmm64 = 1588,
+  /** `VFMADD213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 A8 /r` */
+  VEX_Vfmadd213ps_xmm_xmm_xmmm128 = 1589,
+  /** `VFMADD213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 A8 /r` */
+  VEX_Vfmadd213pd_xmm_xmm_xmmm128 = 1590,
+  /** `VFMADD213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 A9 /r` */
+  VEX_Vfmadd213ss_xmm_xmm_xmmm32 = 1591,
+  /** `VFMADD213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 A9 /r` */
+  VEX_Vfmadd213sd_xmm_xmm_xmmm64 = 1592,
+  /** `VFMADD231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 B8 /r` */
+  VEX_Vfmadd231ps_xmm_xmm_xmmm128 = 1593,
+  /** `VFMADD231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 B8 /r` */
+  VEX_Vfmadd231pd_xmm_xmm_xmmm128 = 1594,
+  /** `VFMADD231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 B9 /r` */
+  VEX_Vfmadd231ss_xmm_xmm_xmmm32 = 1595,
+  /** `VFMADD231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 B9 /r` */
+  VEX_Vfmadd231sd_xmm_xmm_xmmm64 = 1596,
+  /** `VFMSUB132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9A /r` */
+  VEX_Vfmsub132ps_xmm_xmm_xmmm128 = 1597,
+  /** `VFMSUB132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9A /r` */
+  VEX_Vfmsub132pd_xmm_xmm_xmmm128 = 1598,
+  /** `VFMSUB132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9B /r` */
+  VEX_Vfmsub132ss_xmm_xmm_xmmm32 = 1599,
+  /** `VFMSUB132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9B /r` */
+  VEX_Vfmsub132sd_xmm_xmm_xmmm64 = 1600,
+  /** `VFMSUB213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AA /r` */
+  VEX_Vfmsub213ps_xmm_xmm_xmmm128 = 1601,
+  /** `VFMSUB213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AA /r` */
+  VEX_Vfmsub213pd_xmm_xmm_xmmm128 = 1602,
+  /** `VFMSUB213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AB /r` */
+  VEX_Vfmsub213ss_xmm_xmm_xmmm32 = 1603,
+  /** `VFMSUB213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AB /r` */
+  VEX_Vfmsub213sd_xmm_xmm_xmmm64 = 1604,
+  /** `VFMSUB231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BA /r` */
+  VEX_Vfmsub231ps_xmm_xmm_xmmm128 = 1605,
+  /** `VFMSUB231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BA /r` */
+  VEX_Vfmsub231pd_xmm_xmm_xmmm128 = 1606,
+  /** `VFMSUB231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BB /r` */
+  VEX_Vfmsub231ss_xmm_xmm_xmmm32 = 1607,
+  /** `VFMSUB231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BB /r` */
+  VEX_Vfmsub231sd_xmm_xmm_xmmm64 = 1608,
+  /** `VFNMADD132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9C /r` */
+  VEX_Vfnmadd132ps_xmm_xmm_xmmm128 = 1609,
+  /** `VFNMADD132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9C /r` */
+  VEX_Vfnmadd132pd_xmm_xmm_xmmm128 = 1610,
+  /** `VFNMADD132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9D /r` */
+  VEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 1611,
+  /** `VFNMADD132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9D /r` */
+  VEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 1612,
+  /** `VFNMADD213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AC /r` */
+  VEX_Vfnmadd213ps_xmm_xmm_xmmm128 = 1613,
+  /** `VFNMADD213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AC /r` */
+  VEX_Vfnmadd213pd_xmm_xmm_xmmm128 = 1614,
+  /** `VFNMADD213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AD /r` */
+  VEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 1615,
+  /** `VFNMADD213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AD /r` */
+  VEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 1616,
+  /** `VFNMADD231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BC /r` */
+  VEX_Vfnmadd231ps_xmm_xmm_xmmm128 = 1617,
+  /** `VFNMADD231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BC /r` */
+  VEX_Vfnmadd231pd_xmm_xmm_xmmm128 = 1618,
+  /** `VFNMADD231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BD /r` */
+  VEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 1619,
+  /** `VFNMADD231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BD /r` */
+  VEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 1620,
+  /** `VFNMSUB132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9E /r` */
+  VEX_Vfnmsub132ps_xmm_xmm_xmmm128 = 1621,
+  /** `VFNMSUB132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9E /r` */
+  VEX_Vfnmsub132pd_xmm_xmm_xmmm128 = 1622,
+  /** `VFNMSUB132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9F /r` */
+  VEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 1623,
+  /** `VFNMSUB132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9F /r` */
+  VEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 1624,
+  /** `VFNMSUB213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AE /r` */
+  VEX_Vfnmsub213ps_xmm_xmm_xmmm128 = 1625,
+  /** `VFNMSUB213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AE /r` */
+  VEX_Vfnmsub213pd_xmm_xmm_xmmm128 = 1626,
+  /** `VFNMSUB213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AF /r` */
+  VEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 1627,
+  /** `VFNMSUB213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AF /r` */
+  VEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 1628,
+  /** `VFNMSUB231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BE /r` */
+  VEX_Vfnmsub231ps_xmm_xmm_xmmm128 = 1629,
+  /** `VFNMSUB231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BE /r` */
+  VEX_Vfnmsub231pd_xmm_xmm_xmmm128 = 1630,
+  /** `VFNMSUB231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BF /r` */
+  VEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 1631,
+  /** `VFNMSUB231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BF /r` */
+  VEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 1632,
+  /** `VFMADD132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 98 /r` */
+  VEX_Vfmadd132ps_ymm_ymm_ymmm256 = 1633,
+  /** `VFMADD132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 98 /r` */
+  VEX_Vfmadd132pd_ymm_ymm_ymmm256 = 1634,
+  /** `VFMADD213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 A8 /r` */
+  VEX_Vfmadd213ps_ymm_ymm_ymmm256 = 1635,
+  /** `VFMADD213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 A8 /r` */
+  VEX_Vfmadd213pd_ymm_ymm_ymmm256 = 1636,
+  /** `VFMADD231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 B8 /r` */
+  VEX_Vfmadd231ps_ymm_ymm_ymmm256 = 1637,
+  /** `VFMADD231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 B8 /r` */
+  VEX_Vfmadd231pd_ymm_ymm_ymmm256 = 1638,
+  /** `VFMSUB132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9A /r` */
+  VEX_Vfmsub132ps_ymm_ymm_ymmm256 = 1639,
+  /** `VFMSUB132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9A /r` */
+  VEX_Vfmsub132pd_ymm_ymm_ymmm256 = 1640,
+  /** `VFMSUB213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AA /r` */
+  VEX_Vfmsub213ps_ymm_ymm_ymmm256 = 1641,
+  /** `VFMSUB213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AA /r` */
+  VEX_Vfmsub213pd_ymm_ymm_ymmm256 = 1642,
+  /** `VFMSUB231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BA /r` */
+  VEX_Vfmsub231ps_ymm_ymm_ymmm256 = 1643,
+  /** `VFMSUB231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BA /r` */
+  VEX_Vfmsub231pd_ymm_ymm_ymmm256 = 1644,
+  /** `VFNMADD132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9C /r` */
+  VEX_Vfnmadd132ps_ymm_ymm_ymmm256 = 1645,
+  /** `VFNMADD132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9C /r` */
+  VEX_Vfnmadd132pd_ymm_ymm_ymmm256 = 1646,
+  /** `VFNMADD213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AC /r` */
+  VEX_Vfnmadd213ps_ymm_ymm_ymmm256 = 1647,
+  /** `VFNMADD213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AC /r` */
+  VEX_Vfnmadd213pd_ymm_ymm_ymmm256 = 1648,
+  /** `VFNMADD231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BC /r` */
+  VEX_Vfnmadd231ps_ymm_ymm_ymmm256 = 1649,
+  /** `VFNMADD231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BC /r` */
+  VEX_Vfnmadd231pd_ymm_ymm_ymmm256 = 1650,
+  /** `VFNMSUB132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9E /r` */
+  VEX_Vfnmsub132ps_ymm_ymm_ymmm256 = 1651,
+  /** `VFNMSUB132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9E /r` */
+  VEX_Vfnmsub132pd_ymm_ymm_ymmm256 = 1652,
+  /** `VFNMSUB213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AE /r` */
+  VEX_Vfnmsub213ps_ymm_ymm_ymmm256 = 1653,
+  /** `VFNMSUB213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AE /r` */
+  VEX_Vfnmsub213pd_ymm_ymm_ymmm256 = 1654,
+  /** `VFNMSUB231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BE /r` */
+  VEX_Vfnmsub231ps_ymm_ymm_ymmm256 = 1655,
+  /** `VFNMSUB231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BE /r` */
+  VEX_Vfnmsub231pd_ymm_ymm_ymmm256 = 1656,
+  /** `VPERMD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 36 /r` */
+  VEX_Vpermd_ymm_ymm_ymmm256 = 1657,
+  /** `VPERMPS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 16 /r` */
+  VEX_Vpermps_ymm_ymm_ymmm256 = 1658,
+  /** `VPERMPD ymm1, ymm2/m256, imm8` — `VEX.256.66.0F3A.W1 01 /r ib` */
+  VEX_Vpermpd_ymm_ymmm256_imm8 = 1659,
+  /** `VINSERTF128 ymm1, ymm2, xmm3/m128, imm8` — `VEX.256.66.0F3A.W0 18 /r ib` */
+  VEX_Vinsertf128_ymm_ymm_xmmm128_imm8 = 1660,
+  /** `VEXTRACTF128 xmm1/m128, ymm2, imm8` — `VEX.256.66.0F3A.W0 19 /r ib` */
+  VEX_Vextractf128_xmmm128_ymm_imm8 = 1661,
+  /** `VBROADCASTSD ymm1, xmm2/m64` — `VEX.256.66.0F38.W0 19 /r` */
+  VEX_Vbroadcastsd_ymm_xmmm64 = 1662,
+  /** `VBROADCASTI128 ymm1, m128` — `VEX.256.66.0F38.W0 5A /r` */
+  VEX_Vbroadcasti128_ymm_m128 = 1663,
+  /** `VCVTPS2PD xmm1, xmm2/m64` — `VEX.128.0F.WIG 5A /r` */
+  VEX_Vcvtps2pd_xmm_xmmm64 = 1664,
+  /** `VCVTDQ2PS xmm1, xmm2/m128` — `VEX.128.0F.WIG 5B /r` */
+  VEX_Vcvtdq2ps_xmm_xmmm128 = 1665,
+  /** `VCVTTPS2DQ xmm1, xmm2/m128` — `VEX.128.F3.0F.WIG 5B /r` */
+  VEX_Vcvttps2dq_xmm_xmmm128 = 1666,
+  /** `VUNPCKLPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 14 /r` */
+  VEX_Vunpcklps_xmm_xmm_xmmm128 = 1667,
+  /** `VUNPCKHPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 15 /r` */
+  VEX_Vunpckhps_xmm_xmm_xmmm128 = 1668,
+  /** `VUNPCKLPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 14 /r` */
+  VEX_Vunpcklpd_xmm_xmm_xmmm128 = 1669,
+  /** `VUNPCKHPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 15 /r` */
+  VEX_Vunpckhpd_xmm_xmm_xmmm128 = 1670,
+  /** `VSHUFPS xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.0F.WIG C6 /r ib` */
+  VEX_Vshufps_xmm_xmm_xmmm128_imm8 = 1671,
+  /** `VSHUFPD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F.WIG C6 /r ib` */
+  VEX_Vshufpd_xmm_xmm_xmmm128_imm8 = 1672,
+  /** `VMOVMSKPS r32, xmm2` — `VEX.128.0F.WIG 50 /r` */
+  VEX_Vmovmskps_r32_xmm = 1673,
+  /** `VMOVMSKPD r32, xmm2` — `VEX.128.66.0F.WIG 50 /r` */
+  VEX_Vmovmskpd_r32_xmm = 1674,
+  /** `VCVTPS2PD ymm1, xmm2/m128` — `VEX.256.0F.WIG 5A /r` */
+  VEX_Vcvtps2pd_ymm_xmmm128 = 1675,
+  /** `VCVTDQ2PS ymm1, ymm2/m256` — `VEX.256.0F.WIG 5B /r` */
+  VEX_Vcvtdq2ps_ymm_ymmm256 = 1676,
+  /** `VCVTTPS2DQ ymm1, ymm2/m256` — `VEX.256.F3.0F.WIG 5B /r` */
+  VEX_Vcvttps2dq_ymm_ymmm256 = 1677,
+  /** `VUNPCKLPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 14 /r` */
+  VEX_Vunpcklps_ymm_ymm_ymmm256 = 1678,
+  /** `VUNPCKHPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 15 /r` */
+  VEX_Vunpckhps_ymm_ymm_ymmm256 = 1679,
+  /** `VUNPCKLPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 14 /r` */
+  VEX_Vunpcklpd_ymm_ymm_ymmm256 = 1680,
+  /** `VUNPCKHPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 15 /r` */
+  VEX_Vunpckhpd_ymm_ymm_ymmm256 = 1681,
+  /** `VSHUFPS ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.0F.WIG C6 /r ib` */
+  VEX_Vshufps_ymm_ymm_ymmm256_imm8 = 1682,
+  /** `VSHUFPD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F.WIG C6 /r ib` */
+  VEX_Vshufpd_ymm_ymm_ymmm256_imm8 = 1683,
+  /** `VMOVMSKPS r32, ymm2` — `VEX.256.0F.WIG 50 /r` */
+  VEX_Vmovmskps_r32_ymm = 1684,
+  /** `VMOVMSKPD r32, ymm2` — `VEX.256.66.0F.WIG 50 /r` */
+  VEX_Vmovmskpd_r32_ymm = 1685,
+  /** `VPEXTRW r32, xmm1, imm8` — `VEX.128.66.0F.WIG C5 /r ib` */
+  VEX_Vpextrw_r32_xmm_imm8 = 1686,
+  /** `VPINSRW xmm1, xmm2, r32/m16, imm8` — `VEX.128.66.0F.WIG C4 /r ib` */
+  VEX_Vpinsrw_xmm_xmm_r32m16_imm8 = 1687,
+  /** `VPEXTRD r/m32, xmm2, imm8` — `VEX.128.66.0F3A.W0 16 /r ib` */
+  VEX_Vpextrd_rm32_xmm_imm8 = 1688,
+  /** `VPEXTRQ r/m64, xmm2, imm8` — `VEX.128.66.0F3A.W1 16 /r ib` */
+  VEX_Vpextrq_rm64_xmm_imm8 = 1689,
+  /** `VPINSRD xmm1, xmm2, r/m32, imm8` — `VEX.128.66.0F3A.W0 22 /r ib` */
+  VEX_Vpinsrd_xmm_xmm_rm32_imm8 = 1690,
+  /** `VPINSRQ xmm1, xmm2, r/m64, imm8` — `VEX.128.66.0F3A.W1 22 /r ib` */
+  VEX_Vpinsrq_xmm_xmm_rm64_imm8 = 1691,
   /** `VMOVDQU64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_xmm_xmmm128 = 1503,
+  EVEX_Vmovdqu64_xmm_xmmm128 = 1692,
   /** `VMOVDQU64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_xmmm128_xmm = 1504,
+  EVEX_Vmovdqu64_xmmm128_xmm = 1693,
   /** `VMOVDQU32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_xmm_xmmm128 = 1505,
+  EVEX_Vmovdqu32_xmm_xmmm128 = 1694,
   /** `VMOVDQU32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_xmmm128_xmm = 1506,
+  EVEX_Vmovdqu32_xmmm128_xmm = 1695,
   /** `VMOVDQU8 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_xmm_xmmm128 = 1507,
+  EVEX_Vmovdqu8_xmm_xmmm128 = 1696,
   /** `VMOVDQU8 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_xmmm128_xmm = 1508,
+  EVEX_Vmovdqu8_xmmm128_xmm = 1697,
   /** `VMOVDQU16 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_xmm_xmmm128 = 1509,
+  EVEX_Vmovdqu16_xmm_xmmm128 = 1698,
   /** `VMOVDQU16 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_xmmm128_xmm = 1510,
+  EVEX_Vmovdqu16_xmmm128_xmm = 1699,
   /** `VMOVDQA64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_xmm_xmmm128 = 1511,
+  EVEX_Vmovdqa64_xmm_xmmm128 = 1700,
   /** `VMOVDQA64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_xmmm128_xmm = 1512,
+  EVEX_Vmovdqa64_xmmm128_xmm = 1701,
   /** `VMOVDQA32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_xmm_xmmm128 = 1513,
+  EVEX_Vmovdqa32_xmm_xmmm128 = 1702,
   /** `VMOVDQA32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_xmmm128_xmm = 1514,
+  EVEX_Vmovdqa32_xmmm128_xmm = 1703,
   /** `VMOVUPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 10 /r` */
-  EVEX_Vmovups_xmm_xmmm128 = 1515,
+  EVEX_Vmovups_xmm_xmmm128 = 1704,
   /** `VMOVUPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 11 /r` */
-  EVEX_Vmovups_xmmm128_xmm = 1516,
+  EVEX_Vmovups_xmmm128_xmm = 1705,
   /** `VMOVUPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_xmm_xmmm128 = 1517,
+  EVEX_Vmovupd_xmm_xmmm128 = 1706,
   /** `VMOVUPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_xmmm128_xmm = 1518,
+  EVEX_Vmovupd_xmmm128_xmm = 1707,
   /** `VMOVAPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 28 /r` */
-  EVEX_Vmovaps_xmm_xmmm128 = 1519,
+  EVEX_Vmovaps_xmm_xmmm128 = 1708,
   /** `VMOVAPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 29 /r` */
-  EVEX_Vmovaps_xmmm128_xmm = 1520,
+  EVEX_Vmovaps_xmmm128_xmm = 1709,
   /** `VMOVAPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_xmm_xmmm128 = 1521,
+  EVEX_Vmovapd_xmm_xmmm128 = 1710,
   /** `VMOVAPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_xmmm128_xmm = 1522,
+  EVEX_Vmovapd_xmmm128_xmm = 1711,
   /** `VMOVNTDQ m128, xmm1` — `EVEX.128.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m128_xmm = 1523,
+  EVEX_Vmovntdq_m128_xmm = 1712,
   /** `VMOVNTDQA xmm1, m128` — `EVEX.128.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_xmm_m128 = 1524,
+  EVEX_Vmovntdqa_xmm_m128 = 1713,
   /** `VPCMPEQB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1525,
+  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1714,
   /** `VPCMPEQW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1526,
+  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1715,
   /** `VPCMPGTB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1527,
+  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1716,
   /** `VPCMPGTW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1528,
+  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1717,
   /** `VPCMPEQD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1529,
+  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1718,
   /** `VPCMPGTD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1530,
+  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1719,
   /** `VPCMPEQQ k1 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1531,
+  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1720,
   /** `VPCMPB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1532,
+  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1721,
   /** `VPCMPUB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1533,
+  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1722,
   /** `VPCMPW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1534,
+  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1723,
   /** `VPCMPUW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1535,
+  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1724,
   /** `VPCMPD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1536,
+  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1725,
   /** `VPCMPUD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1537,
+  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1726,
   /** `VPCMPQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1538,
+  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1727,
   /** `VPCMPUQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1539,
+  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1728,
   /** `VPTESTMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_xmm_xmmm128 = 1540,
+  EVEX_Vptestmb_kr_xmm_xmmm128 = 1729,
   /** `VPTESTMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_xmm_xmmm128 = 1541,
+  EVEX_Vptestmw_kr_xmm_xmmm128 = 1730,
   /** `VPTESTNMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1542,
+  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1731,
   /** `VPTESTNMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1543,
+  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1732,
   /** `VPTESTMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1544,
+  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1733,
   /** `VPTESTMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1545,
+  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1734,
   /** `VPTESTNMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1546,
+  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1735,
   /** `VPTESTNMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1547,
+  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1736,
   /** `VPMINUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DA /r` */
-  EVEX_Vpminub_xmm_xmm_xmmm128 = 1548,
+  EVEX_Vpminub_xmm_xmm_xmmm128 = 1737,
   /** `VPMAXUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1549,
+  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1738,
   /** `VPADDB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1550,
+  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1739,
   /** `VPADDW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1551,
+  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1740,
   /** `VPSUBB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1552,
+  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1741,
   /** `VPSUBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1553,
+  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1742,
   /** `VPSUBUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1554,
+  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1743,
   /** `VPADDUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1555,
+  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1744,
   /** `VPAVGB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1556,
+  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1745,
   /** `VPMINSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1557,
+  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1746,
   /** `VPMAXSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1558,
+  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1747,
   /** `VPUNPCKLBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1559,
+  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1748,
   /** `VPUNPCKHBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1560,
+  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1749,
   /** `VPSHUFB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1561,
+  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1750,
   /** `VPMINSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1562,
+  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1751,
   /** `VPMINUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1563,
+  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1752,
   /** `VPMAXSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1564,
+  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1753,
   /** `VPMAXUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1565,
+  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1754,
   /** `VPMINUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1566,
+  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1755,
   /** `VPMAXUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1567,
+  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1756,
   /** `VPMINSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1568,
+  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1757,
   /** `VPMAXSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1569,
+  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1758,
   /** `VPADDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1570,
+  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1759,
   /** `VPSUBD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1571,
+  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1760,
   /** `VPXORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EF /r` */
-  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1572,
+  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1761,
   /** `VPORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EB /r` */
-  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1573,
+  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1762,
   /** `VPANDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DB /r` */
-  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1574,
+  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1763,
   /** `VPANDND xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1575,
+  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1764,
   /** `VPADDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1576,
+  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1765,
   /** `VPSUBQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1577,
+  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1766,
   /** `VPXORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1578,
+  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1767,
   /** `VPORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EB /r` */
-  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1579,
+  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1768,
   /** `VPANDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DB /r` */
-  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1580,
+  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1769,
   /** `VPANDNQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1581,
+  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1770,
   /** `VPMINUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1582,
+  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1771,
   /** `VPMAXUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1583,
+  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1772,
   /** `VPTERNLOGD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1584,
+  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1773,
   /** `VPTERNLOGQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1585,
+  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1774,
   /** `VPALIGNR xmm1 {k1}{z}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1586,
+  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1775,
   /** `VPBROADCASTB xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_xmm_r32 = 1587,
+  EVEX_Vpbroadcastb_xmm_r32 = 1776,
   /** `VPBROADCASTW xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_xmm_r32 = 1588,
+  EVEX_Vpbroadcastw_xmm_r32 = 1777,
   /** `VPBROADCASTD xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_xmm_r32 = 1589,
+  EVEX_Vpbroadcastd_xmm_r32 = 1778,
   /** `VPBROADCASTQ xmm1 {k1}{z}, r64` — `EVEX.128.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_xmm_r64 = 1590,
+  EVEX_Vpbroadcastq_xmm_r64 = 1779,
   /** `VPBROADCASTB xmm1 {k1}{z}, xmm2/m8` — `EVEX.128.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_xmm_xmmm8 = 1591,
+  EVEX_Vpbroadcastb_xmm_xmmm8 = 1780,
   /** `VPBROADCASTW xmm1 {k1}{z}, xmm2/m16` — `EVEX.128.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_xmm_xmmm16 = 1592,
+  EVEX_Vpbroadcastw_xmm_xmmm16 = 1781,
   /** `VPBROADCASTD xmm1 {k1}{z}, xmm2/m32` — `EVEX.128.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_xmm_xmmm32 = 1593,
+  EVEX_Vpbroadcastd_xmm_xmmm32 = 1782,
   /** `VPBROADCASTQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_xmm_xmmm64 = 1594,
+  EVEX_Vpbroadcastq_xmm_xmmm64 = 1783,
   /** `VPMOVM2B xmm1, k1` — `EVEX.128.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_xmm_kr = 1595,
+  EVEX_Vpmovm2b_xmm_kr = 1784,
   /** `VPMOVB2M k1, xmm1` — `EVEX.128.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_xmm = 1596,
+  EVEX_Vpmovb2m_kr_xmm = 1785,
   /** `VMOVDQU64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_ymm_ymmm256 = 1597,
+  EVEX_Vmovdqu64_ymm_ymmm256 = 1786,
   /** `VMOVDQU64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_ymmm256_ymm = 1598,
+  EVEX_Vmovdqu64_ymmm256_ymm = 1787,
   /** `VMOVDQU32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_ymm_ymmm256 = 1599,
+  EVEX_Vmovdqu32_ymm_ymmm256 = 1788,
   /** `VMOVDQU32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_ymmm256_ymm = 1600,
+  EVEX_Vmovdqu32_ymmm256_ymm = 1789,
   /** `VMOVDQU8 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_ymm_ymmm256 = 1601,
+  EVEX_Vmovdqu8_ymm_ymmm256 = 1790,
   /** `VMOVDQU8 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_ymmm256_ymm = 1602,
+  EVEX_Vmovdqu8_ymmm256_ymm = 1791,
   /** `VMOVDQU16 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_ymm_ymmm256 = 1603,
+  EVEX_Vmovdqu16_ymm_ymmm256 = 1792,
   /** `VMOVDQU16 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_ymmm256_ymm = 1604,
+  EVEX_Vmovdqu16_ymmm256_ymm = 1793,
   /** `VMOVDQA64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_ymm_ymmm256 = 1605,
+  EVEX_Vmovdqa64_ymm_ymmm256 = 1794,
   /** `VMOVDQA64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_ymmm256_ymm = 1606,
+  EVEX_Vmovdqa64_ymmm256_ymm = 1795,
   /** `VMOVDQA32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_ymm_ymmm256 = 1607,
+  EVEX_Vmovdqa32_ymm_ymmm256 = 1796,
   /** `VMOVDQA32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_ymmm256_ymm = 1608,
+  EVEX_Vmovdqa32_ymmm256_ymm = 1797,
   /** `VMOVUPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 10 /r` */
-  EVEX_Vmovups_ymm_ymmm256 = 1609,
+  EVEX_Vmovups_ymm_ymmm256 = 1798,
   /** `VMOVUPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 11 /r` */
-  EVEX_Vmovups_ymmm256_ymm = 1610,
+  EVEX_Vmovups_ymmm256_ymm = 1799,
   /** `VMOVUPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_ymm_ymmm256 = 1611,
+  EVEX_Vmovupd_ymm_ymmm256 = 1800,
   /** `VMOVUPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_ymmm256_ymm = 1612,
+  EVEX_Vmovupd_ymmm256_ymm = 1801,
   /** `VMOVAPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 28 /r` */
-  EVEX_Vmovaps_ymm_ymmm256 = 1613,
+  EVEX_Vmovaps_ymm_ymmm256 = 1802,
   /** `VMOVAPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 29 /r` */
-  EVEX_Vmovaps_ymmm256_ymm = 1614,
+  EVEX_Vmovaps_ymmm256_ymm = 1803,
   /** `VMOVAPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_ymm_ymmm256 = 1615,
+  EVEX_Vmovapd_ymm_ymmm256 = 1804,
   /** `VMOVAPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_ymmm256_ymm = 1616,
+  EVEX_Vmovapd_ymmm256_ymm = 1805,
   /** `VMOVNTDQ m256, ymm1` — `EVEX.256.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m256_ymm = 1617,
+  EVEX_Vmovntdq_m256_ymm = 1806,
   /** `VMOVNTDQA ymm1, m256` — `EVEX.256.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_ymm_m256 = 1618,
+  EVEX_Vmovntdqa_ymm_m256 = 1807,
   /** `VPCMPEQB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1619,
+  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1808,
   /** `VPCMPEQW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1620,
+  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1809,
   /** `VPCMPGTB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1621,
+  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1810,
   /** `VPCMPGTW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1622,
+  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1811,
   /** `VPCMPEQD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1623,
+  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1812,
   /** `VPCMPGTD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1624,
+  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1813,
   /** `VPCMPEQQ k1 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1625,
+  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1814,
   /** `VPCMPB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1626,
+  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1815,
   /** `VPCMPUB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1627,
+  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1816,
   /** `VPCMPW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1628,
+  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1817,
   /** `VPCMPUW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1629,
+  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1818,
   /** `VPCMPD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1630,
+  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1819,
   /** `VPCMPUD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1631,
+  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1820,
   /** `VPCMPQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1632,
+  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1821,
   /** `VPCMPUQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1633,
+  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1822,
   /** `VPTESTMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_ymm_ymmm256 = 1634,
+  EVEX_Vptestmb_kr_ymm_ymmm256 = 1823,
   /** `VPTESTMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_ymm_ymmm256 = 1635,
+  EVEX_Vptestmw_kr_ymm_ymmm256 = 1824,
   /** `VPTESTNMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1636,
+  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1825,
   /** `VPTESTNMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1637,
+  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1826,
   /** `VPTESTMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1638,
+  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1827,
   /** `VPTESTMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1639,
+  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1828,
   /** `VPTESTNMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1640,
+  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1829,
   /** `VPTESTNMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1641,
+  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1830,
   /** `VPMINUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DA /r` */
-  EVEX_Vpminub_ymm_ymm_ymmm256 = 1642,
+  EVEX_Vpminub_ymm_ymm_ymmm256 = 1831,
   /** `VPMAXUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1643,
+  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1832,
   /** `VPADDB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1644,
+  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1833,
   /** `VPADDW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1645,
+  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1834,
   /** `VPSUBB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1646,
+  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1835,
   /** `VPSUBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1647,
+  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1836,
   /** `VPSUBUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1648,
+  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1837,
   /** `VPADDUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1649,
+  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1838,
   /** `VPAVGB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1650,
+  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1839,
   /** `VPMINSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1651,
+  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1840,
   /** `VPMAXSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1652,
+  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1841,
   /** `VPUNPCKLBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1653,
+  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1842,
   /** `VPUNPCKHBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1654,
+  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1843,
   /** `VPSHUFB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1655,
+  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1844,
   /** `VPMINSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1656,
+  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1845,
   /** `VPMINUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1657,
+  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1846,
   /** `VPMAXSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1658,
+  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1847,
   /** `VPMAXUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1659,
+  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1848,
   /** `VPMINUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1660,
+  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1849,
   /** `VPMAXUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1661,
+  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1850,
   /** `VPMINSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1662,
+  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1851,
   /** `VPMAXSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1663,
+  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1852,
   /** `VPADDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1664,
+  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1853,
   /** `VPSUBD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1665,
+  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1854,
   /** `VPXORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EF /r` */
-  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1666,
+  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1855,
   /** `VPORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EB /r` */
-  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1667,
+  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1856,
   /** `VPANDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DB /r` */
-  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1668,
+  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1857,
   /** `VPANDND ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1669,
+  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1858,
   /** `VPADDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1670,
+  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1859,
   /** `VPSUBQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1671,
+  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1860,
   /** `VPXORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1672,
+  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1861,
   /** `VPORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EB /r` */
-  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1673,
+  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1862,
   /** `VPANDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DB /r` */
-  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1674,
+  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1863,
   /** `VPANDNQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1675,
+  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1864,
   /** `VPMINUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1676,
+  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1865,
   /** `VPMAXUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1677,
+  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1866,
   /** `VPTERNLOGD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1678,
+  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1867,
   /** `VPTERNLOGQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1679,
+  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1868,
   /** `VPALIGNR ymm1 {k1}{z}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1680,
+  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1869,
   /** `VPBROADCASTB ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_ymm_r32 = 1681,
+  EVEX_Vpbroadcastb_ymm_r32 = 1870,
   /** `VPBROADCASTW ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_ymm_r32 = 1682,
+  EVEX_Vpbroadcastw_ymm_r32 = 1871,
   /** `VPBROADCASTD ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_ymm_r32 = 1683,
+  EVEX_Vpbroadcastd_ymm_r32 = 1872,
   /** `VPBROADCASTQ ymm1 {k1}{z}, r64` — `EVEX.256.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_ymm_r64 = 1684,
+  EVEX_Vpbroadcastq_ymm_r64 = 1873,
   /** `VPBROADCASTB ymm1 {k1}{z}, xmm2/m8` — `EVEX.256.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_ymm_xmmm8 = 1685,
+  EVEX_Vpbroadcastb_ymm_xmmm8 = 1874,
   /** `VPBROADCASTW ymm1 {k1}{z}, xmm2/m16` — `EVEX.256.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_ymm_xmmm16 = 1686,
+  EVEX_Vpbroadcastw_ymm_xmmm16 = 1875,
   /** `VPBROADCASTD ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_ymm_xmmm32 = 1687,
+  EVEX_Vpbroadcastd_ymm_xmmm32 = 1876,
   /** `VPBROADCASTQ ymm1 {k1}{z}, xmm2/m64` — `EVEX.256.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_ymm_xmmm64 = 1688,
+  EVEX_Vpbroadcastq_ymm_xmmm64 = 1877,
   /** `VBROADCASTSS ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_ymm_xmmm32 = 1689,
+  EVEX_Vbroadcastss_ymm_xmmm32 = 1878,
   /** `VPMOVM2B ymm1, k1` — `EVEX.256.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_ymm_kr = 1690,
+  EVEX_Vpmovm2b_ymm_kr = 1879,
   /** `VPMOVB2M k1, ymm1` — `EVEX.256.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_ymm = 1691,
+  EVEX_Vpmovb2m_kr_ymm = 1880,
   /** `VMOVDQU64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_zmm_zmmm512 = 1692,
+  EVEX_Vmovdqu64_zmm_zmmm512 = 1881,
   /** `VMOVDQU64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_zmmm512_zmm = 1693,
+  EVEX_Vmovdqu64_zmmm512_zmm = 1882,
   /** `VMOVDQU32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_zmm_zmmm512 = 1694,
+  EVEX_Vmovdqu32_zmm_zmmm512 = 1883,
   /** `VMOVDQU32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_zmmm512_zmm = 1695,
+  EVEX_Vmovdqu32_zmmm512_zmm = 1884,
   /** `VMOVDQU8 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_zmm_zmmm512 = 1696,
+  EVEX_Vmovdqu8_zmm_zmmm512 = 1885,
   /** `VMOVDQU8 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_zmmm512_zmm = 1697,
+  EVEX_Vmovdqu8_zmmm512_zmm = 1886,
   /** `VMOVDQU16 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_zmm_zmmm512 = 1698,
+  EVEX_Vmovdqu16_zmm_zmmm512 = 1887,
   /** `VMOVDQU16 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_zmmm512_zmm = 1699,
+  EVEX_Vmovdqu16_zmmm512_zmm = 1888,
   /** `VMOVDQA64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_zmm_zmmm512 = 1700,
+  EVEX_Vmovdqa64_zmm_zmmm512 = 1889,
   /** `VMOVDQA64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_zmmm512_zmm = 1701,
+  EVEX_Vmovdqa64_zmmm512_zmm = 1890,
   /** `VMOVDQA32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_zmm_zmmm512 = 1702,
+  EVEX_Vmovdqa32_zmm_zmmm512 = 1891,
   /** `VMOVDQA32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_zmmm512_zmm = 1703,
+  EVEX_Vmovdqa32_zmmm512_zmm = 1892,
   /** `VMOVUPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 10 /r` */
-  EVEX_Vmovups_zmm_zmmm512 = 1704,
+  EVEX_Vmovups_zmm_zmmm512 = 1893,
   /** `VMOVUPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 11 /r` */
-  EVEX_Vmovups_zmmm512_zmm = 1705,
+  EVEX_Vmovups_zmmm512_zmm = 1894,
   /** `VMOVUPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_zmm_zmmm512 = 1706,
+  EVEX_Vmovupd_zmm_zmmm512 = 1895,
   /** `VMOVUPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_zmmm512_zmm = 1707,
+  EVEX_Vmovupd_zmmm512_zmm = 1896,
   /** `VMOVAPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 28 /r` */
-  EVEX_Vmovaps_zmm_zmmm512 = 1708,
+  EVEX_Vmovaps_zmm_zmmm512 = 1897,
   /** `VMOVAPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 29 /r` */
-  EVEX_Vmovaps_zmmm512_zmm = 1709,
+  EVEX_Vmovaps_zmmm512_zmm = 1898,
   /** `VMOVAPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_zmm_zmmm512 = 1710,
+  EVEX_Vmovapd_zmm_zmmm512 = 1899,
   /** `VMOVAPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_zmmm512_zmm = 1711,
+  EVEX_Vmovapd_zmmm512_zmm = 1900,
   /** `VMOVNTDQ m512, zmm1` — `EVEX.512.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m512_zmm = 1712,
+  EVEX_Vmovntdq_m512_zmm = 1901,
   /** `VMOVNTDQA zmm1, m512` — `EVEX.512.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_zmm_m512 = 1713,
+  EVEX_Vmovntdqa_zmm_m512 = 1902,
   /** `VPCMPEQB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1714,
+  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1903,
   /** `VPCMPEQW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1715,
+  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1904,
   /** `VPCMPGTB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1716,
+  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1905,
   /** `VPCMPGTW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1717,
+  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1906,
   /** `VPCMPEQD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1718,
+  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1907,
   /** `VPCMPGTD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1719,
+  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1908,
   /** `VPCMPEQQ k1 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1720,
+  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1909,
   /** `VPCMPB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1721,
+  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1910,
   /** `VPCMPUB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1722,
+  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1911,
   /** `VPCMPW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1723,
+  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1912,
   /** `VPCMPUW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1724,
+  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1913,
   /** `VPCMPD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1725,
+  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1914,
   /** `VPCMPUD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1726,
+  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1915,
   /** `VPCMPQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1727,
+  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1916,
   /** `VPCMPUQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1728,
+  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1917,
   /** `VPTESTMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_zmm_zmmm512 = 1729,
+  EVEX_Vptestmb_kr_zmm_zmmm512 = 1918,
   /** `VPTESTMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_zmm_zmmm512 = 1730,
+  EVEX_Vptestmw_kr_zmm_zmmm512 = 1919,
   /** `VPTESTNMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1731,
+  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1920,
   /** `VPTESTNMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1732,
+  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1921,
   /** `VPTESTMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1733,
+  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1922,
   /** `VPTESTMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1734,
+  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1923,
   /** `VPTESTNMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1735,
+  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1924,
   /** `VPTESTNMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1736,
+  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1925,
   /** `VPMINUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DA /r` */
-  EVEX_Vpminub_zmm_zmm_zmmm512 = 1737,
+  EVEX_Vpminub_zmm_zmm_zmmm512 = 1926,
   /** `VPMAXUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1738,
+  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1927,
   /** `VPADDB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1739,
+  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1928,
   /** `VPADDW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1740,
+  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1929,
   /** `VPSUBB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1741,
+  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1930,
   /** `VPSUBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1742,
+  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1931,
   /** `VPSUBUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1743,
+  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1932,
   /** `VPADDUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1744,
+  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1933,
   /** `VPAVGB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1745,
+  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1934,
   /** `VPMINSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1746,
+  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1935,
   /** `VPMAXSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1747,
+  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1936,
   /** `VPUNPCKLBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1748,
+  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1937,
   /** `VPUNPCKHBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1749,
+  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1938,
   /** `VPSHUFB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1750,
+  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1939,
   /** `VPMINSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1751,
+  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1940,
   /** `VPMINUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1752,
+  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1941,
   /** `VPMAXSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1753,
+  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1942,
   /** `VPMAXUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1754,
+  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1943,
   /** `VPMINUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1755,
+  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1944,
   /** `VPMAXUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1756,
+  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1945,
   /** `VPMINSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1757,
+  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1946,
   /** `VPMAXSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1758,
+  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1947,
   /** `VPADDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1759,
+  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1948,
   /** `VPSUBD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1760,
+  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1949,
   /** `VPXORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EF /r` */
-  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1761,
+  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1950,
   /** `VPORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EB /r` */
-  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1762,
+  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1951,
   /** `VPANDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DB /r` */
-  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1763,
+  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1952,
   /** `VPANDND zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1764,
+  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1953,
   /** `VPADDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1765,
+  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1954,
   /** `VPSUBQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1766,
+  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1955,
   /** `VPXORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1767,
+  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1956,
   /** `VPORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EB /r` */
-  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1768,
+  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1957,
   /** `VPANDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DB /r` */
-  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 1769,
+  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 1958,
   /** `VPANDNQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 1770,
+  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 1959,
   /** `VPMINUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 1771,
+  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 1960,
   /** `VPMAXUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 1772,
+  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 1961,
   /** `VPTERNLOGD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 1773,
+  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 1962,
   /** `VPTERNLOGQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 1774,
+  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 1963,
   /** `VPALIGNR zmm1 {k1}{z}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 1775,
+  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 1964,
   /** `VPBROADCASTB zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_zmm_r32 = 1776,
+  EVEX_Vpbroadcastb_zmm_r32 = 1965,
   /** `VPBROADCASTW zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_zmm_r32 = 1777,
+  EVEX_Vpbroadcastw_zmm_r32 = 1966,
   /** `VPBROADCASTD zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_zmm_r32 = 1778,
+  EVEX_Vpbroadcastd_zmm_r32 = 1967,
   /** `VPBROADCASTQ zmm1 {k1}{z}, r64` — `EVEX.512.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_zmm_r64 = 1779,
+  EVEX_Vpbroadcastq_zmm_r64 = 1968,
   /** `VPBROADCASTB zmm1 {k1}{z}, xmm2/m8` — `EVEX.512.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_zmm_xmmm8 = 1780,
+  EVEX_Vpbroadcastb_zmm_xmmm8 = 1969,
   /** `VPBROADCASTW zmm1 {k1}{z}, xmm2/m16` — `EVEX.512.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_zmm_xmmm16 = 1781,
+  EVEX_Vpbroadcastw_zmm_xmmm16 = 1970,
   /** `VPBROADCASTD zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_zmm_xmmm32 = 1782,
+  EVEX_Vpbroadcastd_zmm_xmmm32 = 1971,
   /** `VPBROADCASTQ zmm1 {k1}{z}, xmm2/m64` — `EVEX.512.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_zmm_xmmm64 = 1783,
+  EVEX_Vpbroadcastq_zmm_xmmm64 = 1972,
   /** `VBROADCASTSS zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_zmm_xmmm32 = 1784,
+  EVEX_Vbroadcastss_zmm_xmmm32 = 1973,
   /** `VPMOVM2B zmm1, k1` — `EVEX.512.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_zmm_kr = 1785,
+  EVEX_Vpmovm2b_zmm_kr = 1974,
   /** `VPMOVB2M k1, zmm1` — `EVEX.512.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_zmm = 1786,
+  EVEX_Vpmovb2m_kr_zmm = 1975,
   /** `VMOVD xmm1, r/m32` — `EVEX.128.66.0F.W0 6E /r` */
-  EVEX_Vmovd_xmm_rm32 = 1787,
+  EVEX_Vmovd_xmm_rm32 = 1976,
   /** `VMOVQ xmm1, r/m64` — `EVEX.128.66.0F.W1 6E /r` */
-  EVEX_Vmovq_xmm_rm64 = 1788,
+  EVEX_Vmovq_xmm_rm64 = 1977,
   /** `VMOVD r/m32, xmm1` — `EVEX.128.66.0F.W0 7E /r` */
-  EVEX_Vmovd_rm32_xmm = 1789,
+  EVEX_Vmovd_rm32_xmm = 1978,
   /** `VMOVQ r/m64, xmm1` — `EVEX.128.66.0F.W1 7E /r` */
-  EVEX_Vmovq_rm64_xmm = 1790,
+  EVEX_Vmovq_rm64_xmm = 1979,
   /** `VMOVQ xmm1, xmm2/m64` — `EVEX.128.F3.0F.W1 7E /r` */
-  EVEX_Vmovq_xmm_xmmm64 = 1791,
+  EVEX_Vmovq_xmm_xmmm64 = 1980,
   /** `VMOVQ xmm1/m64, xmm2` — `EVEX.128.66.0F.W1 D6 /r` */
-  EVEX_Vmovq_xmmm64_xmm = 1792,
+  EVEX_Vmovq_xmmm64_xmm = 1981,
+  /** `VPMULLD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 40 /r` */
+  EVEX_Vpmulld_xmm_xmm_xmmm128b32 = 1982,
+  /** `VPMOVSXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 25 /r` */
+  EVEX_Vpmovsxdq_xmm_xmmm64 = 1983,
+  /** `VPMOVZXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 35 /r` */
+  EVEX_Vpmovzxdq_xmm_xmmm64 = 1984,
+  /** `VPSRLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /2 ib` */
+  EVEX_Vpsrld_xmm_xmmm128b32_imm8 = 1985,
+  /** `VPSRAD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /4 ib` */
+  EVEX_Vpsrad_xmm_xmmm128b32_imm8 = 1986,
+  /** `VPSLLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /6 ib` */
+  EVEX_Vpslld_xmm_xmmm128b32_imm8 = 1987,
+  /** `VPSRAQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 72 /4 ib` */
+  EVEX_Vpsraq_xmm_xmmm128b64_imm8 = 1988,
+  /** `VPSRLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /2 ib` */
+  EVEX_Vpsrlq_xmm_xmmm128b64_imm8 = 1989,
+  /** `VPSLLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /6 ib` */
+  EVEX_Vpsllq_xmm_xmmm128b64_imm8 = 1990,
+  /** `VPSRLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /3 ib` */
+  EVEX_Vpsrldq_xmm_xmmm128_imm8 = 1991,
+  /** `VPSLLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /7 ib` */
+  EVEX_Vpslldq_xmm_xmmm128_imm8 = 1992,
+  /** `VADDPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 58 /r` */
+  EVEX_Vaddps_xmm_xmm_xmmm128b32 = 1993,
+  /** `VADDPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 58 /r` */
+  EVEX_Vaddpd_xmm_xmm_xmmm128b64 = 1994,
+  /** `VMULPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 59 /r` */
+  EVEX_Vmulps_xmm_xmm_xmmm128b32 = 1995,
+  /** `VMULPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 59 /r` */
+  EVEX_Vmulpd_xmm_xmm_xmmm128b64 = 1996,
+  /** `VSUBPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5C /r` */
+  EVEX_Vsubps_xmm_xmm_xmmm128b32 = 1997,
+  /** `VSUBPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5C /r` */
+  EVEX_Vsubpd_xmm_xmm_xmmm128b64 = 1998,
+  /** `VDIVPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5E /r` */
+  EVEX_Vdivps_xmm_xmm_xmmm128b32 = 1999,
+  /** `VDIVPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5E /r` */
+  EVEX_Vdivpd_xmm_xmm_xmmm128b64 = 2000,
+  /** `VPMULLD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 40 /r` */
+  EVEX_Vpmulld_ymm_ymm_ymmm256b32 = 2001,
+  /** `VPMOVSXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 25 /r` */
+  EVEX_Vpmovsxdq_ymm_xmmm128 = 2002,
+  /** `VPMOVZXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 35 /r` */
+  EVEX_Vpmovzxdq_ymm_xmmm128 = 2003,
+  /** `VPSRLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /2 ib` */
+  EVEX_Vpsrld_ymm_ymmm256b32_imm8 = 2004,
+  /** `VPSRAD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /4 ib` */
+  EVEX_Vpsrad_ymm_ymmm256b32_imm8 = 2005,
+  /** `VPSLLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /6 ib` */
+  EVEX_Vpslld_ymm_ymmm256b32_imm8 = 2006,
+  /** `VPSRAQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 72 /4 ib` */
+  EVEX_Vpsraq_ymm_ymmm256b64_imm8 = 2007,
+  /** `VPSRLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /2 ib` */
+  EVEX_Vpsrlq_ymm_ymmm256b64_imm8 = 2008,
+  /** `VPSLLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /6 ib` */
+  EVEX_Vpsllq_ymm_ymmm256b64_imm8 = 2009,
+  /** `VPSRLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /3 ib` */
+  EVEX_Vpsrldq_ymm_ymmm256_imm8 = 2010,
+  /** `VPSLLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /7 ib` */
+  EVEX_Vpslldq_ymm_ymmm256_imm8 = 2011,
+  /** `VADDPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 58 /r` */
+  EVEX_Vaddps_ymm_ymm_ymmm256b32 = 2012,
+  /** `VADDPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 58 /r` */
+  EVEX_Vaddpd_ymm_ymm_ymmm256b64 = 2013,
+  /** `VMULPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 59 /r` */
+  EVEX_Vmulps_ymm_ymm_ymmm256b32 = 2014,
+  /** `VMULPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 59 /r` */
+  EVEX_Vmulpd_ymm_ymm_ymmm256b64 = 2015,
+  /** `VSUBPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5C /r` */
+  EVEX_Vsubps_ymm_ymm_ymmm256b32 = 2016,
+  /** `VSUBPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5C /r` */
+  EVEX_Vsubpd_ymm_ymm_ymmm256b64 = 2017,
+  /** `VDIVPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5E /r` */
+  EVEX_Vdivps_ymm_ymm_ymmm256b32 = 2018,
+  /** `VDIVPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5E /r` */
+  EVEX_Vdivpd_ymm_ymm_ymmm256b64 = 2019,
+  /** `VPMULLD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 40 /r` */
+  EVEX_Vpmulld_zmm_zmm_zmmm512b32 = 2020,
+  /** `VPMOVSXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 25 /r` */
+  EVEX_Vpmovsxdq_zmm_ymmm256 = 2021,
+  /** `VPMOVZXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 35 /r` */
+  EVEX_Vpmovzxdq_zmm_ymmm256 = 2022,
+  /** `VPSRLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /2 ib` */
+  EVEX_Vpsrld_zmm_zmmm512b32_imm8 = 2023,
+  /** `VPSRAD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /4 ib` */
+  EVEX_Vpsrad_zmm_zmmm512b32_imm8 = 2024,
+  /** `VPSLLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /6 ib` */
+  EVEX_Vpslld_zmm_zmmm512b32_imm8 = 2025,
+  /** `VPSRAQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 72 /4 ib` */
+  EVEX_Vpsraq_zmm_zmmm512b64_imm8 = 2026,
+  /** `VPSRLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /2 ib` */
+  EVEX_Vpsrlq_zmm_zmmm512b64_imm8 = 2027,
+  /** `VPSLLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /6 ib` */
+  EVEX_Vpsllq_zmm_zmmm512b64_imm8 = 2028,
+  /** `VPSRLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /3 ib` */
+  EVEX_Vpsrldq_zmm_zmmm512_imm8 = 2029,
+  /** `VPSLLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /7 ib` */
+  EVEX_Vpslldq_zmm_zmmm512_imm8 = 2030,
+  /** `VADDPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 58 /r` */
+  EVEX_Vaddps_zmm_zmm_zmmm512b32 = 2031,
+  /** `VADDPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 58 /r` */
+  EVEX_Vaddpd_zmm_zmm_zmmm512b64 = 2032,
+  /** `VMULPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 59 /r` */
+  EVEX_Vmulps_zmm_zmm_zmmm512b32 = 2033,
+  /** `VMULPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 59 /r` */
+  EVEX_Vmulpd_zmm_zmm_zmmm512b64 = 2034,
+  /** `VSUBPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 5C /r` */
+  EVEX_Vsubps_zmm_zmm_zmmm512b32 = 2035,
+  /** `VSUBPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 5C /r` */
+  EVEX_Vsubpd_zmm_zmm_zmmm512b64 = 2036,
+  /** `VDIVPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 5E /r` */
+  EVEX_Vdivps_zmm_zmm_zmmm512b32 = 2037,
+  /** `VDIVPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 5E /r` */
+  EVEX_Vdivpd_zmm_zmm_zmmm512b64 = 2038,
+  /** `VEXTRACTI32X8 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 3B /r ib` */
+  EVEX_Vextracti32x8_ymmm256_zmm_imm8 = 2039,
+  /** `VEXTRACTI64X4 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W1 3B /r ib` */
+  EVEX_Vextracti64x4_ymmm256_zmm_imm8 = 2040,
+  /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, ymm2, imm8` — `EVEX.256.66.0F3A.W0 39 /r ib` */
+  EVEX_Vextracti32x4_xmmm128_ymm_imm8 = 2041,
+  /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 39 /r ib` */
+  EVEX_Vextracti32x4_xmmm128_zmm_imm8 = 2042,
+  /** `VINSERTI32X8 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W0 3A /r ib` */
+  EVEX_Vinserti32x8_zmm_zmm_ymmm256_imm8 = 2043,
+  /** `VINSERTI64X4 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W1 3A /r ib` */
+  EVEX_Vinserti64x4_zmm_zmm_ymmm256_imm8 = 2044,
+  /** `VADDSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 58 /r` */
+  EVEX_Vaddsd_xmm_xmm_xmmm64 = 2045,
+  /** `VADDSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 58 /r` */
+  EVEX_Vaddss_xmm_xmm_xmmm32 = 2046,
+  /** `VMULSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 59 /r` */
+  EVEX_Vmulsd_xmm_xmm_xmmm64 = 2047,
+  /** `VMULSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 59 /r` */
+  EVEX_Vmulss_xmm_xmm_xmmm32 = 2048,
+  /** `VSUBSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5C /r` */
+  EVEX_Vsubsd_xmm_xmm_xmmm64 = 2049,
+  /** `VSUBSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5C /r` */
+  EVEX_Vsubss_xmm_xmm_xmmm32 = 2050,
+  /** `VDIVSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5E /r` */
+  EVEX_Vdivsd_xmm_xmm_xmmm64 = 2051,
+  /** `VDIVSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5E /r` */
+  EVEX_Vdivss_xmm_xmm_xmmm32 = 2052,
+  /** `VMINSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5D /r` */
+  EVEX_Vminsd_xmm_xmm_xmmm64 = 2053,
+  /** `VMINSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5D /r` */
+  EVEX_Vminss_xmm_xmm_xmmm32 = 2054,
+  /** `VMAXSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5F /r` */
+  EVEX_Vmaxsd_xmm_xmm_xmmm64 = 2055,
+  /** `VMAXSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5F /r` */
+  EVEX_Vmaxss_xmm_xmm_xmmm32 = 2056,
+  /** `VSQRTSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 51 /r` */
+  EVEX_Vsqrtsd_xmm_xmm_xmmm64 = 2057,
+  /** `VSQRTSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 51 /r` */
+  EVEX_Vsqrtss_xmm_xmm_xmmm32 = 2058,
+  /** `VRNDSCALESD xmm1 {k1}{z}, xmm2, xmm3/m64, imm8` — `EVEX.LIG.66.0F3A.W1 0B /r ib` */
+  EVEX_Vrndscalesd_xmm_xmm_xmmm64_imm8 = 2059,
+  /** `VRNDSCALESS xmm1 {k1}{z}, xmm2, xmm3/m32, imm8` — `EVEX.LIG.66.0F3A.W0 0A /r ib` */
+  EVEX_Vrndscaless_xmm_xmm_xmmm32_imm8 = 2060,
+  /** `VCVTSI2SD xmm1, xmm2, r/m32` — `EVEX.LIG.F2.0F.W0 2A /r` */
+  EVEX_Vcvtsi2sd_xmm_xmm_rm32 = 2061,
+  /** `VCVTSI2SD xmm1, xmm2, r/m64` — `EVEX.LIG.F2.0F.W1 2A /r` */
+  EVEX_Vcvtsi2sd_xmm_xmm_rm64 = 2062,
+  /** `VCVTSD2SS xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5A /r` */
+  EVEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 2063,
+  /** `VCVTSS2SD xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5A /r` */
+  EVEX_Vcvtss2sd_xmm_xmm_xmmm32 = 2064,
+  /** `VUCOMISD xmm1, xmm2/m64` — `EVEX.LIG.66.0F.W1 2E /r` */
+  EVEX_Vucomisd_xmm_xmmm64 = 2065,
+  /** `VUCOMISS xmm1, xmm2/m32` — `EVEX.LIG.0F.W0 2E /r` */
+  EVEX_Vucomiss_xmm_xmmm32 = 2066,
+  /** `VMOVSS xmm1 {k1}{z}, m32` — `EVEX.LIG.F3.0F.W0 10 /r` */
+  EVEX_Vmovss_xmm_m32 = 2067,
+  /** `VMOVSS m32 {k1}, xmm1` — `EVEX.LIG.F3.0F.W0 11 /r` */
+  EVEX_Vmovss_m32_xmm = 2068,
+  /** `VMOVSD xmm1 {k1}{z}, m64` — `EVEX.LIG.F2.0F.W1 10 /r` */
+  EVEX_Vmovsd_xmm_m64 = 2069,
+  /** `VMOVSD m64 {k1}, xmm1` — `EVEX.LIG.F2.0F.W1 11 /r` */
+  EVEX_Vmovsd_m64_xmm = 2070,
+  /** `VFMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 99 /r` */
+  EVEX_Vfmadd132ss_xmm_xmm_xmmm32 = 2071,
+  /** `VFMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 99 /r` */
+  EVEX_Vfmadd132sd_xmm_xmm_xmmm64 = 2072,
+  /** `VFMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 98 /r` */
+  EVEX_Vfmadd132ps_xmm_xmm_xmmm128b32 = 2073,
+  /** `VFMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 98 /r` */
+  EVEX_Vfmadd132pd_xmm_xmm_xmmm128b64 = 2074,
+  /** `VFMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 98 /r` */
+  EVEX_Vfmadd132ps_ymm_ymm_ymmm256b32 = 2075,
+  /** `VFMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 98 /r` */
+  EVEX_Vfmadd132pd_ymm_ymm_ymmm256b64 = 2076,
+  /** `VFMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 98 /r` */
+  EVEX_Vfmadd132ps_zmm_zmm_zmmm512b32 = 2077,
+  /** `VFMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 98 /r` */
+  EVEX_Vfmadd132pd_zmm_zmm_zmmm512b64 = 2078,
+  /** `VFMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 A9 /r` */
+  EVEX_Vfmadd213ss_xmm_xmm_xmmm32 = 2079,
+  /** `VFMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 A9 /r` */
+  EVEX_Vfmadd213sd_xmm_xmm_xmmm64 = 2080,
+  /** `VFMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 A8 /r` */
+  EVEX_Vfmadd213ps_xmm_xmm_xmmm128b32 = 2081,
+  /** `VFMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 A8 /r` */
+  EVEX_Vfmadd213pd_xmm_xmm_xmmm128b64 = 2082,
+  /** `VFMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 A8 /r` */
+  EVEX_Vfmadd213ps_ymm_ymm_ymmm256b32 = 2083,
+  /** `VFMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 A8 /r` */
+  EVEX_Vfmadd213pd_ymm_ymm_ymmm256b64 = 2084,
+  /** `VFMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 A8 /r` */
+  EVEX_Vfmadd213ps_zmm_zmm_zmmm512b32 = 2085,
+  /** `VFMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 A8 /r` */
+  EVEX_Vfmadd213pd_zmm_zmm_zmmm512b64 = 2086,
+  /** `VFMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 B9 /r` */
+  EVEX_Vfmadd231ss_xmm_xmm_xmmm32 = 2087,
+  /** `VFMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 B9 /r` */
+  EVEX_Vfmadd231sd_xmm_xmm_xmmm64 = 2088,
+  /** `VFMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 B8 /r` */
+  EVEX_Vfmadd231ps_xmm_xmm_xmmm128b32 = 2089,
+  /** `VFMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 B8 /r` */
+  EVEX_Vfmadd231pd_xmm_xmm_xmmm128b64 = 2090,
+  /** `VFMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 B8 /r` */
+  EVEX_Vfmadd231ps_ymm_ymm_ymmm256b32 = 2091,
+  /** `VFMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 B8 /r` */
+  EVEX_Vfmadd231pd_ymm_ymm_ymmm256b64 = 2092,
+  /** `VFMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 B8 /r` */
+  EVEX_Vfmadd231ps_zmm_zmm_zmmm512b32 = 2093,
+  /** `VFMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 B8 /r` */
+  EVEX_Vfmadd231pd_zmm_zmm_zmmm512b64 = 2094,
+  /** `VFMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9B /r` */
+  EVEX_Vfmsub132ss_xmm_xmm_xmmm32 = 2095,
+  /** `VFMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9B /r` */
+  EVEX_Vfmsub132sd_xmm_xmm_xmmm64 = 2096,
+  /** `VFMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9A /r` */
+  EVEX_Vfmsub132ps_xmm_xmm_xmmm128b32 = 2097,
+  /** `VFMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9A /r` */
+  EVEX_Vfmsub132pd_xmm_xmm_xmmm128b64 = 2098,
+  /** `VFMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9A /r` */
+  EVEX_Vfmsub132ps_ymm_ymm_ymmm256b32 = 2099,
+  /** `VFMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9A /r` */
+  EVEX_Vfmsub132pd_ymm_ymm_ymmm256b64 = 2100,
+  /** `VFMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9A /r` */
+  EVEX_Vfmsub132ps_zmm_zmm_zmmm512b32 = 2101,
+  /** `VFMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9A /r` */
+  EVEX_Vfmsub132pd_zmm_zmm_zmmm512b64 = 2102,
+  /** `VFMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AB /r` */
+  EVEX_Vfmsub213ss_xmm_xmm_xmmm32 = 2103,
+  /** `VFMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AB /r` */
+  EVEX_Vfmsub213sd_xmm_xmm_xmmm64 = 2104,
+  /** `VFMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AA /r` */
+  EVEX_Vfmsub213ps_xmm_xmm_xmmm128b32 = 2105,
+  /** `VFMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AA /r` */
+  EVEX_Vfmsub213pd_xmm_xmm_xmmm128b64 = 2106,
+  /** `VFMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AA /r` */
+  EVEX_Vfmsub213ps_ymm_ymm_ymmm256b32 = 2107,
+  /** `VFMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AA /r` */
+  EVEX_Vfmsub213pd_ymm_ymm_ymmm256b64 = 2108,
+  /** `VFMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AA /r` */
+  EVEX_Vfmsub213ps_zmm_zmm_zmmm512b32 = 2109,
+  /** `VFMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AA /r` */
+  EVEX_Vfmsub213pd_zmm_zmm_zmmm512b64 = 2110,
+  /** `VFMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BB /r` */
+  EVEX_Vfmsub231ss_xmm_xmm_xmmm32 = 2111,
+  /** `VFMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BB /r` */
+  EVEX_Vfmsub231sd_xmm_xmm_xmmm64 = 2112,
+  /** `VFMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BA /r` */
+  EVEX_Vfmsub231ps_xmm_xmm_xmmm128b32 = 2113,
+  /** `VFMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BA /r` */
+  EVEX_Vfmsub231pd_xmm_xmm_xmmm128b64 = 2114,
+  /** `VFMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BA /r` */
+  EVEX_Vfmsub231ps_ymm_ymm_ymmm256b32 = 2115,
+  /** `VFMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BA /r` */
+  EVEX_Vfmsub231pd_ymm_ymm_ymmm256b64 = 2116,
+  /** `VFMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BA /r` */
+  EVEX_Vfmsub231ps_zmm_zmm_zmmm512b32 = 2117,
+  /** `VFMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BA /r` */
+  EVEX_Vfmsub231pd_zmm_zmm_zmmm512b64 = 2118,
+  /** `VFNMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9D /r` */
+  EVEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 2119,
+  /** `VFNMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9D /r` */
+  EVEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 2120,
+  /** `VFNMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9C /r` */
+  EVEX_Vfnmadd132ps_xmm_xmm_xmmm128b32 = 2121,
+  /** `VFNMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9C /r` */
+  EVEX_Vfnmadd132pd_xmm_xmm_xmmm128b64 = 2122,
+  /** `VFNMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9C /r` */
+  EVEX_Vfnmadd132ps_ymm_ymm_ymmm256b32 = 2123,
+  /** `VFNMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9C /r` */
+  EVEX_Vfnmadd132pd_ymm_ymm_ymmm256b64 = 2124,
+  /** `VFNMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9C /r` */
+  EVEX_Vfnmadd132ps_zmm_zmm_zmmm512b32 = 2125,
+  /** `VFNMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9C /r` */
+  EVEX_Vfnmadd132pd_zmm_zmm_zmmm512b64 = 2126,
+  /** `VFNMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AD /r` */
+  EVEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 2127,
+  /** `VFNMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AD /r` */
+  EVEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 2128,
+  /** `VFNMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AC /r` */
+  EVEX_Vfnmadd213ps_xmm_xmm_xmmm128b32 = 2129,
+  /** `VFNMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AC /r` */
+  EVEX_Vfnmadd213pd_xmm_xmm_xmmm128b64 = 2130,
+  /** `VFNMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AC /r` */
+  EVEX_Vfnmadd213ps_ymm_ymm_ymmm256b32 = 2131,
+  /** `VFNMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AC /r` */
+  EVEX_Vfnmadd213pd_ymm_ymm_ymmm256b64 = 2132,
+  /** `VFNMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AC /r` */
+  EVEX_Vfnmadd213ps_zmm_zmm_zmmm512b32 = 2133,
+  /** `VFNMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AC /r` */
+  EVEX_Vfnmadd213pd_zmm_zmm_zmmm512b64 = 2134,
+  /** `VFNMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BD /r` */
+  EVEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 2135,
+  /** `VFNMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BD /r` */
+  EVEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 2136,
+  /** `VFNMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BC /r` */
+  EVEX_Vfnmadd231ps_xmm_xmm_xmmm128b32 = 2137,
+  /** `VFNMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BC /r` */
+  EVEX_Vfnmadd231pd_xmm_xmm_xmmm128b64 = 2138,
+  /** `VFNMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BC /r` */
+  EVEX_Vfnmadd231ps_ymm_ymm_ymmm256b32 = 2139,
+  /** `VFNMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BC /r` */
+  EVEX_Vfnmadd231pd_ymm_ymm_ymmm256b64 = 2140,
+  /** `VFNMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BC /r` */
+  EVEX_Vfnmadd231ps_zmm_zmm_zmmm512b32 = 2141,
+  /** `VFNMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BC /r` */
+  EVEX_Vfnmadd231pd_zmm_zmm_zmmm512b64 = 2142,
+  /** `VFNMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9F /r` */
+  EVEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 2143,
+  /** `VFNMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9F /r` */
+  EVEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 2144,
+  /** `VFNMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9E /r` */
+  EVEX_Vfnmsub132ps_xmm_xmm_xmmm128b32 = 2145,
+  /** `VFNMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9E /r` */
+  EVEX_Vfnmsub132pd_xmm_xmm_xmmm128b64 = 2146,
+  /** `VFNMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9E /r` */
+  EVEX_Vfnmsub132ps_ymm_ymm_ymmm256b32 = 2147,
+  /** `VFNMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9E /r` */
+  EVEX_Vfnmsub132pd_ymm_ymm_ymmm256b64 = 2148,
+  /** `VFNMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9E /r` */
+  EVEX_Vfnmsub132ps_zmm_zmm_zmmm512b32 = 2149,
+  /** `VFNMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9E /r` */
+  EVEX_Vfnmsub132pd_zmm_zmm_zmmm512b64 = 2150,
+  /** `VFNMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AF /r` */
+  EVEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 2151,
+  /** `VFNMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AF /r` */
+  EVEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 2152,
+  /** `VFNMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AE /r` */
+  EVEX_Vfnmsub213ps_xmm_xmm_xmmm128b32 = 2153,
+  /** `VFNMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AE /r` */
+  EVEX_Vfnmsub213pd_xmm_xmm_xmmm128b64 = 2154,
+  /** `VFNMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AE /r` */
+  EVEX_Vfnmsub213ps_ymm_ymm_ymmm256b32 = 2155,
+  /** `VFNMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AE /r` */
+  EVEX_Vfnmsub213pd_ymm_ymm_ymmm256b64 = 2156,
+  /** `VFNMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AE /r` */
+  EVEX_Vfnmsub213ps_zmm_zmm_zmmm512b32 = 2157,
+  /** `VFNMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AE /r` */
+  EVEX_Vfnmsub213pd_zmm_zmm_zmmm512b64 = 2158,
+  /** `VFNMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BF /r` */
+  EVEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 2159,
+  /** `VFNMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BF /r` */
+  EVEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 2160,
+  /** `VFNMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BE /r` */
+  EVEX_Vfnmsub231ps_xmm_xmm_xmmm128b32 = 2161,
+  /** `VFNMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BE /r` */
+  EVEX_Vfnmsub231pd_xmm_xmm_xmmm128b64 = 2162,
+  /** `VFNMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BE /r` */
+  EVEX_Vfnmsub231ps_ymm_ymm_ymmm256b32 = 2163,
+  /** `VFNMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BE /r` */
+  EVEX_Vfnmsub231pd_ymm_ymm_ymmm256b64 = 2164,
+  /** `VFNMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BE /r` */
+  EVEX_Vfnmsub231ps_zmm_zmm_zmmm512b32 = 2165,
+  /** `VFNMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BE /r` */
+  EVEX_Vfnmsub231pd_zmm_zmm_zmmm512b64 = 2166,
 }
 
 /** Number of `Code` values, INVALID included. */
-export const CODE_COUNT = 1793;
+export const CODE_COUNT = 2167;
