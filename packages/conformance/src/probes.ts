@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,7 @@ export function buildProbe(name: string, libc: Libc, extraFlags: readonly string
   if (!existsSync(out)) {
     const tmp = `${out}.${process.pid}.tmp`;
     execFileSync(COMPILER[libc], ['-static', '-O2', ...extraFlags, '-o', tmp, probeSource(name)], { stdio: 'pipe' });
-    writeFileSync(out, readFileSync(tmp), { mode: 0o755 });
+    renameSync(tmp, out);
   }
   return out;
 }

@@ -54,8 +54,13 @@ function encode(r: ParsedRow, memForm: boolean): number[] {
     out.push(r.opcode + (r.plusR ? 1 : 0));
   }
   if (modrm >= 0) {
-    out.push(modrm);
-    if ((modrm & 0xc0) === 0x40) out.push(0x10);
+    if ((r.flags & RowFlag.Vsib) !== 0) {
+      // VSIB: rm=100 and a SIB with a vector index: 0x10(%rax,%xmm1,4)
+      out.push((modrm & ~7) | 4, 0x88, 0x10);
+    } else {
+      out.push(modrm);
+      if ((modrm & 0xc0) === 0x40) out.push(0x10);
+    }
   }
   for (const size of r.immSizes) {
     const sx = (r.flags & RowFlag.SignExtImm) !== 0;

@@ -327,6 +327,7 @@ export class Decoder implements InstructionDecoder {
     let regField = 0;
     let rmField = 0;
     let hasSib = false;
+    let sibIndex = 0;
     let baseNum = -1; // -1 none, 16 = rip
     let indexNum = -1;
     let scale = 1;
@@ -345,6 +346,7 @@ export class Decoder implements InstructionDecoder {
           hasSib = true;
           scale = 1 << (sib >> 6);
           const idx = ((sib >> 3) & 7) | rX;
+          sibIndex = idx;
           indexNum = idx === 4 ? -1 : idx;
           const base = sib & 7;
           if (base === 5 && mod === 0) {
@@ -417,13 +419,21 @@ export class Decoder implements InstructionDecoder {
     if (code === 0) return DecodeStatus_Invalid;
     const flags = ROW_FLAGS[code] as number;
     if (lock && ((flags & RowFlag_Lock) === 0 || mod === 3)) return DecodeStatus_Invalid;
-    if ((flags & RowFlag_Vsib) !== 0) return DecodeStatus_Invalid;
+    const vsib = (flags & RowFlag_Vsib) !== 0;
+    // VSIB needs a SIB byte; its index is a vector register (index 4 included) extended by X and EVEX.V'.
+    if (vsib && !hasSib) return DecodeStatus_Invalid;
+    if (vsib) {
+      // Gathers #UD when destination, index and mask registers are not all different.
+      const dest = regField | rR | rR2;
+      const idx = sibIndex | (vex === 2 ? vvvv & 16 : 0);
+      if (dest === idx || (vex === 1 && (dest === vvvv || idx === vvvv))) return DecodeStatus_Invalid;
+    }
     if (vex !== 0) {
       // VEX/EVEX fields an instruction does not use must hold their neutral values, else #UD.
       let usesVvvv = false;
       const n = ROW_OPCOUNT[code] as number;
       for (let k = 0; k < n; k++) if (OP_ENC[code * 4 + k] === OpEnc_Vvvv) usesVvvv = true;
-      if (!usesVvvv && vvvv !== 0) return DecodeStatus_Invalid;
+      if (!usesVvvv && (vsib ? vvvv & 15 : vvvv) !== 0) return DecodeStatus_Invalid;
       if (vex === 2) {
         if (evexAaa !== 0 && (flags & RowFlag_EvexK) === 0) return DecodeStatus_Invalid;
         if (evexZ && ((flags & RowFlag_EvexZ) === 0 || evexAaa === 0)) return DecodeStatus_Invalid;
@@ -661,7 +671,14 @@ export class Decoder implements InstructionDecoder {
         out.memBase = regBase + baseNum;
         rexUsed |= REX_B;
       }
-      if (indexNum >= 0) {
+      if (vsib) {
+        let vsz = 0;
+        const n = ROW_OPCOUNT[code] as number;
+        for (let k = 0; k < n; k++) if (OP_CLASS[code * 4 + k] === OpClass_Mem) vsz = OP_REGSIZE[code * 4 + k] as number;
+        const vbase = vsz === 16 ? Register_XMM0 : vsz === 32 ? Register_YMM0 : Register_ZMM0;
+        out.memIndex = vbase + (sibIndex | (vex === 2 ? vvvv & 16 : 0));
+        rexUsed |= REX_X;
+      } else if (indexNum >= 0) {
         out.memIndex = regBase + indexNum;
         rexUsed |= REX_X;
       }

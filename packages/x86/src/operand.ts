@@ -118,7 +118,7 @@ export const enum RowFlag {
   EvexZ = 1 << 9,
   /** EVEX: embedded broadcast allowed (the memory operand has an mNNbcst form). */
   EvexBcst = 1 << 10,
-  /** VSIB memory operand (gathers): not supported yet. */
+  /** VSIB memory operand (gathers): SIB.index names a vector register; OP_REGSIZE is its width. */
   Vsib = 1 << 11,
   /** EVEX: {sae}/{er} allowed. */
   EvexSae = 1 << 12,

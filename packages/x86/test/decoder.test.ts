@@ -97,6 +97,15 @@ describe('decoder', () => {
     expect([b.memBroadcast, b.memBroadcastSize, b.memDisp]).toEqual([true, 4, 4]);
   });
 
+  it('decodes VSIB gathers and rejects overlapping registers', () => {
+    const { st, ins } = decode('c4 e2 51 90 54 88 0a');
+    expect(st).toBe(DecodeStatus.Ok);
+    expect([ins.memBase, ins.memIndex, ins.memScale, ins.memDisp]).toEqual([Register.RAX, Register.XMM0 + 1, 4, 10]);
+    expect(decode('c4 e2 79 90 44 88 0a').st).toBe(DecodeStatus.Invalid); // dest == mask
+    expect(decode('c4 e2 51 90 14 08').st).toBe(DecodeStatus.Ok);
+    expect(decode('c4 e2 51 90 10').st).toBe(DecodeStatus.Invalid); // no SIB
+  });
+
   it('decodes the system instructions the kernel entry code uses', () => {
     for (const [hex, text] of [
       ['0f 05', 'syscall'], ['48 0f 07', 'sysretq'], ['0f 01 f8', 'swapgs'], ['48 cf', 'iretq'],

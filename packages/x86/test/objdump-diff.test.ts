@@ -102,7 +102,12 @@ describe('objdump differential', () => {
   }, 60_000);
 });
 
+/** An ELF64 file without PT_INTERP (statically linked). */
 function isStaticElf(file: string): boolean {
   const b = readFileSync(file);
-  return b.length > 64 && b[0] === 0x7f && b[1] === 0x45 && !b.includes('ld-linux');
+  if (b.length < 64 || b.readUInt32BE(0) !== 0x7f454c46) return false;
+  const phoff = Number(b.readBigUInt64LE(0x20));
+  const phnum = b.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) if (b.readUInt32LE(phoff + i * 56) === 3) return false;
+  return true;
 }

@@ -376,6 +376,11 @@ export class Kernel {
     return this.cpus[Math.max(i, 0)]!;
   }
 
+  /** current_pt_regs(): task_pt_regs(current) on `cpu`. */
+  currentPtRegs(cpu: Cpu): number {
+    return this.currentTask(cpu).ptRegs;
+  }
+
   currentTask(cpu: Cpu): Task {
     const t = this.current[cpu.id];
     if (t === undefined) throw new KernelPanic(`no current task on CPU ${cpu.id}`);

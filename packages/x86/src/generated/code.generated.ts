@@ -3386,957 +3386,989 @@ export const enum Code {
   VEX_Vpinsrd_xmm_xmm_rm32_imm8 = 1690,
   /** `VPINSRQ xmm1, xmm2, r/m64, imm8` — `VEX.128.66.0F3A.W1 22 /r ib` */
   VEX_Vpinsrq_xmm_xmm_rm64_imm8 = 1691,
+  /** `VPGATHERDD xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W0 90 /r` */
+  VEX_Vpgatherdd_xmm_vm32x_xmm = 1692,
+  /** `VPGATHERDD ymm1, vm32y, ymm2` — `VEX.256.66.0F38.W0 90 /r` */
+  VEX_Vpgatherdd_ymm_vm32y_ymm = 1693,
+  /** `VPGATHERDQ xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W1 90 /r` */
+  VEX_Vpgatherdq_xmm_vm32x_xmm = 1694,
+  /** `VPGATHERDQ ymm1, vm32x, ymm2` — `VEX.256.66.0F38.W1 90 /r` */
+  VEX_Vpgatherdq_ymm_vm32x_ymm = 1695,
+  /** `VPGATHERQD xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W0 91 /r` */
+  VEX_Vpgatherqd_xmm_vm64x_xmm = 1696,
+  /** `VPGATHERQD xmm1, vm64y, xmm2` — `VEX.256.66.0F38.W0 91 /r` */
+  VEX_Vpgatherqd_xmm_vm64y_xmm = 1697,
+  /** `VPGATHERQQ xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W1 91 /r` */
+  VEX_Vpgatherqq_xmm_vm64x_xmm = 1698,
+  /** `VPGATHERQQ ymm1, vm64y, ymm2` — `VEX.256.66.0F38.W1 91 /r` */
+  VEX_Vpgatherqq_ymm_vm64y_ymm = 1699,
+  /** `VGATHERDPS xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W0 92 /r` */
+  VEX_Vgatherdps_xmm_vm32x_xmm = 1700,
+  /** `VGATHERDPS ymm1, vm32y, ymm2` — `VEX.256.66.0F38.W0 92 /r` */
+  VEX_Vgatherdps_ymm_vm32y_ymm = 1701,
+  /** `VGATHERDPD xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W1 92 /r` */
+  VEX_Vgatherdpd_xmm_vm32x_xmm = 1702,
+  /** `VGATHERDPD ymm1, vm32x, ymm2` — `VEX.256.66.0F38.W1 92 /r` */
+  VEX_Vgatherdpd_ymm_vm32x_ymm = 1703,
+  /** `VGATHERQPS xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W0 93 /r` */
+  VEX_Vgatherqps_xmm_vm64x_xmm = 1704,
+  /** `VGATHERQPS xmm1, vm64y, xmm2` — `VEX.256.66.0F38.W0 93 /r` */
+  VEX_Vgatherqps_xmm_vm64y_xmm = 1705,
+  /** `VGATHERQPD xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W1 93 /r` */
+  VEX_Vgatherqpd_xmm_vm64x_xmm = 1706,
+  /** `VGATHERQPD ymm1, vm64y, ymm2` — `VEX.256.66.0F38.W1 93 /r` */
+  VEX_Vgatherqpd_ymm_vm64y_ymm = 1707,
   /** `VMOVDQU64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_xmm_xmmm128 = 1692,
+  EVEX_Vmovdqu64_xmm_xmmm128 = 1708,
   /** `VMOVDQU64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_xmmm128_xmm = 1693,
+  EVEX_Vmovdqu64_xmmm128_xmm = 1709,
   /** `VMOVDQU32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_xmm_xmmm128 = 1694,
+  EVEX_Vmovdqu32_xmm_xmmm128 = 1710,
   /** `VMOVDQU32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_xmmm128_xmm = 1695,
+  EVEX_Vmovdqu32_xmmm128_xmm = 1711,
   /** `VMOVDQU8 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_xmm_xmmm128 = 1696,
+  EVEX_Vmovdqu8_xmm_xmmm128 = 1712,
   /** `VMOVDQU8 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_xmmm128_xmm = 1697,
+  EVEX_Vmovdqu8_xmmm128_xmm = 1713,
   /** `VMOVDQU16 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_xmm_xmmm128 = 1698,
+  EVEX_Vmovdqu16_xmm_xmmm128 = 1714,
   /** `VMOVDQU16 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_xmmm128_xmm = 1699,
+  EVEX_Vmovdqu16_xmmm128_xmm = 1715,
   /** `VMOVDQA64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_xmm_xmmm128 = 1700,
+  EVEX_Vmovdqa64_xmm_xmmm128 = 1716,
   /** `VMOVDQA64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_xmmm128_xmm = 1701,
+  EVEX_Vmovdqa64_xmmm128_xmm = 1717,
   /** `VMOVDQA32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_xmm_xmmm128 = 1702,
+  EVEX_Vmovdqa32_xmm_xmmm128 = 1718,
   /** `VMOVDQA32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_xmmm128_xmm = 1703,
+  EVEX_Vmovdqa32_xmmm128_xmm = 1719,
   /** `VMOVUPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 10 /r` */
-  EVEX_Vmovups_xmm_xmmm128 = 1704,
+  EVEX_Vmovups_xmm_xmmm128 = 1720,
   /** `VMOVUPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 11 /r` */
-  EVEX_Vmovups_xmmm128_xmm = 1705,
+  EVEX_Vmovups_xmmm128_xmm = 1721,
   /** `VMOVUPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_xmm_xmmm128 = 1706,
+  EVEX_Vmovupd_xmm_xmmm128 = 1722,
   /** `VMOVUPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_xmmm128_xmm = 1707,
+  EVEX_Vmovupd_xmmm128_xmm = 1723,
   /** `VMOVAPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 28 /r` */
-  EVEX_Vmovaps_xmm_xmmm128 = 1708,
+  EVEX_Vmovaps_xmm_xmmm128 = 1724,
   /** `VMOVAPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 29 /r` */
-  EVEX_Vmovaps_xmmm128_xmm = 1709,
+  EVEX_Vmovaps_xmmm128_xmm = 1725,
   /** `VMOVAPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_xmm_xmmm128 = 1710,
+  EVEX_Vmovapd_xmm_xmmm128 = 1726,
   /** `VMOVAPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_xmmm128_xmm = 1711,
+  EVEX_Vmovapd_xmmm128_xmm = 1727,
   /** `VMOVNTDQ m128, xmm1` — `EVEX.128.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m128_xmm = 1712,
+  EVEX_Vmovntdq_m128_xmm = 1728,
   /** `VMOVNTDQA xmm1, m128` — `EVEX.128.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_xmm_m128 = 1713,
+  EVEX_Vmovntdqa_xmm_m128 = 1729,
   /** `VPCMPEQB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1714,
+  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1730,
   /** `VPCMPEQW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1715,
+  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1731,
   /** `VPCMPGTB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1716,
+  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1732,
   /** `VPCMPGTW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1717,
+  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1733,
   /** `VPCMPEQD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1718,
+  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1734,
   /** `VPCMPGTD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1719,
+  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1735,
   /** `VPCMPEQQ k1 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1720,
+  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1736,
   /** `VPCMPB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1721,
+  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1737,
   /** `VPCMPUB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1722,
+  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1738,
   /** `VPCMPW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1723,
+  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1739,
   /** `VPCMPUW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1724,
+  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1740,
   /** `VPCMPD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1725,
+  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1741,
   /** `VPCMPUD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1726,
+  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1742,
   /** `VPCMPQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1727,
+  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1743,
   /** `VPCMPUQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1728,
+  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1744,
   /** `VPTESTMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_xmm_xmmm128 = 1729,
+  EVEX_Vptestmb_kr_xmm_xmmm128 = 1745,
   /** `VPTESTMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_xmm_xmmm128 = 1730,
+  EVEX_Vptestmw_kr_xmm_xmmm128 = 1746,
   /** `VPTESTNMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1731,
+  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1747,
   /** `VPTESTNMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1732,
+  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1748,
   /** `VPTESTMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1733,
+  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1749,
   /** `VPTESTMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1734,
+  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1750,
   /** `VPTESTNMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1735,
+  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1751,
   /** `VPTESTNMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1736,
+  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1752,
   /** `VPMINUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DA /r` */
-  EVEX_Vpminub_xmm_xmm_xmmm128 = 1737,
+  EVEX_Vpminub_xmm_xmm_xmmm128 = 1753,
   /** `VPMAXUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1738,
+  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1754,
   /** `VPADDB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1739,
+  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1755,
   /** `VPADDW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1740,
+  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1756,
   /** `VPSUBB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1741,
+  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1757,
   /** `VPSUBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1742,
+  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1758,
   /** `VPSUBUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1743,
+  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1759,
   /** `VPADDUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1744,
+  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1760,
   /** `VPAVGB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1745,
+  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1761,
   /** `VPMINSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1746,
+  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1762,
   /** `VPMAXSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1747,
+  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1763,
   /** `VPUNPCKLBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1748,
+  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1764,
   /** `VPUNPCKHBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1749,
+  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1765,
   /** `VPSHUFB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1750,
+  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1766,
   /** `VPMINSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1751,
+  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1767,
   /** `VPMINUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1752,
+  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1768,
   /** `VPMAXSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1753,
+  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1769,
   /** `VPMAXUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1754,
+  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1770,
   /** `VPMINUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1755,
+  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1771,
   /** `VPMAXUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1756,
+  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1772,
   /** `VPMINSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1757,
+  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1773,
   /** `VPMAXSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1758,
+  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1774,
   /** `VPADDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1759,
+  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1775,
   /** `VPSUBD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1760,
+  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1776,
   /** `VPXORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EF /r` */
-  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1761,
+  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1777,
   /** `VPORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EB /r` */
-  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1762,
+  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1778,
   /** `VPANDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DB /r` */
-  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1763,
+  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1779,
   /** `VPANDND xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1764,
+  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1780,
   /** `VPADDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1765,
+  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1781,
   /** `VPSUBQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1766,
+  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1782,
   /** `VPXORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1767,
+  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1783,
   /** `VPORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EB /r` */
-  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1768,
+  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1784,
   /** `VPANDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DB /r` */
-  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1769,
+  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1785,
   /** `VPANDNQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1770,
+  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1786,
   /** `VPMINUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1771,
+  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1787,
   /** `VPMAXUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1772,
+  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1788,
   /** `VPTERNLOGD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1773,
+  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1789,
   /** `VPTERNLOGQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1774,
+  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1790,
   /** `VPALIGNR xmm1 {k1}{z}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1775,
+  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1791,
   /** `VPBROADCASTB xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_xmm_r32 = 1776,
+  EVEX_Vpbroadcastb_xmm_r32 = 1792,
   /** `VPBROADCASTW xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_xmm_r32 = 1777,
+  EVEX_Vpbroadcastw_xmm_r32 = 1793,
   /** `VPBROADCASTD xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_xmm_r32 = 1778,
+  EVEX_Vpbroadcastd_xmm_r32 = 1794,
   /** `VPBROADCASTQ xmm1 {k1}{z}, r64` — `EVEX.128.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_xmm_r64 = 1779,
+  EVEX_Vpbroadcastq_xmm_r64 = 1795,
   /** `VPBROADCASTB xmm1 {k1}{z}, xmm2/m8` — `EVEX.128.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_xmm_xmmm8 = 1780,
+  EVEX_Vpbroadcastb_xmm_xmmm8 = 1796,
   /** `VPBROADCASTW xmm1 {k1}{z}, xmm2/m16` — `EVEX.128.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_xmm_xmmm16 = 1781,
+  EVEX_Vpbroadcastw_xmm_xmmm16 = 1797,
   /** `VPBROADCASTD xmm1 {k1}{z}, xmm2/m32` — `EVEX.128.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_xmm_xmmm32 = 1782,
+  EVEX_Vpbroadcastd_xmm_xmmm32 = 1798,
   /** `VPBROADCASTQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_xmm_xmmm64 = 1783,
+  EVEX_Vpbroadcastq_xmm_xmmm64 = 1799,
   /** `VPMOVM2B xmm1, k1` — `EVEX.128.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_xmm_kr = 1784,
+  EVEX_Vpmovm2b_xmm_kr = 1800,
   /** `VPMOVB2M k1, xmm1` — `EVEX.128.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_xmm = 1785,
+  EVEX_Vpmovb2m_kr_xmm = 1801,
   /** `VMOVDQU64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_ymm_ymmm256 = 1786,
+  EVEX_Vmovdqu64_ymm_ymmm256 = 1802,
   /** `VMOVDQU64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_ymmm256_ymm = 1787,
+  EVEX_Vmovdqu64_ymmm256_ymm = 1803,
   /** `VMOVDQU32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_ymm_ymmm256 = 1788,
+  EVEX_Vmovdqu32_ymm_ymmm256 = 1804,
   /** `VMOVDQU32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_ymmm256_ymm = 1789,
+  EVEX_Vmovdqu32_ymmm256_ymm = 1805,
   /** `VMOVDQU8 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_ymm_ymmm256 = 1790,
+  EVEX_Vmovdqu8_ymm_ymmm256 = 1806,
   /** `VMOVDQU8 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_ymmm256_ymm = 1791,
+  EVEX_Vmovdqu8_ymmm256_ymm = 1807,
   /** `VMOVDQU16 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_ymm_ymmm256 = 1792,
+  EVEX_Vmovdqu16_ymm_ymmm256 = 1808,
   /** `VMOVDQU16 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_ymmm256_ymm = 1793,
+  EVEX_Vmovdqu16_ymmm256_ymm = 1809,
   /** `VMOVDQA64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_ymm_ymmm256 = 1794,
+  EVEX_Vmovdqa64_ymm_ymmm256 = 1810,
   /** `VMOVDQA64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_ymmm256_ymm = 1795,
+  EVEX_Vmovdqa64_ymmm256_ymm = 1811,
   /** `VMOVDQA32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_ymm_ymmm256 = 1796,
+  EVEX_Vmovdqa32_ymm_ymmm256 = 1812,
   /** `VMOVDQA32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_ymmm256_ymm = 1797,
+  EVEX_Vmovdqa32_ymmm256_ymm = 1813,
   /** `VMOVUPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 10 /r` */
-  EVEX_Vmovups_ymm_ymmm256 = 1798,
+  EVEX_Vmovups_ymm_ymmm256 = 1814,
   /** `VMOVUPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 11 /r` */
-  EVEX_Vmovups_ymmm256_ymm = 1799,
+  EVEX_Vmovups_ymmm256_ymm = 1815,
   /** `VMOVUPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_ymm_ymmm256 = 1800,
+  EVEX_Vmovupd_ymm_ymmm256 = 1816,
   /** `VMOVUPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_ymmm256_ymm = 1801,
+  EVEX_Vmovupd_ymmm256_ymm = 1817,
   /** `VMOVAPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 28 /r` */
-  EVEX_Vmovaps_ymm_ymmm256 = 1802,
+  EVEX_Vmovaps_ymm_ymmm256 = 1818,
   /** `VMOVAPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 29 /r` */
-  EVEX_Vmovaps_ymmm256_ymm = 1803,
+  EVEX_Vmovaps_ymmm256_ymm = 1819,
   /** `VMOVAPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_ymm_ymmm256 = 1804,
+  EVEX_Vmovapd_ymm_ymmm256 = 1820,
   /** `VMOVAPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_ymmm256_ymm = 1805,
+  EVEX_Vmovapd_ymmm256_ymm = 1821,
   /** `VMOVNTDQ m256, ymm1` — `EVEX.256.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m256_ymm = 1806,
+  EVEX_Vmovntdq_m256_ymm = 1822,
   /** `VMOVNTDQA ymm1, m256` — `EVEX.256.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_ymm_m256 = 1807,
+  EVEX_Vmovntdqa_ymm_m256 = 1823,
   /** `VPCMPEQB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1808,
+  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1824,
   /** `VPCMPEQW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1809,
+  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1825,
   /** `VPCMPGTB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1810,
+  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1826,
   /** `VPCMPGTW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1811,
+  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1827,
   /** `VPCMPEQD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1812,
+  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1828,
   /** `VPCMPGTD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1813,
+  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1829,
   /** `VPCMPEQQ k1 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1814,
+  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1830,
   /** `VPCMPB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1815,
+  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1831,
   /** `VPCMPUB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1816,
+  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1832,
   /** `VPCMPW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1817,
+  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1833,
   /** `VPCMPUW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1818,
+  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1834,
   /** `VPCMPD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1819,
+  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1835,
   /** `VPCMPUD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1820,
+  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1836,
   /** `VPCMPQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1821,
+  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1837,
   /** `VPCMPUQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1822,
+  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1838,
   /** `VPTESTMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_ymm_ymmm256 = 1823,
+  EVEX_Vptestmb_kr_ymm_ymmm256 = 1839,
   /** `VPTESTMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_ymm_ymmm256 = 1824,
+  EVEX_Vptestmw_kr_ymm_ymmm256 = 1840,
   /** `VPTESTNMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1825,
+  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1841,
   /** `VPTESTNMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1826,
+  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1842,
   /** `VPTESTMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1827,
+  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1843,
   /** `VPTESTMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1828,
+  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1844,
   /** `VPTESTNMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1829,
+  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1845,
   /** `VPTESTNMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1830,
+  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1846,
   /** `VPMINUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DA /r` */
-  EVEX_Vpminub_ymm_ymm_ymmm256 = 1831,
+  EVEX_Vpminub_ymm_ymm_ymmm256 = 1847,
   /** `VPMAXUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1832,
+  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1848,
   /** `VPADDB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1833,
+  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1849,
   /** `VPADDW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1834,
+  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1850,
   /** `VPSUBB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1835,
+  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1851,
   /** `VPSUBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1836,
+  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1852,
   /** `VPSUBUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1837,
+  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1853,
   /** `VPADDUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1838,
+  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1854,
   /** `VPAVGB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1839,
+  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1855,
   /** `VPMINSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1840,
+  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1856,
   /** `VPMAXSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1841,
+  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1857,
   /** `VPUNPCKLBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1842,
+  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1858,
   /** `VPUNPCKHBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1843,
+  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1859,
   /** `VPSHUFB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1844,
+  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1860,
   /** `VPMINSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1845,
+  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1861,
   /** `VPMINUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1846,
+  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1862,
   /** `VPMAXSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1847,
+  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1863,
   /** `VPMAXUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1848,
+  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1864,
   /** `VPMINUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1849,
+  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1865,
   /** `VPMAXUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1850,
+  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1866,
   /** `VPMINSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1851,
+  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1867,
   /** `VPMAXSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1852,
+  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1868,
   /** `VPADDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1853,
+  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1869,
   /** `VPSUBD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1854,
+  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1870,
   /** `VPXORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EF /r` */
-  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1855,
+  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1871,
   /** `VPORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EB /r` */
-  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1856,
+  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1872,
   /** `VPANDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DB /r` */
-  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1857,
+  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1873,
   /** `VPANDND ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1858,
+  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1874,
   /** `VPADDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1859,
+  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1875,
   /** `VPSUBQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1860,
+  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1876,
   /** `VPXORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1861,
+  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1877,
   /** `VPORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EB /r` */
-  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1862,
+  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1878,
   /** `VPANDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DB /r` */
-  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1863,
+  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1879,
   /** `VPANDNQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1864,
+  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1880,
   /** `VPMINUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1865,
+  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1881,
   /** `VPMAXUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1866,
+  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1882,
   /** `VPTERNLOGD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1867,
+  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1883,
   /** `VPTERNLOGQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1868,
+  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1884,
   /** `VPALIGNR ymm1 {k1}{z}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1869,
+  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1885,
   /** `VPBROADCASTB ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_ymm_r32 = 1870,
+  EVEX_Vpbroadcastb_ymm_r32 = 1886,
   /** `VPBROADCASTW ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_ymm_r32 = 1871,
+  EVEX_Vpbroadcastw_ymm_r32 = 1887,
   /** `VPBROADCASTD ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_ymm_r32 = 1872,
+  EVEX_Vpbroadcastd_ymm_r32 = 1888,
   /** `VPBROADCASTQ ymm1 {k1}{z}, r64` — `EVEX.256.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_ymm_r64 = 1873,
+  EVEX_Vpbroadcastq_ymm_r64 = 1889,
   /** `VPBROADCASTB ymm1 {k1}{z}, xmm2/m8` — `EVEX.256.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_ymm_xmmm8 = 1874,
+  EVEX_Vpbroadcastb_ymm_xmmm8 = 1890,
   /** `VPBROADCASTW ymm1 {k1}{z}, xmm2/m16` — `EVEX.256.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_ymm_xmmm16 = 1875,
+  EVEX_Vpbroadcastw_ymm_xmmm16 = 1891,
   /** `VPBROADCASTD ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_ymm_xmmm32 = 1876,
+  EVEX_Vpbroadcastd_ymm_xmmm32 = 1892,
   /** `VPBROADCASTQ ymm1 {k1}{z}, xmm2/m64` — `EVEX.256.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_ymm_xmmm64 = 1877,
+  EVEX_Vpbroadcastq_ymm_xmmm64 = 1893,
   /** `VBROADCASTSS ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_ymm_xmmm32 = 1878,
+  EVEX_Vbroadcastss_ymm_xmmm32 = 1894,
   /** `VPMOVM2B ymm1, k1` — `EVEX.256.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_ymm_kr = 1879,
+  EVEX_Vpmovm2b_ymm_kr = 1895,
   /** `VPMOVB2M k1, ymm1` — `EVEX.256.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_ymm = 1880,
+  EVEX_Vpmovb2m_kr_ymm = 1896,
   /** `VMOVDQU64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_zmm_zmmm512 = 1881,
+  EVEX_Vmovdqu64_zmm_zmmm512 = 1897,
   /** `VMOVDQU64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_zmmm512_zmm = 1882,
+  EVEX_Vmovdqu64_zmmm512_zmm = 1898,
   /** `VMOVDQU32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_zmm_zmmm512 = 1883,
+  EVEX_Vmovdqu32_zmm_zmmm512 = 1899,
   /** `VMOVDQU32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_zmmm512_zmm = 1884,
+  EVEX_Vmovdqu32_zmmm512_zmm = 1900,
   /** `VMOVDQU8 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_zmm_zmmm512 = 1885,
+  EVEX_Vmovdqu8_zmm_zmmm512 = 1901,
   /** `VMOVDQU8 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_zmmm512_zmm = 1886,
+  EVEX_Vmovdqu8_zmmm512_zmm = 1902,
   /** `VMOVDQU16 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_zmm_zmmm512 = 1887,
+  EVEX_Vmovdqu16_zmm_zmmm512 = 1903,
   /** `VMOVDQU16 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_zmmm512_zmm = 1888,
+  EVEX_Vmovdqu16_zmmm512_zmm = 1904,
   /** `VMOVDQA64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_zmm_zmmm512 = 1889,
+  EVEX_Vmovdqa64_zmm_zmmm512 = 1905,
   /** `VMOVDQA64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_zmmm512_zmm = 1890,
+  EVEX_Vmovdqa64_zmmm512_zmm = 1906,
   /** `VMOVDQA32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_zmm_zmmm512 = 1891,
+  EVEX_Vmovdqa32_zmm_zmmm512 = 1907,
   /** `VMOVDQA32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_zmmm512_zmm = 1892,
+  EVEX_Vmovdqa32_zmmm512_zmm = 1908,
   /** `VMOVUPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 10 /r` */
-  EVEX_Vmovups_zmm_zmmm512 = 1893,
+  EVEX_Vmovups_zmm_zmmm512 = 1909,
   /** `VMOVUPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 11 /r` */
-  EVEX_Vmovups_zmmm512_zmm = 1894,
+  EVEX_Vmovups_zmmm512_zmm = 1910,
   /** `VMOVUPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_zmm_zmmm512 = 1895,
+  EVEX_Vmovupd_zmm_zmmm512 = 1911,
   /** `VMOVUPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_zmmm512_zmm = 1896,
+  EVEX_Vmovupd_zmmm512_zmm = 1912,
   /** `VMOVAPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 28 /r` */
-  EVEX_Vmovaps_zmm_zmmm512 = 1897,
+  EVEX_Vmovaps_zmm_zmmm512 = 1913,
   /** `VMOVAPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 29 /r` */
-  EVEX_Vmovaps_zmmm512_zmm = 1898,
+  EVEX_Vmovaps_zmmm512_zmm = 1914,
   /** `VMOVAPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_zmm_zmmm512 = 1899,
+  EVEX_Vmovapd_zmm_zmmm512 = 1915,
   /** `VMOVAPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_zmmm512_zmm = 1900,
+  EVEX_Vmovapd_zmmm512_zmm = 1916,
   /** `VMOVNTDQ m512, zmm1` — `EVEX.512.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m512_zmm = 1901,
+  EVEX_Vmovntdq_m512_zmm = 1917,
   /** `VMOVNTDQA zmm1, m512` — `EVEX.512.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_zmm_m512 = 1902,
+  EVEX_Vmovntdqa_zmm_m512 = 1918,
   /** `VPCMPEQB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1903,
+  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1919,
   /** `VPCMPEQW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1904,
+  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1920,
   /** `VPCMPGTB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1905,
+  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1921,
   /** `VPCMPGTW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1906,
+  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1922,
   /** `VPCMPEQD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1907,
+  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1923,
   /** `VPCMPGTD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1908,
+  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1924,
   /** `VPCMPEQQ k1 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1909,
+  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1925,
   /** `VPCMPB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1910,
+  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1926,
   /** `VPCMPUB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1911,
+  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1927,
   /** `VPCMPW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1912,
+  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1928,
   /** `VPCMPUW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1913,
+  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1929,
   /** `VPCMPD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1914,
+  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1930,
   /** `VPCMPUD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1915,
+  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1931,
   /** `VPCMPQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1916,
+  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1932,
   /** `VPCMPUQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1917,
+  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1933,
   /** `VPTESTMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_zmm_zmmm512 = 1918,
+  EVEX_Vptestmb_kr_zmm_zmmm512 = 1934,
   /** `VPTESTMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_zmm_zmmm512 = 1919,
+  EVEX_Vptestmw_kr_zmm_zmmm512 = 1935,
   /** `VPTESTNMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1920,
+  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1936,
   /** `VPTESTNMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1921,
+  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1937,
   /** `VPTESTMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1922,
+  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1938,
   /** `VPTESTMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1923,
+  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1939,
   /** `VPTESTNMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1924,
+  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1940,
   /** `VPTESTNMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1925,
+  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1941,
   /** `VPMINUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DA /r` */
-  EVEX_Vpminub_zmm_zmm_zmmm512 = 1926,
+  EVEX_Vpminub_zmm_zmm_zmmm512 = 1942,
   /** `VPMAXUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1927,
+  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1943,
   /** `VPADDB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1928,
+  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1944,
   /** `VPADDW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1929,
+  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1945,
   /** `VPSUBB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1930,
+  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1946,
   /** `VPSUBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1931,
+  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1947,
   /** `VPSUBUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1932,
+  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1948,
   /** `VPADDUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1933,
+  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1949,
   /** `VPAVGB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1934,
+  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1950,
   /** `VPMINSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1935,
+  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1951,
   /** `VPMAXSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1936,
+  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1952,
   /** `VPUNPCKLBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1937,
+  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1953,
   /** `VPUNPCKHBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1938,
+  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1954,
   /** `VPSHUFB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1939,
+  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1955,
   /** `VPMINSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1940,
+  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1956,
   /** `VPMINUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1941,
+  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1957,
   /** `VPMAXSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1942,
+  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1958,
   /** `VPMAXUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1943,
+  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1959,
   /** `VPMINUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1944,
+  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1960,
   /** `VPMAXUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1945,
+  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1961,
   /** `VPMINSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1946,
+  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1962,
   /** `VPMAXSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1947,
+  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1963,
   /** `VPADDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1948,
+  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1964,
   /** `VPSUBD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1949,
+  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1965,
   /** `VPXORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EF /r` */
-  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1950,
+  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1966,
   /** `VPORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EB /r` */
-  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1951,
+  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1967,
   /** `VPANDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DB /r` */
-  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1952,
+  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1968,
   /** `VPANDND zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1953,
+  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1969,
   /** `VPADDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1954,
+  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1970,
   /** `VPSUBQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1955,
+  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1971,
   /** `VPXORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1956,
+  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1972,
   /** `VPORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EB /r` */
-  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1957,
+  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1973,
   /** `VPANDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DB /r` */
-  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 1958,
+  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 1974,
   /** `VPANDNQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 1959,
+  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 1975,
   /** `VPMINUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 1960,
+  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 1976,
   /** `VPMAXUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 1961,
+  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 1977,
   /** `VPTERNLOGD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 1962,
+  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 1978,
   /** `VPTERNLOGQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 1963,
+  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 1979,
   /** `VPALIGNR zmm1 {k1}{z}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 1964,
+  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 1980,
   /** `VPBROADCASTB zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_zmm_r32 = 1965,
+  EVEX_Vpbroadcastb_zmm_r32 = 1981,
   /** `VPBROADCASTW zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_zmm_r32 = 1966,
+  EVEX_Vpbroadcastw_zmm_r32 = 1982,
   /** `VPBROADCASTD zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_zmm_r32 = 1967,
+  EVEX_Vpbroadcastd_zmm_r32 = 1983,
   /** `VPBROADCASTQ zmm1 {k1}{z}, r64` — `EVEX.512.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_zmm_r64 = 1968,
+  EVEX_Vpbroadcastq_zmm_r64 = 1984,
   /** `VPBROADCASTB zmm1 {k1}{z}, xmm2/m8` — `EVEX.512.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_zmm_xmmm8 = 1969,
+  EVEX_Vpbroadcastb_zmm_xmmm8 = 1985,
   /** `VPBROADCASTW zmm1 {k1}{z}, xmm2/m16` — `EVEX.512.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_zmm_xmmm16 = 1970,
+  EVEX_Vpbroadcastw_zmm_xmmm16 = 1986,
   /** `VPBROADCASTD zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_zmm_xmmm32 = 1971,
+  EVEX_Vpbroadcastd_zmm_xmmm32 = 1987,
   /** `VPBROADCASTQ zmm1 {k1}{z}, xmm2/m64` — `EVEX.512.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_zmm_xmmm64 = 1972,
+  EVEX_Vpbroadcastq_zmm_xmmm64 = 1988,
   /** `VBROADCASTSS zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_zmm_xmmm32 = 1973,
+  EVEX_Vbroadcastss_zmm_xmmm32 = 1989,
   /** `VPMOVM2B zmm1, k1` — `EVEX.512.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_zmm_kr = 1974,
+  EVEX_Vpmovm2b_zmm_kr = 1990,
   /** `VPMOVB2M k1, zmm1` — `EVEX.512.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_zmm = 1975,
+  EVEX_Vpmovb2m_kr_zmm = 1991,
   /** `VMOVD xmm1, r/m32` — `EVEX.128.66.0F.W0 6E /r` */
-  EVEX_Vmovd_xmm_rm32 = 1976,
+  EVEX_Vmovd_xmm_rm32 = 1992,
   /** `VMOVQ xmm1, r/m64` — `EVEX.128.66.0F.W1 6E /r` */
-  EVEX_Vmovq_xmm_rm64 = 1977,
+  EVEX_Vmovq_xmm_rm64 = 1993,
   /** `VMOVD r/m32, xmm1` — `EVEX.128.66.0F.W0 7E /r` */
-  EVEX_Vmovd_rm32_xmm = 1978,
+  EVEX_Vmovd_rm32_xmm = 1994,
   /** `VMOVQ r/m64, xmm1` — `EVEX.128.66.0F.W1 7E /r` */
-  EVEX_Vmovq_rm64_xmm = 1979,
+  EVEX_Vmovq_rm64_xmm = 1995,
   /** `VMOVQ xmm1, xmm2/m64` — `EVEX.128.F3.0F.W1 7E /r` */
-  EVEX_Vmovq_xmm_xmmm64 = 1980,
+  EVEX_Vmovq_xmm_xmmm64 = 1996,
   /** `VMOVQ xmm1/m64, xmm2` — `EVEX.128.66.0F.W1 D6 /r` */
-  EVEX_Vmovq_xmmm64_xmm = 1981,
+  EVEX_Vmovq_xmmm64_xmm = 1997,
   /** `VPMULLD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_xmm_xmm_xmmm128b32 = 1982,
+  EVEX_Vpmulld_xmm_xmm_xmmm128b32 = 1998,
   /** `VPMOVSXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_xmm_xmmm64 = 1983,
+  EVEX_Vpmovsxdq_xmm_xmmm64 = 1999,
   /** `VPMOVZXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_xmm_xmmm64 = 1984,
+  EVEX_Vpmovzxdq_xmm_xmmm64 = 2000,
   /** `VPSRLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_xmm_xmmm128b32_imm8 = 1985,
+  EVEX_Vpsrld_xmm_xmmm128b32_imm8 = 2001,
   /** `VPSRAD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_xmm_xmmm128b32_imm8 = 1986,
+  EVEX_Vpsrad_xmm_xmmm128b32_imm8 = 2002,
   /** `VPSLLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_xmm_xmmm128b32_imm8 = 1987,
+  EVEX_Vpslld_xmm_xmmm128b32_imm8 = 2003,
   /** `VPSRAQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_xmm_xmmm128b64_imm8 = 1988,
+  EVEX_Vpsraq_xmm_xmmm128b64_imm8 = 2004,
   /** `VPSRLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_xmm_xmmm128b64_imm8 = 1989,
+  EVEX_Vpsrlq_xmm_xmmm128b64_imm8 = 2005,
   /** `VPSLLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_xmm_xmmm128b64_imm8 = 1990,
+  EVEX_Vpsllq_xmm_xmmm128b64_imm8 = 2006,
   /** `VPSRLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_xmm_xmmm128_imm8 = 1991,
+  EVEX_Vpsrldq_xmm_xmmm128_imm8 = 2007,
   /** `VPSLLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_xmm_xmmm128_imm8 = 1992,
+  EVEX_Vpslldq_xmm_xmmm128_imm8 = 2008,
   /** `VADDPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 58 /r` */
-  EVEX_Vaddps_xmm_xmm_xmmm128b32 = 1993,
+  EVEX_Vaddps_xmm_xmm_xmmm128b32 = 2009,
   /** `VADDPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_xmm_xmm_xmmm128b64 = 1994,
+  EVEX_Vaddpd_xmm_xmm_xmmm128b64 = 2010,
   /** `VMULPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 59 /r` */
-  EVEX_Vmulps_xmm_xmm_xmmm128b32 = 1995,
+  EVEX_Vmulps_xmm_xmm_xmmm128b32 = 2011,
   /** `VMULPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_xmm_xmm_xmmm128b64 = 1996,
+  EVEX_Vmulpd_xmm_xmm_xmmm128b64 = 2012,
   /** `VSUBPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5C /r` */
-  EVEX_Vsubps_xmm_xmm_xmmm128b32 = 1997,
+  EVEX_Vsubps_xmm_xmm_xmmm128b32 = 2013,
   /** `VSUBPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_xmm_xmm_xmmm128b64 = 1998,
+  EVEX_Vsubpd_xmm_xmm_xmmm128b64 = 2014,
   /** `VDIVPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5E /r` */
-  EVEX_Vdivps_xmm_xmm_xmmm128b32 = 1999,
+  EVEX_Vdivps_xmm_xmm_xmmm128b32 = 2015,
   /** `VDIVPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_xmm_xmm_xmmm128b64 = 2000,
+  EVEX_Vdivpd_xmm_xmm_xmmm128b64 = 2016,
   /** `VPMULLD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_ymm_ymm_ymmm256b32 = 2001,
+  EVEX_Vpmulld_ymm_ymm_ymmm256b32 = 2017,
   /** `VPMOVSXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_ymm_xmmm128 = 2002,
+  EVEX_Vpmovsxdq_ymm_xmmm128 = 2018,
   /** `VPMOVZXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_ymm_xmmm128 = 2003,
+  EVEX_Vpmovzxdq_ymm_xmmm128 = 2019,
   /** `VPSRLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_ymm_ymmm256b32_imm8 = 2004,
+  EVEX_Vpsrld_ymm_ymmm256b32_imm8 = 2020,
   /** `VPSRAD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_ymm_ymmm256b32_imm8 = 2005,
+  EVEX_Vpsrad_ymm_ymmm256b32_imm8 = 2021,
   /** `VPSLLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_ymm_ymmm256b32_imm8 = 2006,
+  EVEX_Vpslld_ymm_ymmm256b32_imm8 = 2022,
   /** `VPSRAQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_ymm_ymmm256b64_imm8 = 2007,
+  EVEX_Vpsraq_ymm_ymmm256b64_imm8 = 2023,
   /** `VPSRLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_ymm_ymmm256b64_imm8 = 2008,
+  EVEX_Vpsrlq_ymm_ymmm256b64_imm8 = 2024,
   /** `VPSLLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_ymm_ymmm256b64_imm8 = 2009,
+  EVEX_Vpsllq_ymm_ymmm256b64_imm8 = 2025,
   /** `VPSRLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_ymm_ymmm256_imm8 = 2010,
+  EVEX_Vpsrldq_ymm_ymmm256_imm8 = 2026,
   /** `VPSLLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_ymm_ymmm256_imm8 = 2011,
+  EVEX_Vpslldq_ymm_ymmm256_imm8 = 2027,
   /** `VADDPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 58 /r` */
-  EVEX_Vaddps_ymm_ymm_ymmm256b32 = 2012,
+  EVEX_Vaddps_ymm_ymm_ymmm256b32 = 2028,
   /** `VADDPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_ymm_ymm_ymmm256b64 = 2013,
+  EVEX_Vaddpd_ymm_ymm_ymmm256b64 = 2029,
   /** `VMULPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 59 /r` */
-  EVEX_Vmulps_ymm_ymm_ymmm256b32 = 2014,
+  EVEX_Vmulps_ymm_ymm_ymmm256b32 = 2030,
   /** `VMULPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_ymm_ymm_ymmm256b64 = 2015,
+  EVEX_Vmulpd_ymm_ymm_ymmm256b64 = 2031,
   /** `VSUBPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5C /r` */
-  EVEX_Vsubps_ymm_ymm_ymmm256b32 = 2016,
+  EVEX_Vsubps_ymm_ymm_ymmm256b32 = 2032,
   /** `VSUBPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_ymm_ymm_ymmm256b64 = 2017,
+  EVEX_Vsubpd_ymm_ymm_ymmm256b64 = 2033,
   /** `VDIVPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5E /r` */
-  EVEX_Vdivps_ymm_ymm_ymmm256b32 = 2018,
+  EVEX_Vdivps_ymm_ymm_ymmm256b32 = 2034,
   /** `VDIVPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_ymm_ymm_ymmm256b64 = 2019,
+  EVEX_Vdivpd_ymm_ymm_ymmm256b64 = 2035,
   /** `VPMULLD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_zmm_zmm_zmmm512b32 = 2020,
+  EVEX_Vpmulld_zmm_zmm_zmmm512b32 = 2036,
   /** `VPMOVSXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_zmm_ymmm256 = 2021,
+  EVEX_Vpmovsxdq_zmm_ymmm256 = 2037,
   /** `VPMOVZXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_zmm_ymmm256 = 2022,
+  EVEX_Vpmovzxdq_zmm_ymmm256 = 2038,
   /** `VPSRLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_zmm_zmmm512b32_imm8 = 2023,
+  EVEX_Vpsrld_zmm_zmmm512b32_imm8 = 2039,
   /** `VPSRAD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_zmm_zmmm512b32_imm8 = 2024,
+  EVEX_Vpsrad_zmm_zmmm512b32_imm8 = 2040,
   /** `VPSLLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_zmm_zmmm512b32_imm8 = 2025,
+  EVEX_Vpslld_zmm_zmmm512b32_imm8 = 2041,
   /** `VPSRAQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_zmm_zmmm512b64_imm8 = 2026,
+  EVEX_Vpsraq_zmm_zmmm512b64_imm8 = 2042,
   /** `VPSRLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_zmm_zmmm512b64_imm8 = 2027,
+  EVEX_Vpsrlq_zmm_zmmm512b64_imm8 = 2043,
   /** `VPSLLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_zmm_zmmm512b64_imm8 = 2028,
+  EVEX_Vpsllq_zmm_zmmm512b64_imm8 = 2044,
   /** `VPSRLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_zmm_zmmm512_imm8 = 2029,
+  EVEX_Vpsrldq_zmm_zmmm512_imm8 = 2045,
   /** `VPSLLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_zmm_zmmm512_imm8 = 2030,
+  EVEX_Vpslldq_zmm_zmmm512_imm8 = 2046,
   /** `VADDPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 58 /r` */
-  EVEX_Vaddps_zmm_zmm_zmmm512b32 = 2031,
+  EVEX_Vaddps_zmm_zmm_zmmm512b32 = 2047,
   /** `VADDPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_zmm_zmm_zmmm512b64 = 2032,
+  EVEX_Vaddpd_zmm_zmm_zmmm512b64 = 2048,
   /** `VMULPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 59 /r` */
-  EVEX_Vmulps_zmm_zmm_zmmm512b32 = 2033,
+  EVEX_Vmulps_zmm_zmm_zmmm512b32 = 2049,
   /** `VMULPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_zmm_zmm_zmmm512b64 = 2034,
+  EVEX_Vmulpd_zmm_zmm_zmmm512b64 = 2050,
   /** `VSUBPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 5C /r` */
-  EVEX_Vsubps_zmm_zmm_zmmm512b32 = 2035,
+  EVEX_Vsubps_zmm_zmm_zmmm512b32 = 2051,
   /** `VSUBPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_zmm_zmm_zmmm512b64 = 2036,
+  EVEX_Vsubpd_zmm_zmm_zmmm512b64 = 2052,
   /** `VDIVPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 5E /r` */
-  EVEX_Vdivps_zmm_zmm_zmmm512b32 = 2037,
+  EVEX_Vdivps_zmm_zmm_zmmm512b32 = 2053,
   /** `VDIVPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_zmm_zmm_zmmm512b64 = 2038,
+  EVEX_Vdivpd_zmm_zmm_zmmm512b64 = 2054,
   /** `VEXTRACTI32X8 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 3B /r ib` */
-  EVEX_Vextracti32x8_ymmm256_zmm_imm8 = 2039,
+  EVEX_Vextracti32x8_ymmm256_zmm_imm8 = 2055,
   /** `VEXTRACTI64X4 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W1 3B /r ib` */
-  EVEX_Vextracti64x4_ymmm256_zmm_imm8 = 2040,
+  EVEX_Vextracti64x4_ymmm256_zmm_imm8 = 2056,
   /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, ymm2, imm8` — `EVEX.256.66.0F3A.W0 39 /r ib` */
-  EVEX_Vextracti32x4_xmmm128_ymm_imm8 = 2041,
+  EVEX_Vextracti32x4_xmmm128_ymm_imm8 = 2057,
   /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 39 /r ib` */
-  EVEX_Vextracti32x4_xmmm128_zmm_imm8 = 2042,
+  EVEX_Vextracti32x4_xmmm128_zmm_imm8 = 2058,
   /** `VINSERTI32X8 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W0 3A /r ib` */
-  EVEX_Vinserti32x8_zmm_zmm_ymmm256_imm8 = 2043,
+  EVEX_Vinserti32x8_zmm_zmm_ymmm256_imm8 = 2059,
   /** `VINSERTI64X4 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W1 3A /r ib` */
-  EVEX_Vinserti64x4_zmm_zmm_ymmm256_imm8 = 2044,
+  EVEX_Vinserti64x4_zmm_zmm_ymmm256_imm8 = 2060,
   /** `VADDSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 58 /r` */
-  EVEX_Vaddsd_xmm_xmm_xmmm64 = 2045,
+  EVEX_Vaddsd_xmm_xmm_xmmm64 = 2061,
   /** `VADDSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 58 /r` */
-  EVEX_Vaddss_xmm_xmm_xmmm32 = 2046,
+  EVEX_Vaddss_xmm_xmm_xmmm32 = 2062,
   /** `VMULSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 59 /r` */
-  EVEX_Vmulsd_xmm_xmm_xmmm64 = 2047,
+  EVEX_Vmulsd_xmm_xmm_xmmm64 = 2063,
   /** `VMULSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 59 /r` */
-  EVEX_Vmulss_xmm_xmm_xmmm32 = 2048,
+  EVEX_Vmulss_xmm_xmm_xmmm32 = 2064,
   /** `VSUBSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5C /r` */
-  EVEX_Vsubsd_xmm_xmm_xmmm64 = 2049,
+  EVEX_Vsubsd_xmm_xmm_xmmm64 = 2065,
   /** `VSUBSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5C /r` */
-  EVEX_Vsubss_xmm_xmm_xmmm32 = 2050,
+  EVEX_Vsubss_xmm_xmm_xmmm32 = 2066,
   /** `VDIVSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5E /r` */
-  EVEX_Vdivsd_xmm_xmm_xmmm64 = 2051,
+  EVEX_Vdivsd_xmm_xmm_xmmm64 = 2067,
   /** `VDIVSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5E /r` */
-  EVEX_Vdivss_xmm_xmm_xmmm32 = 2052,
+  EVEX_Vdivss_xmm_xmm_xmmm32 = 2068,
   /** `VMINSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5D /r` */
-  EVEX_Vminsd_xmm_xmm_xmmm64 = 2053,
+  EVEX_Vminsd_xmm_xmm_xmmm64 = 2069,
   /** `VMINSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5D /r` */
-  EVEX_Vminss_xmm_xmm_xmmm32 = 2054,
+  EVEX_Vminss_xmm_xmm_xmmm32 = 2070,
   /** `VMAXSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5F /r` */
-  EVEX_Vmaxsd_xmm_xmm_xmmm64 = 2055,
+  EVEX_Vmaxsd_xmm_xmm_xmmm64 = 2071,
   /** `VMAXSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5F /r` */
-  EVEX_Vmaxss_xmm_xmm_xmmm32 = 2056,
+  EVEX_Vmaxss_xmm_xmm_xmmm32 = 2072,
   /** `VSQRTSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 51 /r` */
-  EVEX_Vsqrtsd_xmm_xmm_xmmm64 = 2057,
+  EVEX_Vsqrtsd_xmm_xmm_xmmm64 = 2073,
   /** `VSQRTSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 51 /r` */
-  EVEX_Vsqrtss_xmm_xmm_xmmm32 = 2058,
+  EVEX_Vsqrtss_xmm_xmm_xmmm32 = 2074,
   /** `VRNDSCALESD xmm1 {k1}{z}, xmm2, xmm3/m64, imm8` — `EVEX.LIG.66.0F3A.W1 0B /r ib` */
-  EVEX_Vrndscalesd_xmm_xmm_xmmm64_imm8 = 2059,
+  EVEX_Vrndscalesd_xmm_xmm_xmmm64_imm8 = 2075,
   /** `VRNDSCALESS xmm1 {k1}{z}, xmm2, xmm3/m32, imm8` — `EVEX.LIG.66.0F3A.W0 0A /r ib` */
-  EVEX_Vrndscaless_xmm_xmm_xmmm32_imm8 = 2060,
+  EVEX_Vrndscaless_xmm_xmm_xmmm32_imm8 = 2076,
   /** `VCVTSI2SD xmm1, xmm2, r/m32` — `EVEX.LIG.F2.0F.W0 2A /r` */
-  EVEX_Vcvtsi2sd_xmm_xmm_rm32 = 2061,
+  EVEX_Vcvtsi2sd_xmm_xmm_rm32 = 2077,
   /** `VCVTSI2SD xmm1, xmm2, r/m64` — `EVEX.LIG.F2.0F.W1 2A /r` */
-  EVEX_Vcvtsi2sd_xmm_xmm_rm64 = 2062,
+  EVEX_Vcvtsi2sd_xmm_xmm_rm64 = 2078,
   /** `VCVTSD2SS xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5A /r` */
-  EVEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 2063,
+  EVEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 2079,
   /** `VCVTSS2SD xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5A /r` */
-  EVEX_Vcvtss2sd_xmm_xmm_xmmm32 = 2064,
+  EVEX_Vcvtss2sd_xmm_xmm_xmmm32 = 2080,
   /** `VUCOMISD xmm1, xmm2/m64` — `EVEX.LIG.66.0F.W1 2E /r` */
-  EVEX_Vucomisd_xmm_xmmm64 = 2065,
+  EVEX_Vucomisd_xmm_xmmm64 = 2081,
   /** `VUCOMISS xmm1, xmm2/m32` — `EVEX.LIG.0F.W0 2E /r` */
-  EVEX_Vucomiss_xmm_xmmm32 = 2066,
+  EVEX_Vucomiss_xmm_xmmm32 = 2082,
   /** `VMOVSS xmm1 {k1}{z}, m32` — `EVEX.LIG.F3.0F.W0 10 /r` */
-  EVEX_Vmovss_xmm_m32 = 2067,
+  EVEX_Vmovss_xmm_m32 = 2083,
   /** `VMOVSS m32 {k1}, xmm1` — `EVEX.LIG.F3.0F.W0 11 /r` */
-  EVEX_Vmovss_m32_xmm = 2068,
+  EVEX_Vmovss_m32_xmm = 2084,
   /** `VMOVSD xmm1 {k1}{z}, m64` — `EVEX.LIG.F2.0F.W1 10 /r` */
-  EVEX_Vmovsd_xmm_m64 = 2069,
+  EVEX_Vmovsd_xmm_m64 = 2085,
   /** `VMOVSD m64 {k1}, xmm1` — `EVEX.LIG.F2.0F.W1 11 /r` */
-  EVEX_Vmovsd_m64_xmm = 2070,
+  EVEX_Vmovsd_m64_xmm = 2086,
   /** `VFMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 99 /r` */
-  EVEX_Vfmadd132ss_xmm_xmm_xmmm32 = 2071,
+  EVEX_Vfmadd132ss_xmm_xmm_xmmm32 = 2087,
   /** `VFMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 99 /r` */
-  EVEX_Vfmadd132sd_xmm_xmm_xmmm64 = 2072,
+  EVEX_Vfmadd132sd_xmm_xmm_xmmm64 = 2088,
   /** `VFMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_xmm_xmm_xmmm128b32 = 2073,
+  EVEX_Vfmadd132ps_xmm_xmm_xmmm128b32 = 2089,
   /** `VFMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_xmm_xmm_xmmm128b64 = 2074,
+  EVEX_Vfmadd132pd_xmm_xmm_xmmm128b64 = 2090,
   /** `VFMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_ymm_ymm_ymmm256b32 = 2075,
+  EVEX_Vfmadd132ps_ymm_ymm_ymmm256b32 = 2091,
   /** `VFMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_ymm_ymm_ymmm256b64 = 2076,
+  EVEX_Vfmadd132pd_ymm_ymm_ymmm256b64 = 2092,
   /** `VFMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_zmm_zmm_zmmm512b32 = 2077,
+  EVEX_Vfmadd132ps_zmm_zmm_zmmm512b32 = 2093,
   /** `VFMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_zmm_zmm_zmmm512b64 = 2078,
+  EVEX_Vfmadd132pd_zmm_zmm_zmmm512b64 = 2094,
   /** `VFMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 A9 /r` */
-  EVEX_Vfmadd213ss_xmm_xmm_xmmm32 = 2079,
+  EVEX_Vfmadd213ss_xmm_xmm_xmmm32 = 2095,
   /** `VFMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 A9 /r` */
-  EVEX_Vfmadd213sd_xmm_xmm_xmmm64 = 2080,
+  EVEX_Vfmadd213sd_xmm_xmm_xmmm64 = 2096,
   /** `VFMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_xmm_xmm_xmmm128b32 = 2081,
+  EVEX_Vfmadd213ps_xmm_xmm_xmmm128b32 = 2097,
   /** `VFMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_xmm_xmm_xmmm128b64 = 2082,
+  EVEX_Vfmadd213pd_xmm_xmm_xmmm128b64 = 2098,
   /** `VFMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_ymm_ymm_ymmm256b32 = 2083,
+  EVEX_Vfmadd213ps_ymm_ymm_ymmm256b32 = 2099,
   /** `VFMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_ymm_ymm_ymmm256b64 = 2084,
+  EVEX_Vfmadd213pd_ymm_ymm_ymmm256b64 = 2100,
   /** `VFMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_zmm_zmm_zmmm512b32 = 2085,
+  EVEX_Vfmadd213ps_zmm_zmm_zmmm512b32 = 2101,
   /** `VFMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_zmm_zmm_zmmm512b64 = 2086,
+  EVEX_Vfmadd213pd_zmm_zmm_zmmm512b64 = 2102,
   /** `VFMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 B9 /r` */
-  EVEX_Vfmadd231ss_xmm_xmm_xmmm32 = 2087,
+  EVEX_Vfmadd231ss_xmm_xmm_xmmm32 = 2103,
   /** `VFMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 B9 /r` */
-  EVEX_Vfmadd231sd_xmm_xmm_xmmm64 = 2088,
+  EVEX_Vfmadd231sd_xmm_xmm_xmmm64 = 2104,
   /** `VFMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_xmm_xmm_xmmm128b32 = 2089,
+  EVEX_Vfmadd231ps_xmm_xmm_xmmm128b32 = 2105,
   /** `VFMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_xmm_xmm_xmmm128b64 = 2090,
+  EVEX_Vfmadd231pd_xmm_xmm_xmmm128b64 = 2106,
   /** `VFMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_ymm_ymm_ymmm256b32 = 2091,
+  EVEX_Vfmadd231ps_ymm_ymm_ymmm256b32 = 2107,
   /** `VFMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_ymm_ymm_ymmm256b64 = 2092,
+  EVEX_Vfmadd231pd_ymm_ymm_ymmm256b64 = 2108,
   /** `VFMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_zmm_zmm_zmmm512b32 = 2093,
+  EVEX_Vfmadd231ps_zmm_zmm_zmmm512b32 = 2109,
   /** `VFMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_zmm_zmm_zmmm512b64 = 2094,
+  EVEX_Vfmadd231pd_zmm_zmm_zmmm512b64 = 2110,
   /** `VFMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9B /r` */
-  EVEX_Vfmsub132ss_xmm_xmm_xmmm32 = 2095,
+  EVEX_Vfmsub132ss_xmm_xmm_xmmm32 = 2111,
   /** `VFMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9B /r` */
-  EVEX_Vfmsub132sd_xmm_xmm_xmmm64 = 2096,
+  EVEX_Vfmsub132sd_xmm_xmm_xmmm64 = 2112,
   /** `VFMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_xmm_xmm_xmmm128b32 = 2097,
+  EVEX_Vfmsub132ps_xmm_xmm_xmmm128b32 = 2113,
   /** `VFMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_xmm_xmm_xmmm128b64 = 2098,
+  EVEX_Vfmsub132pd_xmm_xmm_xmmm128b64 = 2114,
   /** `VFMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_ymm_ymm_ymmm256b32 = 2099,
+  EVEX_Vfmsub132ps_ymm_ymm_ymmm256b32 = 2115,
   /** `VFMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_ymm_ymm_ymmm256b64 = 2100,
+  EVEX_Vfmsub132pd_ymm_ymm_ymmm256b64 = 2116,
   /** `VFMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_zmm_zmm_zmmm512b32 = 2101,
+  EVEX_Vfmsub132ps_zmm_zmm_zmmm512b32 = 2117,
   /** `VFMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_zmm_zmm_zmmm512b64 = 2102,
+  EVEX_Vfmsub132pd_zmm_zmm_zmmm512b64 = 2118,
   /** `VFMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AB /r` */
-  EVEX_Vfmsub213ss_xmm_xmm_xmmm32 = 2103,
+  EVEX_Vfmsub213ss_xmm_xmm_xmmm32 = 2119,
   /** `VFMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AB /r` */
-  EVEX_Vfmsub213sd_xmm_xmm_xmmm64 = 2104,
+  EVEX_Vfmsub213sd_xmm_xmm_xmmm64 = 2120,
   /** `VFMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_xmm_xmm_xmmm128b32 = 2105,
+  EVEX_Vfmsub213ps_xmm_xmm_xmmm128b32 = 2121,
   /** `VFMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_xmm_xmm_xmmm128b64 = 2106,
+  EVEX_Vfmsub213pd_xmm_xmm_xmmm128b64 = 2122,
   /** `VFMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_ymm_ymm_ymmm256b32 = 2107,
+  EVEX_Vfmsub213ps_ymm_ymm_ymmm256b32 = 2123,
   /** `VFMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_ymm_ymm_ymmm256b64 = 2108,
+  EVEX_Vfmsub213pd_ymm_ymm_ymmm256b64 = 2124,
   /** `VFMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_zmm_zmm_zmmm512b32 = 2109,
+  EVEX_Vfmsub213ps_zmm_zmm_zmmm512b32 = 2125,
   /** `VFMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_zmm_zmm_zmmm512b64 = 2110,
+  EVEX_Vfmsub213pd_zmm_zmm_zmmm512b64 = 2126,
   /** `VFMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BB /r` */
-  EVEX_Vfmsub231ss_xmm_xmm_xmmm32 = 2111,
+  EVEX_Vfmsub231ss_xmm_xmm_xmmm32 = 2127,
   /** `VFMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BB /r` */
-  EVEX_Vfmsub231sd_xmm_xmm_xmmm64 = 2112,
+  EVEX_Vfmsub231sd_xmm_xmm_xmmm64 = 2128,
   /** `VFMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_xmm_xmm_xmmm128b32 = 2113,
+  EVEX_Vfmsub231ps_xmm_xmm_xmmm128b32 = 2129,
   /** `VFMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_xmm_xmm_xmmm128b64 = 2114,
+  EVEX_Vfmsub231pd_xmm_xmm_xmmm128b64 = 2130,
   /** `VFMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_ymm_ymm_ymmm256b32 = 2115,
+  EVEX_Vfmsub231ps_ymm_ymm_ymmm256b32 = 2131,
   /** `VFMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_ymm_ymm_ymmm256b64 = 2116,
+  EVEX_Vfmsub231pd_ymm_ymm_ymmm256b64 = 2132,
   /** `VFMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_zmm_zmm_zmmm512b32 = 2117,
+  EVEX_Vfmsub231ps_zmm_zmm_zmmm512b32 = 2133,
   /** `VFMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_zmm_zmm_zmmm512b64 = 2118,
+  EVEX_Vfmsub231pd_zmm_zmm_zmmm512b64 = 2134,
   /** `VFNMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9D /r` */
-  EVEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 2119,
+  EVEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 2135,
   /** `VFNMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9D /r` */
-  EVEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 2120,
+  EVEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 2136,
   /** `VFNMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_xmm_xmm_xmmm128b32 = 2121,
+  EVEX_Vfnmadd132ps_xmm_xmm_xmmm128b32 = 2137,
   /** `VFNMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_xmm_xmm_xmmm128b64 = 2122,
+  EVEX_Vfnmadd132pd_xmm_xmm_xmmm128b64 = 2138,
   /** `VFNMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_ymm_ymm_ymmm256b32 = 2123,
+  EVEX_Vfnmadd132ps_ymm_ymm_ymmm256b32 = 2139,
   /** `VFNMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_ymm_ymm_ymmm256b64 = 2124,
+  EVEX_Vfnmadd132pd_ymm_ymm_ymmm256b64 = 2140,
   /** `VFNMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_zmm_zmm_zmmm512b32 = 2125,
+  EVEX_Vfnmadd132ps_zmm_zmm_zmmm512b32 = 2141,
   /** `VFNMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_zmm_zmm_zmmm512b64 = 2126,
+  EVEX_Vfnmadd132pd_zmm_zmm_zmmm512b64 = 2142,
   /** `VFNMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AD /r` */
-  EVEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 2127,
+  EVEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 2143,
   /** `VFNMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AD /r` */
-  EVEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 2128,
+  EVEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 2144,
   /** `VFNMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_xmm_xmm_xmmm128b32 = 2129,
+  EVEX_Vfnmadd213ps_xmm_xmm_xmmm128b32 = 2145,
   /** `VFNMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_xmm_xmm_xmmm128b64 = 2130,
+  EVEX_Vfnmadd213pd_xmm_xmm_xmmm128b64 = 2146,
   /** `VFNMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_ymm_ymm_ymmm256b32 = 2131,
+  EVEX_Vfnmadd213ps_ymm_ymm_ymmm256b32 = 2147,
   /** `VFNMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_ymm_ymm_ymmm256b64 = 2132,
+  EVEX_Vfnmadd213pd_ymm_ymm_ymmm256b64 = 2148,
   /** `VFNMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_zmm_zmm_zmmm512b32 = 2133,
+  EVEX_Vfnmadd213ps_zmm_zmm_zmmm512b32 = 2149,
   /** `VFNMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_zmm_zmm_zmmm512b64 = 2134,
+  EVEX_Vfnmadd213pd_zmm_zmm_zmmm512b64 = 2150,
   /** `VFNMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BD /r` */
-  EVEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 2135,
+  EVEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 2151,
   /** `VFNMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BD /r` */
-  EVEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 2136,
+  EVEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 2152,
   /** `VFNMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_xmm_xmm_xmmm128b32 = 2137,
+  EVEX_Vfnmadd231ps_xmm_xmm_xmmm128b32 = 2153,
   /** `VFNMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_xmm_xmm_xmmm128b64 = 2138,
+  EVEX_Vfnmadd231pd_xmm_xmm_xmmm128b64 = 2154,
   /** `VFNMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_ymm_ymm_ymmm256b32 = 2139,
+  EVEX_Vfnmadd231ps_ymm_ymm_ymmm256b32 = 2155,
   /** `VFNMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_ymm_ymm_ymmm256b64 = 2140,
+  EVEX_Vfnmadd231pd_ymm_ymm_ymmm256b64 = 2156,
   /** `VFNMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_zmm_zmm_zmmm512b32 = 2141,
+  EVEX_Vfnmadd231ps_zmm_zmm_zmmm512b32 = 2157,
   /** `VFNMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_zmm_zmm_zmmm512b64 = 2142,
+  EVEX_Vfnmadd231pd_zmm_zmm_zmmm512b64 = 2158,
   /** `VFNMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9F /r` */
-  EVEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 2143,
+  EVEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 2159,
   /** `VFNMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9F /r` */
-  EVEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 2144,
+  EVEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 2160,
   /** `VFNMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_xmm_xmm_xmmm128b32 = 2145,
+  EVEX_Vfnmsub132ps_xmm_xmm_xmmm128b32 = 2161,
   /** `VFNMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_xmm_xmm_xmmm128b64 = 2146,
+  EVEX_Vfnmsub132pd_xmm_xmm_xmmm128b64 = 2162,
   /** `VFNMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_ymm_ymm_ymmm256b32 = 2147,
+  EVEX_Vfnmsub132ps_ymm_ymm_ymmm256b32 = 2163,
   /** `VFNMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_ymm_ymm_ymmm256b64 = 2148,
+  EVEX_Vfnmsub132pd_ymm_ymm_ymmm256b64 = 2164,
   /** `VFNMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_zmm_zmm_zmmm512b32 = 2149,
+  EVEX_Vfnmsub132ps_zmm_zmm_zmmm512b32 = 2165,
   /** `VFNMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_zmm_zmm_zmmm512b64 = 2150,
+  EVEX_Vfnmsub132pd_zmm_zmm_zmmm512b64 = 2166,
   /** `VFNMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AF /r` */
-  EVEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 2151,
+  EVEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 2167,
   /** `VFNMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AF /r` */
-  EVEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 2152,
+  EVEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 2168,
   /** `VFNMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_xmm_xmm_xmmm128b32 = 2153,
+  EVEX_Vfnmsub213ps_xmm_xmm_xmmm128b32 = 2169,
   /** `VFNMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_xmm_xmm_xmmm128b64 = 2154,
+  EVEX_Vfnmsub213pd_xmm_xmm_xmmm128b64 = 2170,
   /** `VFNMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_ymm_ymm_ymmm256b32 = 2155,
+  EVEX_Vfnmsub213ps_ymm_ymm_ymmm256b32 = 2171,
   /** `VFNMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_ymm_ymm_ymmm256b64 = 2156,
+  EVEX_Vfnmsub213pd_ymm_ymm_ymmm256b64 = 2172,
   /** `VFNMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_zmm_zmm_zmmm512b32 = 2157,
+  EVEX_Vfnmsub213ps_zmm_zmm_zmmm512b32 = 2173,
   /** `VFNMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_zmm_zmm_zmmm512b64 = 2158,
+  EVEX_Vfnmsub213pd_zmm_zmm_zmmm512b64 = 2174,
   /** `VFNMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BF /r` */
-  EVEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 2159,
+  EVEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 2175,
   /** `VFNMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BF /r` */
-  EVEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 2160,
+  EVEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 2176,
   /** `VFNMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_xmm_xmm_xmmm128b32 = 2161,
+  EVEX_Vfnmsub231ps_xmm_xmm_xmmm128b32 = 2177,
   /** `VFNMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_xmm_xmm_xmmm128b64 = 2162,
+  EVEX_Vfnmsub231pd_xmm_xmm_xmmm128b64 = 2178,
   /** `VFNMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_ymm_ymm_ymmm256b32 = 2163,
+  EVEX_Vfnmsub231ps_ymm_ymm_ymmm256b32 = 2179,
   /** `VFNMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_ymm_ymm_ymmm256b64 = 2164,
+  EVEX_Vfnmsub231pd_ymm_ymm_ymmm256b64 = 2180,
   /** `VFNMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_zmm_zmm_zmmm512b32 = 2165,
+  EVEX_Vfnmsub231ps_zmm_zmm_zmmm512b32 = 2181,
   /** `VFNMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_zmm_zmm_zmmm512b64 = 2166,
+  EVEX_Vfnmsub231pd_zmm_zmm_zmmm512b64 = 2182,
 }
 
 /** Number of `Code` values, INVALID included. */
-export const CODE_COUNT = 2167;
+export const CODE_COUNT = 2183;

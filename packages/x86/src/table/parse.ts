@@ -87,6 +87,9 @@ function operandShape(tok: string): OperandShape {
   m = /^r(16|32|64)\/m(8|16|32|64)$/.exec(tok);
   if (m) return shape(OpClass.GprOrMem, Number(m[1]) / 8, Number(m[2]) / 8);
   if (tok in MEM_SIZES) return shape(OpClass.Mem, 0, MEM_SIZES[tok] ?? 0);
+  // VSIB (gathers): vm32x = xmm index, 32-bit elements. regSize = index vector width, memSize = element size.
+  m = /^vm(32|64)([xyz])$/.exec(tok);
+  if (m) return shape(OpClass.Mem, m[2] === 'x' ? 16 : m[2] === 'y' ? 32 : 64, Number(m[1]) / 8);
   m = /^imm(8|16|32|64)$/.exec(tok);
   if (m) return shape(OpClass.Imm, Number(m[1]) / 8);
   m = /^rel(8|32)$/.exec(tok);
@@ -244,6 +247,7 @@ function parseRowUnchecked(row: Row): ParsedRow {
   const opToks = sp < 0 ? [] : ins.slice(sp + 1).split(',').map((s) => s.trim());
   const shapes = opToks.map(operandShape);
   if (shapes.some((s) => s.bcstSize !== 0)) flags |= RowFlag.EvexBcst;
+  if (opToks.some((t) => /^vm(32|64)[xyz]$/.test(t))) flags |= RowFlag.Vsib;
 
   // Operand encodings: explicit `en`, else inferred the way the SDM's Op/En columns read.
   const encs: OpEnc[] = [];
