@@ -46,6 +46,12 @@ export interface Mmu {
   /** Reads a byte of physical memory (for instruction bytes after `translateFetch`). */
   readPhys8(pa: number): number;
 
+  /**
+   * Counts TLB flushes (CR3 loads, INVLPG, full flushes). The CPU keeps the translation of
+   * the page it is fetching from while this count is unchanged.
+   */
+  readonly flushes: number;
+
   /** MOV to CR3: new page-table root (physical address), flushes non-global TLB entries. */
   loadCr3(cr3: number): void;
   /** INVLPG: drop the TLB entry for the page of `la`. */

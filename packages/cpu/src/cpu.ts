@@ -40,7 +40,8 @@ const TWO32 = 4294967296;
 
 /** Decoded instructions of one physical page, valid while the page's write version is unchanged. */
 class DecodedPage {
-  readonly slots: (Instruction | undefined)[] = [];
+  /** One slot per byte offset; preallocated so the array keeps fast (non-dictionary) elements. */
+  readonly slots: (Instruction | undefined)[] = new Array<Instruction | undefined>(4096).fill(undefined);
   constructor(readonly version: number) {}
 }
 
@@ -120,8 +121,12 @@ export class Cpu {
   /** Called after an exception or interrupt has been delivered (vector, error code or -1). */
   onDeliver: ((vector: number, errorCode: number) => void) | undefined;
 
-  private lastPfn = -1;
-  private lastPage: DecodedPage | undefined;
+  /** The page of the last fetch: its linear base, frame, decoded cache, and the TLB state it was translated in. */
+  private fetchLa = 1;
+  private fetchPfn = 0;
+  private fetchPage: DecodedPage | undefined;
+  private fetchFlushes = -1;
+  private fetchCpl = -1;
   private readonly pages = new Map<number, DecodedPage>();
   private readonly fetchBuffer = new Uint8Array(16);
   private delivering = 0;
@@ -658,9 +663,7 @@ export class Cpu {
       const ins = this.fetch();
       this.instructionIp = ins.ip;
       this.rip = ins.ip + ins.length;
-      const h = handlers[ins.mnemonic];
-      if (h === undefined) throw new CpuFault(Vector.UD, -1);
-      h(this, ins);
+      handlers[ins.mnemonic]!(this, ins);
       this.instret++;
       if (this.halted) return;
     }
@@ -677,23 +680,48 @@ export class Cpu {
     throw new CpuFault(Vector.PF, m.faultErrorCode, la);
   }
 
-  /** Fetches and decodes the instruction at RIP, through the per-physical-page decoded cache. */
+  /**
+   * Fetches and decodes the instruction at RIP, through the per-physical-page decoded cache.
+   * The fast path stays on the page of the previous fetch: same linear page, same CPL, no
+   * TLB flush since, and the physical page not written since it was decoded.
+   */
   fetch(): Instruction {
     const rip = this.rip;
     this.instructionIp = rip;
+    const off = rip - this.fetchLa;
+    const page = this.fetchPage;
+    if (
+      off >= 0 &&
+      off < 4096 &&
+      page !== undefined &&
+      this.fetchFlushes === this.mmu.flushes &&
+      this.fetchCpl === this.cpl &&
+      page.version === this.mmu.pageVersions[this.fetchPfn]
+    ) {
+      const cached = page.slots[off];
+      if (cached !== undefined && cached.ip === rip) return cached;
+      return this.decodeAt(rip, this.fetchPfn * 4096 + off, off, page);
+    }
+    return this.fetchSlow(rip);
+  }
+
+  private fetchSlow(rip: number): Instruction {
     const m = this.mmu;
     const pa = m.translateFetch(rip);
     if (pa < 0) this.fetchFault(rip);
     const pfn = Math.floor(pa / 4096);
     const offset = pa - pfn * 4096;
     const version = m.pageVersions[pfn]!;
-    let page = this.lastPfn === pfn ? this.lastPage : this.pages.get(pfn);
+    let page = this.pages.get(pfn);
     if (page === undefined || page.version !== version) {
       page = new DecodedPage(version);
       this.pages.set(pfn, page);
     }
-    this.lastPfn = pfn;
-    this.lastPage = page;
+    this.fetchLa = rip - offset;
+    this.fetchPfn = pfn;
+    this.fetchPage = page;
+    this.fetchFlushes = m.flushes;
+    this.fetchCpl = this.cpl;
     const cached = page.slots[offset];
     if (cached !== undefined && cached.ip === rip) return cached;
     return this.decodeAt(rip, pa, offset, page);

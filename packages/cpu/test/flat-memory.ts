@@ -9,6 +9,7 @@ export class FlatMemory implements Mmu {
   faultAddress = 0;
   faultErrorCode = 0;
   faultIsNonCanonical = false;
+  flushes = 0;
   readonly bytes: Uint8Array;
   readonly pageVersions: Uint32Array;
   private cpl = 0;

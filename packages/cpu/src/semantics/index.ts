@@ -1,4 +1,7 @@
+import { MNEMONIC_NAMES } from '@legosim/x86';
+import { Vector } from '../constants.js';
 import type { Handler } from '../cpu.js';
+import { CpuFault } from '../fault.js';
 import { installAlu } from './alu.js';
 import { installBits } from './bits.js';
 import { installControl } from './control.js';
@@ -8,11 +11,18 @@ import { installSse } from './sse.js';
 import { installStrings } from './string.js';
 import { installSystem } from './system.js';
 
-/** The dispatch table: instruction semantics indexed by `Mnemonic`. */
-export const handlers: Handler[] = [];
+/** A mnemonic the model has no semantics for is an invalid opcode to the guest (#UD). */
+export const notImplemented: Handler = () => {
+  throw new CpuFault(Vector.UD, -1);
+};
+
+/**
+ * The dispatch table: instruction semantics indexed by `Mnemonic`. It is dense (filled
+ * with `notImplemented` first) so the per-instruction lookup stays a fast element load.
+ */
+export const handlers: Handler[] = new Array<Handler>(MNEMONIC_NAMES.length).fill(notImplemented);
 
 const define = (mnemonic: number | undefined, handler: Handler): void => {
-  // a mnemonic the decoder's table does not have yet is simply not executable
   if (mnemonic !== undefined) handlers[mnemonic] = handler;
 };
 
