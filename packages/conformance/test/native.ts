@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
+import { constants } from 'node:os';
 
-/** Runs a program natively on the host CPU (the oracle). */
+/** Runs a program natively on the host CPU (the oracle); a signal death is 128 + signal, as in a shell. */
 export function runNative(path: string, args: readonly string[] = [], stdin?: Uint8Array): { status: number; stdout: string } {
   const r = spawnSync(path, args, { input: stdin ?? new Uint8Array(0), maxBuffer: 64 << 20 });
   if (r.error) throw r.error;
-  return { status: r.status ?? 128 + 9, stdout: r.stdout.toString('utf8') };
+  const status = r.signal ? 128 + constants.signals[r.signal] : (r.status ?? 0);
+  return { status, stdout: r.stdout.toString('utf8') };
 }

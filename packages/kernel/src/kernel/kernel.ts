@@ -591,16 +591,16 @@ export class Kernel {
         this.trace?.pageFault(this.now(), cpu.id, t.pid, t.tid, address, errorCode, 'bad-area');
       }
       if (!fromUser) this.oops(cpu, `BUG: unable to handle kernel paging request at ${hex16(address)}`, frame.ip);
-      const line = `${t.comm}[${t.pid}]: segfault at 0x${address.toString(16)} ip ${hex16(frame.ip)} sp ${hex16(frame.sp)} error ${errorCode.toString(16)}`;
+      const line = `${t.comm}[${t.pid}]: segfault at ${hexAddr(address)} ip ${hex16(frame.ip)} sp ${hex16(frame.sp)} error ${errorCode.toString(16)}`;
       this.console.printk(line);
-      this.exitTask(t, 0, 11, `segfault at 0x${address.toString(16)} ip 0x${frame.ip.toString(16)} sp 0x${frame.sp.toString(16)} error ${errorCode} (${describePf(errorCode)})`);
+      this.exitTask(t, 0, 11, `segfault at ${hexAddr(address)} ip ${hexAddr(frame.ip)} sp ${hexAddr(frame.sp)} error ${errorCode} (${describePf(errorCode)})`);
     }
     if (!fromUser) this.oops(cpu, `${EXCEPTION_NAMES[vector] ?? `exception ${vector}`} in kernel mode`, frame.ip);
     const signal = TRAP_SIGNAL[vector] ?? 11;
     const what = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
     const detail = vector === 13 ? ` error ${errorCode}` : '';
-    this.console.printk(`${t.comm}[${t.pid}] ${what} ip:${frame.ip.toString(16)} sp:${frame.sp.toString(16)}${detail}`);
-    this.exitTask(t, 0, signal, `${SIGNAL_NAMES[signal] ?? `signal ${signal}`}: ${what} at ip 0x${frame.ip.toString(16)}`);
+    this.console.printk(`${t.comm}[${t.pid}] ${what} ip:${hex16(frame.ip).replace(/^0+(?=.)/, '')} sp:${hex16(frame.sp).replace(/^0+(?=.)/, '')}${detail}`);
+    this.exitTask(t, 0, signal, `${SIGNAL_NAMES[signal] ?? `signal ${signal}`}: ${what} at ip ${hexAddr(frame.ip)}`);
   }
 
   private readFrame(cpu: Cpu, regs: number): { ip: number; cs: number; sp: number } {
@@ -675,6 +675,11 @@ export class Kernel {
     }
     return this.result === undefined;
   }
+}
+
+/** An address as `%#lx` prints it: 0x and the 64-bit two's complement value. */
+function hexAddr(v: number): string {
+  return `0x${hex16(v).replace(/^0+(?=.)/, '')}`;
 }
 
 function hex16(v: number): string {
