@@ -5,6 +5,8 @@ export interface CliIo {
   /** Reads up to `max` bytes of stdin; empty at end of file. */
   readStdin(max: number): Uint8Array;
   readFile(path: string): Uint8Array;
+  /** The absolute form of a path (what /proc/self/exe names). */
+  realPath(path: string): string;
   /** Opens a file for writing; returns a writer and a close function. */
   createFile(path: string): { write(chunk: Uint8Array | string): void; close(): void };
   /** Whether fd is a terminal (colour, progress). */

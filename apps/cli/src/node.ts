@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
 import type { CliIo } from './io.js';
 import { main } from './main.js';
 
@@ -33,6 +33,7 @@ export const nodeIo: CliIo = {
     }
   },
   readFile: (path) => readFileSync(path),
+  realPath: (path) => realpathSync(path),
   createFile(path) {
     const fd = openSync(path, 'w');
     return {

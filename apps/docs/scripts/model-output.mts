@@ -30,6 +30,7 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string; st
     },
     readStdin: () => new Uint8Array(0),
     readFile: (p) => readFileSync(p),
+    realPath: (p) => p,
     createFile: (p) => {
       const chunks: Uint8Array[] = [];
       return {

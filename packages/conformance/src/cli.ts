@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { type CliIo, main } from 'legosim';
 
 /** What a CLI run printed. */
@@ -27,6 +27,7 @@ export function captureIo(stdin: Uint8Array = new Uint8Array(0)): { io: CliIo; r
       return chunk;
     },
     readFile: (path) => readFileSync(path),
+    realPath: (path) => realpathSync(path),
     createFile(path) {
       const chunks: Uint8Array[] = [];
       return {

@@ -27,8 +27,9 @@ export function hasCompiler(libc: Libc): boolean {
 }
 
 /**
- * Builds probes/NAME.c as a static executable with `-O2` against `libc` and returns its
- * path. Builds are cached by source hash in the temp directory.
+ * Builds probes/NAME.c as a static executable with `-O2` against `libc` (`-static`, unless
+ * `extraFlags` asks for `-static-pie`) and returns its path. Builds are cached by source
+ * hash in the temp directory.
  */
 export function buildProbe(name: string, libc: Libc, extraFlags: readonly string[] = []): string {
   const source = readFileSync(probeSource(name));
@@ -37,7 +38,8 @@ export function buildProbe(name: string, libc: Libc, extraFlags: readonly string
   const out = join(CACHE, `${name}-${libc}-${key}`);
   if (!existsSync(out)) {
     const tmp = `${out}.${process.pid}.tmp`;
-    execFileSync(COMPILER[libc], ['-static', '-O2', ...extraFlags, '-o', tmp, probeSource(name)], { stdio: 'pipe' });
+    const link = extraFlags.includes('-static-pie') ? [] : ['-static'];
+    execFileSync(COMPILER[libc], [...link, '-O2', ...extraFlags, '-o', tmp, probeSource(name)], { stdio: 'pipe' });
     renameSync(tmp, out);
   }
   return out;

@@ -112,7 +112,7 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
   let result: RunResult;
   try {
     try {
-      kernel.exec(image, [req.program, ...req.args], [], req.program);
+      kernel.exec(image, [req.program, ...req.args], [], io.realPath(req.program));
     } catch (e) {
       if (e instanceof ExecFormatError) throw new UsageError(`${req.program}: ${e.message}`);
       throw e;

@@ -1,29 +1,9 @@
-/** struct pt_regs (arch/x86/include/asm/ptrace.h): 21 × 8 bytes, in this order. */
-export const PT_REGS_FIELDS = [
-  'r15',
-  'r14',
-  'r13',
-  'r12',
-  'bp',
-  'bx',
-  'r11',
-  'r10',
-  'r9',
-  'r8',
-  'ax',
-  'cx',
-  'dx',
-  'si',
-  'di',
-  'orig_ax',
-  'ip',
-  'cs',
-  'flags',
-  'sp',
-  'ss',
-] as const;
-
-export type PtRegsField = (typeof PT_REGS_FIELDS)[number];
+/**
+ * struct pt_regs (arch/x86/include/asm/ptrace.h): 21 × 8 bytes. The field names in memory
+ * order are the trace schema's (`syscall_entry.regs` prints them in this order), so the
+ * list is defined once, there.
+ */
+export { PT_REGS_FIELDS, type PtRegsField } from '@legosim/trace';
 
 /** Byte offsets of the pt_regs fields. */
 export const enum PtRegs {
