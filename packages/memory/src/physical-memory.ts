@@ -24,6 +24,9 @@ export interface PhysicalAccess {
 
 const FRAME = 4096;
 
+/** Aligned 32-bit accesses use an Int32Array view of the frame; that matches x86 byte order only on a little-endian host. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * Physical memory of a modeled machine: byte-addressed, little-endian, allocated in 4 KiB
  * frames on first write (reads of untouched memory return 0, so a few GiB cost only what
@@ -40,6 +43,8 @@ export class PhysicalMemory implements PhysicalAccess {
   /** The frame allocator (bookkeeping); use `allocFrame`/`allocPages` to get zeroed memory. */
   readonly allocator: FrameAllocator;
   private readonly frames: (Uint8Array | undefined)[];
+  /** The same frames viewed as 32-bit words, for aligned accesses. */
+  private readonly words: (Int32Array | undefined)[];
 
   constructor(options: PhysicalMemoryOptions = {}) {
     const size = options.size ?? 256 * 1024 * 1024;
@@ -52,6 +57,7 @@ export class PhysicalMemory implements PhysicalAccess {
     this.frameCount = size / FRAME;
     this.pageVersions = new Uint32Array(this.frameCount);
     this.frames = new Array<Uint8Array | undefined>(this.frameCount).fill(undefined);
+    this.words = new Array<Int32Array | undefined>(this.frameCount).fill(undefined);
     const allocStart = Math.min(options.allocStart ?? 0x1000000, size);
     this.allocator = new FrameAllocator(Math.ceil(allocStart / FRAME), this.frameCount);
   }
@@ -68,6 +74,7 @@ export class PhysicalMemory implements PhysicalAccess {
     if (f === undefined) {
       f = new Uint8Array(FRAME);
       this.frames[pfn] = f;
+      this.words[pfn] = new Int32Array(f.buffer);
     }
     return f;
   }
@@ -93,6 +100,10 @@ export class PhysicalMemory implements PhysicalAccess {
     if (o > 4092) return (this.read16(pa) | (this.read16(pa + 2) << 16)) >>> 0;
     const pfn = (pa / FRAME) >>> 0;
     if (pfn >= this.frameCount || pa < 0) return 0xffffffff;
+    if ((o & 3) === 0 && LITTLE_ENDIAN) {
+      const w = this.words[pfn];
+      return w === undefined ? 0 : w[o >> 2]! >>> 0;
+    }
     const f = this.frames[pfn];
     return f === undefined ? 0 : (f[o]! | (f[o + 1]! << 8) | (f[o + 2]! << 16) | (f[o + 3]! << 24)) >>> 0;
   }
@@ -127,10 +138,13 @@ export class PhysicalMemory implements PhysicalAccess {
       return;
     }
     const f = this.frameFor(pfn);
-    f[o] = value;
-    f[o + 1] = value >>> 8;
-    f[o + 2] = value >>> 16;
-    f[o + 3] = value >>> 24;
+    if ((o & 3) === 0 && LITTLE_ENDIAN) this.words[pfn]![o >> 2] = value;
+    else {
+      f[o] = value;
+      f[o + 1] = value >>> 8;
+      f[o + 2] = value >>> 16;
+      f[o + 3] = value >>> 24;
+    }
     this.pageVersions[pfn]!++;
   }
 
@@ -180,6 +194,7 @@ export class PhysicalMemory implements PhysicalAccess {
           // already zero
         } else if (value === 0 && n === FRAME) {
           this.frames[pfn] = undefined;
+          this.words[pfn] = undefined;
           this.pageVersions[pfn]!++;
         } else {
           this.frameFor(pfn).fill(value, o, o + n);
