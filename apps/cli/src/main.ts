@@ -13,9 +13,9 @@ usage:
                                    run a static x86-64 Linux program on the modeled machine
   legosim explain [--syscall N] [PROG [ARGS...]]
                                    one syscall, instruction by instruction, with the kernel stack
-  legosim trace FILE [--format jsonl] [-o OUT]
+  legosim trace FILE [--format jsonl|summary|chrome|ctf] [-o OUT]
                                    export a trace recorded with run --trace
-  legosim disasm FILE | --hex BYTES
+  legosim disasm [--syntax att|intel] FILE | --hex BYTES
                                    objdump-style disassembly
 
   legosim COMMAND --help           help for one command

@@ -66,7 +66,7 @@ describe('command-line conventions', () => {
     [['run', '--cpus', '4', 'x'], /one CPU/],
     [['run', '--inject', 'bogus', 'x'], /irqs-off:NAME/],
     [['trace'], /missing FILE/],
-    [['trace', 'f', '--format', 'chrome'], /exports jsonl/],
+    [['trace', 'f', '--format', 'bogus'], /unknown format bogus/],
     [['disasm', '--hex', 'zz'], /not a sequence of hex bytes/],
     [['explain', '--syscall', '9'], /made only 3 syscalls/],
     [['nope'], /unknown command/],

@@ -39,7 +39,10 @@ export function buildProbe(name: string, libc: Libc, extraFlags: readonly string
   if (!existsSync(out)) {
     const tmp = `${out}.${process.pid}.tmp`;
     const link = extraFlags.includes('-static-pie') ? [] : ['-static'];
-    execFileSync(COMPILER[libc], [...link, '-O2', ...extraFlags, '-o', tmp, probeSource(name)], { stdio: 'pipe' });
+    const flags = extraFlags.filter((f) => f !== '-static-pie' && !f.startsWith('-l'));
+    const libs = extraFlags.filter((f) => f.startsWith('-l'));
+    const pie = extraFlags.includes('-static-pie') ? ['-static-pie'] : [];
+    execFileSync(COMPILER[libc], [...link, ...pie, '-O2', ...flags, '-o', tmp, probeSource(name), ...libs], { stdio: 'pipe' });
     renameSync(tmp, out);
   }
   return out;

@@ -4,6 +4,7 @@ import { Cr0, Cr4, Efer, hasErrorCode, Msr, Rflags, Vector } from './constants.j
 import { CpuFault, CpuStop } from './fault.js';
 import { FlagOp, LazyFlags } from './flags.js';
 import { handlers as handlerTable } from './semantics/index.js';
+import { X87State } from './x87/state.js';
 
 /** A TypeScript function placed at a kernel-text address; the CPU calls it and performs the `ret`. */
 export type NativeFunction = (cpu: Cpu) => void;
@@ -104,8 +105,8 @@ export class Cpu {
   readonly xf32: Float32Array = new Float32Array(this.xmmBuffer);
   readonly xf64: Float64Array = new Float64Array(this.xmmBuffer);
   mxcsr = 0x1f80;
-  /** x87 control word as Linux initialises it (all exceptions masked, 64-bit precision). */
-  fpuControl = 0x37f;
+  /** The x87 FPU: register stack, control, status and tag words. */
+  readonly fpu: X87State = new X87State();
 
   /** Instructions retired. Simulated time is derived from it (1 instruction = 1 ns). */
   instret = 0;

@@ -5,4 +5,6 @@ export type { CpuOptions, Handler, MsrHook, NativeFunction } from './cpu.js';
 export { cpuid } from './cpuid.js';
 export { CpuFault, CpuStop } from './fault.js';
 export { FlagOp, LazyFlags } from './flags.js';
+export { F80, RoundingControl } from './x87/float80.js';
+export { FpuStatus, X87State } from './x87/state.js';
 export { handlers } from './semantics/index.js';

@@ -16,3 +16,14 @@ export { BinaryTraceWriter, encodeTrace } from './binary-writer.js';
 export type { DecodedTrace, TraceReaderOptions, TraceStreamOptions, TraceVersion } from './reader.js';
 export { TraceReader, readTrace, readTraceStream } from './reader.js';
 export { toJsonl } from './jsonl.js';
+export type { CtfExportOptions, CtfFile, CtfOpenFile } from './export/ctf.js';
+export { CTF_CLOCK_NAME, CTF_MAGIC, CtfExporter, ctfMetadata, exportCtf } from './export/ctf.js';
+export type { ChromeEvent, ChromeExportOptions } from './export/chrome.js';
+export {
+  CHROME_CPU_PID,
+  CHROME_CPU_TID_BASE,
+  ChromeTraceExporter,
+  chromeMicros,
+  exportChrome,
+} from './export/chrome.js';
+export { summarizeTrace, TraceSummary } from './export/summary.js';

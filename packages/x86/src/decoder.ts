@@ -595,7 +595,8 @@ export class Decoder implements InstructionDecoder {
           if (operandSize === 0) operandSize = rsz;
           break;
         case OpClass_Sreg:
-          if (regField > 5) return DecodeStatus_Invalid;
+          // ES..GS only; and MOV cannot load CS (SDM Vol. 2B, MOV: "#UD if an attempt is made to load the CS register")
+          if (regField > 5 || (regField === 1 && k === 0)) return DecodeStatus_Invalid;
           kinds[k] = OpKind_Register;
           regs[k] = Register_ES + regField;
           sizes[k] = 2;

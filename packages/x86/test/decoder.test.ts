@@ -120,4 +120,19 @@ describe('decoder', () => {
     const iret = decode('48 cf').ins;
     expect([iret.mnemonic, iret.operandSize]).toEqual([Mnemonic.Iret, 8]);
   });
+
+  it('ignores ModRM.reg of SETcc, as the CPU does (found by the random differential test against iced-x86)', () => {
+    const a = decode('0f 93 d8');
+    expect(a.st).toBe(DecodeStatus.Ok);
+    expect([a.ins.mnemonic, a.ins.opCount, a.ins.opReg[0]]).toEqual([Mnemonic.Setae, 1, Register.AL]);
+    expect(formatAtt(a.ins)).toBe('setae  %al');
+    expect(formatAtt(decode('0f 9f 34 24').ins)).toBe('setg   (%rsp)');
+  });
+
+  it('rejects MOV to CS (#UD), and still decodes MOV from CS', () => {
+    expect(decode('8e cb').st).toBe(DecodeStatus.Invalid);
+    expect(decode('8e 0b').st).toBe(DecodeStatus.Invalid);
+    expect(decode('8c cb').st).toBe(DecodeStatus.Ok);
+    expect(decode('8e d8').st).toBe(DecodeStatus.Ok); // mov %eax,%ds
+  });
 });

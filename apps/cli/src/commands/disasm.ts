@@ -1,22 +1,36 @@
-import { DecodeStatus, Decoder, Instruction } from '@legosim/x86';
-import { formatAtt, listElf } from '@legosim/x86/format';
+import { DecodeStatus, Decoder, Instruction, readElfSections } from '@legosim/x86';
+import { formatAtt, formatIntel, listElf } from '@legosim/x86/format';
 import { helpTable, type OptionSpec, parseArgs } from '../args.js';
 import { type CliIo, UsageError } from '../io.js';
 
 const OPTIONS: Record<string, OptionSpec> = {
   hex: { value: 'BYTES', help: 'decode these hex bytes instead of a file, e.g. "0f 05"' },
-  syntax: { value: 'att', help: 'output syntax: att (default; Intel syntax comes with the decoder work)' },
+  syntax: { value: 'att|intel', help: 'output syntax: att (default, objdump -d) or intel (objdump -d -M intel)' },
+  section: { value: 'NAME', repeat: true, help: 'only this section, e.g. .text (repeatable; objdump -j)' },
+  start: { value: 'ADDR', help: 'start at this address, hex with 0x or decimal (objdump --start-address)' },
+  stop: { value: 'ADDR', help: 'stop before this address (objdump --stop-address)' },
   help: { help: 'show this help' },
 };
 
-export const DISASM_HELP: string = `usage: legosim disasm FILE | --hex BYTES
+export const DISASM_HELP: string = `usage: legosim disasm [--syntax att|intel] [--section NAME]... [--start ADDR] [--stop ADDR] FILE
+       legosim disasm [--syntax att|intel] --hex BYTES
 
-Disassembles the executable sections of an ELF file the way \`objdump -d\` prints them,
-or decodes a string of hex bytes.
+Disassembles the executable sections of an ELF file the way \`objdump -d\` prints them
+(\`objdump -d -M intel\` with --syntax intel), or decodes a string of hex bytes.
 
 options:
 ${helpTable(OPTIONS)}
 `;
+
+/** `--start`/`--stop`: hex with 0x, or decimal. */
+function addressOption(value: string | true | string[] | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new UsageError(`option --${name} needs a value: --${name} ADDR`);
+  const v = value.trim();
+  const n = /^0x[0-9a-f]+$/i.test(v) ? Number.parseInt(v.slice(2), 16) : /^[0-9]+$/.test(v) ? Number(v) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`option --${name}: '${value}' is not an address (hex with 0x, or decimal)`);
+  return n;
+}
 
 export function disasmCommand(io: CliIo, argv: readonly string[]): number {
   const { options, positionals } = parseArgs(argv, OPTIONS, false);
@@ -24,10 +38,20 @@ export function disasmCommand(io: CliIo, argv: readonly string[]): number {
     io.write(1, DISASM_HELP);
     return 0;
   }
-  const syntax = options.get('syntax');
-  if (syntax !== undefined && syntax !== 'att') throw new UsageError(`--syntax ${String(syntax)}: this version prints AT&T syntax`);
+  const syntax = options.get('syntax') ?? 'att';
+  if (syntax !== 'att' && syntax !== 'intel') throw new UsageError(`option --syntax: '${String(syntax)}' is not att or intel`);
+  const format = syntax === 'intel' ? formatIntel : formatAtt;
+  const sections = options.get('section') as string[] | undefined;
+  const start = addressOption(options.get('start'), 'start');
+  const stop = addressOption(options.get('stop'), 'stop');
+  if (start !== undefined && stop !== undefined && start >= stop) {
+    throw new UsageError(`--start 0x${start.toString(16)} is not below --stop 0x${stop.toString(16)}`);
+  }
   const hex = options.get('hex');
   if (typeof hex === 'string') {
+    if (sections !== undefined || start !== undefined || stop !== undefined) {
+      throw new UsageError('--section, --start and --stop apply to a FILE, not to --hex');
+    }
     const clean = hex.replace(/0x/gi, '').replace(/[\s,]+/g, '');
     if (!/^([0-9a-f]{2})+$/i.test(clean)) throw new UsageError(`--hex: '${hex}' is not a sequence of hex bytes`);
     const bytes = new Uint8Array(clean.length / 2);
@@ -42,7 +66,7 @@ export function disasmCommand(io: CliIo, argv: readonly string[]): number {
         break;
       }
       const len = status === DecodeStatus.Ok ? ins.length : 1;
-      io.write(1, `${off.toString(16).padStart(4)}:\t${hexBytes(bytes, off, len)}\t${status === DecodeStatus.Ok ? formatAtt(ins) : '(bad)'}\n`);
+      io.write(1, `${off.toString(16).padStart(4)}:\t${hexBytes(bytes, off, len)}\t${status === DecodeStatus.Ok ? format(ins) : '(bad)'}\n`);
       off += len;
     }
     return 0;
@@ -55,11 +79,18 @@ export function disasmCommand(io: CliIo, argv: readonly string[]): number {
   } catch {
     throw new UsageError(`cannot read ${file}`);
   }
+  let lines: string[];
   try {
-    for (const line of listElf(bytes)) io.write(1, `${line}\n`);
+    if (sections !== undefined) {
+      const names = new Set(readElfSections(bytes).map((s) => s.name));
+      const missing = sections.find((n) => !names.has(n));
+      if (missing !== undefined) throw new Error(`no section named '${missing}'`);
+    }
+    lines = listElf(bytes, { syntax, sections, start, stop });
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
   }
+  io.write(1, lines.length === 0 ? '' : `${lines.join('\n')}\n`);
   return 0;
 }
 

@@ -1,21 +1,64 @@
-import { readTraceStream, toJsonl, TraceFormatError } from '@legosim/trace';
+import {
+  ChromeTraceExporter,
+  CtfExporter,
+  readTraceStream,
+  type TraceEvent,
+  TraceFormatError,
+  type TraceHeader,
+  TraceSummary,
+  toJsonl,
+} from '@legosim/trace';
 import { helpTable, type OptionSpec, parseArgs } from '../args.js';
 import { type CliIo, UsageError } from '../io.js';
 
+const FORMATS = ['jsonl', 'summary', 'chrome', 'ctf'] as const;
+type Format = (typeof FORMATS)[number];
+
 const OPTIONS: Record<string, OptionSpec> = {
-  format: { value: 'FORMAT', help: 'output format: jsonl (default)' },
-  o: { value: 'OUT', help: 'write to OUT instead of stdout' },
+  format: { value: 'FORMAT', help: `output format: ${FORMATS.join(', ')} (default jsonl)` },
+  o: { value: 'OUT', help: 'write to OUT instead of stdout (for ctf: the output directory, required)' },
   help: { help: 'show this help' },
 };
 
-export const TRACE_HELP: string = `usage: legosim trace FILE [--format jsonl] [-o OUT]
+export const TRACE_HELP: string = `usage: legosim trace FILE [--format jsonl|summary|chrome|ctf] [-o OUT]
 
-Reads a trace recorded by \`legosim run --trace FILE\` and exports it. jsonl prints one
-JSON object per event; 64-bit values are lowercase 0x hex strings.
+Reads a trace recorded by \`legosim run --trace FILE\` and exports it:
+  jsonl    one JSON object per event; 64-bit values are lowercase 0x hex strings
+  summary  an \`strace -c\` style table: calls, errors and simulated time per syscall,
+           then counts of interrupts, exceptions, page faults, TLB flushes, switches
+  chrome   Chrome Trace Event Format JSON (open it in ui.perfetto.dev or chrome://tracing):
+           a track per CPU and per task, syscalls and interrupts as slices
+  ctf      a CTF 1.8 trace directory (metadata + one stream file per CPU) for
+           babeltrace2 and Trace Compass; needs -o DIR
 
 options:
 ${helpTable(OPTIONS)}
 `;
+
+type Output = { write(chunk: string | Uint8Array): void; close(): void };
+
+/** The host's directory creation, when it has one (Node); the CliIo interface has none. */
+async function makeDirectory(io: CliIo, path: string): Promise<void> {
+  const withMkdir = io as CliIo & { mkdir?: (path: string) => void };
+  if (withMkdir.mkdir) {
+    withMkdir.mkdir(path);
+    return;
+  }
+  try {
+    const fs = await import('node:fs');
+    fs.mkdirSync(path, { recursive: true });
+  } catch {
+    // no file system here, or it failed: creating the files below reports the problem
+  }
+}
+
+function openFile(io: CliIo, path: string): Output {
+  try {
+    return io.createFile(path);
+  } catch {
+    throw new UsageError(`cannot create ${path}`);
+  }
+}
 
 export async function traceCommand(io: CliIo, argv: readonly string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, OPTIONS, false);
@@ -24,28 +67,81 @@ export async function traceCommand(io: CliIo, argv: readonly string[]): Promise<
     return 0;
   }
   const [file, extra] = positionals;
-  if (file === undefined) throw new UsageError('legosim trace: missing FILE (usage: legosim trace FILE [--format jsonl])');
+  if (file === undefined)
+    throw new UsageError('legosim trace: missing FILE (usage: legosim trace FILE [--format jsonl])');
   if (extra !== undefined) throw new UsageError(`legosim trace: unexpected argument ${extra}`);
-  const format = (options.get('format') as string | undefined) ?? 'jsonl';
-  if (format !== 'jsonl') throw new UsageError(`--format ${format}: this version exports jsonl (strace, summary, chrome and ctf come with the trace work)`);
+  const format = ((options.get('format') as string | undefined) ?? 'jsonl') as Format;
+  if (!FORMATS.includes(format)) {
+    throw new UsageError(`legosim trace: unknown format ${format} (formats: ${FORMATS.join(', ')})`);
+  }
+  const outPath = options.get('o');
+  if (format === 'ctf' && typeof outPath !== 'string') {
+    throw new UsageError('legosim trace: --format ctf writes a directory: give it with -o DIR');
+  }
   let bytes: Uint8Array;
   try {
     bytes = io.readFile(file);
   } catch {
     throw new UsageError(`cannot read ${file}`);
   }
-  const outPath = options.get('o');
-  const out = typeof outPath === 'string' ? io.createFile(outPath) : { write: (s: string | Uint8Array) => io.write(1, s), close: () => {} };
-  try {
-    let batch = '';
-    for await (const event of readTraceStream([bytes])) {
-      batch += `${toJsonl(event)}\n`;
-      if (batch.length > 65536) {
-        out.write(batch);
-        batch = '';
+  let header: TraceHeader | undefined;
+  const events: AsyncIterable<TraceEvent> = readTraceStream([bytes], {
+    onHeader: (h) => {
+      header = h;
+    },
+  });
+
+  if (format === 'ctf') {
+    const dir = outPath as string;
+    await makeDirectory(io, dir);
+    const opened: Output[] = [];
+    const exporter = new CtfExporter(
+      (name) => {
+        const f = openFile(io, `${dir}/${name}`);
+        opened.push(f);
+        return f;
+      },
+      { header: () => header },
+    );
+    try {
+      for await (const event of events) exporter.event(event);
+      exporter.end();
+    } catch (e) {
+      for (const f of opened) {
+        try {
+          f.close();
+        } catch {
+          // already closed
+        }
       }
+      if (e instanceof TraceFormatError) throw new UsageError(`${file}: ${e.message}`);
+      throw e;
     }
-    out.write(batch);
+    return 0;
+  }
+
+  const out: Output =
+    typeof outPath === 'string' ? openFile(io, outPath) : { write: (s) => io.write(1, s), close: () => {} };
+  try {
+    if (format === 'jsonl') {
+      let batch = '';
+      for await (const event of events) {
+        batch += `${toJsonl(event)}\n`;
+        if (batch.length > 65536) {
+          out.write(batch);
+          batch = '';
+        }
+      }
+      out.write(batch);
+    } else if (format === 'summary') {
+      const summary = new TraceSummary();
+      for await (const event of events) summary.add(event);
+      out.write(summary.format());
+    } else {
+      const exporter = new ChromeTraceExporter((text) => out.write(text), { header: () => header });
+      for await (const event of events) exporter.event(event);
+      exporter.end();
+    }
   } catch (e) {
     if (e instanceof TraceFormatError) throw new UsageError(`${file}: ${e.message}`);
     throw e;

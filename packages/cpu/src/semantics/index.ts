@@ -10,6 +10,7 @@ import { installShifts } from './shift.js';
 import { installSse } from './sse.js';
 import { installStrings } from './string.js';
 import { installSystem } from './system.js';
+import { installX87 } from './x87.js';
 
 /** A mnemonic the model has no semantics for is an invalid opcode to the guest (#UD). */
 export const notImplemented: Handler = () => {
@@ -34,3 +35,4 @@ installControl(define);
 installStrings(define);
 installSystem(define);
 installSse(define);
+installX87(define);

@@ -3,6 +3,7 @@ import { Rflags, Vector } from '../constants.js';
 import type { Cpu } from '../cpu.js';
 import { CpuFault } from '../fault.js';
 import type { Define } from './define.js';
+import { fromBytes } from '../x87/float80.js';
 import { isStringForm, stringCmpsd, stringMovsd } from './string.js';
 
 /**
@@ -501,13 +502,29 @@ function stmxcsr(cpu: Cpu, ins: Instruction): void {
   cpu.write32(cpu.ea(ins), cpu.mxcsr);
 }
 
-/** FXSAVE/FXRSTOR: the 512-byte legacy area (x87 state as Linux initialises it, MXCSR, xmm0-15). */
+/**
+ * FXSAVE/FXRSTOR: the 512-byte legacy area — FCW, FSW, the abridged tag word, MXCSR, the
+ * eight x87 registers in ST order (10 bytes in each 16-byte slot) and xmm0..xmm15.
+ */
 function fxsave(cpu: Cpu, ins: Instruction): void {
   const la = cpu.ea(ins);
   if (la % 16 !== 0) throw new CpuFault(Vector.GP, 0);
-  cpu.write16(la, cpu.fpuControl);
+  const fpu = cpu.fpu;
+  cpu.write16(la, fpu.control);
+  cpu.write16(la + 2, fpu.statusWord);
+  cpu.write8(la + 4, ~fpu.emptyMask & 0xff);
+  cpu.write8(la + 5, 0);
+  cpu.write16(la + 6, 0);
+  cpu.write64(la + 8, 0, 0);
+  cpu.write64(la + 16, 0, 0);
   cpu.write32(la + 24, cpu.mxcsr);
   cpu.write32(la + 28, 0xffff);
+  for (let i = 0; i < 8; i++) {
+    const v = fpu.regs[(fpu.top + i) & 7]!;
+    const at = la + 32 + i * 16;
+    cpu.write64(at, Number(v.mant & 0xffffffffn) | 0, Number(v.mant >> 32n) | 0);
+    cpu.write16(at + 8, (v.sign << 15) | v.exp);
+  }
   const x = cpu.x32;
   for (let i = 0; i < 64; i += 2) cpu.write64(la + 160 + i * 4, x[i]!, x[i + 1]!);
 }
@@ -515,8 +532,21 @@ function fxsave(cpu: Cpu, ins: Instruction): void {
 function fxrstor(cpu: Cpu, ins: Instruction): void {
   const la = cpu.ea(ins);
   if (la % 16 !== 0) throw new CpuFault(Vector.GP, 0);
-  cpu.fpuControl = cpu.read16(la);
-  cpu.mxcsr = cpu.read32(la + 24) & 0xffff;
+  const mxcsr = cpu.read32(la + 24);
+  if ((mxcsr & ~0xffff) !== 0) throw new CpuFault(Vector.GP, 0);
+  const fpu = cpu.fpu;
+  fpu.control = cpu.read16(la);
+  const sw = cpu.read16(la + 2);
+  fpu.status = sw & ~(7 << 11);
+  fpu.top = (sw >> 11) & 7;
+  fpu.emptyMask = ~cpu.read8(la + 4) & 0xff;
+  for (let i = 0; i < 8; i++) {
+    const at = la + 32 + i * 16;
+    const lo = cpu.read64(at);
+    const hi = cpu.vhi;
+    fpu.regs[(fpu.top + i) & 7] = fromBytes(lo, hi, cpu.read16(at + 8));
+  }
+  cpu.mxcsr = mxcsr;
   const x = cpu.x32;
   for (let i = 0; i < 64; i += 2) {
     x[i] = cpu.read64(la + 160 + i * 4);

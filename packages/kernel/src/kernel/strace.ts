@@ -74,6 +74,7 @@ const ARCH_PRCTL: Record<number, string> = { 0x1001: 'ARCH_SET_GS', 0x1002: 'ARC
 const IOCTL: Record<number, string> = { 0x5401: 'TCGETS', 0x5413: 'TIOCGWINSZ' };
 const RLIMIT = ['RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS', 'RLIMIT_NPROC', 'RLIMIT_NOFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS'];
 const PRCTL: Record<number, string> = { 15: 'PR_SET_NAME', 16: 'PR_GET_NAME' };
+const FCNTL: Record<number, string> = { 0: 'F_DUPFD', 1: 'F_GETFD', 2: 'F_SETFD', 3: 'F_GETFL', 4: 'F_SETFL', 1030: 'F_DUPFD_CLOEXEC' };
 const CLOCKS = ['CLOCK_REALTIME', 'CLOCK_MONOTONIC', 'CLOCK_PROCESS_CPUTIME_ID', 'CLOCK_THREAD_CPUTIME_ID', 'CLOCK_MONOTONIC_RAW', 'CLOCK_REALTIME_COARSE', 'CLOCK_MONOTONIC_COARSE', 'CLOCK_BOOTTIME'];
 const SIGHOW = ['SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'];
 
@@ -157,6 +158,8 @@ function formatArg(t: Task, kind: string, v: number, args: readonly number[], re
       return IOCTL[v] ?? hex(v);
     case 'rlimit':
       return RLIMIT[v] ?? String(v);
+    case 'fcntl':
+      return FCNTL[v] ?? String(v);
     case 'prctl':
       return PRCTL[v] ?? String(v);
     case 'clock':

@@ -43,6 +43,7 @@ const IMPL: Record<string, Omit<SyscallRow, 'nr' | 'name' | 'lego'>> = {
   close: { fn: fs.sys_close, args: ['fd'] },
   fstat: { fn: fs.sys_fstat, args: ['fd', 'stat'] },
   ioctl: { fn: fs.sys_ioctl, args: ['fd', 'ioctl', 'x'] },
+  fcntl: { fn: fs.sys_fcntl, args: ['fd', 'fcntl', 'x'] },
   writev: { fn: fs.sys_writev, args: ['fd', 'iov:2', 'd'] },
   readlink: { fn: fs.sys_readlink, args: ['s', 'ob', 'u'] },
   newfstatat: { fn: fs.sys_newfstatat, args: ['dirfd', 's', 'stat', 'atflags'] },

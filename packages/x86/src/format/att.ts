@@ -23,7 +23,7 @@ export interface AttOptions {
 const SUFFIX = ['', 'b', 'w', '', 'l', '', '', '', 'q'];
 
 /** 64-bit hex of an unsigned 32-bit pair, without leading zeros. */
-function hex64(hi: number, lo: number): string {
+export function hex64(hi: number, lo: number): string {
   if (hi === 0) return lo.toString(16);
   return hi.toString(16) + lo.toString(16).padStart(8, '0');
 }
@@ -53,11 +53,30 @@ function isIndirectBranch(instr: Instruction): boolean {
 }
 
 /** The prefix words objdump prints before the mnemonic for prefixes the instruction did not consume. */
-function prefixText(instr: Instruction): { text: string; hint: string } {
+export function prefixText(instr: Instruction, intel = false): { text: string; hint: string } {
   let text = '';
   let hint = '';
   const flags = ROW_FLAGS[instr.code] as number;
-  const cond = isCondBranch(instr.mnemonic);
+  // Intel syntax spells branch hints as the segment prefixes (`cs je`), not `je,pn`.
+  const cond = !intel && isCondBranch(instr.mnemonic);
+  // A string source (`ds:[rsi]`) absorbs the last CS/DS/ES/SS prefix in Intel syntax when FS/GS do not override it.
+  let folded = -1;
+  if (intel && instr.memSeg === Register.None) {
+    for (let k = 0; k < instr.opCount; k++) {
+      if (instr.opKind[k] !== OpKind.MemorySegRsi) continue;
+      for (let i = 0; i < instr.prefixCount; i++) {
+        const b = instr.prefixBytes[i] as number;
+        if (b === 0x2e || b === 0x3e || b === 0x26 || b === 0x36 || b === 0x64 || b === 0x65) folded = i;
+      }
+    }
+  }
+  // FS/GS cannot override `es:[rdi]`: on stos/scas/ins objdump shows them as prefix words.
+  let esOnly = false;
+  for (let k = 0; k < instr.opCount; k++) {
+    const kind = instr.opKind[k];
+    if (kind === OpKind.MemoryEsRdi) esOnly = true;
+    else if (kind === OpKind.MemorySegRsi || kind === OpKind.Memory) { esOnly = false; break; }
+  }
   for (let i = 0; i < instr.prefixCount; i++) {
     const b = instr.prefixBytes[i] as number;
     const used = (instr.prefixUsed & (1 << i)) !== 0;
@@ -77,15 +96,15 @@ function prefixText(instr: Instruction): { text: string; hint: string } {
         else if ((instr.prefixes & Prefix.Xacquire) !== 0) word = 'xacquire';
         else word = 'repnz';
         break;
-      case 0x2e: if (cond) hint = ',pn'; else word = 'cs'; break;
+      case 0x2e: if (cond) hint = ',pn'; else if (i !== folded) word = 'cs'; break;
       case 0x3e:
         if (cond) hint = ',pt';
-        else word = (instr.prefixes & Prefix.Notrack) !== 0 ? 'notrack' : 'ds';
+        else if (i !== folded) word = (instr.prefixes & Prefix.Notrack) !== 0 ? 'notrack' : 'ds';
         break;
-      case 0x26: word = 'es'; break;
-      case 0x36: word = 'ss'; break;
-      case 0x64: if (!used) word = 'fs'; break;
-      case 0x65: if (!used) word = 'gs'; break;
+      case 0x26: if (i !== folded) word = 'es'; break;
+      case 0x36: if (i !== folded) word = 'ss'; break;
+      case 0x64: if (!used || esOnly) word = 'fs'; break;
+      case 0x65: if (!used || esOnly) word = 'gs'; break;
       default:
         if (b >= 0x40 && b <= 0x4f && !used) {
           word = b === 0x40 ? 'rex' : `rex.${b & 8 ? 'W' : ''}${b & 4 ? 'R' : ''}${b & 2 ? 'X' : ''}${b & 1 ? 'B' : ''}`;
@@ -120,7 +139,7 @@ function immText(instr: Instruction, size: number): string {
 }
 
 /** zmm, xmm16-31/ymm16-31 or a mask register: only EVEX can encode them. */
-function usesEvexOnlyRegister(instr: Instruction): boolean {
+export function usesEvexOnlyRegister(instr: Instruction): boolean {
   for (let k = 0; k < instr.opCount; k++) {
     if (instr.opKind[k] !== OpKind.Register) continue;
     const r = instr.opReg[k] as number;
@@ -131,13 +150,13 @@ function usesEvexOnlyRegister(instr: Instruction): boolean {
   return false;
 }
 
-const FP_PRED = [
+export const FP_PRED: readonly string[] = [
   'eq', 'lt', 'le', 'unord', 'neq', 'nlt', 'nle', 'ord', 'eq_uq', 'nge', 'ngt', 'false', 'neq_oq', 'ge', 'gt', 'true',
   'eq_os', 'lt_oq', 'le_oq', 'unord_s', 'neq_us', 'nlt_uq', 'nle_uq', 'ord_s', 'eq_us', 'nge_uq', 'ngt_uq', 'false_os',
   'neq_os', 'ge_oq', 'gt_oq', 'true_us',
 ];
 
-function fpCmpSuffix(m: number): string {
+export function fpCmpSuffix(m: number): string {
   switch (m) {
     case Mnemonic.Cmpps: case Mnemonic.Vcmpps: return 'ps';
     case Mnemonic.Cmppd: case Mnemonic.Vcmppd: return 'pd';
@@ -147,9 +166,9 @@ function fpCmpSuffix(m: number): string {
   }
 }
 
-const VPCMP_PRED = ['eq', 'lt', 'le', 'false', 'neq', 'nlt', 'nle', 'true'];
+export const VPCMP_PRED: readonly string[] = ['eq', 'lt', 'le', 'false', 'neq', 'nlt', 'nle', 'true'];
 
-function vpcmpSuffix(m: number): string {
+export function vpcmpSuffix(m: number): string {
   switch (m) {
     case Mnemonic.Vpcmpb: return 'b';
     case Mnemonic.Vpcmpub: return 'ub';

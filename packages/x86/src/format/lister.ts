@@ -2,10 +2,17 @@ import { Decoder } from '../decoder.js';
 import { type ElfSymbol, SHF_EXECINSTR, readElfSections, readElfSymbols } from '../elf-sections.js';
 import { DecodeStatus, Instruction } from '../instruction.js';
 import { formatAtt } from './att.js';
+import { formatIntel } from './intel.js';
 
 export interface ListOptions {
+  /** `att` (default, like `objdump -d`) or `intel` (like `objdump -d -M intel`). */
+  readonly syntax?: 'att' | 'intel';
   /** Only these sections (by name); default: every executable PROGBITS section. */
   readonly sections?: readonly string[];
+  /** First address to disassemble, like objdump's `--start-address` (decoding starts exactly there). */
+  readonly start?: number;
+  /** Stop before this address, like objdump's `--stop-address`: no byte at or past it is read (a cut instruction lists as `.byte`). */
+  readonly stop?: number;
 }
 
 /**
@@ -47,10 +54,12 @@ function makeSymbolizer(symbols: readonly ElfSymbol[]): (a: number, section: num
     .sort((a, b) => a.value - b.value);
   if (syms.length === 0) return () => undefined;
   return (a, section) => {
+    // objdump compares addresses as unsigned 64-bit values: a negative (upper-half) address lies above every symbol.
+    const upper = a < 0;
     let lo = 0;
     let hi = syms.length - 1;
-    let best = -1;
-    while (lo <= hi) {
+    let best = upper ? hi : -1;
+    while (!upper && lo <= hi) {
       const mid = (lo + hi) >> 1;
       if ((syms[mid] as ElfSymbol).value <= a) { best = mid; lo = mid + 1; } else hi = mid - 1;
     }
@@ -62,15 +71,31 @@ function makeSymbolizer(symbols: readonly ElfSymbol[]): (a: number, section: num
       if (compareSymbols(syms[i] as ElfSymbol, syms[pick] as ElfSymbol, section) < 0) pick = i;
     }
     const s = syms[pick] as ElfSymbol;
+    if (upper) return `${s.name}+0x${(BigInt(a) + (1n << 64n) - BigInt(s.value)).toString(16)}`;
     if (a < s.value) return `${s.name}-0x${(s.value - a).toString(16)}`;
     return a === s.value ? s.name : `${s.name}+0x${(a - s.value).toString(16)}`;
   };
 }
 
+const PREFIX_NAMES: Record<number, string> = {
+  0x66: 'data16', 0x67: 'addr32', 0xf0: 'lock', 0xf2: 'repnz', 0xf3: 'repz',
+  0x2e: 'cs', 0x36: 'ss', 0x3e: 'ds', 0x26: 'es', 0x64: 'fs', 0x65: 'gs',
+};
+
+/** How objdump lists the first byte of an instruction cut short by the stop address or the section end. */
+function loneByte(b: number): string {
+  const name = PREFIX_NAMES[b];
+  if (name !== undefined) return name;
+  if (b === 0x40) return 'rex';
+  if (b > 0x40 && b <= 0x4f) return `rex.${b & 8 ? 'W' : ''}${b & 4 ? 'R' : ''}${b & 2 ? 'X' : ''}${b & 1 ? 'B' : ''}`;
+  return `.byte 0x${b.toString(16)}`;
+}
+
 /**
  * objdump -d style listing of an ELF file's executable sections: one `  addr:\tTEXT` line
  * per instruction (no raw bytes, no headers), comparable with
- * `objdump -d --no-show-raw-insn` after dropping its non-instruction lines.
+ * `objdump -d --no-show-raw-insn` (`-M intel` with `syntax: 'intel'`; `-j`, `--start-address`,
+ * `--stop-address` with `sections`, `start`, `stop`) after dropping its non-instruction lines.
  */
 export function listElf(bytes: Uint8Array, options?: ListOptions): string[] {
   const sections = readElfSections(bytes);
@@ -81,18 +106,27 @@ export function listElf(bytes: Uint8Array, options?: ListOptions): string[] {
   const dec = new Decoder();
   const ins = new Instruction();
   const lines: string[] = [];
+  const format = options?.syntax === 'intel' ? formatIntel : formatAtt;
+  const start = options?.start ?? Number.NEGATIVE_INFINITY;
+  const stop = options?.stop ?? Number.POSITIVE_INFINITY;
   for (let si = 0; si < sections.length; si++) {
     const sec = sections[si] as (typeof sections)[number];
     const sectionSymbolize = (a: number): string | undefined => symbolize(a, si);
     if (sec.type !== 1 || (sec.flags & SHF_EXECINSTR) === 0) continue;
     if (options?.sections && !options.sections.includes(sec.name)) continue;
-    let off = 0;
-    while (off < sec.size) {
+    let off = Math.max(0, start - sec.addr);
+    const end = Math.min(sec.size, stop - sec.addr);
+    while (off < end) {
       const addr = sec.addr + off;
-      const st = dec.decode(bytes, sec.offset + off, sec.size - off, addr, ins);
+      // objdump reads no byte at or past the stop address (nor past the section's end).
+      const st = dec.decode(bytes, sec.offset + off, end - off, addr, ins);
       if (st === DecodeStatus.Ok) {
-        lines.push(`  ${addr.toString(16)}:\t${formatAtt(ins, { bareAddresses, symbolize: sectionSymbolize })}`);
+        lines.push(`  ${addr.toString(16)}:\t${format(ins, { bareAddresses, symbolize: sectionSymbolize })}`);
         off += ins.length;
+      } else if (st === DecodeStatus.NeedMoreBytes) {
+        // A truncated instruction: objdump prints its first byte (by name when it is a prefix) and goes on with the next one.
+        lines.push(`  ${addr.toString(16)}:\t${loneByte(bytes[sec.offset + off] as number)}`);
+        off += 1;
       } else {
         lines.push(`  ${addr.toString(16)}:\t(bad)`);
         off += 1;

@@ -708,37 +708,37 @@ export const enum Code {
   Cmovg_r32_rm32 = 351,
   /** `CMOVG r64, r/m64` — `REX.W 0F 4F /r` */
   Cmovg_r64_rm64 = 352,
-  /** `SETO r/m8` — `0F 90 /0` */
+  /** `SETO r/m8` — `0F 90 /r` */
   Seto_rm8 = 353,
-  /** `SETNO r/m8` — `0F 91 /0` */
+  /** `SETNO r/m8` — `0F 91 /r` */
   Setno_rm8 = 354,
-  /** `SETB r/m8` — `0F 92 /0` */
+  /** `SETB r/m8` — `0F 92 /r` */
   Setb_rm8 = 355,
-  /** `SETAE r/m8` — `0F 93 /0` */
+  /** `SETAE r/m8` — `0F 93 /r` */
   Setae_rm8 = 356,
-  /** `SETE r/m8` — `0F 94 /0` */
+  /** `SETE r/m8` — `0F 94 /r` */
   Sete_rm8 = 357,
-  /** `SETNE r/m8` — `0F 95 /0` */
+  /** `SETNE r/m8` — `0F 95 /r` */
   Setne_rm8 = 358,
-  /** `SETBE r/m8` — `0F 96 /0` */
+  /** `SETBE r/m8` — `0F 96 /r` */
   Setbe_rm8 = 359,
-  /** `SETA r/m8` — `0F 97 /0` */
+  /** `SETA r/m8` — `0F 97 /r` */
   Seta_rm8 = 360,
-  /** `SETS r/m8` — `0F 98 /0` */
+  /** `SETS r/m8` — `0F 98 /r` */
   Sets_rm8 = 361,
-  /** `SETNS r/m8` — `0F 99 /0` */
+  /** `SETNS r/m8` — `0F 99 /r` */
   Setns_rm8 = 362,
-  /** `SETP r/m8` — `0F 9A /0` */
+  /** `SETP r/m8` — `0F 9A /r` */
   Setp_rm8 = 363,
-  /** `SETNP r/m8` — `0F 9B /0` */
+  /** `SETNP r/m8` — `0F 9B /r` */
   Setnp_rm8 = 364,
-  /** `SETL r/m8` — `0F 9C /0` */
+  /** `SETL r/m8` — `0F 9C /r` */
   Setl_rm8 = 365,
-  /** `SETGE r/m8` — `0F 9D /0` */
+  /** `SETGE r/m8` — `0F 9D /r` */
   Setge_rm8 = 366,
-  /** `SETLE r/m8` — `0F 9E /0` */
+  /** `SETLE r/m8` — `0F 9E /r` */
   Setle_rm8 = 367,
-  /** `SETG r/m8` — `0F 9F /0` */
+  /** `SETG r/m8` — `0F 9F /r` */
   Setg_rm8 = 368,
   /** `BT r/m16, r16` — `0F A3 /r` */
   Bt_rm16_r16 = 369,

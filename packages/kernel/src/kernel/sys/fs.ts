@@ -111,3 +111,29 @@ export const sys_readlink: SyscallFn = (k, t, pathname, buf, bufsiz) => {
   const target = new TextEncoder().encode(k.executablePath).subarray(0, bufsiz);
   return copyToUser(t, buf, target) ? target.length : -Errno.EFAULT;
 };
+
+const F_DUPFD = 0;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_DUPFD_CLOEXEC = 1030;
+
+/** fcntl on the standard streams: stdin is O_RDONLY, stdout and stderr O_WRONLY; no duplication yet. */
+export const sys_fcntl: SyscallFn = (_k, _t, fd, cmd) => {
+  if (!validFd(fd)) return -Errno.EBADF;
+  switch (cmd) {
+    case F_GETFD:
+      return 0;
+    case F_SETFD:
+    case F_SETFL:
+      return 0;
+    case F_GETFL:
+      return fd === 0 ? 0 : 1;
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+      return -Errno.EMFILE;
+    default:
+      return -Errno.EINVAL;
+  }
+};

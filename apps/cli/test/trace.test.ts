@@ -1,0 +1,118 @@
+// `legosim trace FILE --format ...` in process: record a real trace of the demo program, then
+// export it in every format.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildDemoProgram } from '../src/demo.js';
+import { type CliIo, main } from '../src/index.js';
+import { nodeIo } from '../src/node.js';
+
+let dir: string;
+let traceFile: string;
+
+async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    ...nodeIo,
+    write: (fd, d) => {
+      const s = typeof d === 'string' ? d : new TextDecoder().decode(d);
+      if (fd === 1) stdout += s;
+      else stderr += s;
+    },
+    isTty: () => false,
+  };
+  const status = await main(args, io);
+  return { status, stdout, stderr };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'legosim-trace-'));
+  const demo = join(dir, 'demo');
+  writeFileSync(demo, buildDemoProgram(), { mode: 0o755 });
+  traceFile = join(dir, 'demo.lgstrace');
+  const r = await run(['run', '--trace', traceFile, demo]);
+  expect(r.status).toBe(0);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function jsonl(): Record<string, unknown>[] {
+  return readFileSync(join(dir, 'demo.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
+
+describe('legosim trace', () => {
+  test('jsonl: one event per line, syscalls included', async () => {
+    const r = await run(['trace', traceFile, '-o', join(dir, 'demo.jsonl')]);
+    expect(r.status).toBe(0);
+    const events = jsonl();
+    expect(events.filter((e) => e.type === 'syscall_entry').length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('summary: a table with the demo syscalls and a total row', async () => {
+    const r = await run(['trace', traceFile, '--format', 'summary']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^% time +usecs +usecs\/call +calls +errors syscall\n/);
+    expect(r.stdout).toMatch(/ write\n/);
+    expect(r.stdout).toMatch(/^100\.00 .* total$/m);
+    expect(r.stdout).toMatch(/^context switches +\d+$/m);
+  });
+
+  test('chrome: valid JSON with a slice per completed syscall', async () => {
+    const out = join(dir, 'demo.json');
+    const r = await run(['trace', traceFile, '--format', 'chrome', '-o', out]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(Array.isArray(doc.traceEvents)).toBe(true);
+    const slices = doc.traceEvents.filter(
+      (e: { ph: string; cat?: string }) => e.ph === 'X' && e.cat === 'syscall',
+    );
+    const entries = jsonl().filter((e) => e.type === 'syscall_entry');
+    expect(slices.length).toBe(entries.length);
+    expect(slices[0].args.name).toBe(entries[0]!.name);
+    expect(slices[0].ts).toBe((entries[0]!.ts as number) / 1000);
+  });
+
+  test('ctf: a directory babeltrace2 reads', async () => {
+    const out = join(dir, 'ctf');
+    const r = await run(['trace', traceFile, '--format', 'ctf', '-o', out]);
+    expect(r.status).toBe(0);
+    expect(readdirSync(out).sort()).toContain('metadata');
+    expect(existsSync(join(out, 'stream_0'))).toBe(true);
+    expect(readFileSync(join(out, 'metadata'), 'utf8')).toMatch(/^\/\* CTF 1\.8 \*\//);
+    const bt = spawnSync('babeltrace2', ['--version']);
+    if (bt.error) {
+      console.warn('babeltrace2 is not installed: skipping the read-back of the CTF export');
+      return;
+    }
+    const read = spawnSync('babeltrace2', [out], { encoding: 'utf8' });
+    expect(read.stderr).toBe('');
+    expect(read.status).toBe(0);
+    expect(read.stdout.trim().split('\n').length).toBe(jsonl().length);
+    expect(read.stdout).toMatch(
+      /syscall_entry: \{ cpu_id = 0 \}, \{ cpu = 0, pid = 1, tid = 1, nr = 1, name = "write"/,
+    );
+  });
+
+  test.each([
+    [['trace', 'f', '--format', 'bogus'], /unknown format bogus/],
+    [['trace', 'f', '--format', 'ctf'], /-o DIR/],
+  ])('%j fails with one clear line and 125', async (args, message) => {
+    const r = await run(args as string[]);
+    expect(r.status).toBe(125);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test('--help lists the formats', async () => {
+    const r = await run(['trace', '--help']);
+    expect(r.stdout).toMatch(/--format jsonl\|summary\|chrome\|ctf/);
+  });
+});
