@@ -25,8 +25,6 @@ options:
 ${helpTable(OPTIONS)}
 `;
 
-const TWO32 = 4294967296;
-
 function hex64(v: number): string {
   return (v < 0 ? BigInt(v) + (1n << 64n) : BigInt(v)).toString(16).padStart(16, '0');
 }
@@ -150,7 +148,6 @@ export function explainCommand(io: CliIo, argv: readonly string[]): number {
       break;
     }
   }
-  void TWO32;
   return 0;
 }
 

@@ -1,7 +1,6 @@
 import { type Instruction, Mnemonic as M, OpKind } from '@legosim/x86';
 import { Rflags } from '../constants.js';
 import type { Cpu } from '../cpu.js';
-import { FlagOp } from '../flags.js';
 import type { Define } from './define.js';
 
 /**
@@ -147,5 +146,4 @@ export function installBits(def: Define): void {
   def(M.Popcnt, count('pop'));
   def(M.Bswap, bswap);
   def(M.Movbe, movbe);
-  void FlagOp.Eager;
 }

@@ -101,17 +101,15 @@ function move128(aligned: boolean) {
 
 /** MOVD/MOVQ between xmm and GPR/memory (and MOVQ xmm, xmm): loads zero the rest of the register. */
 function movdq(cpu: Cpu, ins: Instruction): void {
-  const size = ins.opSize[0] === 16 || isXmm(ins, 0) ? ins.opSize[1]! : ins.opSize[0]!;
   if (isXmm(ins, 0)) {
     load(cpu, ins, 1);
-    if (size === 4 || ins.opSize[1] === 4) t32[1] = 0;
+    if (ins.opSize[1] === 4) t32[1] = 0;
     t32[2] = t32[3] = 0;
     setXmm(cpu, xi(ins, 0));
   } else {
     load(cpu, ins, 1);
     storeTmp(cpu, ins, 0, ins.opSize[0] === 4 ? 4 : 8);
   }
-  void size;
 }
 
 /** MOVSS/MOVSD (scalar): a load from memory zeroes the upper part; register to register merges the low element. */

@@ -224,7 +224,7 @@ export class Kernel {
 
   private registerNatives(): void {
     this.native('do_syscall_64', (cpu) => this.doSyscall64(cpu));
-    this.native('syscall_return_slowpath', (cpu) => this.syscallReturnSlowpath(cpu, cpu.gpr(7)));
+    this.native('syscall_return_slowpath', (cpu) => this.syscallReturnSlowpath(cpu));
     this.native('prepare_exit_to_usermode', () => this.prepareExitToUsermode());
     // schedule_tail → finish_task_switch → raw_spin_unlock_irq: a new task's first
     // instructions after the switch run with interrupts enabled
@@ -478,7 +478,7 @@ export class Kernel {
     flight.ret = ret;
     flight.irqsOnReturn = cpu.interruptsEnabled;
     flight.args = this.options.strace ? [a0, a1, a2, a3, a4, a5] : flight.args;
-    this.syscallReturnSlowpath(cpu, regsVa);
+    this.syscallReturnSlowpath(cpu);
   }
 
   /** sys_ni_syscall: Lego prints the NOTICE and the registers, and returns -ENOSYS. */
@@ -507,7 +507,7 @@ export class Kernel {
    * syscall_return_slowpath(regs): `WARN(irqs_disabled(), "syscall %ld left IRQs disabled",
    * regs->orig_ax)` then local_irq_enable(); local_irq_disable(); prepare_exit_to_usermode(regs).
    */
-  private syscallReturnSlowpath(cpu: Cpu, regsVa: number): void {
+  private syscallReturnSlowpath(cpu: Cpu): void {
     const t = this.currentTask(cpu);
     if (!cpu.interruptsEnabled) {
       const orig = this.readRegsSigned(t, PtRegs.ORIG_AX);
@@ -525,7 +525,6 @@ export class Kernel {
       if (flight) flight.warned = true;
       cpu.rflags |= Rflags.IF;
     }
-    void regsVa;
     cpu.rflags &= ~Rflags.IF;
     this.prepareExitToUsermode();
   }

@@ -29,13 +29,12 @@ export const sys_brk: SyscallFn = (_k, t, addr) => {
   return addr;
 };
 
-export const sys_mmap: SyscallFn = (_k, t, addr, length, prot, flags, fd, offset) => {
+export const sys_mmap: SyscallFn = (_k, t, addr, length, prot, flags, fd) => {
   const mm = t.mm;
   if (length <= 0) return -Errno.EINVAL;
   if (addr % 4096 !== 0 && (flags & MAP_FIXED) !== 0) return -Errno.EINVAL;
   if ((flags & (MAP_SHARED | MAP_PRIVATE)) === 0) return -Errno.EINVAL;
   if ((flags & MAP_ANONYMOUS) === 0) return fd < 0 ? -Errno.EBADF : -Errno.ENODEV;
-  void offset;
   const len = pageUp(length);
   let start: number;
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0) {

@@ -113,13 +113,11 @@ export const sys_getrlimit: SyscallFn = (_k, t, resource, rlim) => {
 };
 
 /** prlimit64: reading limits of the calling process; setting them is accepted and ignored. */
-export const sys_prlimit64: SyscallFn = (k, t, pid, resource, newLimit, oldLimit) => {
+export const sys_prlimit64: SyscallFn = (_k, t, pid, resource, _newLimit, oldLimit) => {
   if (pid !== 0 && pid !== t.pid) return -Errno.ESRCH;
   const r = rlimit(resource);
   if (r === undefined) return -Errno.EINVAL;
   if (oldLimit !== 0 && !copyToUser(t, oldLimit, rlimitBytes(r[0], r[1]))) return -Errno.EFAULT;
-  void newLimit;
-  void k;
   return 0;
 };
 
