@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EVENT_SCHEMA } from '@legosim/trace';
 import { buildDemoProgram, type CliIo, main } from 'legosim';
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,7 +18,20 @@ export const PAGES: Record<string, string[]> = {
   'concepts/syscall-facts.md': ['explain', 'return-path'],
   'concepts/syscall-flow.md': ['flow'],
   'guide/cli.md': ['cli-strace'],
+  'reference/trace-events.md': ['schema'],
 };
+
+/** The table of every event type and field, straight from the trace schema. */
+function schemaTable(): string {
+  const rows = ['| event | id | field | kind | meaning |', '|---|---|---|---|---|'];
+  for (const e of EVENT_SCHEMA) {
+    e.fields.forEach((f, i) => {
+      const kind = `${f.kind}${'optional' in f && f.optional ? ', optional' : ''}`;
+      rows.push(`| ${i === 0 ? `\`${e.name}\`` : ''} | ${i === 0 ? e.id : ''} | \`${f.name}\` | ${kind} | ${f.doc.replace(/\|/g, '\\|')} |`);
+    });
+  }
+  return rows.join('\n');
+}
 
 async function cli(args: string[]): Promise<{ stdout: string; stderr: string; status: number }> {
   let stdout = '';
@@ -30,6 +44,7 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string; st
     },
     readStdin: () => new Uint8Array(0),
     readFile: (p) => readFileSync(p),
+    readChunks: (p) => [readFileSync(p)],
     realPath: (p) => p,
     createFile: (p) => {
       const chunks: Uint8Array[] = [];
@@ -73,6 +88,7 @@ export async function renderBlocks(): Promise<Record<string, string>> {
   const strace = await cli(['run', '--strace', demo]);
 
   return {
+    schema: ['Generated from `EVENT_SCHEMA` in `@legosim/trace` (every event also has `type` and `ts`):', '', schemaTable()].join('\n'),
     explain: [
       'The embedded demo\'s `write`, as `legosim explain` prints it: each instruction of',
       '`entry_SYSCALL_64`, and the pt_regs slot each push fills.',
