@@ -1,4 +1,4 @@
-import { Cpu, CpuStop, EXCEPTION_NAMES, Msr, type NativeFunction, Rflags, StopReason } from '@legosim/cpu';
+import { Cpu, CpuStop, Msr, type NativeFunction, Rflags, StopReason } from '@legosim/cpu';
 import {
   configureLegoTimer,
   LocalApic,
@@ -12,15 +12,16 @@ import { Mmu, PageTables, PAGE_OFFSET, PhysicalMemory, physToVirt, Pte, PteHi, S
 import type { TraceSink } from '@legosim/trace';
 import { Decoder, type InstructionDecoder } from '@legosim/x86';
 import { assemble } from '@legosim/x86/asm';
+import { SyscallPath } from '../arch/x86/entry/common.js';
 import { ENTRY_64_S } from '../arch/x86/entry/entry_64.js';
-import { PT_REGS_FIELDS, PtRegs } from '../arch/x86/kernel/ptrace.js';
-import { Errno } from '../errno.js';
+import { PtRegs } from '../arch/x86/kernel/ptrace.js';
+import { doTrap, TRAPS } from '../arch/x86/kernel/traps.js';
 import { loadElf } from '../fs/exec.js';
 import { MmStruct } from '../mm/mm.js';
+import { KernelPanic } from './panic.js';
 import { Console, type ConsoleWriter } from './printk.js';
 import { SeededRandom } from './random.js';
-import { formatArgs, formatReturn } from './strace.js';
-import { buildSyscallTable, NR_SYSCALLS } from './syscall_table.js';
+import { buildSyscallTable } from './syscall_table.js';
 import type { SyscallFn, SyscallRow } from './sys/types.js';
 import { Task } from './task.js';
 
@@ -68,10 +69,6 @@ export interface RunResult {
   simulatedNs: number;
 }
 
-/** Thrown when the run cannot continue for a reason outside the guest (a kernel bug, a limit). */
-export class KernelPanic extends Error {
-  override readonly name = 'KernelPanic';
-}
 
 /** Physical placement of the kernel image (CONFIG_PHYSICAL_START) and the first free frame. */
 const KERNEL_PHYS = 0x1000000;
@@ -80,35 +77,6 @@ const NATIVES_OFFSET = 0x80000;
 const ALLOC_START = 0x1400000;
 const TWO32 = 4294967296;
 const LOCAL_TIMER_VECTOR = 0xef;
-
-/** Exception entry points of entry_64.S, by vector, and the C handlers they call. */
-const TRAPS: readonly (readonly [vector: number, entry: string, handler: string, dpl: number])[] = [
-  [0, 'divide_error', 'do_divide_error', 0],
-  [1, 'debug', 'do_debug', 0],
-  [2, 'nmi', 'do_nmi', 0],
-  [3, 'int3', 'do_int3', 3],
-  [4, 'overflow', 'do_overflow', 3],
-  [5, 'bounds', 'do_bounds', 0],
-  [6, 'invalid_op', 'do_invalid_op', 0],
-  [7, 'device_not_available', 'do_device_not_available', 0],
-  [8, 'double_fault', 'do_double_fault', 0],
-  [9, 'coprocessor_segment_overrun', 'do_coprocessor_segment_overrun', 0],
-  [10, 'invalid_TSS', 'do_invalid_TSS', 0],
-  [11, 'segment_not_present', 'do_segment_not_present', 0],
-  [12, 'stack_segment', 'do_stack_segment', 0],
-  [13, 'general_protection', 'do_general_protection', 0],
-  [14, 'page_fault', 'do_page_fault', 0],
-  [15, 'spurious_interrupt_bug', 'do_spurious_interrupt_bug', 0],
-  [16, 'coprocessor_error', 'do_coprocessor_error', 0],
-  [17, 'alignment_check', 'do_alignment_check', 0],
-  [18, 'machine_check', 'do_machine_check', 0],
-  [19, 'simd_exception', 'do_simd_exception', 0],
-  [20, 'virtualization_exception', 'do_virtualization_exception', 0],
-];
-
-/** The signal each exception sends to a user task (arch/x86/kernel/traps.c). */
-const TRAP_SIGNAL: Record<number, number> = { 0: 8, 1: 5, 3: 5, 4: 11, 5: 11, 6: 4, 7: 8, 10: 11, 11: 7, 12: 7, 13: 11, 14: 11, 16: 8, 17: 7, 19: 8 };
-const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV' };
 
 /**
  * The Lego kernel model: boots one x86-64 CPU (GDT, TSS, IDT, per-CPU area, syscall MSRs,
@@ -134,18 +102,17 @@ export class Kernel {
   executablePath = '';
   syscallCount = 0;
 
-  private readonly options: KernelOptions;
-  private readonly trace: TraceSink | undefined;
+  /** @internal The options the kernel was built with (the syscall path reads strace and injections). */
+  readonly options: KernelOptions;
+  /** @internal The trace sink, if recording. */
+  readonly trace: TraceSink | undefined;
+  private readonly syscalls: SyscallPath;
   private readonly current: (Task | undefined)[] = [];
   private readonly tasks: Task[] = [];
   private nextNative = 0;
   private idleNs = 0;
   private nextPid = 1;
   private result: { status: number; signal: number; reason?: string } | undefined;
-  /** Per-CPU bookkeeping of the syscall in flight (for the exit event and strace). */
-  private readonly inflight: { nr: number; ret: number; irqsOnReturn: boolean; warned: boolean; args: number[] }[] = [];
-  private readonly regsWords = new Uint32Array(42);
-  private readonly argWords = new Uint32Array(12);
 
   constructor(options: KernelOptions) {
     this.options = options;
@@ -156,6 +123,7 @@ export class Kernel {
     this.mem = new PhysicalMemory({ size: options.memory ?? 256 * 1024 * 1024, allocStart: ALLOC_START });
     this.pt = new PageTables(this.mem);
     this.table = buildSyscallTable(options.legoTableOnly ?? false);
+    this.syscalls = new SyscallPath(this);
     for (const [nr, fn] of options.overrides ?? []) if (this.table[nr]) this.table[nr]!.fn = fn;
     this.kernelPgd = this.allocRoot();
     this.mapKernel();
@@ -166,7 +134,6 @@ export class Kernel {
     const cpu = new Cpu({ id: 0, mmu, decoder, interrupts: apic });
     this.cpus.push(cpu);
     this.apics.push(apic);
-    this.inflight.push({ nr: -1, ret: 0, irqsOnReturn: true, warned: false, args: [] });
     this.percpu = this.setupPerCpuAreas(1);
     this.registerNatives();
     this.assembleEntryCode();
@@ -223,9 +190,9 @@ export class Kernel {
   }
 
   private registerNatives(): void {
-    this.native('do_syscall_64', (cpu) => this.doSyscall64(cpu));
-    this.native('syscall_return_slowpath', (cpu) => this.syscallReturnSlowpath(cpu));
-    this.native('prepare_exit_to_usermode', () => this.prepareExitToUsermode());
+    this.native('do_syscall_64', (cpu) => this.syscalls.doSyscall64(cpu));
+    this.native('syscall_return_slowpath', (cpu) => this.syscalls.syscallReturnSlowpath(cpu));
+    this.native('prepare_exit_to_usermode', () => this.syscalls.prepareExitToUsermode());
     // schedule_tail → finish_task_switch → raw_spin_unlock_irq: a new task's first
     // instructions after the switch run with interrupts enabled
     this.native('schedule_tail', (cpu) => {
@@ -235,7 +202,7 @@ export class Kernel {
     this.native('smp_spurious_interrupt', () => {});
     this.native('smp_error_interrupt', (cpu) => this.apics[cpu.id]!.eoi());
     this.native('do_IRQ', (cpu) => this.apics[cpu.id]!.eoi());
-    for (const [vector, , handler] of TRAPS) this.native(handler, (cpu) => this.doTrap(cpu, vector));
+    for (const [vector, , handler] of TRAPS) this.native(handler, (cpu) => doTrap(this, cpu, vector));
   }
 
   private assembleEntryCode(): void {
@@ -302,7 +269,7 @@ export class Kernel {
     cpu.writeMsr(Msr.SYSCALL_MASK, 0x47700, 0);
     cpu.writeMsr(Msr.GS_BASE, base | 0, Math.floor(base / TWO32));
     cpu.writeMsr(Msr.KERNEL_GS_BASE, 0, 0);
-    cpu.onReturnToUser = (path) => this.onReturnToUser(cpu, path);
+    cpu.onReturnToUser = (path) => this.syscalls.onReturnToUser(cpu, path);
     const hz = this.options.timerHz ?? 100;
     if (hz > 0) {
       this.apics[id]!.writeRegister(0xf0, 0x1ff); // SPIV: APIC enabled, spurious vector 0xff
@@ -437,179 +404,11 @@ export class Kernel {
     this.mem.write32(pa + 4, Math.floor(value / TWO32) >>> 0);
   }
 
-  // ---------------------------------------------------------------- entry/common.c
+  // ---------------------------------------------------------------- interrupts
 
-  /**
-   * do_syscall_64(regs): `nr = regs->orig_ax`; local_irq_enable(); if nr < NR_syscalls,
-   * `regs->ax = sys_call_table[nr](di, si, dx, r10, r8, r9)`; otherwise ax keeps the -ENOSYS
-   * pushed at entry. Then syscall_return_slowpath(regs).
-   */
-  private doSyscall64(cpu: Cpu): void {
-    const t = this.currentTask(cpu);
-    const regsVa = cpu.gpr(7);
-    if (regsVa !== t.ptRegs) throw new KernelPanic(`do_syscall_64: regs ${regsVa} is not task_pt_regs`);
-    const ptRegsPhys = t.ptRegsPhys;
-    const nrLo = this.mem.read32(ptRegsPhys + PtRegs.ORIG_AX);
-    const nrHi = this.mem.read32(ptRegsPhys + PtRegs.ORIG_AX + 4);
-    const nr = nrHi === 0 && nrLo < NR_SYSCALLS ? nrLo : -1;
-    this.syscallCount++;
-    // local_irq_enable()
-    cpu.rflags |= Rflags.IF;
-    const a0 = this.readRegsSigned(t, PtRegs.DI);
-    const a1 = this.readRegsSigned(t, PtRegs.SI);
-    const a2 = this.readRegsSigned(t, PtRegs.DX);
-    const a3 = this.readRegsSigned(t, PtRegs.R10);
-    const a4 = this.readRegsSigned(t, PtRegs.R8);
-    const a5 = this.readRegsSigned(t, PtRegs.R9);
-    const flight = this.inflight[cpu.id]!;
-    flight.nr = nr < 0 ? nrLo : nr;
-    flight.warned = false;
-    if (this.trace) this.traceSyscallEntry(cpu, t, flight.nr, nr < 0 ? 'unknown' : this.table[nr]!.name);
-    const row = nr >= 0 ? this.table[nr]! : undefined;
-    if (this.options.strace && row?.ret === 'none') {
-      this.options.strace(`${row.name}(${formatArgs(t, row, [a0, a1, a2, a3, a4, a5], 0)}) = ?`);
-    }
-    let ret = -Errno.ENOSYS;
-    if (row !== undefined) {
-      ret = row.fn ? row.fn(this, t, a0, a1, a2, a3, a4, a5) : this.sysNiSyscall(cpu, t, nr);
-      this.writeRegs(t, PtRegs.AX, ret);
-      if (this.options.injectIrqsOff?.includes(row.name)) cpu.rflags &= ~Rflags.IF;
-    }
-    flight.ret = ret;
-    flight.irqsOnReturn = cpu.interruptsEnabled;
-    flight.args = this.options.strace ? [a0, a1, a2, a3, a4, a5] : flight.args;
-    this.syscallReturnSlowpath(cpu);
-  }
-
-  /** sys_ni_syscall: Lego prints the NOTICE and the registers, and returns -ENOSYS. */
-  private sysNiSyscall(cpu: Cpu, t: Task, nr: number): number {
-    this.console.printk(`NOTICE: Missing syscall nr: ${nr}`);
-    for (const line of this.showRegs(cpu, t)) this.console.printk(line);
-    return -Errno.ENOSYS;
-  }
-
-  /** Lego's show_regs() of a task's pt_regs. */
-  showRegs(cpu: Cpu, t: Task): string[] {
-    const h = (off: number): string => this.regsHex(t, off).padStart(16, '0');
-    return [
-      `CPU: ${cpu.id} PID: ${t.pid} Comm: ${t.comm}`,
-      `RIP: 0033:[<${h(PtRegs.IP)}>]`,
-      `RSP: 002b:${h(PtRegs.SP)}  EFLAGS: ${this.regsHex(t, PtRegs.FLAGS).padStart(8, '0')}`,
-      `RAX: ${h(PtRegs.AX)} RBX: ${h(PtRegs.BX)} RCX: ${h(PtRegs.CX)}`,
-      `RDX: ${h(PtRegs.DX)} RSI: ${h(PtRegs.SI)} RDI: ${h(PtRegs.DI)}`,
-      `RBP: ${h(PtRegs.BP)} R08: ${h(PtRegs.R8)} R09: ${h(PtRegs.R9)}`,
-      `R10: ${h(PtRegs.R10)} R11: ${h(PtRegs.R11)} R12: ${h(PtRegs.R12)}`,
-      `R13: ${h(PtRegs.R13)} R14: ${h(PtRegs.R14)} R15: ${h(PtRegs.R15)}`,
-    ];
-  }
-
-  /**
-   * syscall_return_slowpath(regs): `WARN(irqs_disabled(), "syscall %ld left IRQs disabled",
-   * regs->orig_ax)` then local_irq_enable(); local_irq_disable(); prepare_exit_to_usermode(regs).
-   */
-  private syscallReturnSlowpath(cpu: Cpu): void {
-    const t = this.currentTask(cpu);
-    if (!cpu.interruptsEnabled) {
-      const orig = this.readRegsSigned(t, PtRegs.ORIG_AX);
-      const message = `syscall ${orig} left IRQs disabled`;
-      const dump = [
-        ...this.showRegs(cpu, t),
-        'Call Trace:',
-        ` [<${hex16(this.symbol('syscall_return_slowpath'))}>] syscall_return_slowpath+0x0/0x10`,
-        ` [<${hex16(this.symbol('do_syscall_64'))}>] do_syscall_64+0x0/0x10`,
-        ` [<${hex16(this.symbol('entry_SYSCALL_64'))}>] entry_SYSCALL_64+0x0/0x60`,
-      ];
-      this.console.warn(cpu.id, t.pid, 'arch/x86/entry/common.c:205', 'syscall_return_slowpath+0x0/0x10', message, dump);
-      this.trace?.warn(this.now(), cpu.id, t.pid, t.tid, message);
-      const flight = this.inflight[cpu.id];
-      if (flight) flight.warned = true;
-      cpu.rflags |= Rflags.IF;
-    }
-    cpu.rflags &= ~Rflags.IF;
-    this.prepareExitToUsermode();
-  }
-
-  /** prepare_exit_to_usermode: thread flags (SIGPENDING, NEED_RESCHED) are handled with the kernel issue. */
-  private prepareExitToUsermode(): void {}
-
-  /** The SYSRET or IRET back to user mode ends the syscall in flight: record its exit. */
-  private onReturnToUser(cpu: Cpu, path: 'sysret' | 'iret'): void {
-    const flight = this.inflight[cpu.id]!;
-    if (flight.nr < 0) return;
-    const t = this.currentTask(cpu);
-    const nr = flight.nr;
-    flight.nr = -1;
-    this.trace?.syscallExit(this.now(), cpu.id, t.pid, t.tid, nr, flight.ret, flight.irqsOnReturn, flight.warned, path);
-    const strace = this.options.strace;
-    if (strace) {
-      const row = nr < NR_SYSCALLS ? this.table[nr] : undefined;
-      const name = row?.name ?? `syscall_${nr}`;
-      const args = row ? formatArgs(t, row, flight.args, flight.ret) : flight.args.map((a) => `0x${a.toString(16)}`).join(', ');
-      strace(`${name}(${args}) ${row ? formatReturn(row, flight.ret) : `= -1 ENOSYS (Function not implemented)`}`);
-    }
-  }
-
-  private traceSyscallEntry(cpu: Cpu, t: Task, nr: number, name: string): void {
-    const words = this.regsWords;
-    const base = t.ptRegsPhys;
-    for (let i = 0; i < 42; i++) words[i] = this.mem.read32(base + i * 4);
-    const order = [PtRegs.DI, PtRegs.SI, PtRegs.DX, PtRegs.R10, PtRegs.R8, PtRegs.R9];
-    for (let i = 0; i < 6; i++) {
-      this.argWords[2 * i] = words[order[i]! / 4]!;
-      this.argWords[2 * i + 1] = words[order[i]! / 4 + 1]!;
-    }
-    this.trace!.syscallEntry(this.now(), cpu.id, t.pid, t.tid, nr, name, this.argWords, t.ptRegs, t.sp0, words, cpu.interruptsEnabled);
-  }
-
-  // ---------------------------------------------------------------- interrupts and traps
-
+  /** smp_apic_timer_interrupt: the tick. The scheduler tick comes with tasks; here it acknowledges the APIC. */
   private smpApicTimerInterrupt(cpu: Cpu): void {
     this.apics[cpu.id]!.eoi();
-  }
-
-  /**
-   * The C side of an exception entry (rdi = pt_regs, rsi = error code). A user page fault
-   * inside a VMA is resolved by mapping a zeroed page; anything else sends the task its
-   * signal, which (no handlers yet) kills it with Lego's message.
-   */
-  private doTrap(cpu: Cpu, vector: number): void {
-    const t = this.currentTask(cpu);
-    const regs = cpu.gpr(7);
-    const errorCode = cpu.gpr(6);
-    const frame = this.readFrame(cpu, regs);
-    const fromUser = (frame.cs & 3) === 3;
-    if (vector === 14) {
-      const address = cpu.cr2;
-      const write = (errorCode & 2) !== 0;
-      const exec = (errorCode & 16) !== 0;
-      if (fromUser && (errorCode & 1) === 0 && address >= 0 && address < 0x800000000000) {
-        const r = t.mm.handleFault(address, write, exec);
-        this.trace?.pageFault(this.now(), cpu.id, t.pid, t.tid, address, errorCode, r === 'mapped' ? 'demand-zero' : r);
-        if (r === 'mapped') return;
-      } else {
-        this.trace?.pageFault(this.now(), cpu.id, t.pid, t.tid, address, errorCode, 'bad-area');
-      }
-      if (!fromUser) this.oops(cpu, `BUG: unable to handle kernel paging request at ${hex16(address)}`, frame.ip);
-      const line = `${t.comm}[${t.pid}]: segfault at ${hexAddr(address)} ip ${hex16(frame.ip)} sp ${hex16(frame.sp)} error ${errorCode.toString(16)}`;
-      this.console.printk(line);
-      this.exitTask(t, 0, 11, `segfault at ${hexAddr(address)} ip ${hexAddr(frame.ip)} sp ${hexAddr(frame.sp)} error ${errorCode} (${describePf(errorCode)})`);
-    }
-    if (!fromUser) this.oops(cpu, `${EXCEPTION_NAMES[vector] ?? `exception ${vector}`} in kernel mode`, frame.ip);
-    const signal = TRAP_SIGNAL[vector] ?? 11;
-    const what = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
-    const detail = vector === 13 ? ` error ${errorCode}` : '';
-    this.console.printk(`${t.comm}[${t.pid}] ${what} ip:${hex16(frame.ip).replace(/^0+(?=.)/, '')} sp:${hex16(frame.sp).replace(/^0+(?=.)/, '')}${detail}`);
-    this.exitTask(t, 0, signal, `${SIGNAL_NAMES[signal] ?? `signal ${signal}`}: ${what} at ip ${hexAddr(frame.ip)}`);
-  }
-
-  private readFrame(cpu: Cpu, regs: number): { ip: number; cs: number; sp: number } {
-    return { ip: cpu.read64n(regs + PtRegs.IP), cs: cpu.read32(regs + PtRegs.CS), sp: cpu.read64n(regs + PtRegs.SP) };
-  }
-
-  private oops(cpu: Cpu, message: string, ip: number): never {
-    this.console.printk(message);
-    this.console.printk(`IP: [<${hex16(ip)}>]`);
-    throw new KernelPanic(`${message} (ip ${hex16(ip)}, CPU ${cpu.id})`);
   }
 
   // ---------------------------------------------------------------- run
@@ -676,19 +475,4 @@ export class Kernel {
   }
 }
 
-/** An address as `%#lx` prints it: 0x and the 64-bit two's complement value. */
-function hexAddr(v: number): string {
-  return `0x${hex16(v).replace(/^0+(?=.)/, '')}`;
-}
-
-function hex16(v: number): string {
-  const big = v < 0 ? BigInt(v) & 0xffffffffffffffffn : BigInt(v);
-  return big.toString(16).padStart(16, '0');
-}
-
-function describePf(error: number): string {
-  const parts = [error & 1 ? 'protection violation' : 'page not present', error & 2 ? 'write' : error & 16 ? 'instruction fetch' : 'read', error & 4 ? 'user' : 'kernel'];
-  return parts.join(', ');
-}
-
-export { PT_REGS_FIELDS };
+export { KernelPanic };
