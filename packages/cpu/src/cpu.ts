@@ -110,6 +110,8 @@ export class Cpu {
 
   /** Instructions retired. Simulated time is derived from it (1 instruction = 1 ns). */
   instret = 0;
+  /** Instructions retired at CPL 3 (what a user-space instruction counter such as callgrind sees). */
+  userInstret = 0;
   /** Address of the instruction being executed (faults rewind RIP to it). */
   instructionIp = 0;
   /** Interrupts are not accepted while `instret <= interruptShadowUntil` (the STI shadow). */
@@ -664,6 +666,8 @@ export class Cpu {
       const ins = this.fetch();
       this.instructionIp = ins.ip;
       this.rip = ins.ip + ins.length;
+      // CPL 3 → 1, CPL 0 → 0: counted before the instruction, which may change the CPL
+      this.userInstret += this.cpl >> 1;
       handlers[ins.mnemonic]!(this, ins);
       this.instret++;
       if (this.halted) return;

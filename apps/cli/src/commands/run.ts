@@ -137,6 +137,7 @@ function printStats(io: CliIo, kernel: Kernel, r: RunResult, ms: number): void {
   const mmu = kernel.cpus[0]!.mmu as unknown as { tlbHits: number; tlbMisses: number; pageWalks: number; flushes: number };
   const rows: [string, string][] = [
     ['instructions', r.instructions.toLocaleString('en-US')],
+    ['  in user mode', r.userInstructions.toLocaleString('en-US')],
     ['wall time', `${ms.toFixed(1)} ms`],
     ['MIPS', ms > 0 ? (r.instructions / ms / 1000).toFixed(2) : '-'],
     ['simulated time', `${(r.simulatedNs / 1e6).toFixed(3)} ms`],

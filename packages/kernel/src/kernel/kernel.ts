@@ -63,7 +63,10 @@ export interface RunResult {
   signal: number;
   /** One-line reason when the guest did not exit normally. */
   reason?: string;
+  /** Instructions retired, kernel entry code included. */
   instructions: number;
+  /** Instructions retired in user mode (CPL 3): what a user-space counter such as callgrind counts. */
+  userInstructions: number;
   syscalls: number;
   /** Simulated nanoseconds. */
   simulatedNs: number;
@@ -435,7 +438,14 @@ export class Kernel {
     const cpu = this.cpus[0]!;
     const r = this.result;
     if (r === undefined) throw new KernelPanic('the run has not ended');
-    const out: RunResult = { status: r.status, signal: r.signal, instructions: cpu.instret, syscalls: this.syscallCount, simulatedNs: this.now() };
+    const out: RunResult = {
+      status: r.status,
+      signal: r.signal,
+      instructions: cpu.instret,
+      userInstructions: cpu.userInstret,
+      syscalls: this.syscallCount,
+      simulatedNs: this.now(),
+    };
     if (r.reason !== undefined) out.reason = r.reason;
     return out;
   }
