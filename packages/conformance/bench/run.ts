@@ -4,8 +4,9 @@
  * natively and under qemu-x86_64 (when installed). Numbers, not pass/fail.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Kernel } from '@legosim/kernel';
 import { buildProbe, hasCompiler } from '../src/index.js';
 
@@ -72,6 +73,46 @@ const cq = timed('qemu-x86_64', [computeProg, R]);
 if (cq !== undefined) rows.push({ bench: `compute (sieve ×${R})`, runner: 'qemu-x86_64', wall: `${cq.toFixed(0)} ms`, rate: `${(c.instructions / cq / 1000).toFixed(1)} MIPS (same instruction count)` });
 const cn = native(computeProg, [R]);
 rows.push({ bench: `compute (sieve ×${R})`, runner: 'native', wall: `${cn.toFixed(0)} ms`, rate: `${(c.instructions / cn / 1000).toFixed(1)} MIPS (same instruction count)` });
+
+// busybox sha256sum of 8 MB of stdin (the issue's reference workload)
+const BUSYBOX = '/bin/busybox';
+if (existsSync(BUSYBOX)) {
+  const data = new Uint8Array(8 * 1024 * 1024);
+  let x = 12345;
+  for (let i = 0; i < data.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    data[i] = x >>> 24;
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'legosim-bench-')), 'input.bin');
+  writeFileSync(file, data);
+  const out: string[] = [];
+  let offset = 0;
+  const kernel = new Kernel({
+    host: {
+      write: (_fd, d) => out.push(new TextDecoder().decode(d)),
+      read: (_fd, max) => {
+        const chunk = data.subarray(offset, offset + max);
+        offset += chunk.length;
+        return chunk;
+      },
+    },
+  });
+  kernel.exec(readFileSync(BUSYBOX), ['busybox', 'sha256sum'], [], BUSYBOX);
+  const t0 = performance.now();
+  const r = kernel.run();
+  const ms = performance.now() - t0;
+  const expected = spawnSync(BUSYBOX, ['sha256sum'], { input: data }).stdout.toString();
+  const ok = out.join('') === expected ? '' : ' (OUTPUT DIFFERS)';
+  rows.push({ bench: 'busybox sha256sum 8 MB', runner: 'legosim', wall: `${ms.toFixed(0)} ms`, rate: `${(r.instructions / ms / 1000).toFixed(1)} MIPS (${(r.instructions / 1e6).toFixed(0)} M instructions)${ok}` });
+  const q0 = performance.now();
+  const q = spawnSync('qemu-x86_64', [BUSYBOX, 'sha256sum', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const qms = performance.now() - q0;
+  if (q.status === 0) rows.push({ bench: 'busybox sha256sum 8 MB', runner: 'qemu-x86_64', wall: `${qms.toFixed(0)} ms`, rate: `${(r.instructions / qms / 1000).toFixed(1)} MIPS (same instruction count)` });
+  const n0 = performance.now();
+  spawnSync(BUSYBOX, ['sha256sum', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const nms = performance.now() - n0;
+  rows.push({ bench: 'busybox sha256sum 8 MB', runner: 'native', wall: `${nms.toFixed(0)} ms`, rate: `${(r.instructions / nms / 1000).toFixed(1)} MIPS (same instruction count)` });
+}
 
 const widths = ['bench', 'runner', 'wall', 'rate'].map((k) => Math.max(k.length, ...rows.map((r) => r[k as keyof Row].length)));
 const line = (r: Row): string => [r.bench, r.runner, r.wall, r.rate].map((v, i) => v.padEnd(widths[i]!)).join('  ');
