@@ -5,6 +5,12 @@ export interface CliIo {
   /** Reads up to `max` bytes of stdin; empty at end of file. */
   readStdin(max: number): Uint8Array;
   readFile(path: string): Uint8Array;
+  /**
+   * Reads a file in pieces of at most `chunkSize` bytes (default 1 MiB), so a large file never
+   * sits in memory whole. Opening happens at the call (an unreadable file throws here); the
+   * file is read as the result is iterated, each chunk a fresh array the caller may keep.
+   */
+  readChunks(path: string, chunkSize?: number): Iterable<Uint8Array>;
   /** The absolute form of a path (what /proc/self/exe names). */
   realPath(path: string): string;
   /** Opens a file for writing; returns a writer and a close function. */
@@ -16,6 +22,9 @@ export interface CliIo {
   /** Monotonic host time in milliseconds, for --stats. */
   now(): number;
 }
+
+/** The default piece size of `CliIo.readChunks`: 1 MiB. */
+export const READ_CHUNK_SIZE: number = 1 << 20;
 
 /** A request the CLI cannot carry out (bad option, unreadable file, bad ELF): exit 125 with one line. */
 export class UsageError extends Error {

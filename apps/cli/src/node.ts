@@ -1,6 +1,21 @@
 import { closeSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
-import type { CliIo } from './io.js';
+import { type CliIo, READ_CHUNK_SIZE } from './io.js';
 import { main } from './main.js';
+
+/** Reads an open file descriptor to its end in fresh chunks of `chunkSize` bytes, then closes it. */
+function* fileChunks(fd: number, chunkSize: number): Generator<Uint8Array, void, undefined> {
+  try {
+    for (;;) {
+      // a fresh buffer each time: the consumer may keep a chunk (a partial record) while reading on
+      const buf = Buffer.allocUnsafe(chunkSize);
+      const n = readSync(fd, buf, 0, chunkSize, null);
+      if (n === 0) return;
+      yield n === chunkSize ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** The CLI's host side on Node: synchronous standard streams and the file system. */
 export const nodeIo: CliIo = {
@@ -33,12 +48,17 @@ export const nodeIo: CliIo = {
     }
   },
   readFile: (path) => readFileSync(path),
+  readChunks(path, chunkSize = READ_CHUNK_SIZE) {
+    const fd = openSync(path, 'r');
+    return fileChunks(fd, chunkSize);
+  },
   realPath: (path) => realpathSync(path),
   createFile(path) {
     const fd = openSync(path, 'w');
     return {
       write: (chunk) => {
-        writeSync(fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
       },
       close: () => closeSync(fd),
     };

@@ -15,6 +15,9 @@ async function run(args: string[]): Promise<{ status: number; stdout: string; st
     readFile: () => {
       throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
     },
+    readChunks: () => {
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    },
     realPath: (p) => p,
     createFile: () => ({ write: () => {}, close: () => {} }),
     isTty: () => false,

@@ -18,6 +18,7 @@ async function run(args: string[]): Promise<{ status: number; stdout: string; st
     },
     readStdin: () => new Uint8Array(0),
     readFile: (path) => new Uint8Array(readFileSync(path)),
+    readChunks: (path) => [new Uint8Array(readFileSync(path))],
     realPath: (p) => p,
     createFile: () => ({ write: () => {}, close: () => {} }),
     isTty: () => false,

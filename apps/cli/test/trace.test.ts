@@ -111,6 +111,55 @@ describe('legosim trace', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test('reads FILE in chunks through CliIo.readChunks, never whole', async () => {
+    const sizes: number[] = [];
+    let readFileCalls = 0;
+    let stdout = '';
+    const io: CliIo = {
+      ...nodeIo,
+      write: (fd, d) => {
+        if (fd === 1) stdout += typeof d === 'string' ? d : new TextDecoder().decode(d);
+      },
+      readFile: (path) => {
+        readFileCalls++;
+        return nodeIo.readFile(path);
+      },
+      // 7-byte pieces: records and varints straddle chunk boundaries
+      readChunks: (path) => {
+        const chunks: Uint8Array[] = [];
+        for (const c of nodeIo.readChunks(path, 7)) {
+          sizes.push(c.length);
+          chunks.push(c);
+        }
+        return chunks;
+      },
+      isTty: () => false,
+    };
+    expect(await main(['trace', traceFile], io)).toBe(0);
+    expect(readFileCalls).toBe(0);
+    expect(Math.max(...sizes)).toBe(7);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(readFileSync(traceFile).length);
+    expect(stdout).toBe(readFileSync(join(dir, 'demo.jsonl'), 'utf8'));
+  });
+
+  test('the Node host reads a file in 1 MiB chunks by default', () => {
+    const big = join(dir, 'big.bin');
+    const bytes = new Uint8Array((1 << 20) * 2 + 5).map((_, i) => i & 0xff);
+    writeFileSync(big, bytes);
+    const chunks = [...nodeIo.readChunks(big)];
+    expect(chunks.map((c) => c.length)).toEqual([1 << 20, 1 << 20, 5]);
+    expect(Buffer.concat(chunks).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  test('an unreadable FILE fails with one line and 125, creating no output', async () => {
+    const out = join(dir, 'never.jsonl');
+    const r = await run(['trace', join(dir, 'does-not-exist'), '-o', out]);
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(/cannot read .*does-not-exist/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
   test('--help lists the formats', async () => {
     const r = await run(['trace', '--help']);
     expect(r.stdout).toMatch(/--format jsonl\|summary\|chrome\|ctf/);

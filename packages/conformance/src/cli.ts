@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, writeFileSync } from 'node:fs';
 import { type CliIo, main } from 'legosim';
 
 /** What a CLI run printed. */
@@ -7,6 +7,20 @@ export interface Captured {
   stdout: string;
   stderr: string;
   stdoutBytes: Uint8Array;
+}
+
+/** An open file's contents in fresh chunks of `chunkSize` bytes; closes it at the end. */
+export function* fileChunks(fd: number, chunkSize: number = 1 << 20): Generator<Uint8Array, void, undefined> {
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafe(chunkSize);
+      const n = readSync(fd, buf, 0, chunkSize, null);
+      if (n === 0) return;
+      yield n === chunkSize ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A CliIo that records stdout and stderr and serves `stdin`; files are the real file system. */
@@ -27,6 +41,7 @@ export function captureIo(stdin: Uint8Array = new Uint8Array(0)): { io: CliIo; r
       return chunk;
     },
     readFile: (path) => readFileSync(path),
+    readChunks: (path, chunkSize = 1 << 20) => fileChunks(openSync(path, 'r'), chunkSize),
     realPath: (path) => realpathSync(path),
     createFile(path) {
       const chunks: Uint8Array[] = [];

@@ -60,6 +60,35 @@ function openFile(io: CliIo, path: string): Output {
   }
 }
 
+/**
+ * The trace file in 1 MiB pieces (`CliIo.readChunks`), so memory stays bounded however long
+ * the trace: the reader holds at most one partial record beside the current chunk. Host
+ * errors, at the open or while reading, become `cannot read FILE`.
+ */
+function openChunks(io: CliIo, file: string): Iterable<Uint8Array> {
+  let iterator: Iterator<Uint8Array>;
+  try {
+    iterator = io.readChunks(file)[Symbol.iterator]();
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+  return {
+    [Symbol.iterator]: () => ({
+      next: () => {
+        try {
+          return iterator.next();
+        } catch {
+          throw new UsageError(`cannot read ${file}`);
+        }
+      },
+      return: (value?: unknown) => {
+        iterator.return?.();
+        return { done: true, value: value as Uint8Array };
+      },
+    }),
+  };
+}
+
 export async function traceCommand(io: CliIo, argv: readonly string[]): Promise<number> {
   const { options, positionals } = parseArgs(argv, OPTIONS, false);
   if (options.has('help')) {
@@ -78,14 +107,10 @@ export async function traceCommand(io: CliIo, argv: readonly string[]): Promise<
   if (format === 'ctf' && typeof outPath !== 'string') {
     throw new UsageError('legosim trace: --format ctf writes a directory: give it with -o DIR');
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = io.readFile(file);
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
-  }
+  // Opened now (an unreadable FILE is reported before any output exists), read as decoded.
+  const chunks = openChunks(io, file);
   let header: TraceHeader | undefined;
-  const events: AsyncIterable<TraceEvent> = readTraceStream([bytes], {
+  const events: AsyncIterable<TraceEvent> = readTraceStream(chunks, {
     onHeader: (h) => {
       header = h;
     },
