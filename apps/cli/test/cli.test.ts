@@ -1,32 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { type CliIo, main, VERSION } from '../src/index.js';
+import { type Captured, runCli, VERSION } from '../src/index.js';
 import pkg from '../package.json' with { type: 'json' };
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    write: (fd, d) => {
-      const s = typeof d === 'string' ? d : new TextDecoder().decode(d);
-      if (fd === 1) stdout += s;
-      else stderr += s;
-    },
-    readStdin: () => new Uint8Array(0),
-    readFile: () => {
-      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    },
-    readChunks: () => {
-      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    },
-    realPath: (p) => p,
-    createFile: () => ({ write: () => {}, close: () => {} }),
-    isTty: () => false,
-    env: () => undefined,
-    now: () => 0,
-  };
-  const status = await main(args, io);
-  return { status, stdout, stderr };
-}
+/** Runs `legosim ARGS` in-process; files are the real file system. */
+const run = (args: string[]): Promise<Captured> => runCli(args);
 
 describe('legosim with no arguments', () => {
   test('runs the embedded demo and shows one syscall going through entry_SYSCALL_64', async () => {

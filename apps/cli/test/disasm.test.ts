@@ -4,30 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readElfSections, readElfSymbols } from '@legosim/x86';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type CliIo, main } from '../src/index.js';
+import { type Captured, runCli } from '../src/index.js';
 
-/** Runs `legosim ARGS` in-process, reading real files. */
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    write: (fd, d) => {
-      const s = typeof d === 'string' ? d : new TextDecoder().decode(d);
-      if (fd === 1) stdout += s;
-      else stderr += s;
-    },
-    readStdin: () => new Uint8Array(0),
-    readFile: (path) => new Uint8Array(readFileSync(path)),
-    readChunks: (path) => [new Uint8Array(readFileSync(path))],
-    realPath: (p) => p,
-    createFile: () => ({ write: () => {}, close: () => {} }),
-    isTty: () => false,
-    env: () => undefined,
-    now: () => 0,
-  };
-  const status = await main(args, io);
-  return { status, stdout, stderr };
-}
+/** Runs `legosim ARGS` in-process; files are the real file system. */
+const run = (args: string[]): Promise<Captured> => runCli(args);
 
 function have(cmd: string): boolean {
   try {

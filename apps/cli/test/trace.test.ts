@@ -6,27 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildDemoProgram } from '../src/demo.js';
-import { type CliIo, main } from '../src/index.js';
+import { type Captured, type CliIo, main, runCli } from '../src/index.js';
 import { nodeIo } from '../src/node.js';
 
 let dir: string;
 let traceFile: string;
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    ...nodeIo,
-    write: (fd, d) => {
-      const s = typeof d === 'string' ? d : new TextDecoder().decode(d);
-      if (fd === 1) stdout += s;
-      else stderr += s;
-    },
-    isTty: () => false,
-  };
-  const status = await main(args, io);
-  return { status, stdout, stderr };
-}
+/** Runs `legosim ARGS` in-process; files are the real file system. */
+const run = (args: string[]): Promise<Captured> => runCli(args);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'legosim-trace-'));

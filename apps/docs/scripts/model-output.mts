@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA } from '@legosim/trace';
-import { buildDemoProgram, type CliIo, main } from 'legosim';
+import { buildDemoProgram, runCli } from 'legosim';
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,32 +33,9 @@ function schemaTable(): string {
   return rows.join('\n');
 }
 
+/** Runs the command line in-process (the model's own output, as a user would see it). */
 async function cli(args: string[]): Promise<{ stdout: string; stderr: string; status: number }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    write: (fd, data) => {
-      const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
-      if (fd === 1) stdout += text;
-      else stderr += text;
-    },
-    readStdin: () => new Uint8Array(0),
-    readFile: (p) => readFileSync(p),
-    readChunks: (p) => [readFileSync(p)],
-    realPath: (p) => p,
-    createFile: (p) => {
-      const chunks: Uint8Array[] = [];
-      return {
-        write: (c) => chunks.push(typeof c === 'string' ? new TextEncoder().encode(c) : c.slice()),
-        close: () => writeFileSync(p, Buffer.concat(chunks)),
-      };
-    },
-    isTty: () => false,
-    env: () => undefined,
-    now: () => 0,
-  };
-  const status = await main(args, io);
-  return { stdout, stderr, status };
+  return runCli(args);
 }
 
 function fence(lang: string, text: string): string {

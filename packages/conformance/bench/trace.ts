@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { Kernel } from '@legosim/kernel';
 import { BinaryTraceWriter, readTrace, readTraceStream, u64Words } from '@legosim/trace';
 import { buildProbe, hasCompiler } from '../src/index.js';
-import { fileChunks } from '../src/cli.js';
+import { nodeIo } from 'legosim';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CLI = join(ROOT, 'apps', 'cli', 'bin', 'legosim.js');
@@ -134,7 +134,7 @@ async function traceRealRun(): Promise<void> {
 
   const streamPass = async (): Promise<number> => {
     let n = 0;
-    for await (const _ of readTraceStream(fileChunks(openSync(file, 'r'), 1 << 20))) n++;
+    for await (const _ of readTraceStream(nodeIo.readChunks(file, 1 << 20))) n++;
     return n;
   };
   await streamPass(); // warm-up
