@@ -3,13 +3,11 @@ import { Vector } from '../constants.js';
 import type { Cpu } from '../cpu.js';
 import { CpuFault } from '../fault.js';
 import { FlagOp } from '../flags.js';
-import { fromBigInt, out, toBigInt, umul32, umul64 } from './arith.js';
+import { addSized, fromBigInt, out, SIZE_MASK, subSized, toBigInt, umul32, umul64 } from './arith.js';
 import type { Define } from './define.js';
 
 const TWO32 = 4294967296;
 
-/** Mask of an operand size below 4 bytes. */
-const MASK = [0, 0xff, 0xffff, 0, -1];
 
 /** The two operands of a binary ALU instruction, read once. */
 let a = 0;
@@ -23,21 +21,16 @@ function operands(cpu: Cpu, ins: Instruction, size: number): void {
   b = cpu.readOp(ins, 1);
   bHi = cpu.vhi;
   if (size < 4) {
-    a &= MASK[size]!;
-    b &= MASK[size]!;
+    a &= SIZE_MASK[size]!;
+    b &= SIZE_MASK[size]!;
   }
 }
 
 function add(cpu: Cpu, ins: Instruction): void {
   const size = ins.opSize[0]!;
   operands(cpu, ins, size);
-  let r: number;
-  let rHi = 0;
-  if (size === 8) {
-    r = (a + b) | 0;
-    rHi = (aHi + bHi + (r >>> 0 < a >>> 0 ? 1 : 0)) | 0;
-  } else if (size === 4) r = (a + b) | 0;
-  else r = (a + b) & MASK[size]!;
+  const r = addSized(size, a, aHi, b, bHi);
+  const rHi = out.hi;
   cpu.writeOp(ins, 0, r, rHi);
   cpu.flags.set(FlagOp.Add, size, a, aHi, b, bHi, r, rHi);
 }
@@ -53,26 +46,16 @@ function adc(cpu: Cpu, ins: Instruction): void {
     r = s | 0;
     rHi = (aHi + bHi + (s >= TWO32 ? 1 : 0)) | 0;
   } else if (size === 4) r = (a + b + c) | 0;
-  else r = (a + b + c) & MASK[size]!;
+  else r = (a + b + c) & SIZE_MASK[size]!;
   cpu.writeOp(ins, 0, r, rHi);
   cpu.flags.set(FlagOp.Adc, size, a, aHi, b, bHi, r, rHi);
   cpu.flags.cf = c;
 }
 
-function subtract(size: number): number {
-  if (size === 8) {
-    const r = (a - b) | 0;
-    out.hi = (aHi - bHi - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-    return r;
-  }
-  out.hi = 0;
-  return size === 4 ? (a - b) | 0 : (a - b) & MASK[size]!;
-}
-
 function sub(cpu: Cpu, ins: Instruction): void {
   const size = ins.opSize[0]!;
   operands(cpu, ins, size);
-  const r = subtract(size);
+  const r = subSized(size, a, aHi, b, bHi);
   const rHi = out.hi;
   cpu.writeOp(ins, 0, r, rHi);
   cpu.flags.set(FlagOp.Sub, size, a, aHi, b, bHi, r, rHi);
@@ -81,7 +64,7 @@ function sub(cpu: Cpu, ins: Instruction): void {
 function cmp(cpu: Cpu, ins: Instruction): void {
   const size = ins.opSize[0]!;
   operands(cpu, ins, size);
-  const r = subtract(size);
+  const r = subSized(size, a, aHi, b, bHi);
   cpu.flags.set(FlagOp.Sub, size, a, aHi, b, bHi, r, out.hi);
 }
 
@@ -96,7 +79,7 @@ function sbb(cpu: Cpu, ins: Instruction): void {
     r = s | 0;
     rHi = (aHi - bHi - (s < 0 ? 1 : 0)) | 0;
   } else if (size === 4) r = (a - b - c) | 0;
-  else r = (a - b - c) & MASK[size]!;
+  else r = (a - b - c) & SIZE_MASK[size]!;
   cpu.writeOp(ins, 0, r, rHi);
   cpu.flags.set(FlagOp.Sbb, size, a, aHi, b, bHi, r, rHi);
   cpu.flags.cf = c;
@@ -142,9 +125,9 @@ function incdec(dec: boolean) {
         rHi = (xHi + (r === 0 ? 1 : 0)) | 0;
       }
     } else if (size === 4) r = (dec ? x - 1 : x + 1) | 0;
-    else r = (dec ? x - 1 : x + 1) & MASK[size]!;
+    else r = (dec ? x - 1 : x + 1) & SIZE_MASK[size]!;
     cpu.writeOp(ins, 0, r, rHi);
-    cpu.flags.set(dec ? FlagOp.Dec : FlagOp.Inc, size, size < 4 ? x & MASK[size]! : x, xHi, 1, 0, r, rHi);
+    cpu.flags.set(dec ? FlagOp.Dec : FlagOp.Inc, size, size < 4 ? x & SIZE_MASK[size]! : x, xHi, 1, 0, r, rHi);
     cpu.flags.cf = c;
   };
 }
@@ -153,12 +136,8 @@ function neg(cpu: Cpu, ins: Instruction): void {
   const size = ins.opSize[0]!;
   let x = cpu.readOp(ins, 0);
   const xHi = cpu.vhi;
-  if (size < 4) x &= MASK[size]!;
-  a = 0;
-  aHi = 0;
-  b = x;
-  bHi = xHi;
-  const r = subtract(size);
+  if (size < 4) x &= SIZE_MASK[size]!;
+  const r = subSized(size, 0, 0, x, xHi);
   const rHi = out.hi;
   cpu.writeOp(ins, 0, r, rHi);
   cpu.flags.set(FlagOp.Sub, size, 0, 0, x, xHi, r, rHi);

@@ -6,6 +6,33 @@ const TWO32 = 4294967296;
 
 export const out = { hi: 0, w2: 0, w3: 0 };
 
+/** Value mask by operand size in bytes: 8 and 16 bits are masked; 32-bit halves are int32 (-1). */
+export const SIZE_MASK: readonly number[] = [0, 0xff, 0xffff, 0, -1, 0, 0, 0, -1];
+
+/**
+ * a + b at `size` bytes, operands already masked to the size: returns the low part (int32
+ * for 4 and 8, masked below) and leaves the high half in `out.hi` (0 below 8 bytes).
+ */
+export function addSized(size: number, a: number, aHi: number, b: number, bHi: number): number {
+  if (size === 8) {
+    const r = (a + b) | 0;
+    out.hi = (aHi + bHi + (r >>> 0 < a >>> 0 ? 1 : 0)) | 0;
+    return r;
+  }
+  out.hi = 0;
+  return size === 4 ? (a + b) | 0 : (a + b) & SIZE_MASK[size]!;
+}
+
+/** a − b at `size` bytes, as `addSized`. */
+export function subSized(size: number, a: number, aHi: number, b: number, bHi: number): number {
+  if (size === 8) {
+    out.hi = (aHi - bHi - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
+    return (a - b) | 0;
+  }
+  out.hi = 0;
+  return size === 4 ? (a - b) | 0 : (a - b) & SIZE_MASK[size]!;
+}
+
 /** Unsigned 32 × 32 → 64: returns the low half (int32), `out.hi` the high half. */
 export function umul32(a: number, b: number): number {
   const a0 = a & 0xffff;

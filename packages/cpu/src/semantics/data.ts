@@ -1,6 +1,7 @@
 import { type Instruction, Mnemonic as M, OpKind, Register } from '@legosim/x86';
 import type { Cpu } from '../cpu.js';
 import { FlagOp } from '../flags.js';
+import { addSized, out, SIZE_MASK, subSized } from './arith.js';
 import type { Define } from './define.js';
 import { moveSystemRegister } from './system.js';
 
@@ -50,18 +51,19 @@ function xchg(cpu: Cpu, ins: Instruction): void {
   cpu.writeOp(ins, 0, b, bHi);
 }
 
-const ACC = [0, Register.AL, Register.AX, 0, Register.EAX, 0, 0, 0, Register.RAX];
+/** The accumulator (AL, AX, EAX, RAX) by operand size. */
+export const ACCUMULATOR: readonly number[] = [0, Register.AL, Register.AX, 0, Register.EAX, 0, 0, 0, Register.RAX];
 
 function cmpxchg(cpu: Cpu, ins: Instruction): void {
   const size = ins.opSize[0]!;
-  const acc = ACC[size]!;
-  const mask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
+  const acc = ACCUMULATOR[size]!;
+  const mask = SIZE_MASK[size]!;
   const d = cpu.readOp(ins, 0) & mask;
   const dHi = cpu.vhi;
   const a = cpu.readReg(acc) & mask;
   const aHi = cpu.vhi;
-  const r = size === 4 || size === 8 ? (a - d) | 0 : (a - d) & mask;
-  const rHi = size === 8 ? (aHi - dHi - (a >>> 0 < d >>> 0 ? 1 : 0)) | 0 : 0;
+  const r = subSized(size, a, aHi, d, dHi);
+  const rHi = out.hi;
   if (a === d && (size !== 8 || aHi === dHi)) {
     const s = cpu.readOp(ins, 1);
     cpu.writeOp(ins, 0, s, cpu.vhi);
@@ -99,17 +101,13 @@ function cmpxchg16b(cpu: Cpu, ins: Instruction): void {
 
 function xadd(cpu: Cpu, ins: Instruction): void {
   const size = ins.opSize[0]!;
-  const mask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
+  const mask = SIZE_MASK[size]!;
   const d = cpu.readOp(ins, 0) & mask;
   const dHi = cpu.vhi;
   const s = cpu.readOp(ins, 1) & mask;
   const sHi = cpu.vhi;
-  let r: number;
-  let rHi = 0;
-  if (size === 8) {
-    r = (d + s) | 0;
-    rHi = (dHi + sHi + (r >>> 0 < d >>> 0 ? 1 : 0)) | 0;
-  } else r = size === 4 ? (d + s) | 0 : (d + s) & mask;
+  const r = addSized(size, d, dHi, s, sHi);
+  const rHi = out.hi;
   cpu.writeOp(ins, 1, d, dHi);
   cpu.writeOp(ins, 0, r, rHi);
   cpu.flags.set(FlagOp.Add, size, d, dHi, s, sHi, r, rHi);

@@ -2,7 +2,7 @@ import { type Instruction, Mnemonic as M, OpKind } from '@legosim/x86';
 import { Rflags } from '../constants.js';
 import type { Cpu } from '../cpu.js';
 import { FlagOp } from '../flags.js';
-import { out, sar64, shl64, shr64 } from './arith.js';
+import { out, SIZE_MASK, sar64, shl64, shr64 } from './arith.js';
 import type { Define } from './define.js';
 
 /**
@@ -35,8 +35,6 @@ function msb(v: number, vHi: number, size: number): number {
   return (v >>> (size * 8 - 1)) & 1;
 }
 
-const MASK = [0, 0xff, 0xffff, 0, -1];
-
 function shift(kind: 'shl' | 'shr' | 'sar') {
   return (cpu: Cpu, ins: Instruction): void => {
     const size = ins.opSize[0]!;
@@ -61,17 +59,17 @@ function shift(kind: 'shl' | 'shr' | 'sar') {
         cf = b < 32 ? (x >>> b) & 1 : (xHi >>> (b - 32)) & 1;
       }
     } else {
-      x &= MASK[size]!;
+      x &= SIZE_MASK[size]!;
       if (kind === 'shl') {
         cf = c <= bits ? (x >>> (bits - c)) & 1 : 0;
-        r = c >= 32 ? 0 : (x << c) & MASK[size]!;
+        r = c >= 32 ? 0 : (x << c) & SIZE_MASK[size]!;
       } else if (kind === 'shr') {
         cf = c <= bits ? (x >>> (c - 1)) & 1 : 0;
         r = c >= 32 ? 0 : x >>> c;
       } else {
         const sx = size === 4 ? x | 0 : size === 2 ? (x << 16) >> 16 : (x << 24) >> 24;
         cf = (sx >> Math.min(c - 1, 31)) & 1;
-        r = (sx >> Math.min(c, 31)) & MASK[size]!;
+        r = (sx >> Math.min(c, 31)) & SIZE_MASK[size]!;
       }
       if (size === 4) r |= 0;
     }
@@ -113,10 +111,10 @@ function rotate(left: boolean) {
         rHi = lHi | out.hi;
       }
     } else {
-      const x = x0 & MASK[size]!;
+      const x = x0 & SIZE_MASK[size]!;
       if (c === 0) r = x;
       else if (size === 4) r = left ? (x << c) | (x >>> (32 - c)) : (x >>> c) | (x << (32 - c));
-      else r = (left ? (x << c) | (x >>> (bits - c)) : (x >>> c) | (x << (bits - c))) & MASK[size]!;
+      else r = (left ? (x << c) | (x >>> (bits - c)) : (x >>> c) | (x << (bits - c))) & SIZE_MASK[size]!;
     }
     cpu.writeOp(ins, 0, r, rHi);
     const rflags = cpu.getRflags();
@@ -144,7 +142,7 @@ function rotateCarry(left: boolean) {
     const raw = count(cpu, ins, 1, size);
     let x = cpu.readOp(ins, 0);
     let xHi = size === 8 ? cpu.vhi : 0;
-    if (size < 4) x &= MASK[size]!;
+    if (size < 4) x &= SIZE_MASK[size]!;
     if (raw === 0) return;
     const bits = size * 8;
     const c = size < 4 ? raw % (bits + 1) : raw;
@@ -155,7 +153,7 @@ function rotateCarry(left: boolean) {
         if (size === 8) {
           xHi = (xHi << 1) | (x >>> 31);
           x = (x << 1) | cf;
-        } else x = ((x << 1) | cf) & (size === 4 ? -1 : MASK[size]!);
+        } else x = ((x << 1) | cf) & (size === 4 ? -1 : SIZE_MASK[size]!);
         cf = top;
       } else {
         const low = x & 1;

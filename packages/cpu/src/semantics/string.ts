@@ -1,7 +1,9 @@
-import { type Instruction, Mnemonic as M, Prefix, Register } from '@legosim/x86';
+import { type Instruction, Mnemonic as M, Prefix } from '@legosim/x86';
 import { Rflags } from '../constants.js';
 import type { Cpu, Handler } from '../cpu.js';
 import { FlagOp } from '../flags.js';
+import { out, SIZE_MASK, subSized } from './arith.js';
+import { ACCUMULATOR } from './data.js';
 import type { Define } from './define.js';
 
 /**
@@ -74,19 +76,11 @@ function stringOp(usesSi: boolean, usesDi: boolean, compares: boolean, body: Bod
   };
 }
 
-const ACC = [0, Register.AL, Register.AX, 0, Register.EAX, 0, 0, 0, Register.RAX];
-
 function compare(cpu: Cpu, size: number, a: number, aHi: number, b: number, bHi: number): boolean {
-  const mask = size === 1 ? 0xff : size === 2 ? 0xffff : -1;
-  a &= mask;
-  b &= mask;
-  let r: number;
-  let rHi = 0;
-  if (size === 8) {
-    r = (a - b) | 0;
-    rHi = (aHi - bHi - (a >>> 0 < b >>> 0 ? 1 : 0)) | 0;
-  } else r = size === 4 ? (a - b) | 0 : (a - b) & mask;
-  cpu.flags.set(FlagOp.Sub, size, a, aHi, b, bHi, r, rHi);
+  a &= SIZE_MASK[size]!;
+  b &= SIZE_MASK[size]!;
+  const r = subSized(size, a, aHi, b, bHi);
+  cpu.flags.set(FlagOp.Sub, size, a, aHi, b, bHi, r, out.hi);
   return a === b && (size !== 8 || aHi === bHi);
 }
 
@@ -97,14 +91,14 @@ const movs = stringOp(true, true, false, (cpu, _ins, size, si, di) => {
 });
 
 const stos = stringOp(false, true, false, (cpu, _ins, size, _si, di) => {
-  const v = cpu.readReg(ACC[size]!);
+  const v = cpu.readReg(ACCUMULATOR[size]!);
   cpu.writeMem(di, size, v, cpu.vhi);
   return false;
 });
 
 const lods = stringOp(true, false, false, (cpu, _ins, size, si) => {
   const v = cpu.readMem(si, size);
-  cpu.writeReg(ACC[size]!, v, cpu.vhi);
+  cpu.writeReg(ACCUMULATOR[size]!, v, cpu.vhi);
   return false;
 });
 
@@ -116,7 +110,7 @@ const cmps = stringOp(true, true, true, (cpu, _ins, size, si, di) => {
 });
 
 const scas = stringOp(false, true, true, (cpu, _ins, size, _si, di) => {
-  const a = cpu.readReg(ACC[size]!);
+  const a = cpu.readReg(ACCUMULATOR[size]!);
   const aHi = cpu.vhi;
   const b = cpu.readMem(di, size);
   return compare(cpu, size, a, aHi, b, cpu.vhi);

@@ -79,7 +79,7 @@ export function round(sign: number, m: bigint, e: number, precision: number, rc:
     p = precision - (1 - biased);
   }
   let q = m;
-  let shift = len - p;
+  const shift = len - p;
   if (shift > 0) {
     const rem = m & ((1n << BigInt(shift)) - 1n);
     q = m >> BigInt(shift);

@@ -58,7 +58,7 @@ export class X87State {
   }
 
   isEmpty(i: number): boolean {
-    return (this.emptyMask >> ((this.top + i) & 7)) & 1 ? true : false;
+    return ((this.emptyMask >> ((this.top + i) & 7)) & 1) === 1;
   }
 
   /** ST(i); an empty register is a stack underflow: IE and SF, and the real indefinite. */
