@@ -3,7 +3,7 @@
  * full entry path, and guest MIPS on a compute loop, each beside the same binary run
  * natively and under qemu-x86_64 (when installed). Numbers, not pass/fail.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,15 +29,11 @@ function legosim(prog: string, args: string[]): { ms: number; instructions: numb
   return { ms, instructions: r.instructions, syscalls: r.syscalls, out: out.join('') };
 }
 
+/** Wall time of a host command, or undefined when it is not installed or fails. */
 function timed(cmd: string, args: string[]): number | undefined {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return undefined;
-  }
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  if (r.status !== 0) return undefined;
+  if (r.error || r.status !== 0) return undefined;
   return performance.now() - t0;
 }
 

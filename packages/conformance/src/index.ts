@@ -1,2 +1,2 @@
-export { buildProbe, hasCompiler, type Libc, probeSource } from './probes.js';
+export { buildProbe, hasCommand, hasCompiler, type Libc, probeSource } from './probes.js';
 export { captureIo, type Captured, runCli } from './cli.js';

@@ -18,8 +18,13 @@ export function probeSource(name: string): string {
 
 /** Whether the compiler for `libc` is installed (`.ci/run` installs musl-tools and gcc). */
 export function hasCompiler(libc: Libc): boolean {
+  return hasCommand(COMPILER[libc]);
+}
+
+/** Whether a host tool (an oracle such as valgrind or babeltrace2) is installed and runs. */
+export function hasCommand(command: string): boolean {
   try {
-    execFileSync(COMPILER[libc], ['--version'], { stdio: 'ignore' });
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;

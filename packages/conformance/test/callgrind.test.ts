@@ -1,24 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kernel } from '@legosim/kernel';
 import { expect, test } from 'vitest';
-import { buildProbe, hasCompiler } from '../src/index.js';
-
-function hasValgrind(): boolean {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { buildProbe, hasCommand, hasCompiler } from '../src/index.js';
 
 // callgrind counts the instructions a native run executes in user mode (each iteration of a
 // rep string instruction counting as one); legosim's user-mode count must agree within 1%.
 // Both run with an empty environment, so libc's start-up walks the same envp.
-test.skipIf(!hasCompiler('musl') || !hasValgrind())('the user-mode instruction count agrees with callgrind within 1%', () => {
+test.skipIf(!hasCompiler('musl') || !hasCommand('valgrind'))('the user-mode instruction count agrees with callgrind within 1%', () => {
   const prog = buildProbe('compute', 'musl');
   const out = join(mkdtempSync(join(tmpdir(), 'legosim-cg-')), 'callgrind.out');
   const cg = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, prog, '1'], { env: {}, encoding: 'utf8' });

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { readTrace } from '@legosim/trace';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli } from '../src/cli.js';
+import { hasCommand } from '../src/probes.js';
 
 const BUSYBOX = '/bin/busybox';
 const STDIN = new TextEncoder().encode('legosim ctf export through babeltrace2\n'.repeat(100));
-const hasBabeltrace = !spawnSync('babeltrace2', ['--version']).error;
+const hasBabeltrace = hasCommand('babeltrace2');
 const missing = [!existsSync(BUSYBOX) && BUSYBOX, !hasBabeltrace && 'babeltrace2'].filter(Boolean);
 if (missing.length > 0) console.warn(`skipping the busybox CTF test: ${missing.join(' and ')} not installed`);
 
