@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { compareRandom, formatSummary, parseDifferences, tallyByCategory } from '../src/random-decode.js';
 
 const DIFFERENCES = new URL('./iced-differences.txt', import.meta.url);
-const SEQUENCES = 100_000;
+const SEQUENCES = 1_000_000;
 const SEED = 1;
 
 describe('random bytes decode as iced-x86 decodes them', () => {

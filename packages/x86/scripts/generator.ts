@@ -3,7 +3,7 @@
  * src/generated. Pure: returns file name → content, so a test can run it in memory and
  * compare with what is committed.
  */
-import { AttSuffix, MandatoryPrefix, OpClass, OpEnc, OpMap } from '../src/operand.js';
+import { AttSuffix, MandatoryPrefix, OpClass, OpEnc, OpMap, RowFlag } from '../src/operand.js';
 import { type ParsedRow, parseRow } from '../src/table/parse.js';
 import type { Row } from '../src/table/row.js';
 
@@ -139,7 +139,14 @@ export function generate(table: readonly Row[]): Map<string, string> {
     s += arr('Uint8Array', 'ROW_OSMODE', col((r) => r.osMode), 'OsMode of each row.');
     s += arr('Uint8Array', 'ROW_ASZ', col((r) => r.asz), 'Address size in bytes the row needs, or 0.');
     s += arr('Uint8Array', 'ROW_VL', col((r) => (r.vl < 0 ? 0xff : r.vl)), 'Vector length (0/1/2) the row needs, 0xff = any.');
-    s += arr('Uint16Array', 'ROW_FLAGS', col((r) => r.flags), 'RowFlag bits.');
+    // An EVEX row's VEX twin: a VEX row with its mnemonic in the same opcode slot of the
+    // corresponding map (vpsrad's 0F 72 /4 counts even for the memory form VEX lacks; the GPR
+    // vpbroadcastd at 0F38 7C does not, VEX's being 0F38 58, nor vpermq's 0F38 36). objdump
+    // tags `{evex}` at that level; a row's `vextwin` flag records where it goes further (vpermpd).
+    const twinKey = (r: ParsedRow): string => `${r.mnemonicName} ${r.map - (r.isEvex ? OpMap.Evex0F : OpMap.Vex0F)} ${r.opcode}`;
+    const vexSlots = new Set(rows.filter((r) => r.isVex).map(twinKey));
+    const rowFlags = (r: ParsedRow): number => r.flags | (r.isEvex && vexSlots.has(twinKey(r)) ? RowFlag.VexTwin : 0);
+    s += arr('Uint32Array', 'ROW_FLAGS', col(rowFlags), 'RowFlag bits.');
     s += arr('Uint8Array', 'ROW_OPCOUNT', col((r) => r.operands.length), 'Number of explicit operands.');
     s += arr('Uint8Array', 'OP_CLASS', opCol((r, k) => r.operands[k]?.cls ?? OpClass.None), 'OpClass per operand.');
     s += arr('Uint8Array', 'OP_ENC', opCol((r, k) => r.operands[k]?.enc ?? OpEnc.None), 'OpEnc per operand.');

@@ -136,6 +136,8 @@ const RowFlag_SignExtImm = RowFlag.SignExtImm;
 const Register_SPL = Register.SPL;
 const Register_DIL = Register.DIL;
 const RowFlag_EvexSae = RowFlag.EvexSae;
+const RowFlag_EvexEr = RowFlag.EvexEr;
+const RowFlag_EvexT1s = RowFlag.EvexT1s;
 const DecodeStatus_Ok = DecodeStatus.Ok;
 
 /** The architectural limit: a longer instruction raises #GP; the decoder reports it as Invalid. */
@@ -423,10 +425,14 @@ export class Decoder implements InstructionDecoder {
     // VSIB needs a SIB byte; its index is a vector register (index 4 included) extended by X and EVEX.V'.
     if (vsib && !hasSib) return DecodeStatus_Invalid;
     if (vsib) {
-      // Gathers #UD when destination, index and mask registers are not all different.
+      // EVEX gathers and scatters need an opmask (k0 is #UD): it is their completion mask.
+      if (vex === 2 && evexAaa === 0) return DecodeStatus_Invalid;
+      // Gathers #UD when destination, index and mask registers are not all different; a
+      // scatter (memory first) may store its index register.
+      const gather = OP_CLASS[code * 4] !== OpClass_Mem;
       const dest = regField | rR | rR2;
       const idx = sibIndex | (vex === 2 ? vvvv & 16 : 0);
-      if (dest === idx || (vex === 1 && (dest === vvvv || idx === vvvv))) return DecodeStatus_Invalid;
+      if (gather && (dest === idx || (vex === 1 && (dest === vvvv || idx === vvvv)))) return DecodeStatus_Invalid;
     }
     if (vex !== 0) {
       // VEX/EVEX fields an instruction does not use must hold their neutral values, else #UD.
@@ -438,6 +444,8 @@ export class Decoder implements InstructionDecoder {
         if (evexAaa !== 0 && (flags & RowFlag_EvexK) === 0) return DecodeStatus_Invalid;
         if (evexZ && ((flags & RowFlag_EvexZ) === 0 || evexAaa === 0)) return DecodeStatus_Invalid;
         if (evexB && mod !== 3 && (flags & RowFlag_EvexBcst) === 0) return DecodeStatus_Invalid;
+        // EVEX.b on a register form means {sae} or {er}: #UD where the instruction has neither.
+        if (evexB && mod === 3 && (flags & (RowFlag_EvexSae | RowFlag_EvexEr)) === 0) return DecodeStatus_Invalid;
       }
     }
 
@@ -799,7 +807,7 @@ export class Decoder implements InstructionDecoder {
     if (vex === 2) {
       if (evexAaa !== 0) out.opMask = Register_K0 + evexAaa;
       out.zeroingMasking = evexZ;
-      if (evexB && mod === 3) out.evexRounding = (flags & RowFlag_EvexSae) !== 0 ? 2 + vl : 1;
+      if (evexB && mod === 3) out.evexRounding = (flags & RowFlag_EvexEr) !== 0 ? 2 + vl : 1;
     }
 
     out.length = p - start;
@@ -816,6 +824,9 @@ export class Decoder implements InstructionDecoder {
   /** disp8*N for an EVEX memory operand: the broadcast element size, else the memory operand's size. */
   private disp8Scale(code: number, out: Instruction): number {
     if (out.memBroadcast) return out.memBroadcastSize;
+    // Tuple T1S — VSIB (one gathered element; vm32/vm64 name the index width) and
+    // compress/expand (one stored element): W0 a dword, W1 a qword.
+    if (((ROW_FLAGS[code] as number) & (RowFlag_Vsib | RowFlag_EvexT1s)) !== 0) return (ROW_W[code] as number) === 2 ? 8 : 4;
     const count = ROW_OPCOUNT[code] as number;
     for (let k = 0; k < count; k++) {
       if (out.opKind[k] === OpKind_Memory) return OP_MEMSIZE[code * 4 + k] as number || 1;

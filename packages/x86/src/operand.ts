@@ -120,10 +120,27 @@ export const enum RowFlag {
   EvexBcst = 1 << 10,
   /** VSIB memory operand (gathers): SIB.index names a vector register; OP_REGSIZE is its width. */
   Vsib = 1 << 11,
-  /** EVEX: {sae}/{er} allowed. */
+  /** EVEX: {sae} allowed — EVEX.b with a register operand suppresses exceptions. */
   EvexSae = 1 << 12,
   /** The memory form's width is fixed: 66 and REX.W do not change it (str m16). */
   MemFixed = 1 << 13,
+  /**
+   * EVEX row whose mnemonic VEX also encodes at the same opcode (vpaddd, vmovups; not
+   * vmovdqu32 nor the GPR-source vpbroadcastd), or flagged `vextwin`: objdump marks
+   * such an encoding `{evex}` when it uses nothing only EVEX has (a mask, {z}, a broadcast,
+   * {sae}/{er}, zmm or xmm16-31). Set by the generator from the whole table.
+   */
+  VexTwin = 1 << 14,
+  /**
+   * EVEX: {er} allowed — EVEX.b with a register operand selects static rounding from
+   * EVEX.L'L ({rn,rd,ru,rz}-sae). Without EvexSae or EvexEr, EVEX.b with a register operand is #UD.
+   */
+  EvexEr = 1 << 15,
+  /**
+   * EVEX tuple type T1S for a full-vector memory operand (compress/expand): disp8 is scaled by
+   * one element (W0 a dword, W1 a qword), not by the operand. Row field `tt: 't1s'`.
+   */
+  EvexT1s = 1 << 16,
 }
 
 /** AT&T suffix rule of a row (formatter data). */

@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listElf } from '../src/format/index.js';
-import { addressOf, BUILDS, have, isStaticElf, KERNELS, knownDifferences, norm, objdumpLines, SOURCE } from './objdump-support/binaries.js';
+import { addressOf, BUILDS, HOST_BINARIES, have, KERNELS, knownDifferences, norm, objdumpLines, SOURCE } from './objdump-support/binaries.js';
 
 /**
- * Differential test against GNU objdump: every instruction of real static binaries, built
- * here from C source, must have objdump's address, length and text (whitespace-normalised),
- * except the differences listed with reasons in objdump-differences.txt.
+ * Differential test against GNU objdump: every instruction of real binaries — static,
+ * dynamically linked and shared ones built here from C source, the host's busybox and
+ * libc.so.6 — must have objdump's address, length and text (whitespace-normalised), except
+ * the differences listed with reasons in objdump-differences.txt.
  */
 const dir = mkdtempSync(join(tmpdir(), 'x86-objdump-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,17 +27,21 @@ function compare(name: string, file: string): void {
   const mineByAddr = new Map(mine.map((l) => [addressOf(l), l]));
   const odAddrs = new Set(od.map((l) => addressOf(l)));
   const diffs: string[] = [];
+  let equal = 0;
   for (const l of od) {
     const a = addressOf(l);
-    if (allowed.has(a)) continue;
     const x = mineByAddr.get(a);
-    if (x === undefined) diffs.push(`missing ${l}`);
-    else if (norm(x) !== norm(l)) diffs.push(`objdump: ${norm(l)}\n   ours: ${norm(x)}`);
+    if (x !== undefined && norm(x) === norm(l)) equal++;
+    else if (allowed.has(a)) continue;
+    else if (x === undefined) diffs.push(`missing ${l}`);
+    else diffs.push(`objdump: ${norm(l)}\n   ours: ${norm(x)}`);
   }
   // Same instruction boundaries: no address of ours that objdump does not have.
   for (const a of mineByAddr.keys()) if (!odAddrs.has(a) && !allowed.has(a)) diffs.push(`extra instruction at ${a}`);
   expect(diffs.slice(0, 50)).toEqual([]);
-  expect(mine.length).toBeGreaterThan(1000);
+  // Listed differences stay rare: text agrees on at least 99.9% of objdump's lines.
+  expect(equal / od.length).toBeGreaterThanOrEqual(0.999);
+  expect(mine.length).toBeGreaterThan(50);
 }
 
 describe('objdump differential', () => {
@@ -50,10 +55,10 @@ describe('objdump differential', () => {
     }, 60_000);
   }
 
-  // A large stripped static binary from the host, when there is one (Debian's busybox-static).
-  const busybox = '/usr/bin/busybox';
-  const hasBusybox = objdump && existsSync(busybox) && isStaticElf(busybox);
-  it.skipIf(!hasBusybox)(`busybox: every instruction matches objdump -d${hasBusybox ? '' : ' (skipped: no static /usr/bin/busybox)'}`, () => {
-    compare('busybox', busybox);
-  }, 60_000);
+  for (const [name, file, what, usable] of HOST_BINARIES) {
+    const ok = objdump && usable(file);
+    it.skipIf(!ok)(`${name}: every instruction matches objdump -d${ok ? '' : ` (skipped: no ${what})`}`, () => {
+      compare(name, file);
+    }, 120_000);
+  }
 });

@@ -138,6 +138,23 @@ function immText(instr: Instruction, size: number): string {
   return `$0x${v.toString(16)}`;
 }
 
+/**
+ * objdump's `{evex}` mark: an EVEX encoding that VEX could also encode — a row with a VEX
+ * twin (vmovd, vpaddd) used without a mask, {z}, a broadcast, {sae}/{er} or a register only
+ * EVEX has.
+ */
+export function evexPseudoPrefix(instr: Instruction, code: number): boolean {
+  if ((instr.prefixes & Prefix.Evex) === 0 || instr.evexRounding !== 0 || instr.memBroadcast || usesEvexOnlyRegister(instr)) return false;
+  return ((ROW_FLAGS[code] as number) & RowFlag.VexTwin) !== 0 && instr.opMask === Register.None && !instr.zeroingMasking;
+}
+
+/** EVEX.b on a register form: `Instruction.evexRounding` 1 is {sae}, 2-5 the static rounding mode of EVEX.L'L. */
+export const ROUNDING: readonly string[] = ['', '{sae}', '{rn-sae}', '{rd-sae}', '{ru-sae}', '{rz-sae}'];
+
+function isVectorRegister(r: number): boolean {
+  return r >= Register.XMM0 && r < Register.ZMM0 + 32;
+}
+
 /** zmm, xmm16-31/ymm16-31 or a mask register: only EVEX can encode them. */
 export function usesEvexOnlyRegister(instr: Instruction): boolean {
   for (let k = 0; k < instr.opCount; k++) {
@@ -234,6 +251,12 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
   const inOut = m === Mnemonic.In || m === Mnemonic.Out || m === Mnemonic.Insb || m === Mnemonic.Insw ||
     m === Mnemonic.Insd || m === Mnemonic.Outsb || m === Mnemonic.Outsw || m === Mnemonic.Outsd;
   const inOrder = instr.mnemonic === Mnemonic.Enter; // objdump prints enter's immediates in Intel order
+  // {sae}/{er} is an operand of its own, before the last vector register of Intel order
+  // (`vaddps {rn-sae},%zmm1,...`, `vcvtsi2sd %rax,{rn-sae},%xmm1,%xmm2`, `$0x3,{sae},%zmm1,%zmm2`).
+  let roundAt = -1;
+  if (instr.evexRounding !== 0) {
+    for (let k = 0; k < count; k++) if (kinds[k] === OpKind.Register && isVectorRegister(instr.opReg[k] as number)) roundAt = k;
+  }
   for (let j = count - 1; j >= 0; j--) {
     const k = inOrder ? count - 1 - j : j;
     const cls = OP_CLASS[code * 4 + k] as number;
@@ -281,11 +304,11 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
     }
     if (k === 0 && instr.opMask !== Register.None) t += `{%${registerName(instr.opMask)}}`;
     if (k === 0 && instr.zeroingMasking) t += '{z}';
+    if (k === roundAt) t = `${ROUNDING[instr.evexRounding] ?? ''},${t}`;
     ops += ops === '' ? t : `,${t}`;
   }
   let s = pre + name;
-  // objdump marks an EVEX encoding of an instruction that VEX could also encode.
-  if ((instr.prefixes & Prefix.Evex) !== 0 && ((ROW_FLAGS[code] as number) & RowFlag.EvexK) === 0 && !usesEvexOnlyRegister(instr)) s = `{evex} ${s}`;
+  if (evexPseudoPrefix(instr, code)) s = `{evex} ${s}`;
   if (ops !== '') s = `${s.padEnd(6)} ${ops}`;
   if (!Number.isNaN(ripTarget)) {
     s += `        # ${options?.bareAddresses ? hexAddress(ripTarget) : `0x${hexAddress(ripTarget)}`}`;

@@ -2,11 +2,11 @@ import { OP_CLASS, ROW_FLAGS, ROW_W } from '../generated/decode.generated.js';
 import { ATT_NAME } from '../generated/format.generated.js';
 import { Code } from '../generated/code.generated.js';
 import { Mnemonic, MNEMONIC_NAMES } from '../generated/mnemonic.generated.js';
-import { type Instruction, OpKind, Prefix } from '../instruction.js';
+import { type Instruction, OpKind } from '../instruction.js';
 import { OpClass, RowFlag } from '../operand.js';
 import { Register } from '../register.js';
 import {
-  type AttOptions, FP_PRED, VPCMP_PRED, fpCmpSuffix, hex64, hexAddress, prefixText, usesEvexOnlyRegister, vpcmpSuffix,
+  type AttOptions, FP_PRED, VPCMP_PRED, fpCmpSuffix, hex64, hexAddress, evexPseudoPrefix, prefixText, ROUNDING, vpcmpSuffix,
 } from './att.js';
 import { registerName } from './registers.js';
 
@@ -96,8 +96,6 @@ function immText(instr: Instruction, size: number): string {
   const v = size === 1 ? instr.immLo & 0xff : size === 2 ? instr.immLo & 0xffff : instr.immLo >>> 0;
   return `0x${v.toString(16)}`;
 }
-
-const ROUNDING = ['', '{sae}', '{rn-sae}', '{rd-sae}', '{ru-sae}', '{rz-sae}'];
 
 /** Register name in Intel syntax: debug registers are `dr0`, not `db0`; ST(i) from ModRM.rm prints its number (`st(0)`). */
 function intelRegister(r: number, cls: number): string {
@@ -235,9 +233,7 @@ export function formatIntel(instr: Instruction, options?: IntelOptions): string 
   if (m === Mnemonic.Xlatb) ops = 'BYTE PTR ds:[rbx]';
   else if (m === Mnemonic.Monitor || m === Mnemonic.Mwait) ops = ''; // implicit operands are not printed
   let s = pre + name;
-  // objdump marks an EVEX encoding that VEX could also encode ({sae} and broadcasts are EVEX-only).
-  if ((instr.prefixes & Prefix.Evex) !== 0 && ((ROW_FLAGS[code] as number) & RowFlag.EvexK) === 0 && !usesEvexOnlyRegister(instr) &&
-    instr.evexRounding === 0 && !instr.memBroadcast) s = `{evex} ${s}`;
+  if (evexPseudoPrefix(instr, code)) s = `{evex} ${s}`;
   if (ops !== '') s = `${s.padEnd(6)} ${ops}`;
   if (!Number.isNaN(ripTarget)) {
     s += `        # ${options?.bareAddresses ? hexAddress(ripTarget) : `0x${hexAddress(ripTarget)}`}`;

@@ -1596,2779 +1596,3753 @@ export const enum Code {
   Fistp_m32int = 795,
   /** `FISTP m64int` — `DF /7` */
   Fistp_m64int = 796,
+  /** `FBLD m80dec` — `DF /4` */
+  Fbld_m80dec = 797,
+  /** `FBSTP m80bcd` — `DF /6` */
+  Fbstp_m80bcd = 798,
   /** `FISTTP m16int` — `DF /1` */
-  Fisttp_m16int = 797,
+  Fisttp_m16int = 799,
   /** `FISTTP m32int` — `DB /1` */
-  Fisttp_m32int = 798,
+  Fisttp_m32int = 800,
   /** `FISTTP m64int` — `DD /1` */
-  Fisttp_m64int = 799,
+  Fisttp_m64int = 801,
   /** `FXCH ST(i)` — `D9 C8+i` */
-  Fxch_sti = 800,
+  Fxch_sti = 802,
   /** `FUCOMI ST(0), ST(i)` — `DB E8+i` */
-  Fucomi_st0_sti = 801,
+  Fucomi_st0_sti = 803,
   /** `FUCOMIP ST(0), ST(i)` — `DF E8+i` */
-  Fucomip_st0_sti = 802,
+  Fucomip_st0_sti = 804,
   /** `FCOMI ST(0), ST(i)` — `DB F0+i` */
-  Fcomi_st0_sti = 803,
+  Fcomi_st0_sti = 805,
   /** `FCOMIP ST(0), ST(i)` — `DF F0+i` */
-  Fcomip_st0_sti = 804,
+  Fcomip_st0_sti = 806,
   /** `FUCOM ST(i)` — `DD E0+i` */
-  Fucom_sti = 805,
+  Fucom_sti = 807,
   /** `FUCOMP ST(i)` — `DD E8+i` */
-  Fucomp_sti = 806,
+  Fucomp_sti = 808,
   /** `FUCOMPP` — `DA E9` */
-  Fucompp = 807,
+  Fucompp = 809,
   /** `FCOM ST(i)` — `D8 D0+i` */
-  Fcom_sti = 808,
+  Fcom_sti = 810,
   /** `FCOMP ST(i)` — `D8 D8+i` */
-  Fcomp_sti = 809,
+  Fcomp_sti = 811,
   /** `FCMOVB ST(0), ST(i)` — `DA C0+i` */
-  Fcmovb_st0_sti = 810,
+  Fcmovb_st0_sti = 812,
   /** `FCMOVE ST(0), ST(i)` — `DA C8+i` */
-  Fcmove_st0_sti = 811,
+  Fcmove_st0_sti = 813,
   /** `FCMOVBE ST(0), ST(i)` — `DA D0+i` */
-  Fcmovbe_st0_sti = 812,
+  Fcmovbe_st0_sti = 814,
   /** `FCMOVU ST(0), ST(i)` — `DA D8+i` */
-  Fcmovu_st0_sti = 813,
+  Fcmovu_st0_sti = 815,
   /** `FCMOVNB ST(0), ST(i)` — `DB C0+i` */
-  Fcmovnb_st0_sti = 814,
+  Fcmovnb_st0_sti = 816,
   /** `FCMOVNE ST(0), ST(i)` — `DB C8+i` */
-  Fcmovne_st0_sti = 815,
+  Fcmovne_st0_sti = 817,
   /** `FCMOVNBE ST(0), ST(i)` — `DB D0+i` */
-  Fcmovnbe_st0_sti = 816,
+  Fcmovnbe_st0_sti = 818,
   /** `FCMOVNU ST(0), ST(i)` — `DB D8+i` */
-  Fcmovnu_st0_sti = 817,
+  Fcmovnu_st0_sti = 819,
   /** `FCHS` — `D9 E0` */
-  Fchs = 818,
+  Fchs = 820,
   /** `FABS` — `D9 E1` */
-  Fabs = 819,
+  Fabs = 821,
   /** `FTST` — `D9 E4` */
-  Ftst = 820,
+  Ftst = 822,
   /** `FXAM` — `D9 E5` */
-  Fxam = 821,
+  Fxam = 823,
   /** `FLD1` — `D9 E8` */
-  Fld1 = 822,
+  Fld1 = 824,
   /** `FLDL2T` — `D9 E9` */
-  Fldl2t = 823,
+  Fldl2t = 825,
   /** `FLDL2E` — `D9 EA` */
-  Fldl2e = 824,
+  Fldl2e = 826,
   /** `FLDPI` — `D9 EB` */
-  Fldpi = 825,
+  Fldpi = 827,
   /** `FLDLG2` — `D9 EC` */
-  Fldlg2 = 826,
+  Fldlg2 = 828,
   /** `FLDLN2` — `D9 ED` */
-  Fldln2 = 827,
+  Fldln2 = 829,
   /** `FLDZ` — `D9 EE` */
-  Fldz = 828,
+  Fldz = 830,
   /** `F2XM1` — `D9 F0` */
-  F2xm1 = 829,
+  F2xm1 = 831,
   /** `FYL2X` — `D9 F1` */
-  Fyl2x = 830,
+  Fyl2x = 832,
   /** `FPTAN` — `D9 F2` */
-  Fptan = 831,
+  Fptan = 833,
   /** `FPATAN` — `D9 F3` */
-  Fpatan = 832,
+  Fpatan = 834,
   /** `FXTRACT` — `D9 F4` */
-  Fxtract = 833,
+  Fxtract = 835,
   /** `FPREM1` — `D9 F5` */
-  Fprem1 = 834,
+  Fprem1 = 836,
   /** `FDECSTP` — `D9 F6` */
-  Fdecstp = 835,
+  Fdecstp = 837,
   /** `FINCSTP` — `D9 F7` */
-  Fincstp = 836,
+  Fincstp = 838,
   /** `FPREM` — `D9 F8` */
-  Fprem = 837,
+  Fprem = 839,
   /** `FYL2XP1` — `D9 F9` */
-  Fyl2xp1 = 838,
+  Fyl2xp1 = 840,
   /** `FSQRT` — `D9 FA` */
-  Fsqrt = 839,
+  Fsqrt = 841,
   /** `FSINCOS` — `D9 FB` */
-  Fsincos = 840,
+  Fsincos = 842,
   /** `FRNDINT` — `D9 FC` */
-  Frndint = 841,
+  Frndint = 843,
   /** `FSCALE` — `D9 FD` */
-  Fscale = 842,
+  Fscale = 844,
   /** `FSIN` — `D9 FE` */
-  Fsin = 843,
+  Fsin = 845,
   /** `FCOS` — `D9 FF` */
-  Fcos = 844,
+  Fcos = 846,
   /** `FNOP` — `D9 D0` */
-  Fnop = 845,
+  Fnop = 847,
   /** `FNCLEX` — `DB E2` */
-  Fnclex = 846,
+  Fnclex = 848,
   /** `FNINIT` — `DB E3` */
-  Fninit = 847,
+  Fninit = 849,
   /** `FNSTCW m2byte` — `D9 /7` */
-  Fnstcw_m2byte = 848,
+  Fnstcw_m2byte = 850,
   /** `FLDCW m2byte` — `D9 /5` */
-  Fldcw_m2byte = 849,
+  Fldcw_m2byte = 851,
   /** `FNSTSW m2byte` — `DD /7` */
-  Fnstsw_m2byte = 850,
+  Fnstsw_m2byte = 852,
   /** `FNSTSW AX` — `DF E0` */
-  Fnstsw_ax = 851,
+  Fnstsw_ax = 853,
   /** `FNSTENV m14/28byte` — `D9 /6` */
-  Fnstenv_m1428byte = 852,
+  Fnstenv_m1428byte = 854,
   /** `FLDENV m14/28byte` — `D9 /4` */
-  Fldenv_m1428byte = 853,
+  Fldenv_m1428byte = 855,
   /** `FNSAVE m94/108byte` — `DD /6` */
-  Fnsave_m94108byte = 854,
+  Fnsave_m94108byte = 856,
   /** `FRSTOR m94/108byte` — `DD /4` */
-  Frstor_m94108byte = 855,
+  Frstor_m94108byte = 857,
   /** `FFREE ST(i)` — `DD C0+i` */
-  Ffree_sti = 856,
+  Ffree_sti = 858,
   /** `PUNPCKLBW mm, mm/m64` — `NP 0F 60 /r` */
-  Punpcklbw_mm_mmm64 = 857,
+  Punpcklbw_mm_mmm64 = 859,
   /** `PUNPCKLBW xmm1, xmm2/m128` — `66 0F 60 /r` */
-  Punpcklbw_xmm_xmmm128 = 858,
+  Punpcklbw_xmm_xmmm128 = 860,
   /** `PUNPCKLWD mm, mm/m64` — `NP 0F 61 /r` */
-  Punpcklwd_mm_mmm64 = 859,
+  Punpcklwd_mm_mmm64 = 861,
   /** `PUNPCKLWD xmm1, xmm2/m128` — `66 0F 61 /r` */
-  Punpcklwd_xmm_xmmm128 = 860,
+  Punpcklwd_xmm_xmmm128 = 862,
   /** `PUNPCKLDQ mm, mm/m64` — `NP 0F 62 /r` */
-  Punpckldq_mm_mmm64 = 861,
+  Punpckldq_mm_mmm64 = 863,
   /** `PUNPCKLDQ xmm1, xmm2/m128` — `66 0F 62 /r` */
-  Punpckldq_xmm_xmmm128 = 862,
+  Punpckldq_xmm_xmmm128 = 864,
   /** `PACKSSWB mm, mm/m64` — `NP 0F 63 /r` */
-  Packsswb_mm_mmm64 = 863,
+  Packsswb_mm_mmm64 = 865,
   /** `PACKSSWB xmm1, xmm2/m128` — `66 0F 63 /r` */
-  Packsswb_xmm_xmmm128 = 864,
+  Packsswb_xmm_xmmm128 = 866,
   /** `PCMPGTB mm, mm/m64` — `NP 0F 64 /r` */
-  Pcmpgtb_mm_mmm64 = 865,
+  Pcmpgtb_mm_mmm64 = 867,
   /** `PCMPGTB xmm1, xmm2/m128` — `66 0F 64 /r` */
-  Pcmpgtb_xmm_xmmm128 = 866,
+  Pcmpgtb_xmm_xmmm128 = 868,
   /** `PCMPGTW mm, mm/m64` — `NP 0F 65 /r` */
-  Pcmpgtw_mm_mmm64 = 867,
+  Pcmpgtw_mm_mmm64 = 869,
   /** `PCMPGTW xmm1, xmm2/m128` — `66 0F 65 /r` */
-  Pcmpgtw_xmm_xmmm128 = 868,
+  Pcmpgtw_xmm_xmmm128 = 870,
   /** `PCMPGTD mm, mm/m64` — `NP 0F 66 /r` */
-  Pcmpgtd_mm_mmm64 = 869,
+  Pcmpgtd_mm_mmm64 = 871,
   /** `PCMPGTD xmm1, xmm2/m128` — `66 0F 66 /r` */
-  Pcmpgtd_xmm_xmmm128 = 870,
+  Pcmpgtd_xmm_xmmm128 = 872,
   /** `PACKUSWB mm, mm/m64` — `NP 0F 67 /r` */
-  Packuswb_mm_mmm64 = 871,
+  Packuswb_mm_mmm64 = 873,
   /** `PACKUSWB xmm1, xmm2/m128` — `66 0F 67 /r` */
-  Packuswb_xmm_xmmm128 = 872,
+  Packuswb_xmm_xmmm128 = 874,
   /** `PUNPCKHBW mm, mm/m64` — `NP 0F 68 /r` */
-  Punpckhbw_mm_mmm64 = 873,
+  Punpckhbw_mm_mmm64 = 875,
   /** `PUNPCKHBW xmm1, xmm2/m128` — `66 0F 68 /r` */
-  Punpckhbw_xmm_xmmm128 = 874,
+  Punpckhbw_xmm_xmmm128 = 876,
   /** `PUNPCKHWD mm, mm/m64` — `NP 0F 69 /r` */
-  Punpckhwd_mm_mmm64 = 875,
+  Punpckhwd_mm_mmm64 = 877,
   /** `PUNPCKHWD xmm1, xmm2/m128` — `66 0F 69 /r` */
-  Punpckhwd_xmm_xmmm128 = 876,
+  Punpckhwd_xmm_xmmm128 = 878,
   /** `PUNPCKHDQ mm, mm/m64` — `NP 0F 6A /r` */
-  Punpckhdq_mm_mmm64 = 877,
+  Punpckhdq_mm_mmm64 = 879,
   /** `PUNPCKHDQ xmm1, xmm2/m128` — `66 0F 6A /r` */
-  Punpckhdq_xmm_xmmm128 = 878,
+  Punpckhdq_xmm_xmmm128 = 880,
   /** `PACKSSDW mm, mm/m64` — `NP 0F 6B /r` */
-  Packssdw_mm_mmm64 = 879,
+  Packssdw_mm_mmm64 = 881,
   /** `PACKSSDW xmm1, xmm2/m128` — `66 0F 6B /r` */
-  Packssdw_xmm_xmmm128 = 880,
+  Packssdw_xmm_xmmm128 = 882,
   /** `PCMPEQB mm, mm/m64` — `NP 0F 74 /r` */
-  Pcmpeqb_mm_mmm64 = 881,
+  Pcmpeqb_mm_mmm64 = 883,
   /** `PCMPEQB xmm1, xmm2/m128` — `66 0F 74 /r` */
-  Pcmpeqb_xmm_xmmm128 = 882,
+  Pcmpeqb_xmm_xmmm128 = 884,
   /** `PCMPEQW mm, mm/m64` — `NP 0F 75 /r` */
-  Pcmpeqw_mm_mmm64 = 883,
+  Pcmpeqw_mm_mmm64 = 885,
   /** `PCMPEQW xmm1, xmm2/m128` — `66 0F 75 /r` */
-  Pcmpeqw_xmm_xmmm128 = 884,
+  Pcmpeqw_xmm_xmmm128 = 886,
   /** `PCMPEQD mm, mm/m64` — `NP 0F 76 /r` */
-  Pcmpeqd_mm_mmm64 = 885,
+  Pcmpeqd_mm_mmm64 = 887,
   /** `PCMPEQD xmm1, xmm2/m128` — `66 0F 76 /r` */
-  Pcmpeqd_xmm_xmmm128 = 886,
+  Pcmpeqd_xmm_xmmm128 = 888,
   /** `PSRLW mm, mm/m64` — `NP 0F D1 /r` */
-  Psrlw_mm_mmm64 = 887,
+  Psrlw_mm_mmm64 = 889,
   /** `PSRLW xmm1, xmm2/m128` — `66 0F D1 /r` */
-  Psrlw_xmm_xmmm128 = 888,
+  Psrlw_xmm_xmmm128 = 890,
   /** `PSRLD mm, mm/m64` — `NP 0F D2 /r` */
-  Psrld_mm_mmm64 = 889,
+  Psrld_mm_mmm64 = 891,
   /** `PSRLD xmm1, xmm2/m128` — `66 0F D2 /r` */
-  Psrld_xmm_xmmm128 = 890,
+  Psrld_xmm_xmmm128 = 892,
   /** `PSRLQ mm, mm/m64` — `NP 0F D3 /r` */
-  Psrlq_mm_mmm64 = 891,
+  Psrlq_mm_mmm64 = 893,
   /** `PSRLQ xmm1, xmm2/m128` — `66 0F D3 /r` */
-  Psrlq_xmm_xmmm128 = 892,
+  Psrlq_xmm_xmmm128 = 894,
   /** `PADDQ mm, mm/m64` — `NP 0F D4 /r` */
-  Paddq_mm_mmm64 = 893,
+  Paddq_mm_mmm64 = 895,
   /** `PADDQ xmm1, xmm2/m128` — `66 0F D4 /r` */
-  Paddq_xmm_xmmm128 = 894,
+  Paddq_xmm_xmmm128 = 896,
   /** `PMULLW mm, mm/m64` — `NP 0F D5 /r` */
-  Pmullw_mm_mmm64 = 895,
+  Pmullw_mm_mmm64 = 897,
   /** `PMULLW xmm1, xmm2/m128` — `66 0F D5 /r` */
-  Pmullw_xmm_xmmm128 = 896,
+  Pmullw_xmm_xmmm128 = 898,
   /** `PSUBUSB mm, mm/m64` — `NP 0F D8 /r` */
-  Psubusb_mm_mmm64 = 897,
+  Psubusb_mm_mmm64 = 899,
   /** `PSUBUSB xmm1, xmm2/m128` — `66 0F D8 /r` */
-  Psubusb_xmm_xmmm128 = 898,
+  Psubusb_xmm_xmmm128 = 900,
   /** `PSUBUSW mm, mm/m64` — `NP 0F D9 /r` */
-  Psubusw_mm_mmm64 = 899,
+  Psubusw_mm_mmm64 = 901,
   /** `PSUBUSW xmm1, xmm2/m128` — `66 0F D9 /r` */
-  Psubusw_xmm_xmmm128 = 900,
+  Psubusw_xmm_xmmm128 = 902,
   /** `PMINUB mm, mm/m64` — `NP 0F DA /r` */
-  Pminub_mm_mmm64 = 901,
+  Pminub_mm_mmm64 = 903,
   /** `PMINUB xmm1, xmm2/m128` — `66 0F DA /r` */
-  Pminub_xmm_xmmm128 = 902,
+  Pminub_xmm_xmmm128 = 904,
   /** `PAND mm, mm/m64` — `NP 0F DB /r` */
-  Pand_mm_mmm64 = 903,
+  Pand_mm_mmm64 = 905,
   /** `PAND xmm1, xmm2/m128` — `66 0F DB /r` */
-  Pand_xmm_xmmm128 = 904,
+  Pand_xmm_xmmm128 = 906,
   /** `PADDUSB mm, mm/m64` — `NP 0F DC /r` */
-  Paddusb_mm_mmm64 = 905,
+  Paddusb_mm_mmm64 = 907,
   /** `PADDUSB xmm1, xmm2/m128` — `66 0F DC /r` */
-  Paddusb_xmm_xmmm128 = 906,
+  Paddusb_xmm_xmmm128 = 908,
   /** `PADDUSW mm, mm/m64` — `NP 0F DD /r` */
-  Paddusw_mm_mmm64 = 907,
+  Paddusw_mm_mmm64 = 909,
   /** `PADDUSW xmm1, xmm2/m128` — `66 0F DD /r` */
-  Paddusw_xmm_xmmm128 = 908,
+  Paddusw_xmm_xmmm128 = 910,
   /** `PMAXUB mm, mm/m64` — `NP 0F DE /r` */
-  Pmaxub_mm_mmm64 = 909,
+  Pmaxub_mm_mmm64 = 911,
   /** `PMAXUB xmm1, xmm2/m128` — `66 0F DE /r` */
-  Pmaxub_xmm_xmmm128 = 910,
+  Pmaxub_xmm_xmmm128 = 912,
   /** `PANDN mm, mm/m64` — `NP 0F DF /r` */
-  Pandn_mm_mmm64 = 911,
+  Pandn_mm_mmm64 = 913,
   /** `PANDN xmm1, xmm2/m128` — `66 0F DF /r` */
-  Pandn_xmm_xmmm128 = 912,
+  Pandn_xmm_xmmm128 = 914,
   /** `PAVGB mm, mm/m64` — `NP 0F E0 /r` */
-  Pavgb_mm_mmm64 = 913,
+  Pavgb_mm_mmm64 = 915,
   /** `PAVGB xmm1, xmm2/m128` — `66 0F E0 /r` */
-  Pavgb_xmm_xmmm128 = 914,
+  Pavgb_xmm_xmmm128 = 916,
   /** `PSRAW mm, mm/m64` — `NP 0F E1 /r` */
-  Psraw_mm_mmm64 = 915,
+  Psraw_mm_mmm64 = 917,
   /** `PSRAW xmm1, xmm2/m128` — `66 0F E1 /r` */
-  Psraw_xmm_xmmm128 = 916,
+  Psraw_xmm_xmmm128 = 918,
   /** `PSRAD mm, mm/m64` — `NP 0F E2 /r` */
-  Psrad_mm_mmm64 = 917,
+  Psrad_mm_mmm64 = 919,
   /** `PSRAD xmm1, xmm2/m128` — `66 0F E2 /r` */
-  Psrad_xmm_xmmm128 = 918,
+  Psrad_xmm_xmmm128 = 920,
   /** `PAVGW mm, mm/m64` — `NP 0F E3 /r` */
-  Pavgw_mm_mmm64 = 919,
+  Pavgw_mm_mmm64 = 921,
   /** `PAVGW xmm1, xmm2/m128` — `66 0F E3 /r` */
-  Pavgw_xmm_xmmm128 = 920,
+  Pavgw_xmm_xmmm128 = 922,
   /** `PMULHUW mm, mm/m64` — `NP 0F E4 /r` */
-  Pmulhuw_mm_mmm64 = 921,
+  Pmulhuw_mm_mmm64 = 923,
   /** `PMULHUW xmm1, xmm2/m128` — `66 0F E4 /r` */
-  Pmulhuw_xmm_xmmm128 = 922,
+  Pmulhuw_xmm_xmmm128 = 924,
   /** `PMULHW mm, mm/m64` — `NP 0F E5 /r` */
-  Pmulhw_mm_mmm64 = 923,
+  Pmulhw_mm_mmm64 = 925,
   /** `PMULHW xmm1, xmm2/m128` — `66 0F E5 /r` */
-  Pmulhw_xmm_xmmm128 = 924,
+  Pmulhw_xmm_xmmm128 = 926,
   /** `PSUBSB mm, mm/m64` — `NP 0F E8 /r` */
-  Psubsb_mm_mmm64 = 925,
+  Psubsb_mm_mmm64 = 927,
   /** `PSUBSB xmm1, xmm2/m128` — `66 0F E8 /r` */
-  Psubsb_xmm_xmmm128 = 926,
+  Psubsb_xmm_xmmm128 = 928,
   /** `PSUBSW mm, mm/m64` — `NP 0F E9 /r` */
-  Psubsw_mm_mmm64 = 927,
+  Psubsw_mm_mmm64 = 929,
   /** `PSUBSW xmm1, xmm2/m128` — `66 0F E9 /r` */
-  Psubsw_xmm_xmmm128 = 928,
+  Psubsw_xmm_xmmm128 = 930,
   /** `PMINSW mm, mm/m64` — `NP 0F EA /r` */
-  Pminsw_mm_mmm64 = 929,
+  Pminsw_mm_mmm64 = 931,
   /** `PMINSW xmm1, xmm2/m128` — `66 0F EA /r` */
-  Pminsw_xmm_xmmm128 = 930,
+  Pminsw_xmm_xmmm128 = 932,
   /** `POR mm, mm/m64` — `NP 0F EB /r` */
-  Por_mm_mmm64 = 931,
+  Por_mm_mmm64 = 933,
   /** `POR xmm1, xmm2/m128` — `66 0F EB /r` */
-  Por_xmm_xmmm128 = 932,
+  Por_xmm_xmmm128 = 934,
   /** `PADDSB mm, mm/m64` — `NP 0F EC /r` */
-  Paddsb_mm_mmm64 = 933,
+  Paddsb_mm_mmm64 = 935,
   /** `PADDSB xmm1, xmm2/m128` — `66 0F EC /r` */
-  Paddsb_xmm_xmmm128 = 934,
+  Paddsb_xmm_xmmm128 = 936,
   /** `PADDSW mm, mm/m64` — `NP 0F ED /r` */
-  Paddsw_mm_mmm64 = 935,
+  Paddsw_mm_mmm64 = 937,
   /** `PADDSW xmm1, xmm2/m128` — `66 0F ED /r` */
-  Paddsw_xmm_xmmm128 = 936,
+  Paddsw_xmm_xmmm128 = 938,
   /** `PMAXSW mm, mm/m64` — `NP 0F EE /r` */
-  Pmaxsw_mm_mmm64 = 937,
+  Pmaxsw_mm_mmm64 = 939,
   /** `PMAXSW xmm1, xmm2/m128` — `66 0F EE /r` */
-  Pmaxsw_xmm_xmmm128 = 938,
+  Pmaxsw_xmm_xmmm128 = 940,
   /** `PXOR mm, mm/m64` — `NP 0F EF /r` */
-  Pxor_mm_mmm64 = 939,
+  Pxor_mm_mmm64 = 941,
   /** `PXOR xmm1, xmm2/m128` — `66 0F EF /r` */
-  Pxor_xmm_xmmm128 = 940,
+  Pxor_xmm_xmmm128 = 942,
   /** `PSLLW mm, mm/m64` — `NP 0F F1 /r` */
-  Psllw_mm_mmm64 = 941,
+  Psllw_mm_mmm64 = 943,
   /** `PSLLW xmm1, xmm2/m128` — `66 0F F1 /r` */
-  Psllw_xmm_xmmm128 = 942,
+  Psllw_xmm_xmmm128 = 944,
   /** `PSLLD mm, mm/m64` — `NP 0F F2 /r` */
-  Pslld_mm_mmm64 = 943,
+  Pslld_mm_mmm64 = 945,
   /** `PSLLD xmm1, xmm2/m128` — `66 0F F2 /r` */
-  Pslld_xmm_xmmm128 = 944,
+  Pslld_xmm_xmmm128 = 946,
   /** `PSLLQ mm, mm/m64` — `NP 0F F3 /r` */
-  Psllq_mm_mmm64 = 945,
+  Psllq_mm_mmm64 = 947,
   /** `PSLLQ xmm1, xmm2/m128` — `66 0F F3 /r` */
-  Psllq_xmm_xmmm128 = 946,
+  Psllq_xmm_xmmm128 = 948,
   /** `PMULUDQ mm, mm/m64` — `NP 0F F4 /r` */
-  Pmuludq_mm_mmm64 = 947,
+  Pmuludq_mm_mmm64 = 949,
   /** `PMULUDQ xmm1, xmm2/m128` — `66 0F F4 /r` */
-  Pmuludq_xmm_xmmm128 = 948,
+  Pmuludq_xmm_xmmm128 = 950,
   /** `PMADDWD mm, mm/m64` — `NP 0F F5 /r` */
-  Pmaddwd_mm_mmm64 = 949,
+  Pmaddwd_mm_mmm64 = 951,
   /** `PMADDWD xmm1, xmm2/m128` — `66 0F F5 /r` */
-  Pmaddwd_xmm_xmmm128 = 950,
+  Pmaddwd_xmm_xmmm128 = 952,
   /** `PSADBW mm, mm/m64` — `NP 0F F6 /r` */
-  Psadbw_mm_mmm64 = 951,
+  Psadbw_mm_mmm64 = 953,
   /** `PSADBW xmm1, xmm2/m128` — `66 0F F6 /r` */
-  Psadbw_xmm_xmmm128 = 952,
+  Psadbw_xmm_xmmm128 = 954,
   /** `PSUBB mm, mm/m64` — `NP 0F F8 /r` */
-  Psubb_mm_mmm64 = 953,
+  Psubb_mm_mmm64 = 955,
   /** `PSUBB xmm1, xmm2/m128` — `66 0F F8 /r` */
-  Psubb_xmm_xmmm128 = 954,
+  Psubb_xmm_xmmm128 = 956,
   /** `PSUBW mm, mm/m64` — `NP 0F F9 /r` */
-  Psubw_mm_mmm64 = 955,
+  Psubw_mm_mmm64 = 957,
   /** `PSUBW xmm1, xmm2/m128` — `66 0F F9 /r` */
-  Psubw_xmm_xmmm128 = 956,
+  Psubw_xmm_xmmm128 = 958,
   /** `PSUBD mm, mm/m64` — `NP 0F FA /r` */
-  Psubd_mm_mmm64 = 957,
+  Psubd_mm_mmm64 = 959,
   /** `PSUBD xmm1, xmm2/m128` — `66 0F FA /r` */
-  Psubd_xmm_xmmm128 = 958,
+  Psubd_xmm_xmmm128 = 960,
   /** `PSUBQ mm, mm/m64` — `NP 0F FB /r` */
-  Psubq_mm_mmm64 = 959,
+  Psubq_mm_mmm64 = 961,
   /** `PSUBQ xmm1, xmm2/m128` — `66 0F FB /r` */
-  Psubq_xmm_xmmm128 = 960,
+  Psubq_xmm_xmmm128 = 962,
   /** `PADDB mm, mm/m64` — `NP 0F FC /r` */
-  Paddb_mm_mmm64 = 961,
+  Paddb_mm_mmm64 = 963,
   /** `PADDB xmm1, xmm2/m128` — `66 0F FC /r` */
-  Paddb_xmm_xmmm128 = 962,
+  Paddb_xmm_xmmm128 = 964,
   /** `PADDW mm, mm/m64` — `NP 0F FD /r` */
-  Paddw_mm_mmm64 = 963,
+  Paddw_mm_mmm64 = 965,
   /** `PADDW xmm1, xmm2/m128` — `66 0F FD /r` */
-  Paddw_xmm_xmmm128 = 964,
+  Paddw_xmm_xmmm128 = 966,
   /** `PADDD mm, mm/m64` — `NP 0F FE /r` */
-  Paddd_mm_mmm64 = 965,
+  Paddd_mm_mmm64 = 967,
   /** `PADDD xmm1, xmm2/m128` — `66 0F FE /r` */
-  Paddd_xmm_xmmm128 = 966,
+  Paddd_xmm_xmmm128 = 968,
   /** `PUNPCKLQDQ xmm1, xmm2/m128` — `66 0F 6C /r` */
-  Punpcklqdq_xmm_xmmm128 = 967,
+  Punpcklqdq_xmm_xmmm128 = 969,
   /** `PUNPCKHQDQ xmm1, xmm2/m128` — `66 0F 6D /r` */
-  Punpckhqdq_xmm_xmmm128 = 968,
+  Punpckhqdq_xmm_xmmm128 = 970,
   /** `PMOVMSKB r32, mm` — `NP 0F D7 /r` */
-  Pmovmskb_r32_mm = 969,
+  Pmovmskb_r32_mm = 971,
   /** `PMOVMSKB r32, xmm` — `66 0F D7 /r` */
-  Pmovmskb_r32_xmm = 970,
+  Pmovmskb_r32_xmm = 972,
   /** `PSHUFD xmm1, xmm2/m128, imm8` — `66 0F 70 /r ib` */
-  Pshufd_xmm_xmmm128_imm8 = 971,
+  Pshufd_xmm_xmmm128_imm8 = 973,
   /** `PSHUFHW xmm1, xmm2/m128, imm8` — `F3 0F 70 /r ib` */
-  Pshufhw_xmm_xmmm128_imm8 = 972,
+  Pshufhw_xmm_xmmm128_imm8 = 974,
   /** `PSHUFLW xmm1, xmm2/m128, imm8` — `F2 0F 70 /r ib` */
-  Pshuflw_xmm_xmmm128_imm8 = 973,
+  Pshuflw_xmm_xmmm128_imm8 = 975,
   /** `PSRLW xmm1, imm8` — `66 0F 71 /2 ib` */
-  Psrlw_xmm_imm8 = 974,
+  Psrlw_xmm_imm8 = 976,
   /** `PSRAW xmm1, imm8` — `66 0F 71 /4 ib` */
-  Psraw_xmm_imm8 = 975,
+  Psraw_xmm_imm8 = 977,
   /** `PSLLW xmm1, imm8` — `66 0F 71 /6 ib` */
-  Psllw_xmm_imm8 = 976,
+  Psllw_xmm_imm8 = 978,
   /** `PSRLD xmm1, imm8` — `66 0F 72 /2 ib` */
-  Psrld_xmm_imm8 = 977,
+  Psrld_xmm_imm8 = 979,
   /** `PSRAD xmm1, imm8` — `66 0F 72 /4 ib` */
-  Psrad_xmm_imm8 = 978,
+  Psrad_xmm_imm8 = 980,
   /** `PSLLD xmm1, imm8` — `66 0F 72 /6 ib` */
-  Pslld_xmm_imm8 = 979,
+  Pslld_xmm_imm8 = 981,
   /** `PSRLQ xmm1, imm8` — `66 0F 73 /2 ib` */
-  Psrlq_xmm_imm8 = 980,
+  Psrlq_xmm_imm8 = 982,
   /** `PSRLDQ xmm1, imm8` — `66 0F 73 /3 ib` */
-  Psrldq_xmm_imm8 = 981,
+  Psrldq_xmm_imm8 = 983,
   /** `PSLLQ xmm1, imm8` — `66 0F 73 /6 ib` */
-  Psllq_xmm_imm8 = 982,
+  Psllq_xmm_imm8 = 984,
   /** `PSLLDQ xmm1, imm8` — `66 0F 73 /7 ib` */
-  Pslldq_xmm_imm8 = 983,
+  Pslldq_xmm_imm8 = 985,
   /** `MOVAPS xmm1, xmm2/m128` — `NP 0F 28 /r` */
-  Movaps_xmm_xmmm128 = 984,
+  Movaps_xmm_xmmm128 = 986,
   /** `MOVAPS xmm2/m128, xmm1` — `NP 0F 29 /r` */
-  Movaps_xmmm128_xmm = 985,
+  Movaps_xmmm128_xmm = 987,
   /** `MOVAPD xmm1, xmm2/m128` — `66 0F 28 /r` */
-  Movapd_xmm_xmmm128 = 986,
+  Movapd_xmm_xmmm128 = 988,
   /** `MOVAPD xmm2/m128, xmm1` — `66 0F 29 /r` */
-  Movapd_xmmm128_xmm = 987,
+  Movapd_xmmm128_xmm = 989,
   /** `MOVUPS xmm1, xmm2/m128` — `NP 0F 10 /r` */
-  Movups_xmm_xmmm128 = 988,
+  Movups_xmm_xmmm128 = 990,
   /** `MOVUPS xmm2/m128, xmm1` — `NP 0F 11 /r` */
-  Movups_xmmm128_xmm = 989,
+  Movups_xmmm128_xmm = 991,
   /** `MOVUPD xmm1, xmm2/m128` — `66 0F 10 /r` */
-  Movupd_xmm_xmmm128 = 990,
+  Movupd_xmm_xmmm128 = 992,
   /** `MOVUPD xmm2/m128, xmm1` — `66 0F 11 /r` */
-  Movupd_xmmm128_xmm = 991,
+  Movupd_xmmm128_xmm = 993,
   /** `MOVSS xmm1, xmm2/m32` — `F3 0F 10 /r` */
-  Movss_xmm_xmmm32 = 992,
+  Movss_xmm_xmmm32 = 994,
   /** `MOVSS xmm2/m32, xmm1` — `F3 0F 11 /r` */
-  Movss_xmmm32_xmm = 993,
+  Movss_xmmm32_xmm = 995,
   /** `MOVSD xmm1, xmm2/m64` — `F2 0F 10 /r` */
-  Movsd_xmm_xmmm64 = 994,
+  Movsd_xmm_xmmm64 = 996,
   /** `MOVSD xmm2/m64, xmm1` — `F2 0F 11 /r` */
-  Movsd_xmmm64_xmm = 995,
+  Movsd_xmmm64_xmm = 997,
   /** `MOVDQA xmm1, xmm2/m128` — `66 0F 6F /r` */
-  Movdqa_xmm_xmmm128 = 996,
+  Movdqa_xmm_xmmm128 = 998,
   /** `MOVDQA xmm2/m128, xmm1` — `66 0F 7F /r` */
-  Movdqa_xmmm128_xmm = 997,
+  Movdqa_xmmm128_xmm = 999,
   /** `MOVDQU xmm1, xmm2/m128` — `F3 0F 6F /r` */
-  Movdqu_xmm_xmmm128 = 998,
+  Movdqu_xmm_xmmm128 = 1000,
   /** `MOVDQU xmm2/m128, xmm1` — `F3 0F 7F /r` */
-  Movdqu_xmmm128_xmm = 999,
+  Movdqu_xmmm128_xmm = 1001,
   /** `MOVQ mm, mm/m64` — `NP 0F 6F /r` */
-  Movq_mm_mmm64 = 1000,
+  Movq_mm_mmm64 = 1002,
   /** `MOVQ mm/m64, mm` — `NP 0F 7F /r` */
-  Movq_mmm64_mm = 1001,
+  Movq_mmm64_mm = 1003,
   /** `MOVD xmm, r/m32` — `66 0F 6E /r` */
-  Movd_xmm_rm32 = 1002,
+  Movd_xmm_rm32 = 1004,
   /** `MOVQ xmm, r/m64` — `66 REX.W 0F 6E /r` */
-  Movq_xmm_rm64 = 1003,
+  Movq_xmm_rm64 = 1005,
   /** `MOVD r/m32, xmm` — `66 0F 7E /r` */
-  Movd_rm32_xmm = 1004,
+  Movd_rm32_xmm = 1006,
   /** `MOVQ r/m64, xmm` — `66 REX.W 0F 7E /r` */
-  Movq_rm64_xmm = 1005,
+  Movq_rm64_xmm = 1007,
   /** `MOVD mm, r/m32` — `NP 0F 6E /r` */
-  Movd_mm_rm32 = 1006,
+  Movd_mm_rm32 = 1008,
   /** `MOVQ mm, r/m64` — `NP REX.W 0F 6E /r` */
-  Movq_mm_rm64 = 1007,
+  Movq_mm_rm64 = 1009,
   /** `MOVD r/m32, mm` — `NP 0F 7E /r` */
-  Movd_rm32_mm = 1008,
+  Movd_rm32_mm = 1010,
   /** `MOVQ r/m64, mm` — `NP REX.W 0F 7E /r` */
-  Movq_rm64_mm = 1009,
+  Movq_rm64_mm = 1011,
   /** `MOVQ xmm1, xmm2/m64` — `F3 0F 7E /r` */
-  Movq_xmm_xmmm64 = 1010,
+  Movq_xmm_xmmm64 = 1012,
   /** `MOVQ xmm2/m64, xmm1` — `66 0F D6 /r` */
-  Movq_xmmm64_xmm = 1011,
+  Movq_xmmm64_xmm = 1013,
   /** `MOVHLPS xmm1, xmm2` — `NP 0F 12 /r` */
-  Movhlps_xmm_xmm = 1012,
+  Movhlps_xmm_xmm = 1014,
   /** `MOVLPS xmm1, m64` — `NP 0F 12 /r` */
-  Movlps_xmm_m64 = 1013,
+  Movlps_xmm_m64 = 1015,
   /** `MOVLPS m64, xmm1` — `NP 0F 13 /r` */
-  Movlps_m64_xmm = 1014,
+  Movlps_m64_xmm = 1016,
   /** `MOVLHPS xmm1, xmm2` — `NP 0F 16 /r` */
-  Movlhps_xmm_xmm = 1015,
+  Movlhps_xmm_xmm = 1017,
   /** `MOVHPS xmm1, m64` — `NP 0F 16 /r` */
-  Movhps_xmm_m64 = 1016,
+  Movhps_xmm_m64 = 1018,
   /** `MOVHPS m64, xmm1` — `NP 0F 17 /r` */
-  Movhps_m64_xmm = 1017,
+  Movhps_m64_xmm = 1019,
   /** `MOVLPD xmm1, m64` — `66 0F 12 /r` */
-  Movlpd_xmm_m64 = 1018,
+  Movlpd_xmm_m64 = 1020,
   /** `MOVLPD m64, xmm1` — `66 0F 13 /r` */
-  Movlpd_m64_xmm = 1019,
+  Movlpd_m64_xmm = 1021,
   /** `MOVHPD xmm1, m64` — `66 0F 16 /r` */
-  Movhpd_xmm_m64 = 1020,
+  Movhpd_xmm_m64 = 1022,
   /** `MOVHPD m64, xmm1` — `66 0F 17 /r` */
-  Movhpd_m64_xmm = 1021,
+  Movhpd_m64_xmm = 1023,
   /** `MOVNTPS m128, xmm1` — `NP 0F 2B /r` */
-  Movntps_m128_xmm = 1022,
+  Movntps_m128_xmm = 1024,
   /** `MOVNTPD m128, xmm1` — `66 0F 2B /r` */
-  Movntpd_m128_xmm = 1023,
+  Movntpd_m128_xmm = 1025,
   /** `MOVNTDQ m128, xmm1` — `66 0F E7 /r` */
-  Movntdq_m128_xmm = 1024,
+  Movntdq_m128_xmm = 1026,
   /** `MOVNTI m32, r32` — `NP 0F C3 /r` */
-  Movnti_m32_r32 = 1025,
+  Movnti_m32_r32 = 1027,
   /** `MOVNTI m64, r64` — `NP REX.W 0F C3 /r` */
-  Movnti_m64_r64 = 1026,
+  Movnti_m64_r64 = 1028,
   /** `MOVNTDQA xmm1, m128` — `66 0F 38 2A /r` */
-  Movntdqa_xmm_m128 = 1027,
+  Movntdqa_xmm_m128 = 1029,
   /** `MOVMSKPS r32, xmm` — `NP 0F 50 /r` */
-  Movmskps_r32_xmm = 1028,
+  Movmskps_r32_xmm = 1030,
   /** `MOVMSKPD r32, xmm` — `66 0F 50 /r` */
-  Movmskpd_r32_xmm = 1029,
+  Movmskpd_r32_xmm = 1031,
   /** `LDDQU xmm1, m128` — `F2 0F F0 /r` */
-  Lddqu_xmm_m128 = 1030,
+  Lddqu_xmm_m128 = 1032,
   /** `SQRTPS xmm1, xmm2/m128` — `NP 0F 51 /r` */
-  Sqrtps_xmm_xmmm128 = 1031,
+  Sqrtps_xmm_xmmm128 = 1033,
   /** `SQRTPD xmm1, xmm2/m128` — `66 0F 51 /r` */
-  Sqrtpd_xmm_xmmm128 = 1032,
+  Sqrtpd_xmm_xmmm128 = 1034,
   /** `SQRTSS xmm1, xmm2/m32` — `F3 0F 51 /r` */
-  Sqrtss_xmm_xmmm32 = 1033,
+  Sqrtss_xmm_xmmm32 = 1035,
   /** `SQRTSD xmm1, xmm2/m64` — `F2 0F 51 /r` */
-  Sqrtsd_xmm_xmmm64 = 1034,
+  Sqrtsd_xmm_xmmm64 = 1036,
   /** `ADDPS xmm1, xmm2/m128` — `NP 0F 58 /r` */
-  Addps_xmm_xmmm128 = 1035,
+  Addps_xmm_xmmm128 = 1037,
   /** `ADDPD xmm1, xmm2/m128` — `66 0F 58 /r` */
-  Addpd_xmm_xmmm128 = 1036,
+  Addpd_xmm_xmmm128 = 1038,
   /** `ADDSS xmm1, xmm2/m32` — `F3 0F 58 /r` */
-  Addss_xmm_xmmm32 = 1037,
+  Addss_xmm_xmmm32 = 1039,
   /** `ADDSD xmm1, xmm2/m64` — `F2 0F 58 /r` */
-  Addsd_xmm_xmmm64 = 1038,
+  Addsd_xmm_xmmm64 = 1040,
   /** `MULPS xmm1, xmm2/m128` — `NP 0F 59 /r` */
-  Mulps_xmm_xmmm128 = 1039,
+  Mulps_xmm_xmmm128 = 1041,
   /** `MULPD xmm1, xmm2/m128` — `66 0F 59 /r` */
-  Mulpd_xmm_xmmm128 = 1040,
+  Mulpd_xmm_xmmm128 = 1042,
   /** `MULSS xmm1, xmm2/m32` — `F3 0F 59 /r` */
-  Mulss_xmm_xmmm32 = 1041,
+  Mulss_xmm_xmmm32 = 1043,
   /** `MULSD xmm1, xmm2/m64` — `F2 0F 59 /r` */
-  Mulsd_xmm_xmmm64 = 1042,
+  Mulsd_xmm_xmmm64 = 1044,
   /** `SUBPS xmm1, xmm2/m128` — `NP 0F 5C /r` */
-  Subps_xmm_xmmm128 = 1043,
+  Subps_xmm_xmmm128 = 1045,
   /** `SUBPD xmm1, xmm2/m128` — `66 0F 5C /r` */
-  Subpd_xmm_xmmm128 = 1044,
+  Subpd_xmm_xmmm128 = 1046,
   /** `SUBSS xmm1, xmm2/m32` — `F3 0F 5C /r` */
-  Subss_xmm_xmmm32 = 1045,
+  Subss_xmm_xmmm32 = 1047,
   /** `SUBSD xmm1, xmm2/m64` — `F2 0F 5C /r` */
-  Subsd_xmm_xmmm64 = 1046,
+  Subsd_xmm_xmmm64 = 1048,
   /** `MINPS xmm1, xmm2/m128` — `NP 0F 5D /r` */
-  Minps_xmm_xmmm128 = 1047,
+  Minps_xmm_xmmm128 = 1049,
   /** `MINPD xmm1, xmm2/m128` — `66 0F 5D /r` */
-  Minpd_xmm_xmmm128 = 1048,
+  Minpd_xmm_xmmm128 = 1050,
   /** `MINSS xmm1, xmm2/m32` — `F3 0F 5D /r` */
-  Minss_xmm_xmmm32 = 1049,
+  Minss_xmm_xmmm32 = 1051,
   /** `MINSD xmm1, xmm2/m64` — `F2 0F 5D /r` */
-  Minsd_xmm_xmmm64 = 1050,
+  Minsd_xmm_xmmm64 = 1052,
   /** `DIVPS xmm1, xmm2/m128` — `NP 0F 5E /r` */
-  Divps_xmm_xmmm128 = 1051,
+  Divps_xmm_xmmm128 = 1053,
   /** `DIVPD xmm1, xmm2/m128` — `66 0F 5E /r` */
-  Divpd_xmm_xmmm128 = 1052,
+  Divpd_xmm_xmmm128 = 1054,
   /** `DIVSS xmm1, xmm2/m32` — `F3 0F 5E /r` */
-  Divss_xmm_xmmm32 = 1053,
+  Divss_xmm_xmmm32 = 1055,
   /** `DIVSD xmm1, xmm2/m64` — `F2 0F 5E /r` */
-  Divsd_xmm_xmmm64 = 1054,
+  Divsd_xmm_xmmm64 = 1056,
   /** `MAXPS xmm1, xmm2/m128` — `NP 0F 5F /r` */
-  Maxps_xmm_xmmm128 = 1055,
+  Maxps_xmm_xmmm128 = 1057,
   /** `MAXPD xmm1, xmm2/m128` — `66 0F 5F /r` */
-  Maxpd_xmm_xmmm128 = 1056,
+  Maxpd_xmm_xmmm128 = 1058,
   /** `MAXSS xmm1, xmm2/m32` — `F3 0F 5F /r` */
-  Maxss_xmm_xmmm32 = 1057,
+  Maxss_xmm_xmmm32 = 1059,
   /** `MAXSD xmm1, xmm2/m64` — `F2 0F 5F /r` */
-  Maxsd_xmm_xmmm64 = 1058,
+  Maxsd_xmm_xmmm64 = 1060,
   /** `ANDPS xmm1, xmm2/m128` — `NP 0F 54 /r` */
-  Andps_xmm_xmmm128 = 1059,
+  Andps_xmm_xmmm128 = 1061,
   /** `ANDPD xmm1, xmm2/m128` — `66 0F 54 /r` */
-  Andpd_xmm_xmmm128 = 1060,
+  Andpd_xmm_xmmm128 = 1062,
   /** `ANDNPS xmm1, xmm2/m128` — `NP 0F 55 /r` */
-  Andnps_xmm_xmmm128 = 1061,
+  Andnps_xmm_xmmm128 = 1063,
   /** `ANDNPD xmm1, xmm2/m128` — `66 0F 55 /r` */
-  Andnpd_xmm_xmmm128 = 1062,
+  Andnpd_xmm_xmmm128 = 1064,
   /** `ORPS xmm1, xmm2/m128` — `NP 0F 56 /r` */
-  Orps_xmm_xmmm128 = 1063,
+  Orps_xmm_xmmm128 = 1065,
   /** `ORPD xmm1, xmm2/m128` — `66 0F 56 /r` */
-  Orpd_xmm_xmmm128 = 1064,
+  Orpd_xmm_xmmm128 = 1066,
   /** `XORPS xmm1, xmm2/m128` — `NP 0F 57 /r` */
-  Xorps_xmm_xmmm128 = 1065,
+  Xorps_xmm_xmmm128 = 1067,
   /** `XORPD xmm1, xmm2/m128` — `66 0F 57 /r` */
-  Xorpd_xmm_xmmm128 = 1066,
+  Xorpd_xmm_xmmm128 = 1068,
   /** `UNPCKLPS xmm1, xmm2/m128` — `NP 0F 14 /r` */
-  Unpcklps_xmm_xmmm128 = 1067,
+  Unpcklps_xmm_xmmm128 = 1069,
   /** `UNPCKLPD xmm1, xmm2/m128` — `66 0F 14 /r` */
-  Unpcklpd_xmm_xmmm128 = 1068,
+  Unpcklpd_xmm_xmmm128 = 1070,
   /** `UNPCKHPS xmm1, xmm2/m128` — `NP 0F 15 /r` */
-  Unpckhps_xmm_xmmm128 = 1069,
+  Unpckhps_xmm_xmmm128 = 1071,
   /** `UNPCKHPD xmm1, xmm2/m128` — `66 0F 15 /r` */
-  Unpckhpd_xmm_xmmm128 = 1070,
+  Unpckhpd_xmm_xmmm128 = 1072,
   /** `UCOMISS xmm1, xmm2/m32` — `NP 0F 2E /r` */
-  Ucomiss_xmm_xmmm32 = 1071,
+  Ucomiss_xmm_xmmm32 = 1073,
   /** `UCOMISD xmm1, xmm2/m64` — `66 0F 2E /r` */
-  Ucomisd_xmm_xmmm64 = 1072,
+  Ucomisd_xmm_xmmm64 = 1074,
   /** `COMISS xmm1, xmm2/m32` — `NP 0F 2F /r` */
-  Comiss_xmm_xmmm32 = 1073,
+  Comiss_xmm_xmmm32 = 1075,
   /** `COMISD xmm1, xmm2/m64` — `66 0F 2F /r` */
-  Comisd_xmm_xmmm64 = 1074,
+  Comisd_xmm_xmmm64 = 1076,
   /** `SHUFPS xmm1, xmm2/m128, imm8` — `NP 0F C6 /r ib` */
-  Shufps_xmm_xmmm128_imm8 = 1075,
+  Shufps_xmm_xmmm128_imm8 = 1077,
   /** `SHUFPD xmm1, xmm2/m128, imm8` — `66 0F C6 /r ib` */
-  Shufpd_xmm_xmmm128_imm8 = 1076,
+  Shufpd_xmm_xmmm128_imm8 = 1078,
   /** `CMPPS xmm1, xmm2/m128, imm8` — `NP 0F C2 /r ib` */
-  Cmpps_xmm_xmmm128_imm8 = 1077,
+  Cmpps_xmm_xmmm128_imm8 = 1079,
   /** `CMPPD xmm1, xmm2/m128, imm8` — `66 0F C2 /r ib` */
-  Cmppd_xmm_xmmm128_imm8 = 1078,
+  Cmppd_xmm_xmmm128_imm8 = 1080,
   /** `CMPSS xmm1, xmm2/m32, imm8` — `F3 0F C2 /r ib` */
-  Cmpss_xmm_xmmm32_imm8 = 1079,
+  Cmpss_xmm_xmmm32_imm8 = 1081,
   /** `CMPSD xmm1, xmm2/m64, imm8` — `F2 0F C2 /r ib` */
-  Cmpsd_xmm_xmmm64_imm8 = 1080,
+  Cmpsd_xmm_xmmm64_imm8 = 1082,
   /** `CVTSI2SD xmm1, r/m32` — `F2 0F 2A /r` */
-  Cvtsi2sd_xmm_rm32 = 1081,
+  Cvtsi2sd_xmm_rm32 = 1083,
   /** `CVTSI2SD xmm1, r/m64` — `F2 REX.W 0F 2A /r` */
-  Cvtsi2sd_xmm_rm64 = 1082,
+  Cvtsi2sd_xmm_rm64 = 1084,
   /** `CVTSI2SS xmm1, r/m32` — `F3 0F 2A /r` */
-  Cvtsi2ss_xmm_rm32 = 1083,
+  Cvtsi2ss_xmm_rm32 = 1085,
   /** `CVTSI2SS xmm1, r/m64` — `F3 REX.W 0F 2A /r` */
-  Cvtsi2ss_xmm_rm64 = 1084,
+  Cvtsi2ss_xmm_rm64 = 1086,
   /** `CVTTSD2SI r32, xmm1/m64` — `F2 0F 2C /r` */
-  Cvttsd2si_r32_xmmm64 = 1085,
+  Cvttsd2si_r32_xmmm64 = 1087,
   /** `CVTTSD2SI r64, xmm1/m64` — `F2 REX.W 0F 2C /r` */
-  Cvttsd2si_r64_xmmm64 = 1086,
+  Cvttsd2si_r64_xmmm64 = 1088,
   /** `CVTTSS2SI r32, xmm1/m32` — `F3 0F 2C /r` */
-  Cvttss2si_r32_xmmm32 = 1087,
+  Cvttss2si_r32_xmmm32 = 1089,
   /** `CVTTSS2SI r64, xmm1/m32` — `F3 REX.W 0F 2C /r` */
-  Cvttss2si_r64_xmmm32 = 1088,
+  Cvttss2si_r64_xmmm32 = 1090,
   /** `CVTSD2SI r32, xmm1/m64` — `F2 0F 2D /r` */
-  Cvtsd2si_r32_xmmm64 = 1089,
+  Cvtsd2si_r32_xmmm64 = 1091,
   /** `CVTSD2SI r64, xmm1/m64` — `F2 REX.W 0F 2D /r` */
-  Cvtsd2si_r64_xmmm64 = 1090,
+  Cvtsd2si_r64_xmmm64 = 1092,
   /** `CVTSS2SI r32, xmm1/m32` — `F3 0F 2D /r` */
-  Cvtss2si_r32_xmmm32 = 1091,
+  Cvtss2si_r32_xmmm32 = 1093,
   /** `CVTSS2SI r64, xmm1/m32` — `F3 REX.W 0F 2D /r` */
-  Cvtss2si_r64_xmmm32 = 1092,
+  Cvtss2si_r64_xmmm32 = 1094,
   /** `CVTSD2SS xmm1, xmm2/m64` — `F2 0F 5A /r` */
-  Cvtsd2ss_xmm_xmmm64 = 1093,
+  Cvtsd2ss_xmm_xmmm64 = 1095,
   /** `CVTSS2SD xmm1, xmm2/m32` — `F3 0F 5A /r` */
-  Cvtss2sd_xmm_xmmm32 = 1094,
+  Cvtss2sd_xmm_xmmm32 = 1096,
   /** `CVTPS2PD xmm1, xmm2/m64` — `NP 0F 5A /r` */
-  Cvtps2pd_xmm_xmmm64 = 1095,
+  Cvtps2pd_xmm_xmmm64 = 1097,
   /** `CVTPD2PS xmm1, xmm2/m128` — `66 0F 5A /r` */
-  Cvtpd2ps_xmm_xmmm128 = 1096,
+  Cvtpd2ps_xmm_xmmm128 = 1098,
   /** `CVTDQ2PS xmm1, xmm2/m128` — `NP 0F 5B /r` */
-  Cvtdq2ps_xmm_xmmm128 = 1097,
+  Cvtdq2ps_xmm_xmmm128 = 1099,
   /** `CVTPS2DQ xmm1, xmm2/m128` — `66 0F 5B /r` */
-  Cvtps2dq_xmm_xmmm128 = 1098,
+  Cvtps2dq_xmm_xmmm128 = 1100,
   /** `CVTTPS2DQ xmm1, xmm2/m128` — `F3 0F 5B /r` */
-  Cvttps2dq_xmm_xmmm128 = 1099,
+  Cvttps2dq_xmm_xmmm128 = 1101,
   /** `CVTDQ2PD xmm1, xmm2/m64` — `F3 0F E6 /r` */
-  Cvtdq2pd_xmm_xmmm64 = 1100,
+  Cvtdq2pd_xmm_xmmm64 = 1102,
   /** `PSHUFB xmm1, xmm2/m128` — `66 0F 38 00 /r` */
-  Pshufb_xmm_xmmm128 = 1101,
+  Pshufb_xmm_xmmm128 = 1103,
   /** `PSHUFB mm1, mm2/m64` — `NP 0F 38 00 /r` */
-  Pshufb_mm_mmm64 = 1102,
+  Pshufb_mm_mmm64 = 1104,
   /** `PALIGNR xmm1, xmm2/m128, imm8` — `66 0F 3A 0F /r ib` */
-  Palignr_xmm_xmmm128_imm8 = 1103,
+  Palignr_xmm_xmmm128_imm8 = 1105,
   /** `PALIGNR mm1, mm2/m64, imm8` — `NP 0F 3A 0F /r ib` */
-  Palignr_mm_mmm64_imm8 = 1104,
+  Palignr_mm_mmm64_imm8 = 1106,
   /** `PMINSB xmm1, xmm2/m128` — `66 0F 38 38 /r` */
-  Pminsb_xmm_xmmm128 = 1105,
+  Pminsb_xmm_xmmm128 = 1107,
   /** `PMINSD xmm1, xmm2/m128` — `66 0F 38 39 /r` */
-  Pminsd_xmm_xmmm128 = 1106,
+  Pminsd_xmm_xmmm128 = 1108,
   /** `PMINUW xmm1, xmm2/m128` — `66 0F 38 3A /r` */
-  Pminuw_xmm_xmmm128 = 1107,
+  Pminuw_xmm_xmmm128 = 1109,
   /** `PMINUD xmm1, xmm2/m128` — `66 0F 38 3B /r` */
-  Pminud_xmm_xmmm128 = 1108,
+  Pminud_xmm_xmmm128 = 1110,
   /** `PMAXSB xmm1, xmm2/m128` — `66 0F 38 3C /r` */
-  Pmaxsb_xmm_xmmm128 = 1109,
+  Pmaxsb_xmm_xmmm128 = 1111,
   /** `PMAXSD xmm1, xmm2/m128` — `66 0F 38 3D /r` */
-  Pmaxsd_xmm_xmmm128 = 1110,
+  Pmaxsd_xmm_xmmm128 = 1112,
   /** `PMAXUW xmm1, xmm2/m128` — `66 0F 38 3E /r` */
-  Pmaxuw_xmm_xmmm128 = 1111,
+  Pmaxuw_xmm_xmmm128 = 1113,
   /** `PMAXUD xmm1, xmm2/m128` — `66 0F 38 3F /r` */
-  Pmaxud_xmm_xmmm128 = 1112,
+  Pmaxud_xmm_xmmm128 = 1114,
   /** `PMULLD xmm1, xmm2/m128` — `66 0F 38 40 /r` */
-  Pmulld_xmm_xmmm128 = 1113,
+  Pmulld_xmm_xmmm128 = 1115,
   /** `PCMPEQQ xmm1, xmm2/m128` — `66 0F 38 29 /r` */
-  Pcmpeqq_xmm_xmmm128 = 1114,
+  Pcmpeqq_xmm_xmmm128 = 1116,
   /** `PACKUSDW xmm1, xmm2/m128` — `66 0F 38 2B /r` */
-  Packusdw_xmm_xmmm128 = 1115,
+  Packusdw_xmm_xmmm128 = 1117,
   /** `PMULDQ xmm1, xmm2/m128` — `66 0F 38 28 /r` */
-  Pmuldq_xmm_xmmm128 = 1116,
+  Pmuldq_xmm_xmmm128 = 1118,
   /** `PCMPGTQ xmm1, xmm2/m128` — `66 0F 38 37 /r` */
-  Pcmpgtq_xmm_xmmm128 = 1117,
+  Pcmpgtq_xmm_xmmm128 = 1119,
   /** `PABSB xmm1, xmm2/m128` — `66 0F 38 1C /r` */
-  Pabsb_xmm_xmmm128 = 1118,
+  Pabsb_xmm_xmmm128 = 1120,
   /** `PABSW xmm1, xmm2/m128` — `66 0F 38 1D /r` */
-  Pabsw_xmm_xmmm128 = 1119,
+  Pabsw_xmm_xmmm128 = 1121,
   /** `PABSD xmm1, xmm2/m128` — `66 0F 38 1E /r` */
-  Pabsd_xmm_xmmm128 = 1120,
+  Pabsd_xmm_xmmm128 = 1122,
   /** `PTEST xmm1, xmm2/m128` — `66 0F 38 17 /r` */
-  Ptest_xmm_xmmm128 = 1121,
+  Ptest_xmm_xmmm128 = 1123,
   /** `PMOVSXBW xmm1, xmm2/m64` — `66 0F 38 20 /r` */
-  Pmovsxbw_xmm_xmmm64 = 1122,
+  Pmovsxbw_xmm_xmmm64 = 1124,
   /** `PMOVSXBD xmm1, xmm2/m32` — `66 0F 38 21 /r` */
-  Pmovsxbd_xmm_xmmm32 = 1123,
+  Pmovsxbd_xmm_xmmm32 = 1125,
   /** `PMOVSXBQ xmm1, xmm2/m16` — `66 0F 38 22 /r` */
-  Pmovsxbq_xmm_xmmm16 = 1124,
+  Pmovsxbq_xmm_xmmm16 = 1126,
   /** `PMOVSXWD xmm1, xmm2/m64` — `66 0F 38 23 /r` */
-  Pmovsxwd_xmm_xmmm64 = 1125,
+  Pmovsxwd_xmm_xmmm64 = 1127,
   /** `PMOVSXWQ xmm1, xmm2/m32` — `66 0F 38 24 /r` */
-  Pmovsxwq_xmm_xmmm32 = 1126,
+  Pmovsxwq_xmm_xmmm32 = 1128,
   /** `PMOVSXDQ xmm1, xmm2/m64` — `66 0F 38 25 /r` */
-  Pmovsxdq_xmm_xmmm64 = 1127,
+  Pmovsxdq_xmm_xmmm64 = 1129,
   /** `PMOVZXBW xmm1, xmm2/m64` — `66 0F 38 30 /r` */
-  Pmovzxbw_xmm_xmmm64 = 1128,
+  Pmovzxbw_xmm_xmmm64 = 1130,
   /** `PMOVZXBD xmm1, xmm2/m32` — `66 0F 38 31 /r` */
-  Pmovzxbd_xmm_xmmm32 = 1129,
+  Pmovzxbd_xmm_xmmm32 = 1131,
   /** `PMOVZXBQ xmm1, xmm2/m16` — `66 0F 38 32 /r` */
-  Pmovzxbq_xmm_xmmm16 = 1130,
+  Pmovzxbq_xmm_xmmm16 = 1132,
   /** `PMOVZXWD xmm1, xmm2/m64` — `66 0F 38 33 /r` */
-  Pmovzxwd_xmm_xmmm64 = 1131,
+  Pmovzxwd_xmm_xmmm64 = 1133,
   /** `PMOVZXWQ xmm1, xmm2/m32` — `66 0F 38 34 /r` */
-  Pmovzxwq_xmm_xmmm32 = 1132,
+  Pmovzxwq_xmm_xmmm32 = 1134,
   /** `PMOVZXDQ xmm1, xmm2/m64` — `66 0F 38 35 /r` */
-  Pmovzxdq_xmm_xmmm64 = 1133,
+  Pmovzxdq_xmm_xmmm64 = 1135,
   /** `PCMPISTRI xmm1, xmm2/m128, imm8` — `66 0F 3A 63 /r ib` */
-  Pcmpistri_xmm_xmmm128_imm8 = 1134,
+  Pcmpistri_xmm_xmmm128_imm8 = 1136,
   /** `PCMPISTRM xmm1, xmm2/m128, imm8` — `66 0F 3A 62 /r ib` */
-  Pcmpistrm_xmm_xmmm128_imm8 = 1135,
+  Pcmpistrm_xmm_xmmm128_imm8 = 1137,
   /** `PCMPESTRI xmm1, xmm2/m128, imm8` — `66 0F 3A 61 /r ib` */
-  Pcmpestri_xmm_xmmm128_imm8 = 1136,
+  Pcmpestri_xmm_xmmm128_imm8 = 1138,
   /** `PCMPESTRM xmm1, xmm2/m128, imm8` — `66 0F 3A 60 /r ib` */
-  Pcmpestrm_xmm_xmmm128_imm8 = 1137,
+  Pcmpestrm_xmm_xmmm128_imm8 = 1139,
   /** `PEXTRD r/m32, xmm2, imm8` — `66 0F 3A 16 /r ib` */
-  Pextrd_rm32_xmm_imm8 = 1138,
+  Pextrd_rm32_xmm_imm8 = 1140,
   /** `PEXTRQ r/m64, xmm2, imm8` — `66 REX.W 0F 3A 16 /r ib` */
-  Pextrq_rm64_xmm_imm8 = 1139,
+  Pextrq_rm64_xmm_imm8 = 1141,
   /** `PEXTRB r32/m8, xmm2, imm8` — `66 0F 3A 14 /r ib` */
-  Pextrb_r32m8_xmm_imm8 = 1140,
+  Pextrb_r32m8_xmm_imm8 = 1142,
   /** `PEXTRW r32, xmm, imm8` — `66 0F C5 /r ib` */
-  Pextrw_r32_xmm_imm8 = 1141,
+  Pextrw_r32_xmm_imm8 = 1143,
   /** `PINSRD xmm1, r/m32, imm8` — `66 0F 3A 22 /r ib` */
-  Pinsrd_xmm_rm32_imm8 = 1142,
+  Pinsrd_xmm_rm32_imm8 = 1144,
   /** `PINSRQ xmm1, r/m64, imm8` — `66 REX.W 0F 3A 22 /r ib` */
-  Pinsrq_xmm_rm64_imm8 = 1143,
+  Pinsrq_xmm_rm64_imm8 = 1145,
   /** `PINSRB xmm1, r32/m8, imm8` — `66 0F 3A 20 /r ib` */
-  Pinsrb_xmm_r32m8_imm8 = 1144,
+  Pinsrb_xmm_r32m8_imm8 = 1146,
   /** `PINSRW xmm, r32/m16, imm8` — `66 0F C4 /r ib` */
-  Pinsrw_xmm_r32m16_imm8 = 1145,
+  Pinsrw_xmm_r32m16_imm8 = 1147,
   /** `ROUNDSD xmm1, xmm2/m64, imm8` — `66 0F 3A 0B /r ib` */
-  Roundsd_xmm_xmmm64_imm8 = 1146,
+  Roundsd_xmm_xmmm64_imm8 = 1148,
   /** `ROUNDSS xmm1, xmm2/m32, imm8` — `66 0F 3A 0A /r ib` */
-  Roundss_xmm_xmmm32_imm8 = 1147,
+  Roundss_xmm_xmmm32_imm8 = 1149,
   /** `CRC32 r32, r/m8` — `F2 0F 38 F0 /r` */
-  Crc32_r32_rm8 = 1148,
+  Crc32_r32_rm8 = 1150,
   /** `CRC32 r32, r/m32` — `F2 0F 38 F1 /r` */
-  Crc32_r32_rm32 = 1149,
+  Crc32_r32_rm32 = 1151,
   /** `MOVDDUP xmm1, xmm2/m64` — `F2 0F 12 /r` */
-  Movddup_xmm_xmmm64 = 1150,
+  Movddup_xmm_xmmm64 = 1152,
   /** `MOVSHDUP xmm1, xmm2/m128` — `F3 0F 16 /r` */
-  Movshdup_xmm_xmmm128 = 1151,
+  Movshdup_xmm_xmmm128 = 1153,
   /** `MOVSLDUP xmm1, xmm2/m128` — `F3 0F 12 /r` */
-  Movsldup_xmm_xmmm128 = 1152,
+  Movsldup_xmm_xmmm128 = 1154,
   /** `PHADDW xmm1, xmm2/m128` — `66 0F 38 01 /r` */
-  Phaddw_xmm_xmmm128 = 1153,
+  Phaddw_xmm_xmmm128 = 1155,
   /** `PHADDD xmm1, xmm2/m128` — `66 0F 38 02 /r` */
-  Phaddd_xmm_xmmm128 = 1154,
+  Phaddd_xmm_xmmm128 = 1156,
   /** `PHADDSW xmm1, xmm2/m128` — `66 0F 38 03 /r` */
-  Phaddsw_xmm_xmmm128 = 1155,
+  Phaddsw_xmm_xmmm128 = 1157,
   /** `PMADDUBSW xmm1, xmm2/m128` — `66 0F 38 04 /r` */
-  Pmaddubsw_xmm_xmmm128 = 1156,
+  Pmaddubsw_xmm_xmmm128 = 1158,
   /** `PHSUBW xmm1, xmm2/m128` — `66 0F 38 05 /r` */
-  Phsubw_xmm_xmmm128 = 1157,
+  Phsubw_xmm_xmmm128 = 1159,
   /** `PHSUBD xmm1, xmm2/m128` — `66 0F 38 06 /r` */
-  Phsubd_xmm_xmmm128 = 1158,
+  Phsubd_xmm_xmmm128 = 1160,
   /** `PHSUBSW xmm1, xmm2/m128` — `66 0F 38 07 /r` */
-  Phsubsw_xmm_xmmm128 = 1159,
+  Phsubsw_xmm_xmmm128 = 1161,
   /** `PSIGNB xmm1, xmm2/m128` — `66 0F 38 08 /r` */
-  Psignb_xmm_xmmm128 = 1160,
+  Psignb_xmm_xmmm128 = 1162,
   /** `PSIGNW xmm1, xmm2/m128` — `66 0F 38 09 /r` */
-  Psignw_xmm_xmmm128 = 1161,
+  Psignw_xmm_xmmm128 = 1163,
   /** `PSIGND xmm1, xmm2/m128` — `66 0F 38 0A /r` */
-  Psignd_xmm_xmmm128 = 1162,
+  Psignd_xmm_xmmm128 = 1164,
   /** `PMULHRSW xmm1, xmm2/m128` — `66 0F 38 0B /r` */
-  Pmulhrsw_xmm_xmmm128 = 1163,
+  Pmulhrsw_xmm_xmmm128 = 1165,
   /** `PBLENDVB xmm1, xmm2/m128, <XMM0>` — `66 0F 38 10 /r` */
-  Pblendvb_xmm_xmmm128_xmm0 = 1164,
+  Pblendvb_xmm_xmmm128_xmm0 = 1166,
   /** `BLENDVPS xmm1, xmm2/m128, <XMM0>` — `66 0F 38 14 /r` */
-  Blendvps_xmm_xmmm128_xmm0 = 1165,
+  Blendvps_xmm_xmmm128_xmm0 = 1167,
   /** `BLENDVPD xmm1, xmm2/m128, <XMM0>` — `66 0F 38 15 /r` */
-  Blendvpd_xmm_xmmm128_xmm0 = 1166,
+  Blendvpd_xmm_xmmm128_xmm0 = 1168,
   /** `PHMINPOSUW xmm1, xmm2/m128` — `66 0F 38 41 /r` */
-  Phminposuw_xmm_xmmm128 = 1167,
+  Phminposuw_xmm_xmmm128 = 1169,
   /** `PBLENDW xmm1, xmm2/m128, imm8` — `66 0F 3A 0E /r ib` */
-  Pblendw_xmm_xmmm128_imm8 = 1168,
+  Pblendw_xmm_xmmm128_imm8 = 1170,
   /** `BLENDPS xmm1, xmm2/m128, imm8` — `66 0F 3A 0C /r ib` */
-  Blendps_xmm_xmmm128_imm8 = 1169,
+  Blendps_xmm_xmmm128_imm8 = 1171,
   /** `BLENDPD xmm1, xmm2/m128, imm8` — `66 0F 3A 0D /r ib` */
-  Blendpd_xmm_xmmm128_imm8 = 1170,
+  Blendpd_xmm_xmmm128_imm8 = 1172,
   /** `DPPS xmm1, xmm2/m128, imm8` — `66 0F 3A 40 /r ib` */
-  Dpps_xmm_xmmm128_imm8 = 1171,
+  Dpps_xmm_xmmm128_imm8 = 1173,
   /** `DPPD xmm1, xmm2/m128, imm8` — `66 0F 3A 41 /r ib` */
-  Dppd_xmm_xmmm128_imm8 = 1172,
+  Dppd_xmm_xmmm128_imm8 = 1174,
   /** `MPSADBW xmm1, xmm2/m128, imm8` — `66 0F 3A 42 /r ib` */
-  Mpsadbw_xmm_xmmm128_imm8 = 1173,
+  Mpsadbw_xmm_xmmm128_imm8 = 1175,
   /** `ROUNDPS xmm1, xmm2/m128, imm8` — `66 0F 3A 08 /r ib` */
-  Roundps_xmm_xmmm128_imm8 = 1174,
+  Roundps_xmm_xmmm128_imm8 = 1176,
   /** `ROUNDPD xmm1, xmm2/m128, imm8` — `66 0F 3A 09 /r ib` */
-  Roundpd_xmm_xmmm128_imm8 = 1175,
+  Roundpd_xmm_xmmm128_imm8 = 1177,
   /** `INSERTPS xmm1, xmm2/m32, imm8` — `66 0F 3A 21 /r ib` */
-  Insertps_xmm_xmmm32_imm8 = 1176,
+  Insertps_xmm_xmmm32_imm8 = 1178,
   /** `EXTRACTPS r/m32, xmm1, imm8` — `66 0F 3A 17 /r ib` */
-  Extractps_rm32_xmm_imm8 = 1177,
+  Extractps_rm32_xmm_imm8 = 1179,
   /** `AESENC xmm1, xmm2/m128` — `66 0F 38 DC /r` */
-  Aesenc_xmm_xmmm128 = 1178,
+  Aesenc_xmm_xmmm128 = 1180,
   /** `AESENCLAST xmm1, xmm2/m128` — `66 0F 38 DD /r` */
-  Aesenclast_xmm_xmmm128 = 1179,
+  Aesenclast_xmm_xmmm128 = 1181,
   /** `AESDEC xmm1, xmm2/m128` — `66 0F 38 DE /r` */
-  Aesdec_xmm_xmmm128 = 1180,
+  Aesdec_xmm_xmmm128 = 1182,
   /** `AESDECLAST xmm1, xmm2/m128` — `66 0F 38 DF /r` */
-  Aesdeclast_xmm_xmmm128 = 1181,
+  Aesdeclast_xmm_xmmm128 = 1183,
   /** `AESIMC xmm1, xmm2/m128` — `66 0F 38 DB /r` */
-  Aesimc_xmm_xmmm128 = 1182,
+  Aesimc_xmm_xmmm128 = 1184,
   /** `AESKEYGENASSIST xmm1, xmm2/m128, imm8` — `66 0F 3A DF /r ib` */
-  Aeskeygenassist_xmm_xmmm128_imm8 = 1183,
+  Aeskeygenassist_xmm_xmmm128_imm8 = 1185,
   /** `HADDPS xmm1, xmm2/m128` — `F2 0F 7C /r` */
-  Haddps_xmm_xmmm128 = 1184,
+  Haddps_xmm_xmmm128 = 1186,
   /** `HADDPD xmm1, xmm2/m128` — `66 0F 7C /r` */
-  Haddpd_xmm_xmmm128 = 1185,
+  Haddpd_xmm_xmmm128 = 1187,
   /** `HSUBPS xmm1, xmm2/m128` — `F2 0F 7D /r` */
-  Hsubps_xmm_xmmm128 = 1186,
+  Hsubps_xmm_xmmm128 = 1188,
   /** `HSUBPD xmm1, xmm2/m128` — `66 0F 7D /r` */
-  Hsubpd_xmm_xmmm128 = 1187,
+  Hsubpd_xmm_xmmm128 = 1189,
   /** `ADDSUBPS xmm1, xmm2/m128` — `F2 0F D0 /r` */
-  Addsubps_xmm_xmmm128 = 1188,
+  Addsubps_xmm_xmmm128 = 1190,
   /** `ADDSUBPD xmm1, xmm2/m128` — `66 0F D0 /r` */
-  Addsubpd_xmm_xmmm128 = 1189,
+  Addsubpd_xmm_xmmm128 = 1191,
   /** `CVTTPD2DQ xmm1, xmm2/m128` — `66 0F E6 /r` */
-  Cvttpd2dq_xmm_xmmm128 = 1190,
+  Cvttpd2dq_xmm_xmmm128 = 1192,
   /** `CVTPD2DQ xmm1, xmm2/m128` — `F2 0F E6 /r` */
-  Cvtpd2dq_xmm_xmmm128 = 1191,
+  Cvtpd2dq_xmm_xmmm128 = 1193,
   /** `MOVNTQ m64, mm` — `NP 0F E7 /r` */
-  Movntq_m64_mm = 1192,
+  Movntq_m64_mm = 1194,
   /** `MASKMOVDQU xmm1, xmm2` — `66 0F F7 /r` */
-  Maskmovdqu_xmm_xmm = 1193,
+  Maskmovdqu_xmm_xmm = 1195,
   /** `PSHUFW mm1, mm2/m64, imm8` — `NP 0F 70 /r ib` */
-  Pshufw_mm_mmm64_imm8 = 1194,
+  Pshufw_mm_mmm64_imm8 = 1196,
   /** `EMMS` — `NP 0F 77` */
-  Emms = 1195,
+  Emms = 1197,
   /** `RCPPS xmm1, xmm2/m128` — `NP 0F 53 /r` */
-  Rcpps_xmm_xmmm128 = 1196,
+  Rcpps_xmm_xmmm128 = 1198,
   /** `RSQRTPS xmm1, xmm2/m128` — `NP 0F 52 /r` */
-  Rsqrtps_xmm_xmmm128 = 1197,
+  Rsqrtps_xmm_xmmm128 = 1199,
   /** `RCPSS xmm1, xmm2/m32` — `F3 0F 53 /r` */
-  Rcpss_xmm_xmmm32 = 1198,
+  Rcpss_xmm_xmmm32 = 1200,
   /** `RSQRTSS xmm1, xmm2/m32` — `F3 0F 52 /r` */
-  Rsqrtss_xmm_xmmm32 = 1199,
+  Rsqrtss_xmm_xmmm32 = 1201,
   /** `VPCMPEQB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 74 /r` */
-  VEX_Vpcmpeqb_xmm_xmm_xmmm128 = 1200,
+  VEX_Vpcmpeqb_xmm_xmm_xmmm128 = 1202,
   /** `VPCMPEQB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 74 /r` */
-  VEX_Vpcmpeqb_ymm_ymm_ymmm256 = 1201,
+  VEX_Vpcmpeqb_ymm_ymm_ymmm256 = 1203,
   /** `VPCMPEQW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 75 /r` */
-  VEX_Vpcmpeqw_xmm_xmm_xmmm128 = 1202,
+  VEX_Vpcmpeqw_xmm_xmm_xmmm128 = 1204,
   /** `VPCMPEQW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 75 /r` */
-  VEX_Vpcmpeqw_ymm_ymm_ymmm256 = 1203,
+  VEX_Vpcmpeqw_ymm_ymm_ymmm256 = 1205,
   /** `VPCMPEQD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 76 /r` */
-  VEX_Vpcmpeqd_xmm_xmm_xmmm128 = 1204,
+  VEX_Vpcmpeqd_xmm_xmm_xmmm128 = 1206,
   /** `VPCMPEQD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 76 /r` */
-  VEX_Vpcmpeqd_ymm_ymm_ymmm256 = 1205,
+  VEX_Vpcmpeqd_ymm_ymm_ymmm256 = 1207,
   /** `VPCMPGTB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 64 /r` */
-  VEX_Vpcmpgtb_xmm_xmm_xmmm128 = 1206,
+  VEX_Vpcmpgtb_xmm_xmm_xmmm128 = 1208,
   /** `VPCMPGTB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 64 /r` */
-  VEX_Vpcmpgtb_ymm_ymm_ymmm256 = 1207,
+  VEX_Vpcmpgtb_ymm_ymm_ymmm256 = 1209,
   /** `VPCMPGTW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 65 /r` */
-  VEX_Vpcmpgtw_xmm_xmm_xmmm128 = 1208,
+  VEX_Vpcmpgtw_xmm_xmm_xmmm128 = 1210,
   /** `VPCMPGTW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 65 /r` */
-  VEX_Vpcmpgtw_ymm_ymm_ymmm256 = 1209,
+  VEX_Vpcmpgtw_ymm_ymm_ymmm256 = 1211,
   /** `VPCMPGTD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 66 /r` */
-  VEX_Vpcmpgtd_xmm_xmm_xmmm128 = 1210,
+  VEX_Vpcmpgtd_xmm_xmm_xmmm128 = 1212,
   /** `VPCMPGTD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 66 /r` */
-  VEX_Vpcmpgtd_ymm_ymm_ymmm256 = 1211,
+  VEX_Vpcmpgtd_ymm_ymm_ymmm256 = 1213,
   /** `VPMINUB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DA /r` */
-  VEX_Vpminub_xmm_xmm_xmmm128 = 1212,
+  VEX_Vpminub_xmm_xmm_xmmm128 = 1214,
   /** `VPMINUB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DA /r` */
-  VEX_Vpminub_ymm_ymm_ymmm256 = 1213,
+  VEX_Vpminub_ymm_ymm_ymmm256 = 1215,
   /** `VPMAXUB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DE /r` */
-  VEX_Vpmaxub_xmm_xmm_xmmm128 = 1214,
+  VEX_Vpmaxub_xmm_xmm_xmmm128 = 1216,
   /** `VPMAXUB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DE /r` */
-  VEX_Vpmaxub_ymm_ymm_ymmm256 = 1215,
+  VEX_Vpmaxub_ymm_ymm_ymmm256 = 1217,
   /** `VPMINSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EA /r` */
-  VEX_Vpminsw_xmm_xmm_xmmm128 = 1216,
+  VEX_Vpminsw_xmm_xmm_xmmm128 = 1218,
   /** `VPMINSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EA /r` */
-  VEX_Vpminsw_ymm_ymm_ymmm256 = 1217,
+  VEX_Vpminsw_ymm_ymm_ymmm256 = 1219,
   /** `VPMAXSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EE /r` */
-  VEX_Vpmaxsw_xmm_xmm_xmmm128 = 1218,
+  VEX_Vpmaxsw_xmm_xmm_xmmm128 = 1220,
   /** `VPMAXSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EE /r` */
-  VEX_Vpmaxsw_ymm_ymm_ymmm256 = 1219,
+  VEX_Vpmaxsw_ymm_ymm_ymmm256 = 1221,
   /** `VPAND xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DB /r` */
-  VEX_Vpand_xmm_xmm_xmmm128 = 1220,
+  VEX_Vpand_xmm_xmm_xmmm128 = 1222,
   /** `VPAND ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DB /r` */
-  VEX_Vpand_ymm_ymm_ymmm256 = 1221,
+  VEX_Vpand_ymm_ymm_ymmm256 = 1223,
   /** `VPANDN xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DF /r` */
-  VEX_Vpandn_xmm_xmm_xmmm128 = 1222,
+  VEX_Vpandn_xmm_xmm_xmmm128 = 1224,
   /** `VPANDN ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DF /r` */
-  VEX_Vpandn_ymm_ymm_ymmm256 = 1223,
+  VEX_Vpandn_ymm_ymm_ymmm256 = 1225,
   /** `VPOR xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EB /r` */
-  VEX_Vpor_xmm_xmm_xmmm128 = 1224,
+  VEX_Vpor_xmm_xmm_xmmm128 = 1226,
   /** `VPOR ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EB /r` */
-  VEX_Vpor_ymm_ymm_ymmm256 = 1225,
+  VEX_Vpor_ymm_ymm_ymmm256 = 1227,
   /** `VPXOR xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EF /r` */
-  VEX_Vpxor_xmm_xmm_xmmm128 = 1226,
+  VEX_Vpxor_xmm_xmm_xmmm128 = 1228,
   /** `VPXOR ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EF /r` */
-  VEX_Vpxor_ymm_ymm_ymmm256 = 1227,
+  VEX_Vpxor_ymm_ymm_ymmm256 = 1229,
   /** `VPADDB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FC /r` */
-  VEX_Vpaddb_xmm_xmm_xmmm128 = 1228,
+  VEX_Vpaddb_xmm_xmm_xmmm128 = 1230,
   /** `VPADDB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FC /r` */
-  VEX_Vpaddb_ymm_ymm_ymmm256 = 1229,
+  VEX_Vpaddb_ymm_ymm_ymmm256 = 1231,
   /** `VPADDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FD /r` */
-  VEX_Vpaddw_xmm_xmm_xmmm128 = 1230,
+  VEX_Vpaddw_xmm_xmm_xmmm128 = 1232,
   /** `VPADDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FD /r` */
-  VEX_Vpaddw_ymm_ymm_ymmm256 = 1231,
+  VEX_Vpaddw_ymm_ymm_ymmm256 = 1233,
   /** `VPADDD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FE /r` */
-  VEX_Vpaddd_xmm_xmm_xmmm128 = 1232,
+  VEX_Vpaddd_xmm_xmm_xmmm128 = 1234,
   /** `VPADDD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FE /r` */
-  VEX_Vpaddd_ymm_ymm_ymmm256 = 1233,
+  VEX_Vpaddd_ymm_ymm_ymmm256 = 1235,
   /** `VPADDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D4 /r` */
-  VEX_Vpaddq_xmm_xmm_xmmm128 = 1234,
+  VEX_Vpaddq_xmm_xmm_xmmm128 = 1236,
   /** `VPADDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D4 /r` */
-  VEX_Vpaddq_ymm_ymm_ymmm256 = 1235,
+  VEX_Vpaddq_ymm_ymm_ymmm256 = 1237,
   /** `VPSUBB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F8 /r` */
-  VEX_Vpsubb_xmm_xmm_xmmm128 = 1236,
+  VEX_Vpsubb_xmm_xmm_xmmm128 = 1238,
   /** `VPSUBB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F8 /r` */
-  VEX_Vpsubb_ymm_ymm_ymmm256 = 1237,
+  VEX_Vpsubb_ymm_ymm_ymmm256 = 1239,
   /** `VPSUBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F9 /r` */
-  VEX_Vpsubw_xmm_xmm_xmmm128 = 1238,
+  VEX_Vpsubw_xmm_xmm_xmmm128 = 1240,
   /** `VPSUBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F9 /r` */
-  VEX_Vpsubw_ymm_ymm_ymmm256 = 1239,
+  VEX_Vpsubw_ymm_ymm_ymmm256 = 1241,
   /** `VPSUBD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FA /r` */
-  VEX_Vpsubd_xmm_xmm_xmmm128 = 1240,
+  VEX_Vpsubd_xmm_xmm_xmmm128 = 1242,
   /** `VPSUBD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FA /r` */
-  VEX_Vpsubd_ymm_ymm_ymmm256 = 1241,
+  VEX_Vpsubd_ymm_ymm_ymmm256 = 1243,
   /** `VPSUBQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FB /r` */
-  VEX_Vpsubq_xmm_xmm_xmmm128 = 1242,
+  VEX_Vpsubq_xmm_xmm_xmmm128 = 1244,
   /** `VPSUBQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FB /r` */
-  VEX_Vpsubq_ymm_ymm_ymmm256 = 1243,
+  VEX_Vpsubq_ymm_ymm_ymmm256 = 1245,
   /** `VPSUBUSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D8 /r` */
-  VEX_Vpsubusb_xmm_xmm_xmmm128 = 1244,
+  VEX_Vpsubusb_xmm_xmm_xmmm128 = 1246,
   /** `VPSUBUSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D8 /r` */
-  VEX_Vpsubusb_ymm_ymm_ymmm256 = 1245,
+  VEX_Vpsubusb_ymm_ymm_ymmm256 = 1247,
   /** `VPSUBUSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D9 /r` */
-  VEX_Vpsubusw_xmm_xmm_xmmm128 = 1246,
+  VEX_Vpsubusw_xmm_xmm_xmmm128 = 1248,
   /** `VPSUBUSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D9 /r` */
-  VEX_Vpsubusw_ymm_ymm_ymmm256 = 1247,
+  VEX_Vpsubusw_ymm_ymm_ymmm256 = 1249,
   /** `VPADDUSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DC /r` */
-  VEX_Vpaddusb_xmm_xmm_xmmm128 = 1248,
+  VEX_Vpaddusb_xmm_xmm_xmmm128 = 1250,
   /** `VPADDUSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DC /r` */
-  VEX_Vpaddusb_ymm_ymm_ymmm256 = 1249,
+  VEX_Vpaddusb_ymm_ymm_ymmm256 = 1251,
   /** `VPADDUSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DD /r` */
-  VEX_Vpaddusw_xmm_xmm_xmmm128 = 1250,
+  VEX_Vpaddusw_xmm_xmm_xmmm128 = 1252,
   /** `VPADDUSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DD /r` */
-  VEX_Vpaddusw_ymm_ymm_ymmm256 = 1251,
+  VEX_Vpaddusw_ymm_ymm_ymmm256 = 1253,
   /** `VPAVGB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG E0 /r` */
-  VEX_Vpavgb_xmm_xmm_xmmm128 = 1252,
+  VEX_Vpavgb_xmm_xmm_xmmm128 = 1254,
   /** `VPAVGB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG E0 /r` */
-  VEX_Vpavgb_ymm_ymm_ymmm256 = 1253,
+  VEX_Vpavgb_ymm_ymm_ymmm256 = 1255,
   /** `VPUNPCKLBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 60 /r` */
-  VEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1254,
+  VEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1256,
   /** `VPUNPCKLBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 60 /r` */
-  VEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1255,
+  VEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1257,
   /** `VPUNPCKLWD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 61 /r` */
-  VEX_Vpunpcklwd_xmm_xmm_xmmm128 = 1256,
+  VEX_Vpunpcklwd_xmm_xmm_xmmm128 = 1258,
   /** `VPUNPCKLWD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 61 /r` */
-  VEX_Vpunpcklwd_ymm_ymm_ymmm256 = 1257,
+  VEX_Vpunpcklwd_ymm_ymm_ymmm256 = 1259,
   /** `VPUNPCKLDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 62 /r` */
-  VEX_Vpunpckldq_xmm_xmm_xmmm128 = 1258,
+  VEX_Vpunpckldq_xmm_xmm_xmmm128 = 1260,
   /** `VPUNPCKLDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 62 /r` */
-  VEX_Vpunpckldq_ymm_ymm_ymmm256 = 1259,
+  VEX_Vpunpckldq_ymm_ymm_ymmm256 = 1261,
   /** `VPUNPCKLQDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6C /r` */
-  VEX_Vpunpcklqdq_xmm_xmm_xmmm128 = 1260,
+  VEX_Vpunpcklqdq_xmm_xmm_xmmm128 = 1262,
   /** `VPUNPCKLQDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6C /r` */
-  VEX_Vpunpcklqdq_ymm_ymm_ymmm256 = 1261,
+  VEX_Vpunpcklqdq_ymm_ymm_ymmm256 = 1263,
   /** `VPUNPCKHBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 68 /r` */
-  VEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1262,
+  VEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1264,
   /** `VPUNPCKHBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 68 /r` */
-  VEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1263,
+  VEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1265,
   /** `VPUNPCKHWD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 69 /r` */
-  VEX_Vpunpckhwd_xmm_xmm_xmmm128 = 1264,
+  VEX_Vpunpckhwd_xmm_xmm_xmmm128 = 1266,
   /** `VPUNPCKHWD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 69 /r` */
-  VEX_Vpunpckhwd_ymm_ymm_ymmm256 = 1265,
+  VEX_Vpunpckhwd_ymm_ymm_ymmm256 = 1267,
   /** `VPUNPCKHDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6A /r` */
-  VEX_Vpunpckhdq_xmm_xmm_xmmm128 = 1266,
+  VEX_Vpunpckhdq_xmm_xmm_xmmm128 = 1268,
   /** `VPUNPCKHDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6A /r` */
-  VEX_Vpunpckhdq_ymm_ymm_ymmm256 = 1267,
+  VEX_Vpunpckhdq_ymm_ymm_ymmm256 = 1269,
   /** `VPUNPCKHQDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6D /r` */
-  VEX_Vpunpckhqdq_xmm_xmm_xmmm128 = 1268,
+  VEX_Vpunpckhqdq_xmm_xmm_xmmm128 = 1270,
   /** `VPUNPCKHQDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6D /r` */
-  VEX_Vpunpckhqdq_ymm_ymm_ymmm256 = 1269,
+  VEX_Vpunpckhqdq_ymm_ymm_ymmm256 = 1271,
   /** `VPACKSSWB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 63 /r` */
-  VEX_Vpacksswb_xmm_xmm_xmmm128 = 1270,
+  VEX_Vpacksswb_xmm_xmm_xmmm128 = 1272,
   /** `VPACKSSWB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 63 /r` */
-  VEX_Vpacksswb_ymm_ymm_ymmm256 = 1271,
+  VEX_Vpacksswb_ymm_ymm_ymmm256 = 1273,
   /** `VPACKUSWB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 67 /r` */
-  VEX_Vpackuswb_xmm_xmm_xmmm128 = 1272,
+  VEX_Vpackuswb_xmm_xmm_xmmm128 = 1274,
   /** `VPACKUSWB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 67 /r` */
-  VEX_Vpackuswb_ymm_ymm_ymmm256 = 1273,
+  VEX_Vpackuswb_ymm_ymm_ymmm256 = 1275,
   /** `VPACKSSDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6B /r` */
-  VEX_Vpackssdw_xmm_xmm_xmmm128 = 1274,
+  VEX_Vpackssdw_xmm_xmm_xmmm128 = 1276,
   /** `VPACKSSDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6B /r` */
-  VEX_Vpackssdw_ymm_ymm_ymmm256 = 1275,
+  VEX_Vpackssdw_ymm_ymm_ymmm256 = 1277,
   /** `VPSADBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F6 /r` */
-  VEX_Vpsadbw_xmm_xmm_xmmm128 = 1276,
+  VEX_Vpsadbw_xmm_xmm_xmmm128 = 1278,
   /** `VPSADBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F6 /r` */
-  VEX_Vpsadbw_ymm_ymm_ymmm256 = 1277,
+  VEX_Vpsadbw_ymm_ymm_ymmm256 = 1279,
   /** `VPSHUFB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 00 /r` */
-  VEX_Vpshufb_xmm_xmm_xmmm128 = 1278,
+  VEX_Vpshufb_xmm_xmm_xmmm128 = 1280,
   /** `VPSHUFB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 00 /r` */
-  VEX_Vpshufb_ymm_ymm_ymmm256 = 1279,
+  VEX_Vpshufb_ymm_ymm_ymmm256 = 1281,
   /** `VPMINSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 38 /r` */
-  VEX_Vpminsb_xmm_xmm_xmmm128 = 1280,
+  VEX_Vpminsb_xmm_xmm_xmmm128 = 1282,
   /** `VPMINSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 38 /r` */
-  VEX_Vpminsb_ymm_ymm_ymmm256 = 1281,
+  VEX_Vpminsb_ymm_ymm_ymmm256 = 1283,
   /** `VPMINSD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 39 /r` */
-  VEX_Vpminsd_xmm_xmm_xmmm128 = 1282,
+  VEX_Vpminsd_xmm_xmm_xmmm128 = 1284,
   /** `VPMINSD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 39 /r` */
-  VEX_Vpminsd_ymm_ymm_ymmm256 = 1283,
+  VEX_Vpminsd_ymm_ymm_ymmm256 = 1285,
   /** `VPMINUW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3A /r` */
-  VEX_Vpminuw_xmm_xmm_xmmm128 = 1284,
+  VEX_Vpminuw_xmm_xmm_xmmm128 = 1286,
   /** `VPMINUW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3A /r` */
-  VEX_Vpminuw_ymm_ymm_ymmm256 = 1285,
+  VEX_Vpminuw_ymm_ymm_ymmm256 = 1287,
   /** `VPMINUD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3B /r` */
-  VEX_Vpminud_xmm_xmm_xmmm128 = 1286,
+  VEX_Vpminud_xmm_xmm_xmmm128 = 1288,
   /** `VPMINUD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3B /r` */
-  VEX_Vpminud_ymm_ymm_ymmm256 = 1287,
+  VEX_Vpminud_ymm_ymm_ymmm256 = 1289,
   /** `VPMAXSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3C /r` */
-  VEX_Vpmaxsb_xmm_xmm_xmmm128 = 1288,
+  VEX_Vpmaxsb_xmm_xmm_xmmm128 = 1290,
   /** `VPMAXSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3C /r` */
-  VEX_Vpmaxsb_ymm_ymm_ymmm256 = 1289,
+  VEX_Vpmaxsb_ymm_ymm_ymmm256 = 1291,
   /** `VPMAXSD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3D /r` */
-  VEX_Vpmaxsd_xmm_xmm_xmmm128 = 1290,
+  VEX_Vpmaxsd_xmm_xmm_xmmm128 = 1292,
   /** `VPMAXSD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3D /r` */
-  VEX_Vpmaxsd_ymm_ymm_ymmm256 = 1291,
+  VEX_Vpmaxsd_ymm_ymm_ymmm256 = 1293,
   /** `VPMAXUW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3E /r` */
-  VEX_Vpmaxuw_xmm_xmm_xmmm128 = 1292,
+  VEX_Vpmaxuw_xmm_xmm_xmmm128 = 1294,
   /** `VPMAXUW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3E /r` */
-  VEX_Vpmaxuw_ymm_ymm_ymmm256 = 1293,
+  VEX_Vpmaxuw_ymm_ymm_ymmm256 = 1295,
   /** `VPMAXUD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3F /r` */
-  VEX_Vpmaxud_xmm_xmm_xmmm128 = 1294,
+  VEX_Vpmaxud_xmm_xmm_xmmm128 = 1296,
   /** `VPMAXUD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3F /r` */
-  VEX_Vpmaxud_ymm_ymm_ymmm256 = 1295,
+  VEX_Vpmaxud_ymm_ymm_ymmm256 = 1297,
   /** `VPCMPEQQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 29 /r` */
-  VEX_Vpcmpeqq_xmm_xmm_xmmm128 = 1296,
+  VEX_Vpcmpeqq_xmm_xmm_xmmm128 = 1298,
   /** `VPCMPEQQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 29 /r` */
-  VEX_Vpcmpeqq_ymm_ymm_ymmm256 = 1297,
+  VEX_Vpcmpeqq_ymm_ymm_ymmm256 = 1299,
   /** `VPCMPGTQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 37 /r` */
-  VEX_Vpcmpgtq_xmm_xmm_xmmm128 = 1298,
+  VEX_Vpcmpgtq_xmm_xmm_xmmm128 = 1300,
   /** `VPCMPGTQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 37 /r` */
-  VEX_Vpcmpgtq_ymm_ymm_ymmm256 = 1299,
+  VEX_Vpcmpgtq_ymm_ymm_ymmm256 = 1301,
   /** `VPMULLD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 40 /r` */
-  VEX_Vpmulld_xmm_xmm_xmmm128 = 1300,
+  VEX_Vpmulld_xmm_xmm_xmmm128 = 1302,
   /** `VPMULLD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 40 /r` */
-  VEX_Vpmulld_ymm_ymm_ymmm256 = 1301,
+  VEX_Vpmulld_ymm_ymm_ymmm256 = 1303,
+  /** `VPMULUDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F4 /r` */
+  VEX_Vpmuludq_xmm_xmm_xmmm128 = 1304,
+  /** `VPMULUDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F4 /r` */
+  VEX_Vpmuludq_ymm_ymm_ymmm256 = 1305,
+  /** `VPABSB xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 1C /r` */
+  VEX_Vpabsb_xmm_xmmm128 = 1306,
+  /** `VPABSB ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 1C /r` */
+  VEX_Vpabsb_ymm_ymmm256 = 1307,
+  /** `VPABSW xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 1D /r` */
+  VEX_Vpabsw_xmm_xmmm128 = 1308,
+  /** `VPABSW ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 1D /r` */
+  VEX_Vpabsw_ymm_ymmm256 = 1309,
+  /** `VPABSD xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 1E /r` */
+  VEX_Vpabsd_xmm_xmmm128 = 1310,
+  /** `VPABSD ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 1E /r` */
+  VEX_Vpabsd_ymm_ymmm256 = 1311,
   /** `VPACKUSDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 2B /r` */
-  VEX_Vpackusdw_xmm_xmm_xmmm128 = 1302,
+  VEX_Vpackusdw_xmm_xmm_xmmm128 = 1312,
   /** `VPACKUSDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 2B /r` */
-  VEX_Vpackusdw_ymm_ymm_ymmm256 = 1303,
+  VEX_Vpackusdw_ymm_ymm_ymmm256 = 1313,
   /** `VPMOVMSKB r32, xmm1` — `VEX.128.66.0F.WIG D7 /r` */
-  VEX_Vpmovmskb_r32_xmm = 1304,
+  VEX_Vpmovmskb_r32_xmm = 1314,
   /** `VPALIGNR xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F3A.WIG 0F /r ib` */
-  VEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1305,
+  VEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1315,
   /** `VPSHUFD xmm1, xmm2/m128, imm8` — `VEX.128.66.0F.WIG 70 /r ib` */
-  VEX_Vpshufd_xmm_xmmm128_imm8 = 1306,
+  VEX_Vpshufd_xmm_xmmm128_imm8 = 1316,
   /** `VPTEST xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 17 /r` */
-  VEX_Vptest_xmm_xmmm128 = 1307,
+  VEX_Vptest_xmm_xmmm128 = 1317,
   /** `VPSRLDQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /3 ib` */
-  VEX_Vpsrldq_xmm_xmm_imm8 = 1308,
+  VEX_Vpsrldq_xmm_xmm_imm8 = 1318,
   /** `VPSLLDQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /7 ib` */
-  VEX_Vpslldq_xmm_xmm_imm8 = 1309,
+  VEX_Vpslldq_xmm_xmm_imm8 = 1319,
   /** `VPSRLQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /2 ib` */
-  VEX_Vpsrlq_xmm_xmm_imm8 = 1310,
+  VEX_Vpsrlq_xmm_xmm_imm8 = 1320,
   /** `VPSLLQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /6 ib` */
-  VEX_Vpsllq_xmm_xmm_imm8 = 1311,
+  VEX_Vpsllq_xmm_xmm_imm8 = 1321,
   /** `VPSRLD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /2 ib` */
-  VEX_Vpsrld_xmm_xmm_imm8 = 1312,
+  VEX_Vpsrld_xmm_xmm_imm8 = 1322,
   /** `VPSRAD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /4 ib` */
-  VEX_Vpsrad_xmm_xmm_imm8 = 1313,
+  VEX_Vpsrad_xmm_xmm_imm8 = 1323,
   /** `VPSLLD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /6 ib` */
-  VEX_Vpslld_xmm_xmm_imm8 = 1314,
+  VEX_Vpslld_xmm_xmm_imm8 = 1324,
   /** `VPSRLW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /2 ib` */
-  VEX_Vpsrlw_xmm_xmm_imm8 = 1315,
+  VEX_Vpsrlw_xmm_xmm_imm8 = 1325,
   /** `VPSRAW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /4 ib` */
-  VEX_Vpsraw_xmm_xmm_imm8 = 1316,
+  VEX_Vpsraw_xmm_xmm_imm8 = 1326,
   /** `VPSLLW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /6 ib` */
-  VEX_Vpsllw_xmm_xmm_imm8 = 1317,
+  VEX_Vpsllw_xmm_xmm_imm8 = 1327,
   /** `VMOVDQU xmm1, xmm2/m128` — `VEX.128.F3.0F.WIG 6F /r` */
-  VEX_Vmovdqu_xmm_xmmm128 = 1318,
+  VEX_Vmovdqu_xmm_xmmm128 = 1328,
   /** `VMOVDQU xmm2/m128, xmm1` — `VEX.128.F3.0F.WIG 7F /r` */
-  VEX_Vmovdqu_xmmm128_xmm = 1319,
+  VEX_Vmovdqu_xmmm128_xmm = 1329,
   /** `VMOVDQA xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 6F /r` */
-  VEX_Vmovdqa_xmm_xmmm128 = 1320,
+  VEX_Vmovdqa_xmm_xmmm128 = 1330,
   /** `VMOVDQA xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 7F /r` */
-  VEX_Vmovdqa_xmmm128_xmm = 1321,
+  VEX_Vmovdqa_xmmm128_xmm = 1331,
   /** `VMOVUPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 10 /r` */
-  VEX_Vmovups_xmm_xmmm128 = 1322,
+  VEX_Vmovups_xmm_xmmm128 = 1332,
   /** `VMOVUPS xmm2/m128, xmm1` — `VEX.128.0F.WIG 11 /r` */
-  VEX_Vmovups_xmmm128_xmm = 1323,
+  VEX_Vmovups_xmmm128_xmm = 1333,
   /** `VMOVUPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 10 /r` */
-  VEX_Vmovupd_xmm_xmmm128 = 1324,
+  VEX_Vmovupd_xmm_xmmm128 = 1334,
   /** `VMOVUPD xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 11 /r` */
-  VEX_Vmovupd_xmmm128_xmm = 1325,
+  VEX_Vmovupd_xmmm128_xmm = 1335,
   /** `VMOVAPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 28 /r` */
-  VEX_Vmovaps_xmm_xmmm128 = 1326,
+  VEX_Vmovaps_xmm_xmmm128 = 1336,
   /** `VMOVAPS xmm2/m128, xmm1` — `VEX.128.0F.WIG 29 /r` */
-  VEX_Vmovaps_xmmm128_xmm = 1327,
+  VEX_Vmovaps_xmmm128_xmm = 1337,
   /** `VMOVAPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 28 /r` */
-  VEX_Vmovapd_xmm_xmmm128 = 1328,
+  VEX_Vmovapd_xmm_xmmm128 = 1338,
   /** `VMOVAPD xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 29 /r` */
-  VEX_Vmovapd_xmmm128_xmm = 1329,
+  VEX_Vmovapd_xmmm128_xmm = 1339,
   /** `VMOVNTDQ m128, xmm1` — `VEX.128.66.0F.WIG E7 /r` */
-  VEX_Vmovntdq_m128_xmm = 1330,
+  VEX_Vmovntdq_m128_xmm = 1340,
   /** `VMOVNTPS m128, xmm1` — `VEX.128.0F.WIG 2B /r` */
-  VEX_Vmovntps_m128_xmm = 1331,
+  VEX_Vmovntps_m128_xmm = 1341,
   /** `VMOVNTDQA xmm1, m128` — `VEX.128.66.0F38.WIG 2A /r` */
-  VEX_Vmovntdqa_xmm_m128 = 1332,
+  VEX_Vmovntdqa_xmm_m128 = 1342,
   /** `VLDDQU xmm1, m128` — `VEX.128.F2.0F.WIG F0 /r` */
-  VEX_Vlddqu_xmm_m128 = 1333,
+  VEX_Vlddqu_xmm_m128 = 1343,
   /** `VANDPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 54 /r` */
-  VEX_Vandps_xmm_xmm_xmmm128 = 1334,
+  VEX_Vandps_xmm_xmm_xmmm128 = 1344,
   /** `VANDPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 54 /r` */
-  VEX_Vandpd_xmm_xmm_xmmm128 = 1335,
+  VEX_Vandpd_xmm_xmm_xmmm128 = 1345,
   /** `VANDNPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 55 /r` */
-  VEX_Vandnps_xmm_xmm_xmmm128 = 1336,
+  VEX_Vandnps_xmm_xmm_xmmm128 = 1346,
   /** `VANDNPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 55 /r` */
-  VEX_Vandnpd_xmm_xmm_xmmm128 = 1337,
+  VEX_Vandnpd_xmm_xmm_xmmm128 = 1347,
   /** `VORPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 56 /r` */
-  VEX_Vorps_xmm_xmm_xmmm128 = 1338,
+  VEX_Vorps_xmm_xmm_xmmm128 = 1348,
   /** `VORPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 56 /r` */
-  VEX_Vorpd_xmm_xmm_xmmm128 = 1339,
+  VEX_Vorpd_xmm_xmm_xmmm128 = 1349,
   /** `VXORPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 57 /r` */
-  VEX_Vxorps_xmm_xmm_xmmm128 = 1340,
+  VEX_Vxorps_xmm_xmm_xmmm128 = 1350,
   /** `VXORPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 57 /r` */
-  VEX_Vxorpd_xmm_xmm_xmmm128 = 1341,
+  VEX_Vxorpd_xmm_xmm_xmmm128 = 1351,
   /** `VADDPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 58 /r` */
-  VEX_Vaddps_xmm_xmm_xmmm128 = 1342,
+  VEX_Vaddps_xmm_xmm_xmmm128 = 1352,
   /** `VADDPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 58 /r` */
-  VEX_Vaddpd_xmm_xmm_xmmm128 = 1343,
+  VEX_Vaddpd_xmm_xmm_xmmm128 = 1353,
   /** `VMULPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 59 /r` */
-  VEX_Vmulps_xmm_xmm_xmmm128 = 1344,
+  VEX_Vmulps_xmm_xmm_xmmm128 = 1354,
   /** `VMULPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 59 /r` */
-  VEX_Vmulpd_xmm_xmm_xmmm128 = 1345,
+  VEX_Vmulpd_xmm_xmm_xmmm128 = 1355,
   /** `VSUBPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5C /r` */
-  VEX_Vsubps_xmm_xmm_xmmm128 = 1346,
+  VEX_Vsubps_xmm_xmm_xmmm128 = 1356,
   /** `VSUBPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5C /r` */
-  VEX_Vsubpd_xmm_xmm_xmmm128 = 1347,
+  VEX_Vsubpd_xmm_xmm_xmmm128 = 1357,
   /** `VDIVPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5E /r` */
-  VEX_Vdivps_xmm_xmm_xmmm128 = 1348,
+  VEX_Vdivps_xmm_xmm_xmmm128 = 1358,
   /** `VDIVPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5E /r` */
-  VEX_Vdivpd_xmm_xmm_xmmm128 = 1349,
+  VEX_Vdivpd_xmm_xmm_xmmm128 = 1359,
   /** `VPMOVMSKB r32, ymm1` — `VEX.256.66.0F.WIG D7 /r` */
-  VEX_Vpmovmskb_r32_ymm = 1350,
+  VEX_Vpmovmskb_r32_ymm = 1360,
   /** `VPALIGNR ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.WIG 0F /r ib` */
-  VEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1351,
+  VEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1361,
   /** `VPSHUFD ymm1, ymm2/m256, imm8` — `VEX.256.66.0F.WIG 70 /r ib` */
-  VEX_Vpshufd_ymm_ymmm256_imm8 = 1352,
+  VEX_Vpshufd_ymm_ymmm256_imm8 = 1362,
   /** `VPTEST ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 17 /r` */
-  VEX_Vptest_ymm_ymmm256 = 1353,
+  VEX_Vptest_ymm_ymmm256 = 1363,
   /** `VPSRLDQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /3 ib` */
-  VEX_Vpsrldq_ymm_ymm_imm8 = 1354,
+  VEX_Vpsrldq_ymm_ymm_imm8 = 1364,
   /** `VPSLLDQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /7 ib` */
-  VEX_Vpslldq_ymm_ymm_imm8 = 1355,
+  VEX_Vpslldq_ymm_ymm_imm8 = 1365,
   /** `VPSRLQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /2 ib` */
-  VEX_Vpsrlq_ymm_ymm_imm8 = 1356,
+  VEX_Vpsrlq_ymm_ymm_imm8 = 1366,
   /** `VPSLLQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /6 ib` */
-  VEX_Vpsllq_ymm_ymm_imm8 = 1357,
+  VEX_Vpsllq_ymm_ymm_imm8 = 1367,
   /** `VPSRLD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /2 ib` */
-  VEX_Vpsrld_ymm_ymm_imm8 = 1358,
+  VEX_Vpsrld_ymm_ymm_imm8 = 1368,
   /** `VPSRAD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /4 ib` */
-  VEX_Vpsrad_ymm_ymm_imm8 = 1359,
+  VEX_Vpsrad_ymm_ymm_imm8 = 1369,
   /** `VPSLLD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /6 ib` */
-  VEX_Vpslld_ymm_ymm_imm8 = 1360,
+  VEX_Vpslld_ymm_ymm_imm8 = 1370,
   /** `VPSRLW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /2 ib` */
-  VEX_Vpsrlw_ymm_ymm_imm8 = 1361,
+  VEX_Vpsrlw_ymm_ymm_imm8 = 1371,
   /** `VPSRAW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /4 ib` */
-  VEX_Vpsraw_ymm_ymm_imm8 = 1362,
+  VEX_Vpsraw_ymm_ymm_imm8 = 1372,
   /** `VPSLLW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /6 ib` */
-  VEX_Vpsllw_ymm_ymm_imm8 = 1363,
+  VEX_Vpsllw_ymm_ymm_imm8 = 1373,
   /** `VMOVDQU ymm1, ymm2/m256` — `VEX.256.F3.0F.WIG 6F /r` */
-  VEX_Vmovdqu_ymm_ymmm256 = 1364,
+  VEX_Vmovdqu_ymm_ymmm256 = 1374,
   /** `VMOVDQU ymm2/m256, ymm1` — `VEX.256.F3.0F.WIG 7F /r` */
-  VEX_Vmovdqu_ymmm256_ymm = 1365,
+  VEX_Vmovdqu_ymmm256_ymm = 1375,
   /** `VMOVDQA ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 6F /r` */
-  VEX_Vmovdqa_ymm_ymmm256 = 1366,
+  VEX_Vmovdqa_ymm_ymmm256 = 1376,
   /** `VMOVDQA ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 7F /r` */
-  VEX_Vmovdqa_ymmm256_ymm = 1367,
+  VEX_Vmovdqa_ymmm256_ymm = 1377,
   /** `VMOVUPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 10 /r` */
-  VEX_Vmovups_ymm_ymmm256 = 1368,
+  VEX_Vmovups_ymm_ymmm256 = 1378,
   /** `VMOVUPS ymm2/m256, ymm1` — `VEX.256.0F.WIG 11 /r` */
-  VEX_Vmovups_ymmm256_ymm = 1369,
+  VEX_Vmovups_ymmm256_ymm = 1379,
   /** `VMOVUPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 10 /r` */
-  VEX_Vmovupd_ymm_ymmm256 = 1370,
+  VEX_Vmovupd_ymm_ymmm256 = 1380,
   /** `VMOVUPD ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 11 /r` */
-  VEX_Vmovupd_ymmm256_ymm = 1371,
+  VEX_Vmovupd_ymmm256_ymm = 1381,
   /** `VMOVAPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 28 /r` */
-  VEX_Vmovaps_ymm_ymmm256 = 1372,
+  VEX_Vmovaps_ymm_ymmm256 = 1382,
   /** `VMOVAPS ymm2/m256, ymm1` — `VEX.256.0F.WIG 29 /r` */
-  VEX_Vmovaps_ymmm256_ymm = 1373,
+  VEX_Vmovaps_ymmm256_ymm = 1383,
   /** `VMOVAPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 28 /r` */
-  VEX_Vmovapd_ymm_ymmm256 = 1374,
+  VEX_Vmovapd_ymm_ymmm256 = 1384,
   /** `VMOVAPD ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 29 /r` */
-  VEX_Vmovapd_ymmm256_ymm = 1375,
+  VEX_Vmovapd_ymmm256_ymm = 1385,
   /** `VMOVNTDQ m256, ymm1` — `VEX.256.66.0F.WIG E7 /r` */
-  VEX_Vmovntdq_m256_ymm = 1376,
+  VEX_Vmovntdq_m256_ymm = 1386,
   /** `VMOVNTPS m256, ymm1` — `VEX.256.0F.WIG 2B /r` */
-  VEX_Vmovntps_m256_ymm = 1377,
+  VEX_Vmovntps_m256_ymm = 1387,
   /** `VMOVNTDQA ymm1, m256` — `VEX.256.66.0F38.WIG 2A /r` */
-  VEX_Vmovntdqa_ymm_m256 = 1378,
+  VEX_Vmovntdqa_ymm_m256 = 1388,
   /** `VLDDQU ymm1, m256` — `VEX.256.F2.0F.WIG F0 /r` */
-  VEX_Vlddqu_ymm_m256 = 1379,
+  VEX_Vlddqu_ymm_m256 = 1389,
   /** `VANDPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 54 /r` */
-  VEX_Vandps_ymm_ymm_ymmm256 = 1380,
+  VEX_Vandps_ymm_ymm_ymmm256 = 1390,
   /** `VANDPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 54 /r` */
-  VEX_Vandpd_ymm_ymm_ymmm256 = 1381,
+  VEX_Vandpd_ymm_ymm_ymmm256 = 1391,
   /** `VANDNPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 55 /r` */
-  VEX_Vandnps_ymm_ymm_ymmm256 = 1382,
+  VEX_Vandnps_ymm_ymm_ymmm256 = 1392,
   /** `VANDNPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 55 /r` */
-  VEX_Vandnpd_ymm_ymm_ymmm256 = 1383,
+  VEX_Vandnpd_ymm_ymm_ymmm256 = 1393,
   /** `VORPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 56 /r` */
-  VEX_Vorps_ymm_ymm_ymmm256 = 1384,
+  VEX_Vorps_ymm_ymm_ymmm256 = 1394,
   /** `VORPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 56 /r` */
-  VEX_Vorpd_ymm_ymm_ymmm256 = 1385,
+  VEX_Vorpd_ymm_ymm_ymmm256 = 1395,
   /** `VXORPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 57 /r` */
-  VEX_Vxorps_ymm_ymm_ymmm256 = 1386,
+  VEX_Vxorps_ymm_ymm_ymmm256 = 1396,
   /** `VXORPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 57 /r` */
-  VEX_Vxorpd_ymm_ymm_ymmm256 = 1387,
+  VEX_Vxorpd_ymm_ymm_ymmm256 = 1397,
   /** `VADDPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 58 /r` */
-  VEX_Vaddps_ymm_ymm_ymmm256 = 1388,
+  VEX_Vaddps_ymm_ymm_ymmm256 = 1398,
   /** `VADDPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 58 /r` */
-  VEX_Vaddpd_ymm_ymm_ymmm256 = 1389,
+  VEX_Vaddpd_ymm_ymm_ymmm256 = 1399,
   /** `VMULPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 59 /r` */
-  VEX_Vmulps_ymm_ymm_ymmm256 = 1390,
+  VEX_Vmulps_ymm_ymm_ymmm256 = 1400,
   /** `VMULPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 59 /r` */
-  VEX_Vmulpd_ymm_ymm_ymmm256 = 1391,
+  VEX_Vmulpd_ymm_ymm_ymmm256 = 1401,
   /** `VSUBPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5C /r` */
-  VEX_Vsubps_ymm_ymm_ymmm256 = 1392,
+  VEX_Vsubps_ymm_ymm_ymmm256 = 1402,
   /** `VSUBPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5C /r` */
-  VEX_Vsubpd_ymm_ymm_ymmm256 = 1393,
+  VEX_Vsubpd_ymm_ymm_ymmm256 = 1403,
   /** `VDIVPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5E /r` */
-  VEX_Vdivps_ymm_ymm_ymmm256 = 1394,
+  VEX_Vdivps_ymm_ymm_ymmm256 = 1404,
   /** `VDIVPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5E /r` */
-  VEX_Vdivpd_ymm_ymm_ymmm256 = 1395,
+  VEX_Vdivpd_ymm_ymm_ymmm256 = 1405,
   /** `VPBROADCASTB xmm1, xmm2/m8` — `VEX.128.66.0F38.W0 78 /r` */
-  VEX_Vpbroadcastb_xmm_xmmm8 = 1396,
+  VEX_Vpbroadcastb_xmm_xmmm8 = 1406,
   /** `VPBROADCASTB ymm1, xmm2/m8` — `VEX.256.66.0F38.W0 78 /r` */
-  VEX_Vpbroadcastb_ymm_xmmm8 = 1397,
+  VEX_Vpbroadcastb_ymm_xmmm8 = 1407,
   /** `VPBROADCASTW xmm1, xmm2/m16` — `VEX.128.66.0F38.W0 79 /r` */
-  VEX_Vpbroadcastw_xmm_xmmm16 = 1398,
+  VEX_Vpbroadcastw_xmm_xmmm16 = 1408,
   /** `VPBROADCASTW ymm1, xmm2/m16` — `VEX.256.66.0F38.W0 79 /r` */
-  VEX_Vpbroadcastw_ymm_xmmm16 = 1399,
+  VEX_Vpbroadcastw_ymm_xmmm16 = 1409,
   /** `VPBROADCASTD xmm1, xmm2/m32` — `VEX.128.66.0F38.W0 58 /r` */
-  VEX_Vpbroadcastd_xmm_xmmm32 = 1400,
+  VEX_Vpbroadcastd_xmm_xmmm32 = 1410,
   /** `VPBROADCASTD ymm1, xmm2/m32` — `VEX.256.66.0F38.W0 58 /r` */
-  VEX_Vpbroadcastd_ymm_xmmm32 = 1401,
+  VEX_Vpbroadcastd_ymm_xmmm32 = 1411,
   /** `VPBROADCASTQ xmm1, xmm2/m64` — `VEX.128.66.0F38.W0 59 /r` */
-  VEX_Vpbroadcastq_xmm_xmmm64 = 1402,
+  VEX_Vpbroadcastq_xmm_xmmm64 = 1412,
   /** `VPBROADCASTQ ymm1, xmm2/m64` — `VEX.256.66.0F38.W0 59 /r` */
-  VEX_Vpbroadcastq_ymm_xmmm64 = 1403,
+  VEX_Vpbroadcastq_ymm_xmmm64 = 1413,
   /** `VBROADCASTSS xmm1, xmm2/m32` — `VEX.128.66.0F38.W0 18 /r` */
-  VEX_Vbroadcastss_xmm_xmmm32 = 1404,
+  VEX_Vbroadcastss_xmm_xmmm32 = 1414,
   /** `VBROADCASTSS ymm1, xmm2/m32` — `VEX.256.66.0F38.W0 18 /r` */
-  VEX_Vbroadcastss_ymm_xmmm32 = 1405,
+  VEX_Vbroadcastss_ymm_xmmm32 = 1415,
   /** `VINSERTI128 ymm1, ymm2, xmm3/m128, imm8` — `VEX.256.66.0F3A.W0 38 /r ib` */
-  VEX_Vinserti128_ymm_ymm_xmmm128_imm8 = 1406,
+  VEX_Vinserti128_ymm_ymm_xmmm128_imm8 = 1416,
   /** `VEXTRACTI128 xmm1/m128, ymm2, imm8` — `VEX.256.66.0F3A.W0 39 /r ib` */
-  VEX_Vextracti128_xmmm128_ymm_imm8 = 1407,
+  VEX_Vextracti128_xmmm128_ymm_imm8 = 1417,
   /** `VPERM2I128 ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.W0 46 /r ib` */
-  VEX_Vperm2i128_ymm_ymm_ymmm256_imm8 = 1408,
+  VEX_Vperm2i128_ymm_ymm_ymmm256_imm8 = 1418,
   /** `VPERMQ ymm1, ymm2/m256, imm8` — `VEX.256.66.0F3A.W1 00 /r ib` */
-  VEX_Vpermq_ymm_ymmm256_imm8 = 1409,
+  VEX_Vpermq_ymm_ymmm256_imm8 = 1419,
   /** `VMOVD xmm1, r/m32` — `VEX.128.66.0F.W0 6E /r` */
-  VEX_Vmovd_xmm_rm32 = 1410,
+  VEX_Vmovd_xmm_rm32 = 1420,
   /** `VMOVQ xmm1, r/m64` — `VEX.128.66.0F.W1 6E /r` */
-  VEX_Vmovq_xmm_rm64 = 1411,
+  VEX_Vmovq_xmm_rm64 = 1421,
   /** `VMOVD r/m32, xmm1` — `VEX.128.66.0F.W0 7E /r` */
-  VEX_Vmovd_rm32_xmm = 1412,
+  VEX_Vmovd_rm32_xmm = 1422,
   /** `VMOVQ r/m64, xmm1` — `VEX.128.66.0F.W1 7E /r` */
-  VEX_Vmovq_rm64_xmm = 1413,
+  VEX_Vmovq_rm64_xmm = 1423,
   /** `VMOVQ xmm1, xmm2/m64` — `VEX.128.F3.0F.WIG 7E /r` */
-  VEX_Vmovq_xmm_xmmm64 = 1414,
+  VEX_Vmovq_xmm_xmmm64 = 1424,
   /** `VMOVQ xmm1/m64, xmm2` — `VEX.128.66.0F.WIG D6 /r` */
-  VEX_Vmovq_xmmm64_xmm = 1415,
+  VEX_Vmovq_xmmm64_xmm = 1425,
   /** `VMOVSS xmm1, m32` — `VEX.LIG.F3.0F.WIG 10 /r` */
-  VEX_Vmovss_xmm_m32 = 1416,
+  VEX_Vmovss_xmm_m32 = 1426,
   /** `VMOVSS m32, xmm1` — `VEX.LIG.F3.0F.WIG 11 /r` */
-  VEX_Vmovss_m32_xmm = 1417,
+  VEX_Vmovss_m32_xmm = 1427,
   /** `VMOVSD xmm1, m64` — `VEX.LIG.F2.0F.WIG 10 /r` */
-  VEX_Vmovsd_xmm_m64 = 1418,
+  VEX_Vmovsd_xmm_m64 = 1428,
   /** `VMOVSD m64, xmm1` — `VEX.LIG.F2.0F.WIG 11 /r` */
-  VEX_Vmovsd_m64_xmm = 1419,
+  VEX_Vmovsd_m64_xmm = 1429,
   /** `VZEROUPPER` — `VEX.128.0F.WIG 77` */
-  VEX_Vzeroupper = 1420,
+  VEX_Vzeroupper = 1430,
   /** `VZEROALL` — `VEX.256.0F.WIG 77` */
-  VEX_Vzeroall = 1421,
+  VEX_Vzeroall = 1431,
   /** `SARX r32a, r/m32, r32b` — `VEX.LZ.F3.0F38.W0 F7 /r` */
-  VEX_Sarx_r32_rm32_r32 = 1422,
+  VEX_Sarx_r32_rm32_r32 = 1432,
   /** `SHLX r32a, r/m32, r32b` — `VEX.LZ.66.0F38.W0 F7 /r` */
-  VEX_Shlx_r32_rm32_r32 = 1423,
+  VEX_Shlx_r32_rm32_r32 = 1433,
   /** `SHRX r32a, r/m32, r32b` — `VEX.LZ.F2.0F38.W0 F7 /r` */
-  VEX_Shrx_r32_rm32_r32 = 1424,
+  VEX_Shrx_r32_rm32_r32 = 1434,
   /** `BEXTR r32a, r/m32, r32b` — `VEX.LZ.0F38.W0 F7 /r` */
-  VEX_Bextr_r32_rm32_r32 = 1425,
+  VEX_Bextr_r32_rm32_r32 = 1435,
   /** `BZHI r32a, r/m32, r32b` — `VEX.LZ.0F38.W0 F5 /r` */
-  VEX_Bzhi_r32_rm32_r32 = 1426,
+  VEX_Bzhi_r32_rm32_r32 = 1436,
   /** `PDEP r32a, r32b, r/m32` — `VEX.LZ.F2.0F38.W0 F5 /r` */
-  VEX_Pdep_r32_r32_rm32 = 1427,
+  VEX_Pdep_r32_r32_rm32 = 1437,
   /** `PEXT r32a, r32b, r/m32` — `VEX.LZ.F3.0F38.W0 F5 /r` */
-  VEX_Pext_r32_r32_rm32 = 1428,
+  VEX_Pext_r32_r32_rm32 = 1438,
   /** `ANDN r32a, r32b, r/m32` — `VEX.LZ.0F38.W0 F2 /r` */
-  VEX_Andn_r32_r32_rm32 = 1429,
+  VEX_Andn_r32_r32_rm32 = 1439,
   /** `BLSMSK r32, r/m32` — `VEX.LZ.0F38.W0 F3 /2` */
-  VEX_Blsmsk_r32_rm32 = 1430,
+  VEX_Blsmsk_r32_rm32 = 1440,
   /** `BLSR r32, r/m32` — `VEX.LZ.0F38.W0 F3 /1` */
-  VEX_Blsr_r32_rm32 = 1431,
+  VEX_Blsr_r32_rm32 = 1441,
   /** `BLSI r32, r/m32` — `VEX.LZ.0F38.W0 F3 /3` */
-  VEX_Blsi_r32_rm32 = 1432,
+  VEX_Blsi_r32_rm32 = 1442,
   /** `RORX r32, r/m32, imm8` — `VEX.LZ.F2.0F3A.W0 F0 /r ib` */
-  VEX_Rorx_r32_rm32_imm8 = 1433,
+  VEX_Rorx_r32_rm32_imm8 = 1443,
   /** `MULX r32a, r32b, r/m32` — `VEX.LZ.F2.0F38.W0 F6 /r` */
-  VEX_Mulx_r32_r32_rm32 = 1434,
+  VEX_Mulx_r32_r32_rm32 = 1444,
   /** `SARX r64a, r/m64, r64b` — `VEX.LZ.F3.0F38.W1 F7 /r` */
-  VEX_Sarx_r64_rm64_r64 = 1435,
+  VEX_Sarx_r64_rm64_r64 = 1445,
   /** `SHLX r64a, r/m64, r64b` — `VEX.LZ.66.0F38.W1 F7 /r` */
-  VEX_Shlx_r64_rm64_r64 = 1436,
+  VEX_Shlx_r64_rm64_r64 = 1446,
   /** `SHRX r64a, r/m64, r64b` — `VEX.LZ.F2.0F38.W1 F7 /r` */
-  VEX_Shrx_r64_rm64_r64 = 1437,
+  VEX_Shrx_r64_rm64_r64 = 1447,
   /** `BEXTR r64a, r/m64, r64b` — `VEX.LZ.0F38.W1 F7 /r` */
-  VEX_Bextr_r64_rm64_r64 = 1438,
+  VEX_Bextr_r64_rm64_r64 = 1448,
   /** `BZHI r64a, r/m64, r64b` — `VEX.LZ.0F38.W1 F5 /r` */
-  VEX_Bzhi_r64_rm64_r64 = 1439,
+  VEX_Bzhi_r64_rm64_r64 = 1449,
   /** `PDEP r64a, r64b, r/m64` — `VEX.LZ.F2.0F38.W1 F5 /r` */
-  VEX_Pdep_r64_r64_rm64 = 1440,
+  VEX_Pdep_r64_r64_rm64 = 1450,
   /** `PEXT r64a, r64b, r/m64` — `VEX.LZ.F3.0F38.W1 F5 /r` */
-  VEX_Pext_r64_r64_rm64 = 1441,
+  VEX_Pext_r64_r64_rm64 = 1451,
   /** `ANDN r64a, r64b, r/m64` — `VEX.LZ.0F38.W1 F2 /r` */
-  VEX_Andn_r64_r64_rm64 = 1442,
+  VEX_Andn_r64_r64_rm64 = 1452,
   /** `BLSMSK r64, r/m64` — `VEX.LZ.0F38.W1 F3 /2` */
-  VEX_Blsmsk_r64_rm64 = 1443,
+  VEX_Blsmsk_r64_rm64 = 1453,
   /** `BLSR r64, r/m64` — `VEX.LZ.0F38.W1 F3 /1` */
-  VEX_Blsr_r64_rm64 = 1444,
+  VEX_Blsr_r64_rm64 = 1454,
   /** `BLSI r64, r/m64` — `VEX.LZ.0F38.W1 F3 /3` */
-  VEX_Blsi_r64_rm64 = 1445,
+  VEX_Blsi_r64_rm64 = 1455,
   /** `RORX r64, r/m64, imm8` — `VEX.LZ.F2.0F3A.W1 F0 /r ib` */
-  VEX_Rorx_r64_rm64_imm8 = 1446,
+  VEX_Rorx_r64_rm64_imm8 = 1456,
   /** `MULX r64a, r64b, r/m64` — `VEX.LZ.F2.0F38.W1 F6 /r` */
-  VEX_Mulx_r64_r64_rm64 = 1447,
+  VEX_Mulx_r64_r64_rm64 = 1457,
   /** `KMOVW k1, k2/m16` — `VEX.L0.0F.W0 90 /r` */
-  VEX_Kmovw_kr_krm16 = 1448,
+  VEX_Kmovw_kr_krm16 = 1458,
   /** `KMOVW m16, k1` — `VEX.L0.0F.W0 91 /r` */
-  VEX_Kmovw_m16_kr = 1449,
+  VEX_Kmovw_m16_kr = 1459,
   /** `KORTESTW k1, k2` — `VEX.L0.0F.W0 98 /r` */
-  VEX_Kortestw_kr_kr = 1450,
+  VEX_Kortestw_kr_kr = 1460,
   /** `KTESTW k1, k2` — `VEX.L0.0F.W0 99 /r` */
-  VEX_Ktestw_kr_kr = 1451,
+  VEX_Ktestw_kr_kr = 1461,
   /** `KNOTW k1, k2` — `VEX.L0.0F.W0 44 /r` */
-  VEX_Knotw_kr_kr = 1452,
+  VEX_Knotw_kr_kr = 1462,
+  /** `KSHIFTLB k1, k2, imm8` — `VEX.L0.66.0F3A.W0 32 /r ib` */
+  VEX_Kshiftlb_kr_kr_imm8 = 1463,
+  /** `KSHIFTLW k1, k2, imm8` — `VEX.L0.66.0F3A.W1 32 /r ib` */
+  VEX_Kshiftlw_kr_kr_imm8 = 1464,
+  /** `KSHIFTLD k1, k2, imm8` — `VEX.L0.66.0F3A.W0 33 /r ib` */
+  VEX_Kshiftld_kr_kr_imm8 = 1465,
+  /** `KSHIFTLQ k1, k2, imm8` — `VEX.L0.66.0F3A.W1 33 /r ib` */
+  VEX_Kshiftlq_kr_kr_imm8 = 1466,
+  /** `KSHIFTRB k1, k2, imm8` — `VEX.L0.66.0F3A.W0 30 /r ib` */
+  VEX_Kshiftrb_kr_kr_imm8 = 1467,
+  /** `KSHIFTRW k1, k2, imm8` — `VEX.L0.66.0F3A.W1 30 /r ib` */
+  VEX_Kshiftrw_kr_kr_imm8 = 1468,
+  /** `KSHIFTRD k1, k2, imm8` — `VEX.L0.66.0F3A.W0 31 /r ib` */
+  VEX_Kshiftrd_kr_kr_imm8 = 1469,
+  /** `KSHIFTRQ k1, k2, imm8` — `VEX.L0.66.0F3A.W1 31 /r ib` */
+  VEX_Kshiftrq_kr_kr_imm8 = 1470,
   /** `KANDW k1, k2, k3` — `VEX.L1.0F.W0 41 /r` */
-  VEX_Kandw_kr_kr_kr = 1453,
+  VEX_Kandw_kr_kr_kr = 1471,
   /** `KANDNW k1, k2, k3` — `VEX.L1.0F.W0 42 /r` */
-  VEX_Kandnw_kr_kr_kr = 1454,
+  VEX_Kandnw_kr_kr_kr = 1472,
   /** `KORW k1, k2, k3` — `VEX.L1.0F.W0 45 /r` */
-  VEX_Korw_kr_kr_kr = 1455,
+  VEX_Korw_kr_kr_kr = 1473,
   /** `KXNORW k1, k2, k3` — `VEX.L1.0F.W0 46 /r` */
-  VEX_Kxnorw_kr_kr_kr = 1456,
+  VEX_Kxnorw_kr_kr_kr = 1474,
   /** `KXORW k1, k2, k3` — `VEX.L1.0F.W0 47 /r` */
-  VEX_Kxorw_kr_kr_kr = 1457,
+  VEX_Kxorw_kr_kr_kr = 1475,
   /** `KADDW k1, k2, k3` — `VEX.L1.0F.W0 4A /r` */
-  VEX_Kaddw_kr_kr_kr = 1458,
+  VEX_Kaddw_kr_kr_kr = 1476,
   /** `KMOVB k1, k2/m8` — `VEX.L0.66.0F.W0 90 /r` */
-  VEX_Kmovb_kr_krm8 = 1459,
+  VEX_Kmovb_kr_krm8 = 1477,
   /** `KMOVB m8, k1` — `VEX.L0.66.0F.W0 91 /r` */
-  VEX_Kmovb_m8_kr = 1460,
+  VEX_Kmovb_m8_kr = 1478,
   /** `KORTESTB k1, k2` — `VEX.L0.66.0F.W0 98 /r` */
-  VEX_Kortestb_kr_kr = 1461,
+  VEX_Kortestb_kr_kr = 1479,
   /** `KTESTB k1, k2` — `VEX.L0.66.0F.W0 99 /r` */
-  VEX_Ktestb_kr_kr = 1462,
+  VEX_Ktestb_kr_kr = 1480,
   /** `KNOTB k1, k2` — `VEX.L0.66.0F.W0 44 /r` */
-  VEX_Knotb_kr_kr = 1463,
+  VEX_Knotb_kr_kr = 1481,
   /** `KANDB k1, k2, k3` — `VEX.L1.66.0F.W0 41 /r` */
-  VEX_Kandb_kr_kr_kr = 1464,
+  VEX_Kandb_kr_kr_kr = 1482,
   /** `KANDNB k1, k2, k3` — `VEX.L1.66.0F.W0 42 /r` */
-  VEX_Kandnb_kr_kr_kr = 1465,
+  VEX_Kandnb_kr_kr_kr = 1483,
   /** `KORB k1, k2, k3` — `VEX.L1.66.0F.W0 45 /r` */
-  VEX_Korb_kr_kr_kr = 1466,
+  VEX_Korb_kr_kr_kr = 1484,
   /** `KXNORB k1, k2, k3` — `VEX.L1.66.0F.W0 46 /r` */
-  VEX_Kxnorb_kr_kr_kr = 1467,
+  VEX_Kxnorb_kr_kr_kr = 1485,
   /** `KXORB k1, k2, k3` — `VEX.L1.66.0F.W0 47 /r` */
-  VEX_Kxorb_kr_kr_kr = 1468,
+  VEX_Kxorb_kr_kr_kr = 1486,
   /** `KADDB k1, k2, k3` — `VEX.L1.66.0F.W0 4A /r` */
-  VEX_Kaddb_kr_kr_kr = 1469,
+  VEX_Kaddb_kr_kr_kr = 1487,
   /** `KMOVQ k1, k2/m64` — `VEX.L0.0F.W1 90 /r` */
-  VEX_Kmovq_kr_krm64 = 1470,
+  VEX_Kmovq_kr_krm64 = 1488,
   /** `KMOVQ m64, k1` — `VEX.L0.0F.W1 91 /r` */
-  VEX_Kmovq_m64_kr = 1471,
+  VEX_Kmovq_m64_kr = 1489,
   /** `KORTESTQ k1, k2` — `VEX.L0.0F.W1 98 /r` */
-  VEX_Kortestq_kr_kr = 1472,
+  VEX_Kortestq_kr_kr = 1490,
   /** `KTESTQ k1, k2` — `VEX.L0.0F.W1 99 /r` */
-  VEX_Ktestq_kr_kr = 1473,
+  VEX_Ktestq_kr_kr = 1491,
   /** `KNOTQ k1, k2` — `VEX.L0.0F.W1 44 /r` */
-  VEX_Knotq_kr_kr = 1474,
+  VEX_Knotq_kr_kr = 1492,
   /** `KANDQ k1, k2, k3` — `VEX.L1.0F.W1 41 /r` */
-  VEX_Kandq_kr_kr_kr = 1475,
+  VEX_Kandq_kr_kr_kr = 1493,
   /** `KANDNQ k1, k2, k3` — `VEX.L1.0F.W1 42 /r` */
-  VEX_Kandnq_kr_kr_kr = 1476,
+  VEX_Kandnq_kr_kr_kr = 1494,
   /** `KORQ k1, k2, k3` — `VEX.L1.0F.W1 45 /r` */
-  VEX_Korq_kr_kr_kr = 1477,
+  VEX_Korq_kr_kr_kr = 1495,
   /** `KXNORQ k1, k2, k3` — `VEX.L1.0F.W1 46 /r` */
-  VEX_Kxnorq_kr_kr_kr = 1478,
+  VEX_Kxnorq_kr_kr_kr = 1496,
   /** `KXORQ k1, k2, k3` — `VEX.L1.0F.W1 47 /r` */
-  VEX_Kxorq_kr_kr_kr = 1479,
+  VEX_Kxorq_kr_kr_kr = 1497,
   /** `KADDQ k1, k2, k3` — `VEX.L1.0F.W1 4A /r` */
-  VEX_Kaddq_kr_kr_kr = 1480,
+  VEX_Kaddq_kr_kr_kr = 1498,
   /** `KMOVD k1, k2/m32` — `VEX.L0.66.0F.W1 90 /r` */
-  VEX_Kmovd_kr_krm32 = 1481,
+  VEX_Kmovd_kr_krm32 = 1499,
   /** `KMOVD m32, k1` — `VEX.L0.66.0F.W1 91 /r` */
-  VEX_Kmovd_m32_kr = 1482,
+  VEX_Kmovd_m32_kr = 1500,
   /** `KORTESTD k1, k2` — `VEX.L0.66.0F.W1 98 /r` */
-  VEX_Kortestd_kr_kr = 1483,
+  VEX_Kortestd_kr_kr = 1501,
   /** `KTESTD k1, k2` — `VEX.L0.66.0F.W1 99 /r` */
-  VEX_Ktestd_kr_kr = 1484,
+  VEX_Ktestd_kr_kr = 1502,
   /** `KNOTD k1, k2` — `VEX.L0.66.0F.W1 44 /r` */
-  VEX_Knotd_kr_kr = 1485,
+  VEX_Knotd_kr_kr = 1503,
   /** `KANDD k1, k2, k3` — `VEX.L1.66.0F.W1 41 /r` */
-  VEX_Kandd_kr_kr_kr = 1486,
+  VEX_Kandd_kr_kr_kr = 1504,
   /** `KANDND k1, k2, k3` — `VEX.L1.66.0F.W1 42 /r` */
-  VEX_Kandnd_kr_kr_kr = 1487,
+  VEX_Kandnd_kr_kr_kr = 1505,
   /** `KORD k1, k2, k3` — `VEX.L1.66.0F.W1 45 /r` */
-  VEX_Kord_kr_kr_kr = 1488,
+  VEX_Kord_kr_kr_kr = 1506,
   /** `KXNORD k1, k2, k3` — `VEX.L1.66.0F.W1 46 /r` */
-  VEX_Kxnord_kr_kr_kr = 1489,
+  VEX_Kxnord_kr_kr_kr = 1507,
   /** `KXORD k1, k2, k3` — `VEX.L1.66.0F.W1 47 /r` */
-  VEX_Kxord_kr_kr_kr = 1490,
+  VEX_Kxord_kr_kr_kr = 1508,
   /** `KADDD k1, k2, k3` — `VEX.L1.66.0F.W1 4A /r` */
-  VEX_Kaddd_kr_kr_kr = 1491,
+  VEX_Kaddd_kr_kr_kr = 1509,
   /** `KMOVW k1, r32` — `VEX.L0.0F.W0 92 /r` */
-  VEX_Kmovw_kr_r32 = 1492,
+  VEX_Kmovw_kr_r32 = 1510,
   /** `KMOVW r32, k1` — `VEX.L0.0F.W0 93 /r` */
-  VEX_Kmovw_r32_kr = 1493,
+  VEX_Kmovw_r32_kr = 1511,
   /** `KMOVB k1, r32` — `VEX.L0.66.0F.W0 92 /r` */
-  VEX_Kmovb_kr_r32 = 1494,
+  VEX_Kmovb_kr_r32 = 1512,
   /** `KMOVB r32, k1` — `VEX.L0.66.0F.W0 93 /r` */
-  VEX_Kmovb_r32_kr = 1495,
+  VEX_Kmovb_r32_kr = 1513,
   /** `KMOVD k1, r32` — `VEX.L0.F2.0F.W0 92 /r` */
-  VEX_Kmovd_kr_r32 = 1496,
+  VEX_Kmovd_kr_r32 = 1514,
   /** `KMOVD r32, k1` — `VEX.L0.F2.0F.W0 93 /r` */
-  VEX_Kmovd_r32_kr = 1497,
+  VEX_Kmovd_r32_kr = 1515,
   /** `KMOVQ k1, r64` — `VEX.L0.F2.0F.W1 92 /r` */
-  VEX_Kmovq_kr_r64 = 1498,
+  VEX_Kmovq_kr_r64 = 1516,
   /** `KMOVQ r64, k1` — `VEX.L0.F2.0F.W1 93 /r` */
-  VEX_Kmovq_r64_kr = 1499,
+  VEX_Kmovq_r64_kr = 1517,
   /** `KUNPCKBW k1, k2, k3` — `VEX.L1.66.0F.W0 4B /r` */
-  VEX_Kunpckbw_kr_kr_kr = 1500,
+  VEX_Kunpckbw_kr_kr_kr = 1518,
   /** `KUNPCKWD k1, k2, k3` — `VEX.L1.0F.W0 4B /r` */
-  VEX_Kunpckwd_kr_kr_kr = 1501,
+  VEX_Kunpckwd_kr_kr_kr = 1519,
   /** `KUNPCKDQ k1, k2, k3` — `VEX.L1.0F.W1 4B /r` */
-  VEX_Kunpckdq_kr_kr_kr = 1502,
+  VEX_Kunpckdq_kr_kr_kr = 1520,
   /** `VADDSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 58 /r` */
-  VEX_Vaddsd_xmm_xmm_xmmm64 = 1503,
+  VEX_Vaddsd_xmm_xmm_xmmm64 = 1521,
   /** `VADDSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 58 /r` */
-  VEX_Vaddss_xmm_xmm_xmmm32 = 1504,
+  VEX_Vaddss_xmm_xmm_xmmm32 = 1522,
   /** `VMULSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 59 /r` */
-  VEX_Vmulsd_xmm_xmm_xmmm64 = 1505,
+  VEX_Vmulsd_xmm_xmm_xmmm64 = 1523,
   /** `VMULSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 59 /r` */
-  VEX_Vmulss_xmm_xmm_xmmm32 = 1506,
+  VEX_Vmulss_xmm_xmm_xmmm32 = 1524,
   /** `VSUBSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5C /r` */
-  VEX_Vsubsd_xmm_xmm_xmmm64 = 1507,
+  VEX_Vsubsd_xmm_xmm_xmmm64 = 1525,
   /** `VSUBSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5C /r` */
-  VEX_Vsubss_xmm_xmm_xmmm32 = 1508,
+  VEX_Vsubss_xmm_xmm_xmmm32 = 1526,
   /** `VMINSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5D /r` */
-  VEX_Vminsd_xmm_xmm_xmmm64 = 1509,
+  VEX_Vminsd_xmm_xmm_xmmm64 = 1527,
   /** `VMINSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5D /r` */
-  VEX_Vminss_xmm_xmm_xmmm32 = 1510,
+  VEX_Vminss_xmm_xmm_xmmm32 = 1528,
   /** `VMINPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5D /r` */
-  VEX_Vminps_xmm_xmm_xmmm128 = 1511,
+  VEX_Vminps_xmm_xmm_xmmm128 = 1529,
   /** `VMINPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5D /r` */
-  VEX_Vminpd_xmm_xmm_xmmm128 = 1512,
+  VEX_Vminpd_xmm_xmm_xmmm128 = 1530,
   /** `VMINPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5D /r` */
-  VEX_Vminps_ymm_ymm_ymmm256 = 1513,
+  VEX_Vminps_ymm_ymm_ymmm256 = 1531,
   /** `VMINPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5D /r` */
-  VEX_Vminpd_ymm_ymm_ymmm256 = 1514,
+  VEX_Vminpd_ymm_ymm_ymmm256 = 1532,
   /** `VDIVSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5E /r` */
-  VEX_Vdivsd_xmm_xmm_xmmm64 = 1515,
+  VEX_Vdivsd_xmm_xmm_xmmm64 = 1533,
   /** `VDIVSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5E /r` */
-  VEX_Vdivss_xmm_xmm_xmmm32 = 1516,
+  VEX_Vdivss_xmm_xmm_xmmm32 = 1534,
   /** `VMAXSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5F /r` */
-  VEX_Vmaxsd_xmm_xmm_xmmm64 = 1517,
+  VEX_Vmaxsd_xmm_xmm_xmmm64 = 1535,
   /** `VMAXSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5F /r` */
-  VEX_Vmaxss_xmm_xmm_xmmm32 = 1518,
+  VEX_Vmaxss_xmm_xmm_xmmm32 = 1536,
   /** `VMAXPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5F /r` */
-  VEX_Vmaxps_xmm_xmm_xmmm128 = 1519,
+  VEX_Vmaxps_xmm_xmm_xmmm128 = 1537,
   /** `VMAXPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5F /r` */
-  VEX_Vmaxpd_xmm_xmm_xmmm128 = 1520,
+  VEX_Vmaxpd_xmm_xmm_xmmm128 = 1538,
   /** `VMAXPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5F /r` */
-  VEX_Vmaxps_ymm_ymm_ymmm256 = 1521,
+  VEX_Vmaxps_ymm_ymm_ymmm256 = 1539,
   /** `VMAXPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5F /r` */
-  VEX_Vmaxpd_ymm_ymm_ymmm256 = 1522,
+  VEX_Vmaxpd_ymm_ymm_ymmm256 = 1540,
   /** `VSQRTSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 51 /r` */
-  VEX_Vsqrtsd_xmm_xmm_xmmm64 = 1523,
+  VEX_Vsqrtsd_xmm_xmm_xmmm64 = 1541,
   /** `VSQRTSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 51 /r` */
-  VEX_Vsqrtss_xmm_xmm_xmmm32 = 1524,
+  VEX_Vsqrtss_xmm_xmm_xmmm32 = 1542,
   /** `VSQRTPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 51 /r` */
-  VEX_Vsqrtps_xmm_xmmm128 = 1525,
+  VEX_Vsqrtps_xmm_xmmm128 = 1543,
   /** `VSQRTPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 51 /r` */
-  VEX_Vsqrtpd_xmm_xmmm128 = 1526,
+  VEX_Vsqrtpd_xmm_xmmm128 = 1544,
   /** `VSQRTPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 51 /r` */
-  VEX_Vsqrtps_ymm_ymmm256 = 1527,
+  VEX_Vsqrtps_ymm_ymmm256 = 1545,
   /** `VSQRTPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 51 /r` */
-  VEX_Vsqrtpd_ymm_ymmm256 = 1528,
+  VEX_Vsqrtpd_ymm_ymmm256 = 1546,
   /** `VMOVSS xmm1, xmm2, xmm3` — `VEX.LIG.F3.0F.WIG 10 /r` */
-  VEX_Vmovss_xmm_xmm_xmm = 1529,
+  VEX_Vmovss_xmm_xmm_xmm = 1547,
   /** `VMOVSD xmm1, xmm2, xmm3` — `VEX.LIG.F2.0F.WIG 10 /r` */
-  VEX_Vmovsd_xmm_xmm_xmm = 1530,
+  VEX_Vmovsd_xmm_xmm_xmm = 1548,
   /** `VUCOMISS xmm1, xmm2/m32` — `VEX.LIG.0F.WIG 2E /r` */
-  VEX_Vucomiss_xmm_xmmm32 = 1531,
+  VEX_Vucomiss_xmm_xmmm32 = 1549,
   /** `VUCOMISD xmm1, xmm2/m64` — `VEX.LIG.66.0F.WIG 2E /r` */
-  VEX_Vucomisd_xmm_xmmm64 = 1532,
+  VEX_Vucomisd_xmm_xmmm64 = 1550,
   /** `VCOMISS xmm1, xmm2/m32` — `VEX.LIG.0F.WIG 2F /r` */
-  VEX_Vcomiss_xmm_xmmm32 = 1533,
+  VEX_Vcomiss_xmm_xmmm32 = 1551,
   /** `VCOMISD xmm1, xmm2/m64` — `VEX.LIG.66.0F.WIG 2F /r` */
-  VEX_Vcomisd_xmm_xmmm64 = 1534,
+  VEX_Vcomisd_xmm_xmmm64 = 1552,
   /** `VCVTSI2SD xmm1, xmm2, r/m32` — `VEX.LIG.F2.0F.W0 2A /r` */
-  VEX_Vcvtsi2sd_xmm_xmm_rm32 = 1535,
+  VEX_Vcvtsi2sd_xmm_xmm_rm32 = 1553,
   /** `VCVTSI2SD xmm1, xmm2, r/m64` — `VEX.LIG.F2.0F.W1 2A /r` */
-  VEX_Vcvtsi2sd_xmm_xmm_rm64 = 1536,
+  VEX_Vcvtsi2sd_xmm_xmm_rm64 = 1554,
   /** `VCVTSI2SS xmm1, xmm2, r/m32` — `VEX.LIG.F3.0F.W0 2A /r` */
-  VEX_Vcvtsi2ss_xmm_xmm_rm32 = 1537,
+  VEX_Vcvtsi2ss_xmm_xmm_rm32 = 1555,
   /** `VCVTSI2SS xmm1, xmm2, r/m64` — `VEX.LIG.F3.0F.W1 2A /r` */
-  VEX_Vcvtsi2ss_xmm_xmm_rm64 = 1538,
+  VEX_Vcvtsi2ss_xmm_xmm_rm64 = 1556,
   /** `VCVTSD2SS xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5A /r` */
-  VEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 1539,
+  VEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 1557,
   /** `VCVTSS2SD xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5A /r` */
-  VEX_Vcvtss2sd_xmm_xmm_xmmm32 = 1540,
+  VEX_Vcvtss2sd_xmm_xmm_xmmm32 = 1558,
   /** `VCVTTSD2SI r32, xmm1/m64` — `VEX.LIG.F2.0F.W0 2C /r` */
-  VEX_Vcvttsd2si_r32_xmmm64 = 1541,
+  VEX_Vcvttsd2si_r32_xmmm64 = 1559,
   /** `VCVTTSD2SI r64, xmm1/m64` — `VEX.LIG.F2.0F.W1 2C /r` */
-  VEX_Vcvttsd2si_r64_xmmm64 = 1542,
+  VEX_Vcvttsd2si_r64_xmmm64 = 1560,
   /** `VCVTTSS2SI r32, xmm1/m32` — `VEX.LIG.F3.0F.W0 2C /r` */
-  VEX_Vcvttss2si_r32_xmmm32 = 1543,
+  VEX_Vcvttss2si_r32_xmmm32 = 1561,
   /** `VCVTTSS2SI r64, xmm1/m32` — `VEX.LIG.F3.0F.W1 2C /r` */
-  VEX_Vcvttss2si_r64_xmmm32 = 1544,
+  VEX_Vcvttss2si_r64_xmmm32 = 1562,
+  /** `VCVTSD2SI r32, xmm1/m64` — `VEX.LIG.F2.0F.W0 2D /r` */
+  VEX_Vcvtsd2si_r32_xmmm64 = 1563,
+  /** `VCVTSD2SI r64, xmm1/m64` — `VEX.LIG.F2.0F.W1 2D /r` */
+  VEX_Vcvtsd2si_r64_xmmm64 = 1564,
+  /** `VCVTSS2SI r32, xmm1/m32` — `VEX.LIG.F3.0F.W0 2D /r` */
+  VEX_Vcvtss2si_r32_xmmm32 = 1565,
+  /** `VCVTSS2SI r64, xmm1/m32` — `VEX.LIG.F3.0F.W1 2D /r` */
+  VEX_Vcvtss2si_r64_xmmm32 = 1566,
   /** `VROUNDSD xmm1, xmm2, xmm3/m64, imm8` — `VEX.LIG.66.0F3A.WIG 0B /r ib` */
-  VEX_Vroundsd_xmm_xmm_xmmm64_imm8 = 1545,
+  VEX_Vroundsd_xmm_xmm_xmmm64_imm8 = 1567,
   /** `VROUNDSS xmm1, xmm2, xmm3/m32, imm8` — `VEX.LIG.66.0F3A.WIG 0A /r ib` */
-  VEX_Vroundss_xmm_xmm_xmmm32_imm8 = 1546,
+  VEX_Vroundss_xmm_xmm_xmmm32_imm8 = 1568,
   /** `VCMPSD xmm1, xmm2, xmm3/m64, imm8` — `VEX.LIG.F2.0F.WIG C2 /r ib` */
-  VEX_Vcmpsd_xmm_xmm_xmmm64_imm8 = 1547,
+  VEX_Vcmpsd_xmm_xmm_xmmm64_imm8 = 1569,
   /** `VCMPSS xmm1, xmm2, xmm3/m32, imm8` — `VEX.LIG.F3.0F.WIG C2 /r ib` */
-  VEX_Vcmpss_xmm_xmm_xmmm32_imm8 = 1548,
+  VEX_Vcmpss_xmm_xmm_xmmm32_imm8 = 1570,
   /** `VCMPPS xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.0F.WIG C2 /r ib` */
-  VEX_Vcmpps_xmm_xmm_xmmm128_imm8 = 1549,
+  VEX_Vcmpps_xmm_xmm_xmmm128_imm8 = 1571,
   /** `VCMPPD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F.WIG C2 /r ib` */
-  VEX_Vcmppd_xmm_xmm_xmmm128_imm8 = 1550,
+  VEX_Vcmppd_xmm_xmm_xmmm128_imm8 = 1572,
   /** `VPBLENDVB xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4C /r /is4` */
-  VEX_Vpblendvb_xmm_xmm_xmmm128_xmm = 1551,
+  VEX_Vpblendvb_xmm_xmm_xmmm128_xmm = 1573,
   /** `VBLENDVPS xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4A /r /is4` */
-  VEX_Vblendvps_xmm_xmm_xmmm128_xmm = 1552,
+  VEX_Vblendvps_xmm_xmm_xmmm128_xmm = 1574,
   /** `VBLENDVPD xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4B /r /is4` */
-  VEX_Vblendvpd_xmm_xmm_xmmm128_xmm = 1553,
+  VEX_Vblendvpd_xmm_xmm_xmmm128_xmm = 1575,
   /** `VPBLENDD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F3A.W0 02 /r ib` */
-  VEX_Vpblendd_xmm_xmm_xmmm128_imm8 = 1554,
+  VEX_Vpblendd_xmm_xmm_xmmm128_imm8 = 1576,
   /** `VPMOVSXBW xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 20 /r` */
-  VEX_Vpmovsxbw_xmm_xmmm64 = 1555,
+  VEX_Vpmovsxbw_xmm_xmmm64 = 1577,
   /** `VPMOVSXBD xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 21 /r` */
-  VEX_Vpmovsxbd_xmm_xmmm32 = 1556,
+  VEX_Vpmovsxbd_xmm_xmmm32 = 1578,
   /** `VPMOVSXBQ xmm1, xmm2/m16` — `VEX.128.66.0F38.WIG 22 /r` */
-  VEX_Vpmovsxbq_xmm_xmmm16 = 1557,
+  VEX_Vpmovsxbq_xmm_xmmm16 = 1579,
   /** `VPMOVSXWD xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 23 /r` */
-  VEX_Vpmovsxwd_xmm_xmmm64 = 1558,
+  VEX_Vpmovsxwd_xmm_xmmm64 = 1580,
   /** `VPMOVSXWQ xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 24 /r` */
-  VEX_Vpmovsxwq_xmm_xmmm32 = 1559,
+  VEX_Vpmovsxwq_xmm_xmmm32 = 1581,
   /** `VPMOVSXDQ xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 25 /r` */
-  VEX_Vpmovsxdq_xmm_xmmm64 = 1560,
+  VEX_Vpmovsxdq_xmm_xmmm64 = 1582,
   /** `VPMOVZXBW xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 30 /r` */
-  VEX_Vpmovzxbw_xmm_xmmm64 = 1561,
+  VEX_Vpmovzxbw_xmm_xmmm64 = 1583,
   /** `VPMOVZXBD xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 31 /r` */
-  VEX_Vpmovzxbd_xmm_xmmm32 = 1562,
+  VEX_Vpmovzxbd_xmm_xmmm32 = 1584,
   /** `VPMOVZXBQ xmm1, xmm2/m16` — `VEX.128.66.0F38.WIG 32 /r` */
-  VEX_Vpmovzxbq_xmm_xmmm16 = 1563,
+  VEX_Vpmovzxbq_xmm_xmmm16 = 1585,
   /** `VPMOVZXWD xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 33 /r` */
-  VEX_Vpmovzxwd_xmm_xmmm64 = 1564,
+  VEX_Vpmovzxwd_xmm_xmmm64 = 1586,
   /** `VPMOVZXWQ xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 34 /r` */
-  VEX_Vpmovzxwq_xmm_xmmm32 = 1565,
+  VEX_Vpmovzxwq_xmm_xmmm32 = 1587,
   /** `VPMOVZXDQ xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 35 /r` */
-  VEX_Vpmovzxdq_xmm_xmmm64 = 1566,
+  VEX_Vpmovzxdq_xmm_xmmm64 = 1588,
   /** `VCMPPS ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.0F.WIG C2 /r ib` */
-  VEX_Vcmpps_ymm_ymm_ymmm256_imm8 = 1567,
+  VEX_Vcmpps_ymm_ymm_ymmm256_imm8 = 1589,
   /** `VCMPPD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F.WIG C2 /r ib` */
-  VEX_Vcmppd_ymm_ymm_ymmm256_imm8 = 1568,
+  VEX_Vcmppd_ymm_ymm_ymmm256_imm8 = 1590,
   /** `VPBLENDVB ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4C /r /is4` */
-  VEX_Vpblendvb_ymm_ymm_ymmm256_ymm = 1569,
+  VEX_Vpblendvb_ymm_ymm_ymmm256_ymm = 1591,
   /** `VBLENDVPS ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4A /r /is4` */
-  VEX_Vblendvps_ymm_ymm_ymmm256_ymm = 1570,
+  VEX_Vblendvps_ymm_ymm_ymmm256_ymm = 1592,
   /** `VBLENDVPD ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4B /r /is4` */
-  VEX_Vblendvpd_ymm_ymm_ymmm256_ymm = 1571,
+  VEX_Vblendvpd_ymm_ymm_ymmm256_ymm = 1593,
   /** `VPBLENDD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.W0 02 /r ib` */
-  VEX_Vpblendd_ymm_ymm_ymmm256_imm8 = 1572,
+  VEX_Vpblendd_ymm_ymm_ymmm256_imm8 = 1594,
   /** `VPMOVSXBW ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 20 /r` */
-  VEX_Vpmovsxbw_ymm_xmmm128 = 1573,
+  VEX_Vpmovsxbw_ymm_xmmm128 = 1595,
   /** `VPMOVSXBD ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 21 /r` */
-  VEX_Vpmovsxbd_ymm_xmmm64 = 1574,
+  VEX_Vpmovsxbd_ymm_xmmm64 = 1596,
   /** `VPMOVSXBQ ymm1, xmm2/m32` — `VEX.256.66.0F38.WIG 22 /r` */
-  VEX_Vpmovsxbq_ymm_xmmm32 = 1575,
+  VEX_Vpmovsxbq_ymm_xmmm32 = 1597,
   /** `VPMOVSXWD ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 23 /r` */
-  VEX_Vpmovsxwd_ymm_xmmm128 = 1576,
+  VEX_Vpmovsxwd_ymm_xmmm128 = 1598,
   /** `VPMOVSXWQ ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 24 /r` */
-  VEX_Vpmovsxwq_ymm_xmmm64 = 1577,
+  VEX_Vpmovsxwq_ymm_xmmm64 = 1599,
   /** `VPMOVSXDQ ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 25 /r` */
-  VEX_Vpmovsxdq_ymm_xmmm128 = 1578,
+  VEX_Vpmovsxdq_ymm_xmmm128 = 1600,
   /** `VPMOVZXBW ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 30 /r` */
-  VEX_Vpmovzxbw_ymm_xmmm128 = 1579,
+  VEX_Vpmovzxbw_ymm_xmmm128 = 1601,
   /** `VPMOVZXBD ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 31 /r` */
-  VEX_Vpmovzxbd_ymm_xmmm64 = 1580,
+  VEX_Vpmovzxbd_ymm_xmmm64 = 1602,
   /** `VPMOVZXBQ ymm1, xmm2/m32` — `VEX.256.66.0F38.WIG 32 /r` */
-  VEX_Vpmovzxbq_ymm_xmmm32 = 1581,
+  VEX_Vpmovzxbq_ymm_xmmm32 = 1603,
   /** `VPMOVZXWD ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 33 /r` */
-  VEX_Vpmovzxwd_ymm_xmmm128 = 1582,
+  VEX_Vpmovzxwd_ymm_xmmm128 = 1604,
   /** `VPMOVZXWQ ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 34 /r` */
-  VEX_Vpmovzxwq_ymm_xmmm64 = 1583,
+  VEX_Vpmovzxwq_ymm_xmmm64 = 1605,
   /** `VPMOVZXDQ ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 35 /r` */
-  VEX_Vpmovzxdq_ymm_xmmm128 = 1584,
+  VEX_Vpmovzxdq_ymm_xmmm128 = 1606,
   /** `VFMADD132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 98 /r` */
-  VEX_Vfmadd132ps_xmm_xmm_xmmm128 = 1585,
+  VEX_Vfmadd132ps_xmm_xmm_xmmm128 = 1607,
   /** `VFMADD132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 98 /r` */
-  VEX_Vfmadd132pd_xmm_xmm_xmmm128 = 1586,
+  VEX_Vfmadd132pd_xmm_xmm_xmmm128 = 1608,
   /** `VFMADD132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 99 /r` */
-  VEX_Vfmadd132ss_xmm_xmm_xmmm32 = 1587,
+  VEX_Vfmadd132ss_xmm_xmm_xmmm32 = 1609,
   /** `VFMADD132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 99 /r` */
-  VEX_Vfmadd132sd_xmm_xmm_xmmm64 = 1588,
+  VEX_Vfmadd132sd_xmm_xmm_xmmm64 = 1610,
   /** `VFMADD213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 A8 /r` */
-  VEX_Vfmadd213ps_xmm_xmm_xmmm128 = 1589,
+  VEX_Vfmadd213ps_xmm_xmm_xmmm128 = 1611,
   /** `VFMADD213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 A8 /r` */
-  VEX_Vfmadd213pd_xmm_xmm_xmmm128 = 1590,
+  VEX_Vfmadd213pd_xmm_xmm_xmmm128 = 1612,
   /** `VFMADD213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 A9 /r` */
-  VEX_Vfmadd213ss_xmm_xmm_xmmm32 = 1591,
+  VEX_Vfmadd213ss_xmm_xmm_xmmm32 = 1613,
   /** `VFMADD213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 A9 /r` */
-  VEX_Vfmadd213sd_xmm_xmm_xmmm64 = 1592,
+  VEX_Vfmadd213sd_xmm_xmm_xmmm64 = 1614,
   /** `VFMADD231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 B8 /r` */
-  VEX_Vfmadd231ps_xmm_xmm_xmmm128 = 1593,
+  VEX_Vfmadd231ps_xmm_xmm_xmmm128 = 1615,
   /** `VFMADD231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 B8 /r` */
-  VEX_Vfmadd231pd_xmm_xmm_xmmm128 = 1594,
+  VEX_Vfmadd231pd_xmm_xmm_xmmm128 = 1616,
   /** `VFMADD231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 B9 /r` */
-  VEX_Vfmadd231ss_xmm_xmm_xmmm32 = 1595,
+  VEX_Vfmadd231ss_xmm_xmm_xmmm32 = 1617,
   /** `VFMADD231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 B9 /r` */
-  VEX_Vfmadd231sd_xmm_xmm_xmmm64 = 1596,
+  VEX_Vfmadd231sd_xmm_xmm_xmmm64 = 1618,
   /** `VFMSUB132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9A /r` */
-  VEX_Vfmsub132ps_xmm_xmm_xmmm128 = 1597,
+  VEX_Vfmsub132ps_xmm_xmm_xmmm128 = 1619,
   /** `VFMSUB132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9A /r` */
-  VEX_Vfmsub132pd_xmm_xmm_xmmm128 = 1598,
+  VEX_Vfmsub132pd_xmm_xmm_xmmm128 = 1620,
   /** `VFMSUB132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9B /r` */
-  VEX_Vfmsub132ss_xmm_xmm_xmmm32 = 1599,
+  VEX_Vfmsub132ss_xmm_xmm_xmmm32 = 1621,
   /** `VFMSUB132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9B /r` */
-  VEX_Vfmsub132sd_xmm_xmm_xmmm64 = 1600,
+  VEX_Vfmsub132sd_xmm_xmm_xmmm64 = 1622,
   /** `VFMSUB213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AA /r` */
-  VEX_Vfmsub213ps_xmm_xmm_xmmm128 = 1601,
+  VEX_Vfmsub213ps_xmm_xmm_xmmm128 = 1623,
   /** `VFMSUB213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AA /r` */
-  VEX_Vfmsub213pd_xmm_xmm_xmmm128 = 1602,
+  VEX_Vfmsub213pd_xmm_xmm_xmmm128 = 1624,
   /** `VFMSUB213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AB /r` */
-  VEX_Vfmsub213ss_xmm_xmm_xmmm32 = 1603,
+  VEX_Vfmsub213ss_xmm_xmm_xmmm32 = 1625,
   /** `VFMSUB213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AB /r` */
-  VEX_Vfmsub213sd_xmm_xmm_xmmm64 = 1604,
+  VEX_Vfmsub213sd_xmm_xmm_xmmm64 = 1626,
   /** `VFMSUB231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BA /r` */
-  VEX_Vfmsub231ps_xmm_xmm_xmmm128 = 1605,
+  VEX_Vfmsub231ps_xmm_xmm_xmmm128 = 1627,
   /** `VFMSUB231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BA /r` */
-  VEX_Vfmsub231pd_xmm_xmm_xmmm128 = 1606,
+  VEX_Vfmsub231pd_xmm_xmm_xmmm128 = 1628,
   /** `VFMSUB231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BB /r` */
-  VEX_Vfmsub231ss_xmm_xmm_xmmm32 = 1607,
+  VEX_Vfmsub231ss_xmm_xmm_xmmm32 = 1629,
   /** `VFMSUB231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BB /r` */
-  VEX_Vfmsub231sd_xmm_xmm_xmmm64 = 1608,
+  VEX_Vfmsub231sd_xmm_xmm_xmmm64 = 1630,
   /** `VFNMADD132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9C /r` */
-  VEX_Vfnmadd132ps_xmm_xmm_xmmm128 = 1609,
+  VEX_Vfnmadd132ps_xmm_xmm_xmmm128 = 1631,
   /** `VFNMADD132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9C /r` */
-  VEX_Vfnmadd132pd_xmm_xmm_xmmm128 = 1610,
+  VEX_Vfnmadd132pd_xmm_xmm_xmmm128 = 1632,
   /** `VFNMADD132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9D /r` */
-  VEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 1611,
+  VEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 1633,
   /** `VFNMADD132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9D /r` */
-  VEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 1612,
+  VEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 1634,
   /** `VFNMADD213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AC /r` */
-  VEX_Vfnmadd213ps_xmm_xmm_xmmm128 = 1613,
+  VEX_Vfnmadd213ps_xmm_xmm_xmmm128 = 1635,
   /** `VFNMADD213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AC /r` */
-  VEX_Vfnmadd213pd_xmm_xmm_xmmm128 = 1614,
+  VEX_Vfnmadd213pd_xmm_xmm_xmmm128 = 1636,
   /** `VFNMADD213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AD /r` */
-  VEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 1615,
+  VEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 1637,
   /** `VFNMADD213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AD /r` */
-  VEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 1616,
+  VEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 1638,
   /** `VFNMADD231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BC /r` */
-  VEX_Vfnmadd231ps_xmm_xmm_xmmm128 = 1617,
+  VEX_Vfnmadd231ps_xmm_xmm_xmmm128 = 1639,
   /** `VFNMADD231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BC /r` */
-  VEX_Vfnmadd231pd_xmm_xmm_xmmm128 = 1618,
+  VEX_Vfnmadd231pd_xmm_xmm_xmmm128 = 1640,
   /** `VFNMADD231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BD /r` */
-  VEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 1619,
+  VEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 1641,
   /** `VFNMADD231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BD /r` */
-  VEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 1620,
+  VEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 1642,
   /** `VFNMSUB132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9E /r` */
-  VEX_Vfnmsub132ps_xmm_xmm_xmmm128 = 1621,
+  VEX_Vfnmsub132ps_xmm_xmm_xmmm128 = 1643,
   /** `VFNMSUB132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9E /r` */
-  VEX_Vfnmsub132pd_xmm_xmm_xmmm128 = 1622,
+  VEX_Vfnmsub132pd_xmm_xmm_xmmm128 = 1644,
   /** `VFNMSUB132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9F /r` */
-  VEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 1623,
+  VEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 1645,
   /** `VFNMSUB132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9F /r` */
-  VEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 1624,
+  VEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 1646,
   /** `VFNMSUB213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AE /r` */
-  VEX_Vfnmsub213ps_xmm_xmm_xmmm128 = 1625,
+  VEX_Vfnmsub213ps_xmm_xmm_xmmm128 = 1647,
   /** `VFNMSUB213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AE /r` */
-  VEX_Vfnmsub213pd_xmm_xmm_xmmm128 = 1626,
+  VEX_Vfnmsub213pd_xmm_xmm_xmmm128 = 1648,
   /** `VFNMSUB213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AF /r` */
-  VEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 1627,
+  VEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 1649,
   /** `VFNMSUB213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AF /r` */
-  VEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 1628,
+  VEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 1650,
   /** `VFNMSUB231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BE /r` */
-  VEX_Vfnmsub231ps_xmm_xmm_xmmm128 = 1629,
+  VEX_Vfnmsub231ps_xmm_xmm_xmmm128 = 1651,
   /** `VFNMSUB231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BE /r` */
-  VEX_Vfnmsub231pd_xmm_xmm_xmmm128 = 1630,
+  VEX_Vfnmsub231pd_xmm_xmm_xmmm128 = 1652,
   /** `VFNMSUB231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BF /r` */
-  VEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 1631,
+  VEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 1653,
   /** `VFNMSUB231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BF /r` */
-  VEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 1632,
+  VEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 1654,
   /** `VFMADD132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 98 /r` */
-  VEX_Vfmadd132ps_ymm_ymm_ymmm256 = 1633,
+  VEX_Vfmadd132ps_ymm_ymm_ymmm256 = 1655,
   /** `VFMADD132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 98 /r` */
-  VEX_Vfmadd132pd_ymm_ymm_ymmm256 = 1634,
+  VEX_Vfmadd132pd_ymm_ymm_ymmm256 = 1656,
   /** `VFMADD213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 A8 /r` */
-  VEX_Vfmadd213ps_ymm_ymm_ymmm256 = 1635,
+  VEX_Vfmadd213ps_ymm_ymm_ymmm256 = 1657,
   /** `VFMADD213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 A8 /r` */
-  VEX_Vfmadd213pd_ymm_ymm_ymmm256 = 1636,
+  VEX_Vfmadd213pd_ymm_ymm_ymmm256 = 1658,
   /** `VFMADD231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 B8 /r` */
-  VEX_Vfmadd231ps_ymm_ymm_ymmm256 = 1637,
+  VEX_Vfmadd231ps_ymm_ymm_ymmm256 = 1659,
   /** `VFMADD231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 B8 /r` */
-  VEX_Vfmadd231pd_ymm_ymm_ymmm256 = 1638,
+  VEX_Vfmadd231pd_ymm_ymm_ymmm256 = 1660,
   /** `VFMSUB132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9A /r` */
-  VEX_Vfmsub132ps_ymm_ymm_ymmm256 = 1639,
+  VEX_Vfmsub132ps_ymm_ymm_ymmm256 = 1661,
   /** `VFMSUB132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9A /r` */
-  VEX_Vfmsub132pd_ymm_ymm_ymmm256 = 1640,
+  VEX_Vfmsub132pd_ymm_ymm_ymmm256 = 1662,
   /** `VFMSUB213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AA /r` */
-  VEX_Vfmsub213ps_ymm_ymm_ymmm256 = 1641,
+  VEX_Vfmsub213ps_ymm_ymm_ymmm256 = 1663,
   /** `VFMSUB213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AA /r` */
-  VEX_Vfmsub213pd_ymm_ymm_ymmm256 = 1642,
+  VEX_Vfmsub213pd_ymm_ymm_ymmm256 = 1664,
   /** `VFMSUB231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BA /r` */
-  VEX_Vfmsub231ps_ymm_ymm_ymmm256 = 1643,
+  VEX_Vfmsub231ps_ymm_ymm_ymmm256 = 1665,
   /** `VFMSUB231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BA /r` */
-  VEX_Vfmsub231pd_ymm_ymm_ymmm256 = 1644,
+  VEX_Vfmsub231pd_ymm_ymm_ymmm256 = 1666,
   /** `VFNMADD132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9C /r` */
-  VEX_Vfnmadd132ps_ymm_ymm_ymmm256 = 1645,
+  VEX_Vfnmadd132ps_ymm_ymm_ymmm256 = 1667,
   /** `VFNMADD132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9C /r` */
-  VEX_Vfnmadd132pd_ymm_ymm_ymmm256 = 1646,
+  VEX_Vfnmadd132pd_ymm_ymm_ymmm256 = 1668,
   /** `VFNMADD213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AC /r` */
-  VEX_Vfnmadd213ps_ymm_ymm_ymmm256 = 1647,
+  VEX_Vfnmadd213ps_ymm_ymm_ymmm256 = 1669,
   /** `VFNMADD213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AC /r` */
-  VEX_Vfnmadd213pd_ymm_ymm_ymmm256 = 1648,
+  VEX_Vfnmadd213pd_ymm_ymm_ymmm256 = 1670,
   /** `VFNMADD231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BC /r` */
-  VEX_Vfnmadd231ps_ymm_ymm_ymmm256 = 1649,
+  VEX_Vfnmadd231ps_ymm_ymm_ymmm256 = 1671,
   /** `VFNMADD231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BC /r` */
-  VEX_Vfnmadd231pd_ymm_ymm_ymmm256 = 1650,
+  VEX_Vfnmadd231pd_ymm_ymm_ymmm256 = 1672,
   /** `VFNMSUB132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9E /r` */
-  VEX_Vfnmsub132ps_ymm_ymm_ymmm256 = 1651,
+  VEX_Vfnmsub132ps_ymm_ymm_ymmm256 = 1673,
   /** `VFNMSUB132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9E /r` */
-  VEX_Vfnmsub132pd_ymm_ymm_ymmm256 = 1652,
+  VEX_Vfnmsub132pd_ymm_ymm_ymmm256 = 1674,
   /** `VFNMSUB213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AE /r` */
-  VEX_Vfnmsub213ps_ymm_ymm_ymmm256 = 1653,
+  VEX_Vfnmsub213ps_ymm_ymm_ymmm256 = 1675,
   /** `VFNMSUB213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AE /r` */
-  VEX_Vfnmsub213pd_ymm_ymm_ymmm256 = 1654,
+  VEX_Vfnmsub213pd_ymm_ymm_ymmm256 = 1676,
   /** `VFNMSUB231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BE /r` */
-  VEX_Vfnmsub231ps_ymm_ymm_ymmm256 = 1655,
+  VEX_Vfnmsub231ps_ymm_ymm_ymmm256 = 1677,
   /** `VFNMSUB231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BE /r` */
-  VEX_Vfnmsub231pd_ymm_ymm_ymmm256 = 1656,
+  VEX_Vfnmsub231pd_ymm_ymm_ymmm256 = 1678,
   /** `VPERMD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 36 /r` */
-  VEX_Vpermd_ymm_ymm_ymmm256 = 1657,
+  VEX_Vpermd_ymm_ymm_ymmm256 = 1679,
   /** `VPERMPS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 16 /r` */
-  VEX_Vpermps_ymm_ymm_ymmm256 = 1658,
+  VEX_Vpermps_ymm_ymm_ymmm256 = 1680,
   /** `VPERMPD ymm1, ymm2/m256, imm8` — `VEX.256.66.0F3A.W1 01 /r ib` */
-  VEX_Vpermpd_ymm_ymmm256_imm8 = 1659,
+  VEX_Vpermpd_ymm_ymmm256_imm8 = 1681,
   /** `VINSERTF128 ymm1, ymm2, xmm3/m128, imm8` — `VEX.256.66.0F3A.W0 18 /r ib` */
-  VEX_Vinsertf128_ymm_ymm_xmmm128_imm8 = 1660,
+  VEX_Vinsertf128_ymm_ymm_xmmm128_imm8 = 1682,
   /** `VEXTRACTF128 xmm1/m128, ymm2, imm8` — `VEX.256.66.0F3A.W0 19 /r ib` */
-  VEX_Vextractf128_xmmm128_ymm_imm8 = 1661,
+  VEX_Vextractf128_xmmm128_ymm_imm8 = 1683,
   /** `VBROADCASTSD ymm1, xmm2/m64` — `VEX.256.66.0F38.W0 19 /r` */
-  VEX_Vbroadcastsd_ymm_xmmm64 = 1662,
+  VEX_Vbroadcastsd_ymm_xmmm64 = 1684,
   /** `VBROADCASTI128 ymm1, m128` — `VEX.256.66.0F38.W0 5A /r` */
-  VEX_Vbroadcasti128_ymm_m128 = 1663,
+  VEX_Vbroadcasti128_ymm_m128 = 1685,
   /** `VCVTPS2PD xmm1, xmm2/m64` — `VEX.128.0F.WIG 5A /r` */
-  VEX_Vcvtps2pd_xmm_xmmm64 = 1664,
+  VEX_Vcvtps2pd_xmm_xmmm64 = 1686,
   /** `VCVTDQ2PS xmm1, xmm2/m128` — `VEX.128.0F.WIG 5B /r` */
-  VEX_Vcvtdq2ps_xmm_xmmm128 = 1665,
+  VEX_Vcvtdq2ps_xmm_xmmm128 = 1687,
   /** `VCVTTPS2DQ xmm1, xmm2/m128` — `VEX.128.F3.0F.WIG 5B /r` */
-  VEX_Vcvttps2dq_xmm_xmmm128 = 1666,
+  VEX_Vcvttps2dq_xmm_xmmm128 = 1688,
   /** `VUNPCKLPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 14 /r` */
-  VEX_Vunpcklps_xmm_xmm_xmmm128 = 1667,
+  VEX_Vunpcklps_xmm_xmm_xmmm128 = 1689,
   /** `VUNPCKHPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 15 /r` */
-  VEX_Vunpckhps_xmm_xmm_xmmm128 = 1668,
+  VEX_Vunpckhps_xmm_xmm_xmmm128 = 1690,
   /** `VUNPCKLPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 14 /r` */
-  VEX_Vunpcklpd_xmm_xmm_xmmm128 = 1669,
+  VEX_Vunpcklpd_xmm_xmm_xmmm128 = 1691,
   /** `VUNPCKHPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 15 /r` */
-  VEX_Vunpckhpd_xmm_xmm_xmmm128 = 1670,
+  VEX_Vunpckhpd_xmm_xmm_xmmm128 = 1692,
   /** `VSHUFPS xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.0F.WIG C6 /r ib` */
-  VEX_Vshufps_xmm_xmm_xmmm128_imm8 = 1671,
+  VEX_Vshufps_xmm_xmm_xmmm128_imm8 = 1693,
   /** `VSHUFPD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F.WIG C6 /r ib` */
-  VEX_Vshufpd_xmm_xmm_xmmm128_imm8 = 1672,
+  VEX_Vshufpd_xmm_xmm_xmmm128_imm8 = 1694,
   /** `VMOVMSKPS r32, xmm2` — `VEX.128.0F.WIG 50 /r` */
-  VEX_Vmovmskps_r32_xmm = 1673,
+  VEX_Vmovmskps_r32_xmm = 1695,
   /** `VMOVMSKPD r32, xmm2` — `VEX.128.66.0F.WIG 50 /r` */
-  VEX_Vmovmskpd_r32_xmm = 1674,
+  VEX_Vmovmskpd_r32_xmm = 1696,
   /** `VCVTPS2PD ymm1, xmm2/m128` — `VEX.256.0F.WIG 5A /r` */
-  VEX_Vcvtps2pd_ymm_xmmm128 = 1675,
+  VEX_Vcvtps2pd_ymm_xmmm128 = 1697,
   /** `VCVTDQ2PS ymm1, ymm2/m256` — `VEX.256.0F.WIG 5B /r` */
-  VEX_Vcvtdq2ps_ymm_ymmm256 = 1676,
+  VEX_Vcvtdq2ps_ymm_ymmm256 = 1698,
   /** `VCVTTPS2DQ ymm1, ymm2/m256` — `VEX.256.F3.0F.WIG 5B /r` */
-  VEX_Vcvttps2dq_ymm_ymmm256 = 1677,
+  VEX_Vcvttps2dq_ymm_ymmm256 = 1699,
+  /** `VCVTPS2DQ xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 5B /r` */
+  VEX_Vcvtps2dq_xmm_xmmm128 = 1700,
+  /** `VCVTPS2DQ ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 5B /r` */
+  VEX_Vcvtps2dq_ymm_ymmm256 = 1701,
+  /** `VCVTDQ2PD xmm1, xmm2/m64` — `VEX.128.F3.0F.WIG E6 /r` */
+  VEX_Vcvtdq2pd_xmm_xmmm64 = 1702,
+  /** `VCVTDQ2PD ymm1, xmm2/m128` — `VEX.256.F3.0F.WIG E6 /r` */
+  VEX_Vcvtdq2pd_ymm_xmmm128 = 1703,
   /** `VUNPCKLPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 14 /r` */
-  VEX_Vunpcklps_ymm_ymm_ymmm256 = 1678,
+  VEX_Vunpcklps_ymm_ymm_ymmm256 = 1704,
   /** `VUNPCKHPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 15 /r` */
-  VEX_Vunpckhps_ymm_ymm_ymmm256 = 1679,
+  VEX_Vunpckhps_ymm_ymm_ymmm256 = 1705,
   /** `VUNPCKLPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 14 /r` */
-  VEX_Vunpcklpd_ymm_ymm_ymmm256 = 1680,
+  VEX_Vunpcklpd_ymm_ymm_ymmm256 = 1706,
   /** `VUNPCKHPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 15 /r` */
-  VEX_Vunpckhpd_ymm_ymm_ymmm256 = 1681,
+  VEX_Vunpckhpd_ymm_ymm_ymmm256 = 1707,
   /** `VSHUFPS ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.0F.WIG C6 /r ib` */
-  VEX_Vshufps_ymm_ymm_ymmm256_imm8 = 1682,
+  VEX_Vshufps_ymm_ymm_ymmm256_imm8 = 1708,
   /** `VSHUFPD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F.WIG C6 /r ib` */
-  VEX_Vshufpd_ymm_ymm_ymmm256_imm8 = 1683,
+  VEX_Vshufpd_ymm_ymm_ymmm256_imm8 = 1709,
   /** `VMOVMSKPS r32, ymm2` — `VEX.256.0F.WIG 50 /r` */
-  VEX_Vmovmskps_r32_ymm = 1684,
+  VEX_Vmovmskps_r32_ymm = 1710,
   /** `VMOVMSKPD r32, ymm2` — `VEX.256.66.0F.WIG 50 /r` */
-  VEX_Vmovmskpd_r32_ymm = 1685,
+  VEX_Vmovmskpd_r32_ymm = 1711,
   /** `VPEXTRW r32, xmm1, imm8` — `VEX.128.66.0F.WIG C5 /r ib` */
-  VEX_Vpextrw_r32_xmm_imm8 = 1686,
+  VEX_Vpextrw_r32_xmm_imm8 = 1712,
   /** `VPINSRW xmm1, xmm2, r32/m16, imm8` — `VEX.128.66.0F.WIG C4 /r ib` */
-  VEX_Vpinsrw_xmm_xmm_r32m16_imm8 = 1687,
+  VEX_Vpinsrw_xmm_xmm_r32m16_imm8 = 1713,
   /** `VPEXTRD r/m32, xmm2, imm8` — `VEX.128.66.0F3A.W0 16 /r ib` */
-  VEX_Vpextrd_rm32_xmm_imm8 = 1688,
+  VEX_Vpextrd_rm32_xmm_imm8 = 1714,
   /** `VPEXTRQ r/m64, xmm2, imm8` — `VEX.128.66.0F3A.W1 16 /r ib` */
-  VEX_Vpextrq_rm64_xmm_imm8 = 1689,
+  VEX_Vpextrq_rm64_xmm_imm8 = 1715,
   /** `VPINSRD xmm1, xmm2, r/m32, imm8` — `VEX.128.66.0F3A.W0 22 /r ib` */
-  VEX_Vpinsrd_xmm_xmm_rm32_imm8 = 1690,
+  VEX_Vpinsrd_xmm_xmm_rm32_imm8 = 1716,
   /** `VPINSRQ xmm1, xmm2, r/m64, imm8` — `VEX.128.66.0F3A.W1 22 /r ib` */
-  VEX_Vpinsrq_xmm_xmm_rm64_imm8 = 1691,
+  VEX_Vpinsrq_xmm_xmm_rm64_imm8 = 1717,
   /** `VPGATHERDD xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W0 90 /r` */
-  VEX_Vpgatherdd_xmm_vm32x_xmm = 1692,
+  VEX_Vpgatherdd_xmm_vm32x_xmm = 1718,
   /** `VPGATHERDD ymm1, vm32y, ymm2` — `VEX.256.66.0F38.W0 90 /r` */
-  VEX_Vpgatherdd_ymm_vm32y_ymm = 1693,
+  VEX_Vpgatherdd_ymm_vm32y_ymm = 1719,
   /** `VPGATHERDQ xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W1 90 /r` */
-  VEX_Vpgatherdq_xmm_vm32x_xmm = 1694,
+  VEX_Vpgatherdq_xmm_vm32x_xmm = 1720,
   /** `VPGATHERDQ ymm1, vm32x, ymm2` — `VEX.256.66.0F38.W1 90 /r` */
-  VEX_Vpgatherdq_ymm_vm32x_ymm = 1695,
+  VEX_Vpgatherdq_ymm_vm32x_ymm = 1721,
   /** `VPGATHERQD xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W0 91 /r` */
-  VEX_Vpgatherqd_xmm_vm64x_xmm = 1696,
+  VEX_Vpgatherqd_xmm_vm64x_xmm = 1722,
   /** `VPGATHERQD xmm1, vm64y, xmm2` — `VEX.256.66.0F38.W0 91 /r` */
-  VEX_Vpgatherqd_xmm_vm64y_xmm = 1697,
+  VEX_Vpgatherqd_xmm_vm64y_xmm = 1723,
   /** `VPGATHERQQ xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W1 91 /r` */
-  VEX_Vpgatherqq_xmm_vm64x_xmm = 1698,
+  VEX_Vpgatherqq_xmm_vm64x_xmm = 1724,
   /** `VPGATHERQQ ymm1, vm64y, ymm2` — `VEX.256.66.0F38.W1 91 /r` */
-  VEX_Vpgatherqq_ymm_vm64y_ymm = 1699,
+  VEX_Vpgatherqq_ymm_vm64y_ymm = 1725,
   /** `VGATHERDPS xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W0 92 /r` */
-  VEX_Vgatherdps_xmm_vm32x_xmm = 1700,
+  VEX_Vgatherdps_xmm_vm32x_xmm = 1726,
   /** `VGATHERDPS ymm1, vm32y, ymm2` — `VEX.256.66.0F38.W0 92 /r` */
-  VEX_Vgatherdps_ymm_vm32y_ymm = 1701,
+  VEX_Vgatherdps_ymm_vm32y_ymm = 1727,
   /** `VGATHERDPD xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W1 92 /r` */
-  VEX_Vgatherdpd_xmm_vm32x_xmm = 1702,
+  VEX_Vgatherdpd_xmm_vm32x_xmm = 1728,
   /** `VGATHERDPD ymm1, vm32x, ymm2` — `VEX.256.66.0F38.W1 92 /r` */
-  VEX_Vgatherdpd_ymm_vm32x_ymm = 1703,
+  VEX_Vgatherdpd_ymm_vm32x_ymm = 1729,
   /** `VGATHERQPS xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W0 93 /r` */
-  VEX_Vgatherqps_xmm_vm64x_xmm = 1704,
+  VEX_Vgatherqps_xmm_vm64x_xmm = 1730,
   /** `VGATHERQPS xmm1, vm64y, xmm2` — `VEX.256.66.0F38.W0 93 /r` */
-  VEX_Vgatherqps_xmm_vm64y_xmm = 1705,
+  VEX_Vgatherqps_xmm_vm64y_xmm = 1731,
   /** `VGATHERQPD xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W1 93 /r` */
-  VEX_Vgatherqpd_xmm_vm64x_xmm = 1706,
+  VEX_Vgatherqpd_xmm_vm64x_xmm = 1732,
   /** `VGATHERQPD ymm1, vm64y, ymm2` — `VEX.256.66.0F38.W1 93 /r` */
-  VEX_Vgatherqpd_ymm_vm64y_ymm = 1707,
+  VEX_Vgatherqpd_ymm_vm64y_ymm = 1733,
   /** `VMOVDQU64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_xmm_xmmm128 = 1708,
+  EVEX_Vmovdqu64_xmm_xmmm128 = 1734,
   /** `VMOVDQU64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_xmmm128_xmm = 1709,
+  EVEX_Vmovdqu64_xmmm128_xmm = 1735,
   /** `VMOVDQU32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_xmm_xmmm128 = 1710,
+  EVEX_Vmovdqu32_xmm_xmmm128 = 1736,
   /** `VMOVDQU32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_xmmm128_xmm = 1711,
+  EVEX_Vmovdqu32_xmmm128_xmm = 1737,
   /** `VMOVDQU8 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_xmm_xmmm128 = 1712,
+  EVEX_Vmovdqu8_xmm_xmmm128 = 1738,
   /** `VMOVDQU8 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_xmmm128_xmm = 1713,
+  EVEX_Vmovdqu8_xmmm128_xmm = 1739,
   /** `VMOVDQU16 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_xmm_xmmm128 = 1714,
+  EVEX_Vmovdqu16_xmm_xmmm128 = 1740,
   /** `VMOVDQU16 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_xmmm128_xmm = 1715,
+  EVEX_Vmovdqu16_xmmm128_xmm = 1741,
   /** `VMOVDQA64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_xmm_xmmm128 = 1716,
+  EVEX_Vmovdqa64_xmm_xmmm128 = 1742,
   /** `VMOVDQA64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_xmmm128_xmm = 1717,
+  EVEX_Vmovdqa64_xmmm128_xmm = 1743,
   /** `VMOVDQA32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_xmm_xmmm128 = 1718,
+  EVEX_Vmovdqa32_xmm_xmmm128 = 1744,
   /** `VMOVDQA32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_xmmm128_xmm = 1719,
+  EVEX_Vmovdqa32_xmmm128_xmm = 1745,
   /** `VMOVUPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 10 /r` */
-  EVEX_Vmovups_xmm_xmmm128 = 1720,
+  EVEX_Vmovups_xmm_xmmm128 = 1746,
   /** `VMOVUPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 11 /r` */
-  EVEX_Vmovups_xmmm128_xmm = 1721,
+  EVEX_Vmovups_xmmm128_xmm = 1747,
   /** `VMOVUPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_xmm_xmmm128 = 1722,
+  EVEX_Vmovupd_xmm_xmmm128 = 1748,
   /** `VMOVUPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_xmmm128_xmm = 1723,
+  EVEX_Vmovupd_xmmm128_xmm = 1749,
   /** `VMOVAPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 28 /r` */
-  EVEX_Vmovaps_xmm_xmmm128 = 1724,
+  EVEX_Vmovaps_xmm_xmmm128 = 1750,
   /** `VMOVAPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 29 /r` */
-  EVEX_Vmovaps_xmmm128_xmm = 1725,
+  EVEX_Vmovaps_xmmm128_xmm = 1751,
   /** `VMOVAPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_xmm_xmmm128 = 1726,
+  EVEX_Vmovapd_xmm_xmmm128 = 1752,
   /** `VMOVAPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_xmmm128_xmm = 1727,
+  EVEX_Vmovapd_xmmm128_xmm = 1753,
   /** `VMOVNTDQ m128, xmm1` — `EVEX.128.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m128_xmm = 1728,
+  EVEX_Vmovntdq_m128_xmm = 1754,
   /** `VMOVNTDQA xmm1, m128` — `EVEX.128.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_xmm_m128 = 1729,
+  EVEX_Vmovntdqa_xmm_m128 = 1755,
   /** `VPCMPEQB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1730,
+  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1756,
   /** `VPCMPEQW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1731,
+  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1757,
   /** `VPCMPGTB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1732,
+  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1758,
   /** `VPCMPGTW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1733,
+  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1759,
   /** `VPCMPEQD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1734,
+  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1760,
   /** `VPCMPGTD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1735,
+  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1761,
   /** `VPCMPEQQ k1 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1736,
+  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1762,
   /** `VPCMPB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1737,
+  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1763,
   /** `VPCMPUB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1738,
+  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1764,
   /** `VPCMPW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1739,
+  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1765,
   /** `VPCMPUW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1740,
+  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1766,
   /** `VPCMPD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1741,
+  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1767,
   /** `VPCMPUD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1742,
+  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1768,
   /** `VPCMPQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1743,
+  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1769,
   /** `VPCMPUQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1744,
+  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1770,
   /** `VPTESTMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_xmm_xmmm128 = 1745,
+  EVEX_Vptestmb_kr_xmm_xmmm128 = 1771,
   /** `VPTESTMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_xmm_xmmm128 = 1746,
+  EVEX_Vptestmw_kr_xmm_xmmm128 = 1772,
   /** `VPTESTNMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1747,
+  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1773,
   /** `VPTESTNMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1748,
+  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1774,
   /** `VPTESTMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1749,
+  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1775,
   /** `VPTESTMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1750,
+  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1776,
   /** `VPTESTNMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1751,
+  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1777,
   /** `VPTESTNMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1752,
+  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1778,
   /** `VPMINUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DA /r` */
-  EVEX_Vpminub_xmm_xmm_xmmm128 = 1753,
+  EVEX_Vpminub_xmm_xmm_xmmm128 = 1779,
   /** `VPMAXUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1754,
+  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1780,
   /** `VPADDB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1755,
+  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1781,
   /** `VPADDW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1756,
+  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1782,
   /** `VPSUBB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1757,
+  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1783,
   /** `VPSUBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1758,
+  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1784,
   /** `VPSUBUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1759,
+  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1785,
   /** `VPADDUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1760,
+  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1786,
   /** `VPAVGB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1761,
+  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1787,
   /** `VPMINSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1762,
+  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1788,
   /** `VPMAXSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1763,
+  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1789,
   /** `VPUNPCKLBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1764,
+  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1790,
   /** `VPUNPCKHBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1765,
+  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1791,
   /** `VPSHUFB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1766,
+  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1792,
   /** `VPMINSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1767,
+  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1793,
   /** `VPMINUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1768,
+  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1794,
   /** `VPMAXSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1769,
+  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1795,
   /** `VPMAXUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1770,
+  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1796,
   /** `VPMINUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1771,
+  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1797,
   /** `VPMAXUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1772,
+  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1798,
   /** `VPMINSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1773,
+  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1799,
   /** `VPMAXSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1774,
+  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1800,
   /** `VPADDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1775,
+  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1801,
   /** `VPSUBD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1776,
+  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1802,
   /** `VPXORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EF /r` */
-  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1777,
+  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1803,
   /** `VPORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EB /r` */
-  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1778,
+  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1804,
   /** `VPANDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DB /r` */
-  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1779,
+  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1805,
   /** `VPANDND xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1780,
+  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1806,
   /** `VPADDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1781,
+  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1807,
   /** `VPSUBQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1782,
+  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1808,
   /** `VPXORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1783,
+  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1809,
   /** `VPORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EB /r` */
-  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1784,
+  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1810,
   /** `VPANDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DB /r` */
-  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1785,
+  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1811,
   /** `VPANDNQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1786,
+  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1812,
   /** `VPMINUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1787,
+  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1813,
   /** `VPMAXUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1788,
+  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1814,
   /** `VPTERNLOGD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1789,
+  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1815,
   /** `VPTERNLOGQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1790,
+  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1816,
   /** `VPALIGNR xmm1 {k1}{z}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1791,
+  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1817,
   /** `VPBROADCASTB xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_xmm_r32 = 1792,
+  EVEX_Vpbroadcastb_xmm_r32 = 1818,
   /** `VPBROADCASTW xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_xmm_r32 = 1793,
+  EVEX_Vpbroadcastw_xmm_r32 = 1819,
   /** `VPBROADCASTD xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_xmm_r32 = 1794,
+  EVEX_Vpbroadcastd_xmm_r32 = 1820,
   /** `VPBROADCASTQ xmm1 {k1}{z}, r64` — `EVEX.128.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_xmm_r64 = 1795,
+  EVEX_Vpbroadcastq_xmm_r64 = 1821,
   /** `VPBROADCASTB xmm1 {k1}{z}, xmm2/m8` — `EVEX.128.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_xmm_xmmm8 = 1796,
+  EVEX_Vpbroadcastb_xmm_xmmm8 = 1822,
   /** `VPBROADCASTW xmm1 {k1}{z}, xmm2/m16` — `EVEX.128.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_xmm_xmmm16 = 1797,
+  EVEX_Vpbroadcastw_xmm_xmmm16 = 1823,
   /** `VPBROADCASTD xmm1 {k1}{z}, xmm2/m32` — `EVEX.128.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_xmm_xmmm32 = 1798,
+  EVEX_Vpbroadcastd_xmm_xmmm32 = 1824,
   /** `VPBROADCASTQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_xmm_xmmm64 = 1799,
+  EVEX_Vpbroadcastq_xmm_xmmm64 = 1825,
   /** `VPMOVM2B xmm1, k1` — `EVEX.128.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_xmm_kr = 1800,
+  EVEX_Vpmovm2b_xmm_kr = 1826,
   /** `VPMOVB2M k1, xmm1` — `EVEX.128.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_xmm = 1801,
+  EVEX_Vpmovb2m_kr_xmm = 1827,
   /** `VMOVDQU64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_ymm_ymmm256 = 1802,
+  EVEX_Vmovdqu64_ymm_ymmm256 = 1828,
   /** `VMOVDQU64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_ymmm256_ymm = 1803,
+  EVEX_Vmovdqu64_ymmm256_ymm = 1829,
   /** `VMOVDQU32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_ymm_ymmm256 = 1804,
+  EVEX_Vmovdqu32_ymm_ymmm256 = 1830,
   /** `VMOVDQU32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_ymmm256_ymm = 1805,
+  EVEX_Vmovdqu32_ymmm256_ymm = 1831,
   /** `VMOVDQU8 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_ymm_ymmm256 = 1806,
+  EVEX_Vmovdqu8_ymm_ymmm256 = 1832,
   /** `VMOVDQU8 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_ymmm256_ymm = 1807,
+  EVEX_Vmovdqu8_ymmm256_ymm = 1833,
   /** `VMOVDQU16 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_ymm_ymmm256 = 1808,
+  EVEX_Vmovdqu16_ymm_ymmm256 = 1834,
   /** `VMOVDQU16 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_ymmm256_ymm = 1809,
+  EVEX_Vmovdqu16_ymmm256_ymm = 1835,
   /** `VMOVDQA64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_ymm_ymmm256 = 1810,
+  EVEX_Vmovdqa64_ymm_ymmm256 = 1836,
   /** `VMOVDQA64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_ymmm256_ymm = 1811,
+  EVEX_Vmovdqa64_ymmm256_ymm = 1837,
   /** `VMOVDQA32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_ymm_ymmm256 = 1812,
+  EVEX_Vmovdqa32_ymm_ymmm256 = 1838,
   /** `VMOVDQA32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_ymmm256_ymm = 1813,
+  EVEX_Vmovdqa32_ymmm256_ymm = 1839,
   /** `VMOVUPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 10 /r` */
-  EVEX_Vmovups_ymm_ymmm256 = 1814,
+  EVEX_Vmovups_ymm_ymmm256 = 1840,
   /** `VMOVUPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 11 /r` */
-  EVEX_Vmovups_ymmm256_ymm = 1815,
+  EVEX_Vmovups_ymmm256_ymm = 1841,
   /** `VMOVUPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_ymm_ymmm256 = 1816,
+  EVEX_Vmovupd_ymm_ymmm256 = 1842,
   /** `VMOVUPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_ymmm256_ymm = 1817,
+  EVEX_Vmovupd_ymmm256_ymm = 1843,
   /** `VMOVAPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 28 /r` */
-  EVEX_Vmovaps_ymm_ymmm256 = 1818,
+  EVEX_Vmovaps_ymm_ymmm256 = 1844,
   /** `VMOVAPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 29 /r` */
-  EVEX_Vmovaps_ymmm256_ymm = 1819,
+  EVEX_Vmovaps_ymmm256_ymm = 1845,
   /** `VMOVAPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_ymm_ymmm256 = 1820,
+  EVEX_Vmovapd_ymm_ymmm256 = 1846,
   /** `VMOVAPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_ymmm256_ymm = 1821,
+  EVEX_Vmovapd_ymmm256_ymm = 1847,
   /** `VMOVNTDQ m256, ymm1` — `EVEX.256.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m256_ymm = 1822,
+  EVEX_Vmovntdq_m256_ymm = 1848,
   /** `VMOVNTDQA ymm1, m256` — `EVEX.256.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_ymm_m256 = 1823,
+  EVEX_Vmovntdqa_ymm_m256 = 1849,
   /** `VPCMPEQB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1824,
+  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1850,
   /** `VPCMPEQW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1825,
+  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1851,
   /** `VPCMPGTB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1826,
+  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1852,
   /** `VPCMPGTW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1827,
+  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1853,
   /** `VPCMPEQD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1828,
+  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1854,
   /** `VPCMPGTD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1829,
+  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1855,
   /** `VPCMPEQQ k1 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1830,
+  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1856,
   /** `VPCMPB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1831,
+  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1857,
   /** `VPCMPUB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1832,
+  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1858,
   /** `VPCMPW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1833,
+  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1859,
   /** `VPCMPUW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1834,
+  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1860,
   /** `VPCMPD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1835,
+  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1861,
   /** `VPCMPUD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1836,
+  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1862,
   /** `VPCMPQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1837,
+  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1863,
   /** `VPCMPUQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1838,
+  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1864,
   /** `VPTESTMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_ymm_ymmm256 = 1839,
+  EVEX_Vptestmb_kr_ymm_ymmm256 = 1865,
   /** `VPTESTMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_ymm_ymmm256 = 1840,
+  EVEX_Vptestmw_kr_ymm_ymmm256 = 1866,
   /** `VPTESTNMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1841,
+  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1867,
   /** `VPTESTNMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1842,
+  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1868,
   /** `VPTESTMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1843,
+  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1869,
   /** `VPTESTMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1844,
+  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1870,
   /** `VPTESTNMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1845,
+  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1871,
   /** `VPTESTNMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1846,
+  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1872,
   /** `VPMINUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DA /r` */
-  EVEX_Vpminub_ymm_ymm_ymmm256 = 1847,
+  EVEX_Vpminub_ymm_ymm_ymmm256 = 1873,
   /** `VPMAXUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1848,
+  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1874,
   /** `VPADDB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1849,
+  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1875,
   /** `VPADDW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1850,
+  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1876,
   /** `VPSUBB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1851,
+  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1877,
   /** `VPSUBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1852,
+  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1878,
   /** `VPSUBUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1853,
+  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1879,
   /** `VPADDUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1854,
+  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1880,
   /** `VPAVGB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1855,
+  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1881,
   /** `VPMINSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1856,
+  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1882,
   /** `VPMAXSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1857,
+  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1883,
   /** `VPUNPCKLBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1858,
+  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1884,
   /** `VPUNPCKHBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1859,
+  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1885,
   /** `VPSHUFB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1860,
+  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1886,
   /** `VPMINSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1861,
+  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1887,
   /** `VPMINUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1862,
+  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1888,
   /** `VPMAXSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1863,
+  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1889,
   /** `VPMAXUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1864,
+  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1890,
   /** `VPMINUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1865,
+  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1891,
   /** `VPMAXUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1866,
+  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1892,
   /** `VPMINSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1867,
+  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1893,
   /** `VPMAXSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1868,
+  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1894,
   /** `VPADDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1869,
+  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1895,
   /** `VPSUBD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1870,
+  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1896,
   /** `VPXORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EF /r` */
-  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1871,
+  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1897,
   /** `VPORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EB /r` */
-  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1872,
+  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1898,
   /** `VPANDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DB /r` */
-  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1873,
+  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1899,
   /** `VPANDND ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1874,
+  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1900,
   /** `VPADDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1875,
+  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1901,
   /** `VPSUBQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1876,
+  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1902,
   /** `VPXORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1877,
+  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1903,
   /** `VPORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EB /r` */
-  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1878,
+  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1904,
   /** `VPANDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DB /r` */
-  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1879,
+  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1905,
   /** `VPANDNQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1880,
+  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1906,
   /** `VPMINUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1881,
+  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1907,
   /** `VPMAXUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1882,
+  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1908,
   /** `VPTERNLOGD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1883,
+  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1909,
   /** `VPTERNLOGQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1884,
+  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1910,
   /** `VPALIGNR ymm1 {k1}{z}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1885,
+  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1911,
   /** `VPBROADCASTB ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_ymm_r32 = 1886,
+  EVEX_Vpbroadcastb_ymm_r32 = 1912,
   /** `VPBROADCASTW ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_ymm_r32 = 1887,
+  EVEX_Vpbroadcastw_ymm_r32 = 1913,
   /** `VPBROADCASTD ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_ymm_r32 = 1888,
+  EVEX_Vpbroadcastd_ymm_r32 = 1914,
   /** `VPBROADCASTQ ymm1 {k1}{z}, r64` — `EVEX.256.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_ymm_r64 = 1889,
+  EVEX_Vpbroadcastq_ymm_r64 = 1915,
   /** `VPBROADCASTB ymm1 {k1}{z}, xmm2/m8` — `EVEX.256.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_ymm_xmmm8 = 1890,
+  EVEX_Vpbroadcastb_ymm_xmmm8 = 1916,
   /** `VPBROADCASTW ymm1 {k1}{z}, xmm2/m16` — `EVEX.256.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_ymm_xmmm16 = 1891,
+  EVEX_Vpbroadcastw_ymm_xmmm16 = 1917,
   /** `VPBROADCASTD ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_ymm_xmmm32 = 1892,
+  EVEX_Vpbroadcastd_ymm_xmmm32 = 1918,
   /** `VPBROADCASTQ ymm1 {k1}{z}, xmm2/m64` — `EVEX.256.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_ymm_xmmm64 = 1893,
+  EVEX_Vpbroadcastq_ymm_xmmm64 = 1919,
   /** `VBROADCASTSS ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_ymm_xmmm32 = 1894,
+  EVEX_Vbroadcastss_ymm_xmmm32 = 1920,
   /** `VPMOVM2B ymm1, k1` — `EVEX.256.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_ymm_kr = 1895,
+  EVEX_Vpmovm2b_ymm_kr = 1921,
   /** `VPMOVB2M k1, ymm1` — `EVEX.256.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_ymm = 1896,
+  EVEX_Vpmovb2m_kr_ymm = 1922,
   /** `VMOVDQU64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_zmm_zmmm512 = 1897,
+  EVEX_Vmovdqu64_zmm_zmmm512 = 1923,
   /** `VMOVDQU64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_zmmm512_zmm = 1898,
+  EVEX_Vmovdqu64_zmmm512_zmm = 1924,
   /** `VMOVDQU32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_zmm_zmmm512 = 1899,
+  EVEX_Vmovdqu32_zmm_zmmm512 = 1925,
   /** `VMOVDQU32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_zmmm512_zmm = 1900,
+  EVEX_Vmovdqu32_zmmm512_zmm = 1926,
   /** `VMOVDQU8 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_zmm_zmmm512 = 1901,
+  EVEX_Vmovdqu8_zmm_zmmm512 = 1927,
   /** `VMOVDQU8 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_zmmm512_zmm = 1902,
+  EVEX_Vmovdqu8_zmmm512_zmm = 1928,
   /** `VMOVDQU16 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_zmm_zmmm512 = 1903,
+  EVEX_Vmovdqu16_zmm_zmmm512 = 1929,
   /** `VMOVDQU16 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_zmmm512_zmm = 1904,
+  EVEX_Vmovdqu16_zmmm512_zmm = 1930,
   /** `VMOVDQA64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_zmm_zmmm512 = 1905,
+  EVEX_Vmovdqa64_zmm_zmmm512 = 1931,
   /** `VMOVDQA64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_zmmm512_zmm = 1906,
+  EVEX_Vmovdqa64_zmmm512_zmm = 1932,
   /** `VMOVDQA32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_zmm_zmmm512 = 1907,
+  EVEX_Vmovdqa32_zmm_zmmm512 = 1933,
   /** `VMOVDQA32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_zmmm512_zmm = 1908,
+  EVEX_Vmovdqa32_zmmm512_zmm = 1934,
   /** `VMOVUPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 10 /r` */
-  EVEX_Vmovups_zmm_zmmm512 = 1909,
+  EVEX_Vmovups_zmm_zmmm512 = 1935,
   /** `VMOVUPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 11 /r` */
-  EVEX_Vmovups_zmmm512_zmm = 1910,
+  EVEX_Vmovups_zmmm512_zmm = 1936,
   /** `VMOVUPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_zmm_zmmm512 = 1911,
+  EVEX_Vmovupd_zmm_zmmm512 = 1937,
   /** `VMOVUPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_zmmm512_zmm = 1912,
+  EVEX_Vmovupd_zmmm512_zmm = 1938,
   /** `VMOVAPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 28 /r` */
-  EVEX_Vmovaps_zmm_zmmm512 = 1913,
+  EVEX_Vmovaps_zmm_zmmm512 = 1939,
   /** `VMOVAPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 29 /r` */
-  EVEX_Vmovaps_zmmm512_zmm = 1914,
+  EVEX_Vmovaps_zmmm512_zmm = 1940,
   /** `VMOVAPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_zmm_zmmm512 = 1915,
+  EVEX_Vmovapd_zmm_zmmm512 = 1941,
   /** `VMOVAPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_zmmm512_zmm = 1916,
+  EVEX_Vmovapd_zmmm512_zmm = 1942,
   /** `VMOVNTDQ m512, zmm1` — `EVEX.512.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m512_zmm = 1917,
+  EVEX_Vmovntdq_m512_zmm = 1943,
   /** `VMOVNTDQA zmm1, m512` — `EVEX.512.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_zmm_m512 = 1918,
+  EVEX_Vmovntdqa_zmm_m512 = 1944,
   /** `VPCMPEQB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1919,
+  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1945,
   /** `VPCMPEQW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1920,
+  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1946,
   /** `VPCMPGTB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1921,
+  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1947,
   /** `VPCMPGTW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1922,
+  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1948,
   /** `VPCMPEQD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1923,
+  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1949,
   /** `VPCMPGTD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1924,
+  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1950,
   /** `VPCMPEQQ k1 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1925,
+  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1951,
   /** `VPCMPB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1926,
+  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1952,
   /** `VPCMPUB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1927,
+  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1953,
   /** `VPCMPW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1928,
+  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1954,
   /** `VPCMPUW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1929,
+  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1955,
   /** `VPCMPD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1930,
+  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1956,
   /** `VPCMPUD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1931,
+  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1957,
   /** `VPCMPQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1932,
+  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1958,
   /** `VPCMPUQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1933,
+  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1959,
   /** `VPTESTMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_zmm_zmmm512 = 1934,
+  EVEX_Vptestmb_kr_zmm_zmmm512 = 1960,
   /** `VPTESTMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_zmm_zmmm512 = 1935,
+  EVEX_Vptestmw_kr_zmm_zmmm512 = 1961,
   /** `VPTESTNMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1936,
+  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1962,
   /** `VPTESTNMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1937,
+  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1963,
   /** `VPTESTMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1938,
+  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1964,
   /** `VPTESTMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1939,
+  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1965,
   /** `VPTESTNMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1940,
+  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1966,
   /** `VPTESTNMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1941,
+  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1967,
   /** `VPMINUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DA /r` */
-  EVEX_Vpminub_zmm_zmm_zmmm512 = 1942,
+  EVEX_Vpminub_zmm_zmm_zmmm512 = 1968,
   /** `VPMAXUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1943,
+  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1969,
   /** `VPADDB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1944,
+  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1970,
   /** `VPADDW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1945,
+  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1971,
   /** `VPSUBB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1946,
+  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1972,
   /** `VPSUBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1947,
+  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1973,
   /** `VPSUBUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1948,
+  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1974,
   /** `VPADDUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1949,
+  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1975,
   /** `VPAVGB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1950,
+  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1976,
   /** `VPMINSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1951,
+  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1977,
   /** `VPMAXSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1952,
+  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1978,
   /** `VPUNPCKLBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1953,
+  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1979,
   /** `VPUNPCKHBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1954,
+  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1980,
   /** `VPSHUFB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1955,
+  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1981,
   /** `VPMINSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1956,
+  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1982,
   /** `VPMINUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1957,
+  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1983,
   /** `VPMAXSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1958,
+  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1984,
   /** `VPMAXUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1959,
+  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1985,
   /** `VPMINUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1960,
+  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1986,
   /** `VPMAXUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1961,
+  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1987,
   /** `VPMINSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1962,
+  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1988,
   /** `VPMAXSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1963,
+  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1989,
   /** `VPADDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1964,
+  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1990,
   /** `VPSUBD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1965,
+  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1991,
   /** `VPXORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EF /r` */
-  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1966,
+  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1992,
   /** `VPORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EB /r` */
-  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1967,
+  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1993,
   /** `VPANDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DB /r` */
-  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1968,
+  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1994,
   /** `VPANDND zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1969,
+  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1995,
   /** `VPADDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1970,
+  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1996,
   /** `VPSUBQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1971,
+  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1997,
   /** `VPXORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1972,
+  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1998,
   /** `VPORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EB /r` */
-  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1973,
+  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1999,
   /** `VPANDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DB /r` */
-  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 1974,
+  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 2000,
   /** `VPANDNQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 1975,
+  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 2001,
   /** `VPMINUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 1976,
+  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 2002,
   /** `VPMAXUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 1977,
+  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 2003,
   /** `VPTERNLOGD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 1978,
+  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 2004,
   /** `VPTERNLOGQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 1979,
+  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 2005,
   /** `VPALIGNR zmm1 {k1}{z}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 1980,
+  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 2006,
   /** `VPBROADCASTB zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_zmm_r32 = 1981,
+  EVEX_Vpbroadcastb_zmm_r32 = 2007,
   /** `VPBROADCASTW zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_zmm_r32 = 1982,
+  EVEX_Vpbroadcastw_zmm_r32 = 2008,
   /** `VPBROADCASTD zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_zmm_r32 = 1983,
+  EVEX_Vpbroadcastd_zmm_r32 = 2009,
   /** `VPBROADCASTQ zmm1 {k1}{z}, r64` — `EVEX.512.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_zmm_r64 = 1984,
+  EVEX_Vpbroadcastq_zmm_r64 = 2010,
   /** `VPBROADCASTB zmm1 {k1}{z}, xmm2/m8` — `EVEX.512.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_zmm_xmmm8 = 1985,
+  EVEX_Vpbroadcastb_zmm_xmmm8 = 2011,
   /** `VPBROADCASTW zmm1 {k1}{z}, xmm2/m16` — `EVEX.512.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_zmm_xmmm16 = 1986,
+  EVEX_Vpbroadcastw_zmm_xmmm16 = 2012,
   /** `VPBROADCASTD zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_zmm_xmmm32 = 1987,
+  EVEX_Vpbroadcastd_zmm_xmmm32 = 2013,
   /** `VPBROADCASTQ zmm1 {k1}{z}, xmm2/m64` — `EVEX.512.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_zmm_xmmm64 = 1988,
+  EVEX_Vpbroadcastq_zmm_xmmm64 = 2014,
   /** `VBROADCASTSS zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_zmm_xmmm32 = 1989,
+  EVEX_Vbroadcastss_zmm_xmmm32 = 2015,
   /** `VPMOVM2B zmm1, k1` — `EVEX.512.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_zmm_kr = 1990,
+  EVEX_Vpmovm2b_zmm_kr = 2016,
   /** `VPMOVB2M k1, zmm1` — `EVEX.512.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_zmm = 1991,
+  EVEX_Vpmovb2m_kr_zmm = 2017,
   /** `VMOVD xmm1, r/m32` — `EVEX.128.66.0F.W0 6E /r` */
-  EVEX_Vmovd_xmm_rm32 = 1992,
+  EVEX_Vmovd_xmm_rm32 = 2018,
   /** `VMOVQ xmm1, r/m64` — `EVEX.128.66.0F.W1 6E /r` */
-  EVEX_Vmovq_xmm_rm64 = 1993,
+  EVEX_Vmovq_xmm_rm64 = 2019,
   /** `VMOVD r/m32, xmm1` — `EVEX.128.66.0F.W0 7E /r` */
-  EVEX_Vmovd_rm32_xmm = 1994,
+  EVEX_Vmovd_rm32_xmm = 2020,
   /** `VMOVQ r/m64, xmm1` — `EVEX.128.66.0F.W1 7E /r` */
-  EVEX_Vmovq_rm64_xmm = 1995,
+  EVEX_Vmovq_rm64_xmm = 2021,
   /** `VMOVQ xmm1, xmm2/m64` — `EVEX.128.F3.0F.W1 7E /r` */
-  EVEX_Vmovq_xmm_xmmm64 = 1996,
+  EVEX_Vmovq_xmm_xmmm64 = 2022,
   /** `VMOVQ xmm1/m64, xmm2` — `EVEX.128.66.0F.W1 D6 /r` */
-  EVEX_Vmovq_xmmm64_xmm = 1997,
+  EVEX_Vmovq_xmmm64_xmm = 2023,
   /** `VPMULLD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_xmm_xmm_xmmm128b32 = 1998,
+  EVEX_Vpmulld_xmm_xmm_xmmm128b32 = 2024,
   /** `VPMOVSXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_xmm_xmmm64 = 1999,
+  EVEX_Vpmovsxdq_xmm_xmmm64 = 2025,
   /** `VPMOVZXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_xmm_xmmm64 = 2000,
+  EVEX_Vpmovzxdq_xmm_xmmm64 = 2026,
   /** `VPSRLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_xmm_xmmm128b32_imm8 = 2001,
+  EVEX_Vpsrld_xmm_xmmm128b32_imm8 = 2027,
   /** `VPSRAD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_xmm_xmmm128b32_imm8 = 2002,
+  EVEX_Vpsrad_xmm_xmmm128b32_imm8 = 2028,
   /** `VPSLLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_xmm_xmmm128b32_imm8 = 2003,
+  EVEX_Vpslld_xmm_xmmm128b32_imm8 = 2029,
   /** `VPSRAQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_xmm_xmmm128b64_imm8 = 2004,
+  EVEX_Vpsraq_xmm_xmmm128b64_imm8 = 2030,
   /** `VPSRLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_xmm_xmmm128b64_imm8 = 2005,
+  EVEX_Vpsrlq_xmm_xmmm128b64_imm8 = 2031,
   /** `VPSLLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_xmm_xmmm128b64_imm8 = 2006,
+  EVEX_Vpsllq_xmm_xmmm128b64_imm8 = 2032,
   /** `VPSRLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_xmm_xmmm128_imm8 = 2007,
+  EVEX_Vpsrldq_xmm_xmmm128_imm8 = 2033,
   /** `VPSLLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_xmm_xmmm128_imm8 = 2008,
+  EVEX_Vpslldq_xmm_xmmm128_imm8 = 2034,
   /** `VADDPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 58 /r` */
-  EVEX_Vaddps_xmm_xmm_xmmm128b32 = 2009,
+  EVEX_Vaddps_xmm_xmm_xmmm128b32 = 2035,
   /** `VADDPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_xmm_xmm_xmmm128b64 = 2010,
+  EVEX_Vaddpd_xmm_xmm_xmmm128b64 = 2036,
   /** `VMULPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 59 /r` */
-  EVEX_Vmulps_xmm_xmm_xmmm128b32 = 2011,
+  EVEX_Vmulps_xmm_xmm_xmmm128b32 = 2037,
   /** `VMULPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_xmm_xmm_xmmm128b64 = 2012,
+  EVEX_Vmulpd_xmm_xmm_xmmm128b64 = 2038,
   /** `VSUBPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5C /r` */
-  EVEX_Vsubps_xmm_xmm_xmmm128b32 = 2013,
+  EVEX_Vsubps_xmm_xmm_xmmm128b32 = 2039,
   /** `VSUBPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_xmm_xmm_xmmm128b64 = 2014,
+  EVEX_Vsubpd_xmm_xmm_xmmm128b64 = 2040,
   /** `VDIVPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5E /r` */
-  EVEX_Vdivps_xmm_xmm_xmmm128b32 = 2015,
+  EVEX_Vdivps_xmm_xmm_xmmm128b32 = 2041,
   /** `VDIVPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_xmm_xmm_xmmm128b64 = 2016,
+  EVEX_Vdivpd_xmm_xmm_xmmm128b64 = 2042,
   /** `VPMULLD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_ymm_ymm_ymmm256b32 = 2017,
+  EVEX_Vpmulld_ymm_ymm_ymmm256b32 = 2043,
   /** `VPMOVSXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_ymm_xmmm128 = 2018,
+  EVEX_Vpmovsxdq_ymm_xmmm128 = 2044,
   /** `VPMOVZXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_ymm_xmmm128 = 2019,
+  EVEX_Vpmovzxdq_ymm_xmmm128 = 2045,
   /** `VPSRLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_ymm_ymmm256b32_imm8 = 2020,
+  EVEX_Vpsrld_ymm_ymmm256b32_imm8 = 2046,
   /** `VPSRAD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_ymm_ymmm256b32_imm8 = 2021,
+  EVEX_Vpsrad_ymm_ymmm256b32_imm8 = 2047,
   /** `VPSLLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_ymm_ymmm256b32_imm8 = 2022,
+  EVEX_Vpslld_ymm_ymmm256b32_imm8 = 2048,
   /** `VPSRAQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_ymm_ymmm256b64_imm8 = 2023,
+  EVEX_Vpsraq_ymm_ymmm256b64_imm8 = 2049,
   /** `VPSRLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_ymm_ymmm256b64_imm8 = 2024,
+  EVEX_Vpsrlq_ymm_ymmm256b64_imm8 = 2050,
   /** `VPSLLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_ymm_ymmm256b64_imm8 = 2025,
+  EVEX_Vpsllq_ymm_ymmm256b64_imm8 = 2051,
   /** `VPSRLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_ymm_ymmm256_imm8 = 2026,
+  EVEX_Vpsrldq_ymm_ymmm256_imm8 = 2052,
   /** `VPSLLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_ymm_ymmm256_imm8 = 2027,
+  EVEX_Vpslldq_ymm_ymmm256_imm8 = 2053,
   /** `VADDPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 58 /r` */
-  EVEX_Vaddps_ymm_ymm_ymmm256b32 = 2028,
+  EVEX_Vaddps_ymm_ymm_ymmm256b32 = 2054,
   /** `VADDPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_ymm_ymm_ymmm256b64 = 2029,
+  EVEX_Vaddpd_ymm_ymm_ymmm256b64 = 2055,
   /** `VMULPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 59 /r` */
-  EVEX_Vmulps_ymm_ymm_ymmm256b32 = 2030,
+  EVEX_Vmulps_ymm_ymm_ymmm256b32 = 2056,
   /** `VMULPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_ymm_ymm_ymmm256b64 = 2031,
+  EVEX_Vmulpd_ymm_ymm_ymmm256b64 = 2057,
   /** `VSUBPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5C /r` */
-  EVEX_Vsubps_ymm_ymm_ymmm256b32 = 2032,
+  EVEX_Vsubps_ymm_ymm_ymmm256b32 = 2058,
   /** `VSUBPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_ymm_ymm_ymmm256b64 = 2033,
+  EVEX_Vsubpd_ymm_ymm_ymmm256b64 = 2059,
   /** `VDIVPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5E /r` */
-  EVEX_Vdivps_ymm_ymm_ymmm256b32 = 2034,
+  EVEX_Vdivps_ymm_ymm_ymmm256b32 = 2060,
   /** `VDIVPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_ymm_ymm_ymmm256b64 = 2035,
+  EVEX_Vdivpd_ymm_ymm_ymmm256b64 = 2061,
   /** `VPMULLD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_zmm_zmm_zmmm512b32 = 2036,
+  EVEX_Vpmulld_zmm_zmm_zmmm512b32 = 2062,
   /** `VPMOVSXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_zmm_ymmm256 = 2037,
+  EVEX_Vpmovsxdq_zmm_ymmm256 = 2063,
   /** `VPMOVZXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_zmm_ymmm256 = 2038,
+  EVEX_Vpmovzxdq_zmm_ymmm256 = 2064,
   /** `VPSRLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_zmm_zmmm512b32_imm8 = 2039,
+  EVEX_Vpsrld_zmm_zmmm512b32_imm8 = 2065,
   /** `VPSRAD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_zmm_zmmm512b32_imm8 = 2040,
+  EVEX_Vpsrad_zmm_zmmm512b32_imm8 = 2066,
   /** `VPSLLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_zmm_zmmm512b32_imm8 = 2041,
+  EVEX_Vpslld_zmm_zmmm512b32_imm8 = 2067,
   /** `VPSRAQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_zmm_zmmm512b64_imm8 = 2042,
+  EVEX_Vpsraq_zmm_zmmm512b64_imm8 = 2068,
   /** `VPSRLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_zmm_zmmm512b64_imm8 = 2043,
+  EVEX_Vpsrlq_zmm_zmmm512b64_imm8 = 2069,
   /** `VPSLLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_zmm_zmmm512b64_imm8 = 2044,
+  EVEX_Vpsllq_zmm_zmmm512b64_imm8 = 2070,
   /** `VPSRLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_zmm_zmmm512_imm8 = 2045,
+  EVEX_Vpsrldq_zmm_zmmm512_imm8 = 2071,
   /** `VPSLLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_zmm_zmmm512_imm8 = 2046,
-  /** `VADDPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 58 /r` */
-  EVEX_Vaddps_zmm_zmm_zmmm512b32 = 2047,
-  /** `VADDPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_zmm_zmm_zmmm512b64 = 2048,
-  /** `VMULPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 59 /r` */
-  EVEX_Vmulps_zmm_zmm_zmmm512b32 = 2049,
-  /** `VMULPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_zmm_zmm_zmmm512b64 = 2050,
-  /** `VSUBPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 5C /r` */
-  EVEX_Vsubps_zmm_zmm_zmmm512b32 = 2051,
-  /** `VSUBPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_zmm_zmm_zmmm512b64 = 2052,
-  /** `VDIVPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 5E /r` */
-  EVEX_Vdivps_zmm_zmm_zmmm512b32 = 2053,
-  /** `VDIVPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_zmm_zmm_zmmm512b64 = 2054,
+  EVEX_Vpslldq_zmm_zmmm512_imm8 = 2072,
+  /** `VADDPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 58 /r` */
+  EVEX_Vaddps_zmm_zmm_zmmm512b32 = 2073,
+  /** `VADDPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 58 /r` */
+  EVEX_Vaddpd_zmm_zmm_zmmm512b64 = 2074,
+  /** `VMULPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 59 /r` */
+  EVEX_Vmulps_zmm_zmm_zmmm512b32 = 2075,
+  /** `VMULPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 59 /r` */
+  EVEX_Vmulpd_zmm_zmm_zmmm512b64 = 2076,
+  /** `VSUBPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 5C /r` */
+  EVEX_Vsubps_zmm_zmm_zmmm512b32 = 2077,
+  /** `VSUBPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 5C /r` */
+  EVEX_Vsubpd_zmm_zmm_zmmm512b64 = 2078,
+  /** `VDIVPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 5E /r` */
+  EVEX_Vdivps_zmm_zmm_zmmm512b32 = 2079,
+  /** `VDIVPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 5E /r` */
+  EVEX_Vdivpd_zmm_zmm_zmmm512b64 = 2080,
   /** `VEXTRACTI32X8 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 3B /r ib` */
-  EVEX_Vextracti32x8_ymmm256_zmm_imm8 = 2055,
+  EVEX_Vextracti32x8_ymmm256_zmm_imm8 = 2081,
   /** `VEXTRACTI64X4 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W1 3B /r ib` */
-  EVEX_Vextracti64x4_ymmm256_zmm_imm8 = 2056,
+  EVEX_Vextracti64x4_ymmm256_zmm_imm8 = 2082,
   /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, ymm2, imm8` — `EVEX.256.66.0F3A.W0 39 /r ib` */
-  EVEX_Vextracti32x4_xmmm128_ymm_imm8 = 2057,
+  EVEX_Vextracti32x4_xmmm128_ymm_imm8 = 2083,
   /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 39 /r ib` */
-  EVEX_Vextracti32x4_xmmm128_zmm_imm8 = 2058,
+  EVEX_Vextracti32x4_xmmm128_zmm_imm8 = 2084,
   /** `VINSERTI32X8 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W0 3A /r ib` */
-  EVEX_Vinserti32x8_zmm_zmm_ymmm256_imm8 = 2059,
+  EVEX_Vinserti32x8_zmm_zmm_ymmm256_imm8 = 2085,
   /** `VINSERTI64X4 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W1 3A /r ib` */
-  EVEX_Vinserti64x4_zmm_zmm_ymmm256_imm8 = 2060,
-  /** `VADDSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 58 /r` */
-  EVEX_Vaddsd_xmm_xmm_xmmm64 = 2061,
-  /** `VADDSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 58 /r` */
-  EVEX_Vaddss_xmm_xmm_xmmm32 = 2062,
-  /** `VMULSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 59 /r` */
-  EVEX_Vmulsd_xmm_xmm_xmmm64 = 2063,
-  /** `VMULSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 59 /r` */
-  EVEX_Vmulss_xmm_xmm_xmmm32 = 2064,
-  /** `VSUBSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5C /r` */
-  EVEX_Vsubsd_xmm_xmm_xmmm64 = 2065,
-  /** `VSUBSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5C /r` */
-  EVEX_Vsubss_xmm_xmm_xmmm32 = 2066,
-  /** `VDIVSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5E /r` */
-  EVEX_Vdivsd_xmm_xmm_xmmm64 = 2067,
-  /** `VDIVSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5E /r` */
-  EVEX_Vdivss_xmm_xmm_xmmm32 = 2068,
-  /** `VMINSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5D /r` */
-  EVEX_Vminsd_xmm_xmm_xmmm64 = 2069,
-  /** `VMINSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5D /r` */
-  EVEX_Vminss_xmm_xmm_xmmm32 = 2070,
-  /** `VMAXSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5F /r` */
-  EVEX_Vmaxsd_xmm_xmm_xmmm64 = 2071,
-  /** `VMAXSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5F /r` */
-  EVEX_Vmaxss_xmm_xmm_xmmm32 = 2072,
-  /** `VSQRTSD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 51 /r` */
-  EVEX_Vsqrtsd_xmm_xmm_xmmm64 = 2073,
-  /** `VSQRTSS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 51 /r` */
-  EVEX_Vsqrtss_xmm_xmm_xmmm32 = 2074,
-  /** `VRNDSCALESD xmm1 {k1}{z}, xmm2, xmm3/m64, imm8` — `EVEX.LIG.66.0F3A.W1 0B /r ib` */
-  EVEX_Vrndscalesd_xmm_xmm_xmmm64_imm8 = 2075,
-  /** `VRNDSCALESS xmm1 {k1}{z}, xmm2, xmm3/m32, imm8` — `EVEX.LIG.66.0F3A.W0 0A /r ib` */
-  EVEX_Vrndscaless_xmm_xmm_xmmm32_imm8 = 2076,
+  EVEX_Vinserti64x4_zmm_zmm_ymmm256_imm8 = 2086,
+  /** `VADDSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 58 /r` */
+  EVEX_Vaddsd_xmm_xmm_xmmm64 = 2087,
+  /** `VADDSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 58 /r` */
+  EVEX_Vaddss_xmm_xmm_xmmm32 = 2088,
+  /** `VMULSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 59 /r` */
+  EVEX_Vmulsd_xmm_xmm_xmmm64 = 2089,
+  /** `VMULSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 59 /r` */
+  EVEX_Vmulss_xmm_xmm_xmmm32 = 2090,
+  /** `VSUBSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 5C /r` */
+  EVEX_Vsubsd_xmm_xmm_xmmm64 = 2091,
+  /** `VSUBSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 5C /r` */
+  EVEX_Vsubss_xmm_xmm_xmmm32 = 2092,
+  /** `VDIVSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 5E /r` */
+  EVEX_Vdivsd_xmm_xmm_xmmm64 = 2093,
+  /** `VDIVSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 5E /r` */
+  EVEX_Vdivss_xmm_xmm_xmmm32 = 2094,
+  /** `VMINSD xmm1 {k1}{z}, xmm2, xmm3/m64{sae}` — `EVEX.LIG.F2.0F.W1 5D /r` */
+  EVEX_Vminsd_xmm_xmm_xmmm64 = 2095,
+  /** `VMINSS xmm1 {k1}{z}, xmm2, xmm3/m32{sae}` — `EVEX.LIG.F3.0F.W0 5D /r` */
+  EVEX_Vminss_xmm_xmm_xmmm32 = 2096,
+  /** `VMAXSD xmm1 {k1}{z}, xmm2, xmm3/m64{sae}` — `EVEX.LIG.F2.0F.W1 5F /r` */
+  EVEX_Vmaxsd_xmm_xmm_xmmm64 = 2097,
+  /** `VMAXSS xmm1 {k1}{z}, xmm2, xmm3/m32{sae}` — `EVEX.LIG.F3.0F.W0 5F /r` */
+  EVEX_Vmaxss_xmm_xmm_xmmm32 = 2098,
+  /** `VSQRTSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 51 /r` */
+  EVEX_Vsqrtsd_xmm_xmm_xmmm64 = 2099,
+  /** `VSQRTSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 51 /r` */
+  EVEX_Vsqrtss_xmm_xmm_xmmm32 = 2100,
+  /** `VRNDSCALESD xmm1 {k1}{z}, xmm2, xmm3/m64{sae}, imm8` — `EVEX.LIG.66.0F3A.W1 0B /r ib` */
+  EVEX_Vrndscalesd_xmm_xmm_xmmm64_imm8 = 2101,
+  /** `VRNDSCALESS xmm1 {k1}{z}, xmm2, xmm3/m32{sae}, imm8` — `EVEX.LIG.66.0F3A.W0 0A /r ib` */
+  EVEX_Vrndscaless_xmm_xmm_xmmm32_imm8 = 2102,
   /** `VCVTSI2SD xmm1, xmm2, r/m32` — `EVEX.LIG.F2.0F.W0 2A /r` */
-  EVEX_Vcvtsi2sd_xmm_xmm_rm32 = 2077,
-  /** `VCVTSI2SD xmm1, xmm2, r/m64` — `EVEX.LIG.F2.0F.W1 2A /r` */
-  EVEX_Vcvtsi2sd_xmm_xmm_rm64 = 2078,
-  /** `VCVTSD2SS xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.F2.0F.W1 5A /r` */
-  EVEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 2079,
-  /** `VCVTSS2SD xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.F3.0F.W0 5A /r` */
-  EVEX_Vcvtss2sd_xmm_xmm_xmmm32 = 2080,
-  /** `VUCOMISD xmm1, xmm2/m64` — `EVEX.LIG.66.0F.W1 2E /r` */
-  EVEX_Vucomisd_xmm_xmmm64 = 2081,
-  /** `VUCOMISS xmm1, xmm2/m32` — `EVEX.LIG.0F.W0 2E /r` */
-  EVEX_Vucomiss_xmm_xmmm32 = 2082,
+  EVEX_Vcvtsi2sd_xmm_xmm_rm32 = 2103,
+  /** `VCVTSI2SD xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F2.0F.W1 2A /r` */
+  EVEX_Vcvtsi2sd_xmm_xmm_rm64 = 2104,
+  /** `VCVTSD2SS xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 5A /r` */
+  EVEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 2105,
+  /** `VCVTSS2SD xmm1 {k1}{z}, xmm2, xmm3/m32{sae}` — `EVEX.LIG.F3.0F.W0 5A /r` */
+  EVEX_Vcvtss2sd_xmm_xmm_xmmm32 = 2106,
+  /** `VUCOMISD xmm1, xmm2/m64{sae}` — `EVEX.LIG.66.0F.W1 2E /r` */
+  EVEX_Vucomisd_xmm_xmmm64 = 2107,
+  /** `VUCOMISS xmm1, xmm2/m32{sae}` — `EVEX.LIG.0F.W0 2E /r` */
+  EVEX_Vucomiss_xmm_xmmm32 = 2108,
   /** `VMOVSS xmm1 {k1}{z}, m32` — `EVEX.LIG.F3.0F.W0 10 /r` */
-  EVEX_Vmovss_xmm_m32 = 2083,
+  EVEX_Vmovss_xmm_m32 = 2109,
   /** `VMOVSS m32 {k1}, xmm1` — `EVEX.LIG.F3.0F.W0 11 /r` */
-  EVEX_Vmovss_m32_xmm = 2084,
+  EVEX_Vmovss_m32_xmm = 2110,
   /** `VMOVSD xmm1 {k1}{z}, m64` — `EVEX.LIG.F2.0F.W1 10 /r` */
-  EVEX_Vmovsd_xmm_m64 = 2085,
+  EVEX_Vmovsd_xmm_m64 = 2111,
   /** `VMOVSD m64 {k1}, xmm1` — `EVEX.LIG.F2.0F.W1 11 /r` */
-  EVEX_Vmovsd_m64_xmm = 2086,
-  /** `VFMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 99 /r` */
-  EVEX_Vfmadd132ss_xmm_xmm_xmmm32 = 2087,
-  /** `VFMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 99 /r` */
-  EVEX_Vfmadd132sd_xmm_xmm_xmmm64 = 2088,
+  EVEX_Vmovsd_m64_xmm = 2112,
+  /** `VFMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 99 /r` */
+  EVEX_Vfmadd132ss_xmm_xmm_xmmm32 = 2113,
+  /** `VFMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 99 /r` */
+  EVEX_Vfmadd132sd_xmm_xmm_xmmm64 = 2114,
   /** `VFMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_xmm_xmm_xmmm128b32 = 2089,
+  EVEX_Vfmadd132ps_xmm_xmm_xmmm128b32 = 2115,
   /** `VFMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_xmm_xmm_xmmm128b64 = 2090,
+  EVEX_Vfmadd132pd_xmm_xmm_xmmm128b64 = 2116,
   /** `VFMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_ymm_ymm_ymmm256b32 = 2091,
+  EVEX_Vfmadd132ps_ymm_ymm_ymmm256b32 = 2117,
   /** `VFMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_ymm_ymm_ymmm256b64 = 2092,
-  /** `VFMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_zmm_zmm_zmmm512b32 = 2093,
-  /** `VFMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_zmm_zmm_zmmm512b64 = 2094,
-  /** `VFMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 A9 /r` */
-  EVEX_Vfmadd213ss_xmm_xmm_xmmm32 = 2095,
-  /** `VFMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 A9 /r` */
-  EVEX_Vfmadd213sd_xmm_xmm_xmmm64 = 2096,
+  EVEX_Vfmadd132pd_ymm_ymm_ymmm256b64 = 2118,
+  /** `VFMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 98 /r` */
+  EVEX_Vfmadd132ps_zmm_zmm_zmmm512b32 = 2119,
+  /** `VFMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 98 /r` */
+  EVEX_Vfmadd132pd_zmm_zmm_zmmm512b64 = 2120,
+  /** `VFMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 A9 /r` */
+  EVEX_Vfmadd213ss_xmm_xmm_xmmm32 = 2121,
+  /** `VFMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 A9 /r` */
+  EVEX_Vfmadd213sd_xmm_xmm_xmmm64 = 2122,
   /** `VFMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_xmm_xmm_xmmm128b32 = 2097,
+  EVEX_Vfmadd213ps_xmm_xmm_xmmm128b32 = 2123,
   /** `VFMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_xmm_xmm_xmmm128b64 = 2098,
+  EVEX_Vfmadd213pd_xmm_xmm_xmmm128b64 = 2124,
   /** `VFMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_ymm_ymm_ymmm256b32 = 2099,
+  EVEX_Vfmadd213ps_ymm_ymm_ymmm256b32 = 2125,
   /** `VFMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_ymm_ymm_ymmm256b64 = 2100,
-  /** `VFMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_zmm_zmm_zmmm512b32 = 2101,
-  /** `VFMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_zmm_zmm_zmmm512b64 = 2102,
-  /** `VFMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 B9 /r` */
-  EVEX_Vfmadd231ss_xmm_xmm_xmmm32 = 2103,
-  /** `VFMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 B9 /r` */
-  EVEX_Vfmadd231sd_xmm_xmm_xmmm64 = 2104,
+  EVEX_Vfmadd213pd_ymm_ymm_ymmm256b64 = 2126,
+  /** `VFMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 A8 /r` */
+  EVEX_Vfmadd213ps_zmm_zmm_zmmm512b32 = 2127,
+  /** `VFMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 A8 /r` */
+  EVEX_Vfmadd213pd_zmm_zmm_zmmm512b64 = 2128,
+  /** `VFMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 B9 /r` */
+  EVEX_Vfmadd231ss_xmm_xmm_xmmm32 = 2129,
+  /** `VFMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 B9 /r` */
+  EVEX_Vfmadd231sd_xmm_xmm_xmmm64 = 2130,
   /** `VFMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_xmm_xmm_xmmm128b32 = 2105,
+  EVEX_Vfmadd231ps_xmm_xmm_xmmm128b32 = 2131,
   /** `VFMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_xmm_xmm_xmmm128b64 = 2106,
+  EVEX_Vfmadd231pd_xmm_xmm_xmmm128b64 = 2132,
   /** `VFMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_ymm_ymm_ymmm256b32 = 2107,
+  EVEX_Vfmadd231ps_ymm_ymm_ymmm256b32 = 2133,
   /** `VFMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_ymm_ymm_ymmm256b64 = 2108,
-  /** `VFMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_zmm_zmm_zmmm512b32 = 2109,
-  /** `VFMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_zmm_zmm_zmmm512b64 = 2110,
-  /** `VFMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9B /r` */
-  EVEX_Vfmsub132ss_xmm_xmm_xmmm32 = 2111,
-  /** `VFMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9B /r` */
-  EVEX_Vfmsub132sd_xmm_xmm_xmmm64 = 2112,
+  EVEX_Vfmadd231pd_ymm_ymm_ymmm256b64 = 2134,
+  /** `VFMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 B8 /r` */
+  EVEX_Vfmadd231ps_zmm_zmm_zmmm512b32 = 2135,
+  /** `VFMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 B8 /r` */
+  EVEX_Vfmadd231pd_zmm_zmm_zmmm512b64 = 2136,
+  /** `VFMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 9B /r` */
+  EVEX_Vfmsub132ss_xmm_xmm_xmmm32 = 2137,
+  /** `VFMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 9B /r` */
+  EVEX_Vfmsub132sd_xmm_xmm_xmmm64 = 2138,
   /** `VFMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_xmm_xmm_xmmm128b32 = 2113,
+  EVEX_Vfmsub132ps_xmm_xmm_xmmm128b32 = 2139,
   /** `VFMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_xmm_xmm_xmmm128b64 = 2114,
+  EVEX_Vfmsub132pd_xmm_xmm_xmmm128b64 = 2140,
   /** `VFMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_ymm_ymm_ymmm256b32 = 2115,
+  EVEX_Vfmsub132ps_ymm_ymm_ymmm256b32 = 2141,
   /** `VFMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_ymm_ymm_ymmm256b64 = 2116,
-  /** `VFMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_zmm_zmm_zmmm512b32 = 2117,
-  /** `VFMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_zmm_zmm_zmmm512b64 = 2118,
-  /** `VFMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AB /r` */
-  EVEX_Vfmsub213ss_xmm_xmm_xmmm32 = 2119,
-  /** `VFMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AB /r` */
-  EVEX_Vfmsub213sd_xmm_xmm_xmmm64 = 2120,
+  EVEX_Vfmsub132pd_ymm_ymm_ymmm256b64 = 2142,
+  /** `VFMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 9A /r` */
+  EVEX_Vfmsub132ps_zmm_zmm_zmmm512b32 = 2143,
+  /** `VFMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 9A /r` */
+  EVEX_Vfmsub132pd_zmm_zmm_zmmm512b64 = 2144,
+  /** `VFMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 AB /r` */
+  EVEX_Vfmsub213ss_xmm_xmm_xmmm32 = 2145,
+  /** `VFMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 AB /r` */
+  EVEX_Vfmsub213sd_xmm_xmm_xmmm64 = 2146,
   /** `VFMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_xmm_xmm_xmmm128b32 = 2121,
+  EVEX_Vfmsub213ps_xmm_xmm_xmmm128b32 = 2147,
   /** `VFMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_xmm_xmm_xmmm128b64 = 2122,
+  EVEX_Vfmsub213pd_xmm_xmm_xmmm128b64 = 2148,
   /** `VFMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_ymm_ymm_ymmm256b32 = 2123,
+  EVEX_Vfmsub213ps_ymm_ymm_ymmm256b32 = 2149,
   /** `VFMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_ymm_ymm_ymmm256b64 = 2124,
-  /** `VFMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_zmm_zmm_zmmm512b32 = 2125,
-  /** `VFMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_zmm_zmm_zmmm512b64 = 2126,
-  /** `VFMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BB /r` */
-  EVEX_Vfmsub231ss_xmm_xmm_xmmm32 = 2127,
-  /** `VFMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BB /r` */
-  EVEX_Vfmsub231sd_xmm_xmm_xmmm64 = 2128,
+  EVEX_Vfmsub213pd_ymm_ymm_ymmm256b64 = 2150,
+  /** `VFMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 AA /r` */
+  EVEX_Vfmsub213ps_zmm_zmm_zmmm512b32 = 2151,
+  /** `VFMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 AA /r` */
+  EVEX_Vfmsub213pd_zmm_zmm_zmmm512b64 = 2152,
+  /** `VFMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 BB /r` */
+  EVEX_Vfmsub231ss_xmm_xmm_xmmm32 = 2153,
+  /** `VFMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 BB /r` */
+  EVEX_Vfmsub231sd_xmm_xmm_xmmm64 = 2154,
   /** `VFMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_xmm_xmm_xmmm128b32 = 2129,
+  EVEX_Vfmsub231ps_xmm_xmm_xmmm128b32 = 2155,
   /** `VFMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_xmm_xmm_xmmm128b64 = 2130,
+  EVEX_Vfmsub231pd_xmm_xmm_xmmm128b64 = 2156,
   /** `VFMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_ymm_ymm_ymmm256b32 = 2131,
+  EVEX_Vfmsub231ps_ymm_ymm_ymmm256b32 = 2157,
   /** `VFMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_ymm_ymm_ymmm256b64 = 2132,
-  /** `VFMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_zmm_zmm_zmmm512b32 = 2133,
-  /** `VFMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_zmm_zmm_zmmm512b64 = 2134,
-  /** `VFNMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9D /r` */
-  EVEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 2135,
-  /** `VFNMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9D /r` */
-  EVEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 2136,
+  EVEX_Vfmsub231pd_ymm_ymm_ymmm256b64 = 2158,
+  /** `VFMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 BA /r` */
+  EVEX_Vfmsub231ps_zmm_zmm_zmmm512b32 = 2159,
+  /** `VFMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 BA /r` */
+  EVEX_Vfmsub231pd_zmm_zmm_zmmm512b64 = 2160,
+  /** `VFNMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 9D /r` */
+  EVEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 2161,
+  /** `VFNMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 9D /r` */
+  EVEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 2162,
   /** `VFNMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_xmm_xmm_xmmm128b32 = 2137,
+  EVEX_Vfnmadd132ps_xmm_xmm_xmmm128b32 = 2163,
   /** `VFNMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_xmm_xmm_xmmm128b64 = 2138,
+  EVEX_Vfnmadd132pd_xmm_xmm_xmmm128b64 = 2164,
   /** `VFNMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_ymm_ymm_ymmm256b32 = 2139,
+  EVEX_Vfnmadd132ps_ymm_ymm_ymmm256b32 = 2165,
   /** `VFNMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_ymm_ymm_ymmm256b64 = 2140,
-  /** `VFNMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_zmm_zmm_zmmm512b32 = 2141,
-  /** `VFNMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_zmm_zmm_zmmm512b64 = 2142,
-  /** `VFNMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AD /r` */
-  EVEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 2143,
-  /** `VFNMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AD /r` */
-  EVEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 2144,
+  EVEX_Vfnmadd132pd_ymm_ymm_ymmm256b64 = 2166,
+  /** `VFNMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 9C /r` */
+  EVEX_Vfnmadd132ps_zmm_zmm_zmmm512b32 = 2167,
+  /** `VFNMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 9C /r` */
+  EVEX_Vfnmadd132pd_zmm_zmm_zmmm512b64 = 2168,
+  /** `VFNMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 AD /r` */
+  EVEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 2169,
+  /** `VFNMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 AD /r` */
+  EVEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 2170,
   /** `VFNMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_xmm_xmm_xmmm128b32 = 2145,
+  EVEX_Vfnmadd213ps_xmm_xmm_xmmm128b32 = 2171,
   /** `VFNMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_xmm_xmm_xmmm128b64 = 2146,
+  EVEX_Vfnmadd213pd_xmm_xmm_xmmm128b64 = 2172,
   /** `VFNMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_ymm_ymm_ymmm256b32 = 2147,
+  EVEX_Vfnmadd213ps_ymm_ymm_ymmm256b32 = 2173,
   /** `VFNMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_ymm_ymm_ymmm256b64 = 2148,
-  /** `VFNMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_zmm_zmm_zmmm512b32 = 2149,
-  /** `VFNMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_zmm_zmm_zmmm512b64 = 2150,
-  /** `VFNMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BD /r` */
-  EVEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 2151,
-  /** `VFNMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BD /r` */
-  EVEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 2152,
+  EVEX_Vfnmadd213pd_ymm_ymm_ymmm256b64 = 2174,
+  /** `VFNMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 AC /r` */
+  EVEX_Vfnmadd213ps_zmm_zmm_zmmm512b32 = 2175,
+  /** `VFNMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 AC /r` */
+  EVEX_Vfnmadd213pd_zmm_zmm_zmmm512b64 = 2176,
+  /** `VFNMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 BD /r` */
+  EVEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 2177,
+  /** `VFNMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 BD /r` */
+  EVEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 2178,
   /** `VFNMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_xmm_xmm_xmmm128b32 = 2153,
+  EVEX_Vfnmadd231ps_xmm_xmm_xmmm128b32 = 2179,
   /** `VFNMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_xmm_xmm_xmmm128b64 = 2154,
+  EVEX_Vfnmadd231pd_xmm_xmm_xmmm128b64 = 2180,
   /** `VFNMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_ymm_ymm_ymmm256b32 = 2155,
+  EVEX_Vfnmadd231ps_ymm_ymm_ymmm256b32 = 2181,
   /** `VFNMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_ymm_ymm_ymmm256b64 = 2156,
-  /** `VFNMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_zmm_zmm_zmmm512b32 = 2157,
-  /** `VFNMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_zmm_zmm_zmmm512b64 = 2158,
-  /** `VFNMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 9F /r` */
-  EVEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 2159,
-  /** `VFNMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 9F /r` */
-  EVEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 2160,
+  EVEX_Vfnmadd231pd_ymm_ymm_ymmm256b64 = 2182,
+  /** `VFNMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 BC /r` */
+  EVEX_Vfnmadd231ps_zmm_zmm_zmmm512b32 = 2183,
+  /** `VFNMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 BC /r` */
+  EVEX_Vfnmadd231pd_zmm_zmm_zmmm512b64 = 2184,
+  /** `VFNMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 9F /r` */
+  EVEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 2185,
+  /** `VFNMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 9F /r` */
+  EVEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 2186,
   /** `VFNMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_xmm_xmm_xmmm128b32 = 2161,
+  EVEX_Vfnmsub132ps_xmm_xmm_xmmm128b32 = 2187,
   /** `VFNMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_xmm_xmm_xmmm128b64 = 2162,
+  EVEX_Vfnmsub132pd_xmm_xmm_xmmm128b64 = 2188,
   /** `VFNMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_ymm_ymm_ymmm256b32 = 2163,
+  EVEX_Vfnmsub132ps_ymm_ymm_ymmm256b32 = 2189,
   /** `VFNMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_ymm_ymm_ymmm256b64 = 2164,
-  /** `VFNMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_zmm_zmm_zmmm512b32 = 2165,
-  /** `VFNMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_zmm_zmm_zmmm512b64 = 2166,
-  /** `VFNMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 AF /r` */
-  EVEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 2167,
-  /** `VFNMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 AF /r` */
-  EVEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 2168,
+  EVEX_Vfnmsub132pd_ymm_ymm_ymmm256b64 = 2190,
+  /** `VFNMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 9E /r` */
+  EVEX_Vfnmsub132ps_zmm_zmm_zmmm512b32 = 2191,
+  /** `VFNMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 9E /r` */
+  EVEX_Vfnmsub132pd_zmm_zmm_zmmm512b64 = 2192,
+  /** `VFNMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 AF /r` */
+  EVEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 2193,
+  /** `VFNMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 AF /r` */
+  EVEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 2194,
   /** `VFNMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_xmm_xmm_xmmm128b32 = 2169,
+  EVEX_Vfnmsub213ps_xmm_xmm_xmmm128b32 = 2195,
   /** `VFNMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_xmm_xmm_xmmm128b64 = 2170,
+  EVEX_Vfnmsub213pd_xmm_xmm_xmmm128b64 = 2196,
   /** `VFNMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_ymm_ymm_ymmm256b32 = 2171,
+  EVEX_Vfnmsub213ps_ymm_ymm_ymmm256b32 = 2197,
   /** `VFNMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_ymm_ymm_ymmm256b64 = 2172,
-  /** `VFNMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_zmm_zmm_zmmm512b32 = 2173,
-  /** `VFNMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_zmm_zmm_zmmm512b64 = 2174,
-  /** `VFNMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32` — `EVEX.LIG.66.0F38.W0 BF /r` */
-  EVEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 2175,
-  /** `VFNMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64` — `EVEX.LIG.66.0F38.W1 BF /r` */
-  EVEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 2176,
+  EVEX_Vfnmsub213pd_ymm_ymm_ymmm256b64 = 2198,
+  /** `VFNMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 AE /r` */
+  EVEX_Vfnmsub213ps_zmm_zmm_zmmm512b32 = 2199,
+  /** `VFNMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 AE /r` */
+  EVEX_Vfnmsub213pd_zmm_zmm_zmmm512b64 = 2200,
+  /** `VFNMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 BF /r` */
+  EVEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 2201,
+  /** `VFNMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 BF /r` */
+  EVEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 2202,
   /** `VFNMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_xmm_xmm_xmmm128b32 = 2177,
+  EVEX_Vfnmsub231ps_xmm_xmm_xmmm128b32 = 2203,
   /** `VFNMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_xmm_xmm_xmmm128b64 = 2178,
+  EVEX_Vfnmsub231pd_xmm_xmm_xmmm128b64 = 2204,
   /** `VFNMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_ymm_ymm_ymmm256b32 = 2179,
+  EVEX_Vfnmsub231ps_ymm_ymm_ymmm256b32 = 2205,
   /** `VFNMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_ymm_ymm_ymmm256b64 = 2180,
-  /** `VFNMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_zmm_zmm_zmmm512b32 = 2181,
-  /** `VFNMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_zmm_zmm_zmmm512b64 = 2182,
+  EVEX_Vfnmsub231pd_ymm_ymm_ymmm256b64 = 2206,
+  /** `VFNMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 BE /r` */
+  EVEX_Vfnmsub231ps_zmm_zmm_zmmm512b32 = 2207,
+  /** `VFNMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 BE /r` */
+  EVEX_Vfnmsub231pd_zmm_zmm_zmmm512b64 = 2208,
+  /** `VMINPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5D /r` */
+  EVEX_Vminps_xmm_xmm_xmmm128b32 = 2209,
+  /** `VMINPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5D /r` */
+  EVEX_Vminps_ymm_ymm_ymmm256b32 = 2210,
+  /** `VMINPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{sae}` — `EVEX.512.0F.W0 5D /r` */
+  EVEX_Vminps_zmm_zmm_zmmm512b32 = 2211,
+  /** `VMINPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5D /r` */
+  EVEX_Vminpd_xmm_xmm_xmmm128b64 = 2212,
+  /** `VMINPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5D /r` */
+  EVEX_Vminpd_ymm_ymm_ymmm256b64 = 2213,
+  /** `VMINPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 5D /r` */
+  EVEX_Vminpd_zmm_zmm_zmmm512b64 = 2214,
+  /** `VMAXPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5F /r` */
+  EVEX_Vmaxps_xmm_xmm_xmmm128b32 = 2215,
+  /** `VMAXPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5F /r` */
+  EVEX_Vmaxps_ymm_ymm_ymmm256b32 = 2216,
+  /** `VMAXPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{sae}` — `EVEX.512.0F.W0 5F /r` */
+  EVEX_Vmaxps_zmm_zmm_zmmm512b32 = 2217,
+  /** `VMAXPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5F /r` */
+  EVEX_Vmaxpd_xmm_xmm_xmmm128b64 = 2218,
+  /** `VMAXPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5F /r` */
+  EVEX_Vmaxpd_ymm_ymm_ymmm256b64 = 2219,
+  /** `VMAXPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 5F /r` */
+  EVEX_Vmaxpd_zmm_zmm_zmmm512b64 = 2220,
+  /** `VANDPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 54 /r` */
+  EVEX_Vandps_xmm_xmm_xmmm128b32 = 2221,
+  /** `VANDPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 54 /r` */
+  EVEX_Vandps_ymm_ymm_ymmm256b32 = 2222,
+  /** `VANDPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 54 /r` */
+  EVEX_Vandps_zmm_zmm_zmmm512b32 = 2223,
+  /** `VANDPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 54 /r` */
+  EVEX_Vandpd_xmm_xmm_xmmm128b64 = 2224,
+  /** `VANDPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 54 /r` */
+  EVEX_Vandpd_ymm_ymm_ymmm256b64 = 2225,
+  /** `VANDPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 54 /r` */
+  EVEX_Vandpd_zmm_zmm_zmmm512b64 = 2226,
+  /** `VANDNPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 55 /r` */
+  EVEX_Vandnps_xmm_xmm_xmmm128b32 = 2227,
+  /** `VANDNPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 55 /r` */
+  EVEX_Vandnps_ymm_ymm_ymmm256b32 = 2228,
+  /** `VANDNPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 55 /r` */
+  EVEX_Vandnps_zmm_zmm_zmmm512b32 = 2229,
+  /** `VANDNPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 55 /r` */
+  EVEX_Vandnpd_xmm_xmm_xmmm128b64 = 2230,
+  /** `VANDNPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 55 /r` */
+  EVEX_Vandnpd_ymm_ymm_ymmm256b64 = 2231,
+  /** `VANDNPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 55 /r` */
+  EVEX_Vandnpd_zmm_zmm_zmmm512b64 = 2232,
+  /** `VORPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 56 /r` */
+  EVEX_Vorps_xmm_xmm_xmmm128b32 = 2233,
+  /** `VORPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 56 /r` */
+  EVEX_Vorps_ymm_ymm_ymmm256b32 = 2234,
+  /** `VORPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 56 /r` */
+  EVEX_Vorps_zmm_zmm_zmmm512b32 = 2235,
+  /** `VORPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 56 /r` */
+  EVEX_Vorpd_xmm_xmm_xmmm128b64 = 2236,
+  /** `VORPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 56 /r` */
+  EVEX_Vorpd_ymm_ymm_ymmm256b64 = 2237,
+  /** `VORPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 56 /r` */
+  EVEX_Vorpd_zmm_zmm_zmmm512b64 = 2238,
+  /** `VXORPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 57 /r` */
+  EVEX_Vxorps_xmm_xmm_xmmm128b32 = 2239,
+  /** `VXORPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 57 /r` */
+  EVEX_Vxorps_ymm_ymm_ymmm256b32 = 2240,
+  /** `VXORPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 57 /r` */
+  EVEX_Vxorps_zmm_zmm_zmmm512b32 = 2241,
+  /** `VXORPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 57 /r` */
+  EVEX_Vxorpd_xmm_xmm_xmmm128b64 = 2242,
+  /** `VXORPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 57 /r` */
+  EVEX_Vxorpd_ymm_ymm_ymmm256b64 = 2243,
+  /** `VXORPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 57 /r` */
+  EVEX_Vxorpd_zmm_zmm_zmmm512b64 = 2244,
+  /** `VCMPPS k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.0F.W0 C2 /r ib` */
+  EVEX_Vcmpps_kr_xmm_xmmm128b32_imm8 = 2245,
+  /** `VCMPPS k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.0F.W0 C2 /r ib` */
+  EVEX_Vcmpps_kr_ymm_ymmm256b32_imm8 = 2246,
+  /** `VCMPPS k1 {k1}, zmm2, zmm3/m512/m32bcst{sae}, imm8` — `EVEX.512.0F.W0 C2 /r ib` */
+  EVEX_Vcmpps_kr_zmm_zmmm512b32_imm8 = 2247,
+  /** `VCMPPD k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 C2 /r ib` */
+  EVEX_Vcmppd_kr_xmm_xmmm128b64_imm8 = 2248,
+  /** `VCMPPD k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 C2 /r ib` */
+  EVEX_Vcmppd_kr_ymm_ymmm256b64_imm8 = 2249,
+  /** `VCMPPD k1 {k1}, zmm2, zmm3/m512/m64bcst{sae}, imm8` — `EVEX.512.66.0F.W1 C2 /r ib` */
+  EVEX_Vcmppd_kr_zmm_zmmm512b64_imm8 = 2250,
+  /** `VCMPSS k1 {k1}, xmm2, xmm3/m32{sae}, imm8` — `EVEX.LIG.F3.0F.W0 C2 /r ib` */
+  EVEX_Vcmpss_kr_xmm_xmmm32_imm8 = 2251,
+  /** `VCMPSD k1 {k1}, xmm2, xmm3/m64{sae}, imm8` — `EVEX.LIG.F2.0F.W1 C2 /r ib` */
+  EVEX_Vcmpsd_kr_xmm_xmmm64_imm8 = 2252,
+  /** `VSQRTPS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 51 /r` */
+  EVEX_Vsqrtps_xmm_xmmm128b32 = 2253,
+  /** `VSQRTPS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 51 /r` */
+  EVEX_Vsqrtps_ymm_ymmm256b32 = 2254,
+  /** `VSQRTPS zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.0F.W0 51 /r` */
+  EVEX_Vsqrtps_zmm_zmmm512b32 = 2255,
+  /** `VSQRTPD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 51 /r` */
+  EVEX_Vsqrtpd_xmm_xmmm128b64 = 2256,
+  /** `VSQRTPD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 51 /r` */
+  EVEX_Vsqrtpd_ymm_ymmm256b64 = 2257,
+  /** `VSQRTPD zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 51 /r` */
+  EVEX_Vsqrtpd_zmm_zmmm512b64 = 2258,
+  /** `VRNDSCALEPS xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 08 /r ib` */
+  EVEX_Vrndscaleps_xmm_xmmm128b32_imm8 = 2259,
+  /** `VRNDSCALEPS ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 08 /r ib` */
+  EVEX_Vrndscaleps_ymm_ymmm256b32_imm8 = 2260,
+  /** `VRNDSCALEPS zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}, imm8` — `EVEX.512.66.0F3A.W0 08 /r ib` */
+  EVEX_Vrndscaleps_zmm_zmmm512b32_imm8 = 2261,
+  /** `VRNDSCALEPD xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 09 /r ib` */
+  EVEX_Vrndscalepd_xmm_xmmm128b64_imm8 = 2262,
+  /** `VRNDSCALEPD ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 09 /r ib` */
+  EVEX_Vrndscalepd_ymm_ymmm256b64_imm8 = 2263,
+  /** `VRNDSCALEPD zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}, imm8` — `EVEX.512.66.0F3A.W1 09 /r ib` */
+  EVEX_Vrndscalepd_zmm_zmmm512b64_imm8 = 2264,
+  /** `VGETEXPPS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 42 /r` */
+  EVEX_Vgetexpps_xmm_xmmm128b32 = 2265,
+  /** `VGETEXPPS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 42 /r` */
+  EVEX_Vgetexpps_ymm_ymmm256b32 = 2266,
+  /** `VGETEXPPS zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}` — `EVEX.512.66.0F38.W0 42 /r` */
+  EVEX_Vgetexpps_zmm_zmmm512b32 = 2267,
+  /** `VGETEXPPD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 42 /r` */
+  EVEX_Vgetexppd_xmm_xmmm128b64 = 2268,
+  /** `VGETEXPPD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 42 /r` */
+  EVEX_Vgetexppd_ymm_ymmm256b64 = 2269,
+  /** `VGETEXPPD zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}` — `EVEX.512.66.0F38.W1 42 /r` */
+  EVEX_Vgetexppd_zmm_zmmm512b64 = 2270,
+  /** `VRCP14PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 4C /r` */
+  EVEX_Vrcp14ps_xmm_xmmm128b32 = 2271,
+  /** `VRCP14PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 4C /r` */
+  EVEX_Vrcp14ps_ymm_ymmm256b32 = 2272,
+  /** `VRCP14PS zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 4C /r` */
+  EVEX_Vrcp14ps_zmm_zmmm512b32 = 2273,
+  /** `VRCP14PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 4C /r` */
+  EVEX_Vrcp14pd_xmm_xmmm128b64 = 2274,
+  /** `VRCP14PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 4C /r` */
+  EVEX_Vrcp14pd_ymm_ymmm256b64 = 2275,
+  /** `VRCP14PD zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 4C /r` */
+  EVEX_Vrcp14pd_zmm_zmmm512b64 = 2276,
+  /** `VRSQRT14PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 4E /r` */
+  EVEX_Vrsqrt14ps_xmm_xmmm128b32 = 2277,
+  /** `VRSQRT14PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 4E /r` */
+  EVEX_Vrsqrt14ps_ymm_ymmm256b32 = 2278,
+  /** `VRSQRT14PS zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 4E /r` */
+  EVEX_Vrsqrt14ps_zmm_zmmm512b32 = 2279,
+  /** `VRSQRT14PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 4E /r` */
+  EVEX_Vrsqrt14pd_xmm_xmmm128b64 = 2280,
+  /** `VRSQRT14PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 4E /r` */
+  EVEX_Vrsqrt14pd_ymm_ymmm256b64 = 2281,
+  /** `VRSQRT14PD zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 4E /r` */
+  EVEX_Vrsqrt14pd_zmm_zmmm512b64 = 2282,
+  /** `VSCALEFPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 2C /r` */
+  EVEX_Vscalefps_xmm_xmm_xmmm128b32 = 2283,
+  /** `VSCALEFPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 2C /r` */
+  EVEX_Vscalefps_ymm_ymm_ymmm256b32 = 2284,
+  /** `VSCALEFPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 2C /r` */
+  EVEX_Vscalefps_zmm_zmm_zmmm512b32 = 2285,
+  /** `VSCALEFPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 2C /r` */
+  EVEX_Vscalefpd_xmm_xmm_xmmm128b64 = 2286,
+  /** `VSCALEFPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 2C /r` */
+  EVEX_Vscalefpd_ymm_ymm_ymmm256b64 = 2287,
+  /** `VSCALEFPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 2C /r` */
+  EVEX_Vscalefpd_zmm_zmm_zmmm512b64 = 2288,
+  /** `VCVTSI2SS xmm1, xmm2, r/m32{er}` — `EVEX.LIG.F3.0F.W0 2A /r` */
+  EVEX_Vcvtsi2ss_xmm_xmm_rm32 = 2289,
+  /** `VCVTSI2SS xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F3.0F.W1 2A /r` */
+  EVEX_Vcvtsi2ss_xmm_xmm_rm64 = 2290,
+  /** `VCVTSS2SI r32, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W0 2D /r` */
+  EVEX_Vcvtss2si_r32_xmmm32 = 2291,
+  /** `VCVTSS2SI r64, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W1 2D /r` */
+  EVEX_Vcvtss2si_r64_xmmm32 = 2292,
+  /** `VCVTSD2SI r32, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W0 2D /r` */
+  EVEX_Vcvtsd2si_r32_xmmm64 = 2293,
+  /** `VCVTSD2SI r64, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W1 2D /r` */
+  EVEX_Vcvtsd2si_r64_xmmm64 = 2294,
+  /** `VCVTTSS2SI r32, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W0 2C /r` */
+  EVEX_Vcvttss2si_r32_xmmm32 = 2295,
+  /** `VCVTTSS2SI r64, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W1 2C /r` */
+  EVEX_Vcvttss2si_r64_xmmm32 = 2296,
+  /** `VCVTTSD2SI r32, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W0 2C /r` */
+  EVEX_Vcvttsd2si_r32_xmmm64 = 2297,
+  /** `VCVTTSD2SI r64, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W1 2C /r` */
+  EVEX_Vcvttsd2si_r64_xmmm64 = 2298,
+  /** `VBLENDMPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 65 /r` */
+  EVEX_Vblendmps_xmm_xmm_xmmm128b32 = 2299,
+  /** `VBLENDMPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 65 /r` */
+  EVEX_Vblendmps_ymm_ymm_ymmm256b32 = 2300,
+  /** `VBLENDMPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 65 /r` */
+  EVEX_Vblendmps_zmm_zmm_zmmm512b32 = 2301,
+  /** `VBLENDMPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 65 /r` */
+  EVEX_Vblendmpd_xmm_xmm_xmmm128b64 = 2302,
+  /** `VBLENDMPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 65 /r` */
+  EVEX_Vblendmpd_ymm_ymm_ymmm256b64 = 2303,
+  /** `VBLENDMPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 65 /r` */
+  EVEX_Vblendmpd_zmm_zmm_zmmm512b64 = 2304,
+  /** `VPBLENDMD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 64 /r` */
+  EVEX_Vpblendmd_xmm_xmm_xmmm128b32 = 2305,
+  /** `VPBLENDMD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 64 /r` */
+  EVEX_Vpblendmd_ymm_ymm_ymmm256b32 = 2306,
+  /** `VPBLENDMD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 64 /r` */
+  EVEX_Vpblendmd_zmm_zmm_zmmm512b32 = 2307,
+  /** `VPBLENDMQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 64 /r` */
+  EVEX_Vpblendmq_xmm_xmm_xmmm128b64 = 2308,
+  /** `VPBLENDMQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 64 /r` */
+  EVEX_Vpblendmq_ymm_ymm_ymmm256b64 = 2309,
+  /** `VPBLENDMQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 64 /r` */
+  EVEX_Vpblendmq_zmm_zmm_zmmm512b64 = 2310,
+  /** `VPBLENDMB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W0 66 /r` */
+  EVEX_Vpblendmb_xmm_xmm_xmmm128 = 2311,
+  /** `VPBLENDMB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W0 66 /r` */
+  EVEX_Vpblendmb_ymm_ymm_ymmm256 = 2312,
+  /** `VPBLENDMB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W0 66 /r` */
+  EVEX_Vpblendmb_zmm_zmm_zmmm512 = 2313,
+  /** `VPBLENDMW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 66 /r` */
+  EVEX_Vpblendmw_xmm_xmm_xmmm128 = 2314,
+  /** `VPBLENDMW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 66 /r` */
+  EVEX_Vpblendmw_ymm_ymm_ymmm256 = 2315,
+  /** `VPBLENDMW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 66 /r` */
+  EVEX_Vpblendmw_zmm_zmm_zmmm512 = 2316,
+  /** `VPERMT2D xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 7E /r` */
+  EVEX_Vpermt2d_xmm_xmm_xmmm128b32 = 2317,
+  /** `VPERMT2D ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 7E /r` */
+  EVEX_Vpermt2d_ymm_ymm_ymmm256b32 = 2318,
+  /** `VPERMT2D zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 7E /r` */
+  EVEX_Vpermt2d_zmm_zmm_zmmm512b32 = 2319,
+  /** `VPERMT2Q xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 7E /r` */
+  EVEX_Vpermt2q_xmm_xmm_xmmm128b64 = 2320,
+  /** `VPERMT2Q ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 7E /r` */
+  EVEX_Vpermt2q_ymm_ymm_ymmm256b64 = 2321,
+  /** `VPERMT2Q zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 7E /r` */
+  EVEX_Vpermt2q_zmm_zmm_zmmm512b64 = 2322,
+  /** `VPERMT2PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 7F /r` */
+  EVEX_Vpermt2ps_xmm_xmm_xmmm128b32 = 2323,
+  /** `VPERMT2PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 7F /r` */
+  EVEX_Vpermt2ps_ymm_ymm_ymmm256b32 = 2324,
+  /** `VPERMT2PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 7F /r` */
+  EVEX_Vpermt2ps_zmm_zmm_zmmm512b32 = 2325,
+  /** `VPERMT2PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 7F /r` */
+  EVEX_Vpermt2pd_xmm_xmm_xmmm128b64 = 2326,
+  /** `VPERMT2PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 7F /r` */
+  EVEX_Vpermt2pd_ymm_ymm_ymmm256b64 = 2327,
+  /** `VPERMT2PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 7F /r` */
+  EVEX_Vpermt2pd_zmm_zmm_zmmm512b64 = 2328,
+  /** `VPERMI2D xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 76 /r` */
+  EVEX_Vpermi2d_xmm_xmm_xmmm128b32 = 2329,
+  /** `VPERMI2D ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 76 /r` */
+  EVEX_Vpermi2d_ymm_ymm_ymmm256b32 = 2330,
+  /** `VPERMI2D zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 76 /r` */
+  EVEX_Vpermi2d_zmm_zmm_zmmm512b32 = 2331,
+  /** `VPERMI2Q xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 76 /r` */
+  EVEX_Vpermi2q_xmm_xmm_xmmm128b64 = 2332,
+  /** `VPERMI2Q ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 76 /r` */
+  EVEX_Vpermi2q_ymm_ymm_ymmm256b64 = 2333,
+  /** `VPERMI2Q zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 76 /r` */
+  EVEX_Vpermi2q_zmm_zmm_zmmm512b64 = 2334,
+  /** `VPERMI2PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 77 /r` */
+  EVEX_Vpermi2ps_xmm_xmm_xmmm128b32 = 2335,
+  /** `VPERMI2PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 77 /r` */
+  EVEX_Vpermi2ps_ymm_ymm_ymmm256b32 = 2336,
+  /** `VPERMI2PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 77 /r` */
+  EVEX_Vpermi2ps_zmm_zmm_zmmm512b32 = 2337,
+  /** `VPERMI2PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 77 /r` */
+  EVEX_Vpermi2pd_xmm_xmm_xmmm128b64 = 2338,
+  /** `VPERMI2PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 77 /r` */
+  EVEX_Vpermi2pd_ymm_ymm_ymmm256b64 = 2339,
+  /** `VPERMI2PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 77 /r` */
+  EVEX_Vpermi2pd_zmm_zmm_zmmm512b64 = 2340,
+  /** `VPERMD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 36 /r` */
+  EVEX_Vpermd_ymm_ymm_ymmm256b32 = 2341,
+  /** `VPERMD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 36 /r` */
+  EVEX_Vpermd_zmm_zmm_zmmm512b32 = 2342,
+  /** `VPERMQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 36 /r` */
+  EVEX_Vpermq_ymm_ymm_ymmm256b64 = 2343,
+  /** `VPERMQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 36 /r` */
+  EVEX_Vpermq_zmm_zmm_zmmm512b64 = 2344,
+  /** `VPERMPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 16 /r` */
+  EVEX_Vpermps_ymm_ymm_ymmm256b32 = 2345,
+  /** `VPERMPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 16 /r` */
+  EVEX_Vpermps_zmm_zmm_zmmm512b32 = 2346,
+  /** `VPERMPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 16 /r` */
+  EVEX_Vpermpd_ymm_ymm_ymmm256b64 = 2347,
+  /** `VPERMPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 16 /r` */
+  EVEX_Vpermpd_zmm_zmm_zmmm512b64 = 2348,
+  /** `VPERMQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 00 /r ib` */
+  EVEX_Vpermq_ymm_ymmm256b64_imm8 = 2349,
+  /** `VPERMQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 00 /r ib` */
+  EVEX_Vpermq_zmm_zmmm512b64_imm8 = 2350,
+  /** `VPERMPD ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 01 /r ib` */
+  EVEX_Vpermpd_ymm_ymmm256b64_imm8 = 2351,
+  /** `VPERMPD zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 01 /r ib` */
+  EVEX_Vpermpd_zmm_zmmm512b64_imm8 = 2352,
+  /** `VALIGND xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 03 /r ib` */
+  EVEX_Valignd_xmm_xmm_xmmm128b32_imm8 = 2353,
+  /** `VALIGND ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 03 /r ib` */
+  EVEX_Valignd_ymm_ymm_ymmm256b32_imm8 = 2354,
+  /** `VALIGND zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 03 /r ib` */
+  EVEX_Valignd_zmm_zmm_zmmm512b32_imm8 = 2355,
+  /** `VALIGNQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 03 /r ib` */
+  EVEX_Valignq_xmm_xmm_xmmm128b64_imm8 = 2356,
+  /** `VALIGNQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 03 /r ib` */
+  EVEX_Valignq_ymm_ymm_ymmm256b64_imm8 = 2357,
+  /** `VALIGNQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 03 /r ib` */
+  EVEX_Valignq_zmm_zmm_zmmm512b64_imm8 = 2358,
+  /** `VSHUFF32X4 ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 23 /r ib` */
+  EVEX_Vshuff32x4_ymm_ymm_ymmm256b32_imm8 = 2359,
+  /** `VSHUFF32X4 zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 23 /r ib` */
+  EVEX_Vshuff32x4_zmm_zmm_zmmm512b32_imm8 = 2360,
+  /** `VSHUFF64X2 ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 23 /r ib` */
+  EVEX_Vshuff64x2_ymm_ymm_ymmm256b64_imm8 = 2361,
+  /** `VSHUFF64X2 zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 23 /r ib` */
+  EVEX_Vshuff64x2_zmm_zmm_zmmm512b64_imm8 = 2362,
+  /** `VSHUFI32X4 ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 43 /r ib` */
+  EVEX_Vshufi32x4_ymm_ymm_ymmm256b32_imm8 = 2363,
+  /** `VSHUFI32X4 zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 43 /r ib` */
+  EVEX_Vshufi32x4_zmm_zmm_zmmm512b32_imm8 = 2364,
+  /** `VSHUFI64X2 ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 43 /r ib` */
+  EVEX_Vshufi64x2_ymm_ymm_ymmm256b64_imm8 = 2365,
+  /** `VSHUFI64X2 zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 43 /r ib` */
+  EVEX_Vshufi64x2_zmm_zmm_zmmm512b64_imm8 = 2366,
+  /** `VPCONFLICTD xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 C4 /r` */
+  EVEX_Vpconflictd_xmm_xmmm128b32 = 2367,
+  /** `VPCONFLICTD ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 C4 /r` */
+  EVEX_Vpconflictd_ymm_ymmm256b32 = 2368,
+  /** `VPCONFLICTD zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 C4 /r` */
+  EVEX_Vpconflictd_zmm_zmmm512b32 = 2369,
+  /** `VPCONFLICTQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 C4 /r` */
+  EVEX_Vpconflictq_xmm_xmmm128b64 = 2370,
+  /** `VPCONFLICTQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 C4 /r` */
+  EVEX_Vpconflictq_ymm_ymmm256b64 = 2371,
+  /** `VPCONFLICTQ zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 C4 /r` */
+  EVEX_Vpconflictq_zmm_zmmm512b64 = 2372,
+  /** `VPLZCNTD xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 44 /r` */
+  EVEX_Vplzcntd_xmm_xmmm128b32 = 2373,
+  /** `VPLZCNTD ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 44 /r` */
+  EVEX_Vplzcntd_ymm_ymmm256b32 = 2374,
+  /** `VPLZCNTD zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 44 /r` */
+  EVEX_Vplzcntd_zmm_zmmm512b32 = 2375,
+  /** `VPLZCNTQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 44 /r` */
+  EVEX_Vplzcntq_xmm_xmmm128b64 = 2376,
+  /** `VPLZCNTQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 44 /r` */
+  EVEX_Vplzcntq_ymm_ymmm256b64 = 2377,
+  /** `VPLZCNTQ zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 44 /r` */
+  EVEX_Vplzcntq_zmm_zmmm512b64 = 2378,
+  /** `VPABSD xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 1E /r` */
+  EVEX_Vpabsd_xmm_xmmm128b32 = 2379,
+  /** `VPABSD ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 1E /r` */
+  EVEX_Vpabsd_ymm_ymmm256b32 = 2380,
+  /** `VPABSD zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 1E /r` */
+  EVEX_Vpabsd_zmm_zmmm512b32 = 2381,
+  /** `VPABSQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 1F /r` */
+  EVEX_Vpabsq_xmm_xmmm128b64 = 2382,
+  /** `VPABSQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 1F /r` */
+  EVEX_Vpabsq_ymm_ymmm256b64 = 2383,
+  /** `VPABSQ zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 1F /r` */
+  EVEX_Vpabsq_zmm_zmmm512b64 = 2384,
+  /** `VPSLLVD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 47 /r` */
+  EVEX_Vpsllvd_xmm_xmm_xmmm128b32 = 2385,
+  /** `VPSLLVD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 47 /r` */
+  EVEX_Vpsllvd_ymm_ymm_ymmm256b32 = 2386,
+  /** `VPSLLVD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 47 /r` */
+  EVEX_Vpsllvd_zmm_zmm_zmmm512b32 = 2387,
+  /** `VPSLLVQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 47 /r` */
+  EVEX_Vpsllvq_xmm_xmm_xmmm128b64 = 2388,
+  /** `VPSLLVQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 47 /r` */
+  EVEX_Vpsllvq_ymm_ymm_ymmm256b64 = 2389,
+  /** `VPSLLVQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 47 /r` */
+  EVEX_Vpsllvq_zmm_zmm_zmmm512b64 = 2390,
+  /** `VPSRLVD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 45 /r` */
+  EVEX_Vpsrlvd_xmm_xmm_xmmm128b32 = 2391,
+  /** `VPSRLVD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 45 /r` */
+  EVEX_Vpsrlvd_ymm_ymm_ymmm256b32 = 2392,
+  /** `VPSRLVD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 45 /r` */
+  EVEX_Vpsrlvd_zmm_zmm_zmmm512b32 = 2393,
+  /** `VPSRLVQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 45 /r` */
+  EVEX_Vpsrlvq_xmm_xmm_xmmm128b64 = 2394,
+  /** `VPSRLVQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 45 /r` */
+  EVEX_Vpsrlvq_ymm_ymm_ymmm256b64 = 2395,
+  /** `VPSRLVQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 45 /r` */
+  EVEX_Vpsrlvq_zmm_zmm_zmmm512b64 = 2396,
+  /** `VPSRAVD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 46 /r` */
+  EVEX_Vpsravd_xmm_xmm_xmmm128b32 = 2397,
+  /** `VPSRAVD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 46 /r` */
+  EVEX_Vpsravd_ymm_ymm_ymmm256b32 = 2398,
+  /** `VPSRAVD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 46 /r` */
+  EVEX_Vpsravd_zmm_zmm_zmmm512b32 = 2399,
+  /** `VPSRAVQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 46 /r` */
+  EVEX_Vpsravq_xmm_xmm_xmmm128b64 = 2400,
+  /** `VPSRAVQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 46 /r` */
+  EVEX_Vpsravq_ymm_ymm_ymmm256b64 = 2401,
+  /** `VPSRAVQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 46 /r` */
+  EVEX_Vpsravq_zmm_zmm_zmmm512b64 = 2402,
+  /** `VPSLLVW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 12 /r` */
+  EVEX_Vpsllvw_xmm_xmm_xmmm128 = 2403,
+  /** `VPSLLVW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 12 /r` */
+  EVEX_Vpsllvw_ymm_ymm_ymmm256 = 2404,
+  /** `VPSLLVW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 12 /r` */
+  EVEX_Vpsllvw_zmm_zmm_zmmm512 = 2405,
+  /** `VPSRLVW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 10 /r` */
+  EVEX_Vpsrlvw_xmm_xmm_xmmm128 = 2406,
+  /** `VPSRLVW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 10 /r` */
+  EVEX_Vpsrlvw_ymm_ymm_ymmm256 = 2407,
+  /** `VPSRLVW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 10 /r` */
+  EVEX_Vpsrlvw_zmm_zmm_zmmm512 = 2408,
+  /** `VPSRAVW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 11 /r` */
+  EVEX_Vpsravw_xmm_xmm_xmmm128 = 2409,
+  /** `VPSRAVW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 11 /r` */
+  EVEX_Vpsravw_ymm_ymm_ymmm256 = 2410,
+  /** `VPSRAVW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 11 /r` */
+  EVEX_Vpsravw_zmm_zmm_zmmm512 = 2411,
+  /** `VPMAXSQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3D /r` */
+  EVEX_Vpmaxsq_xmm_xmm_xmmm128b64 = 2412,
+  /** `VPMAXSQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3D /r` */
+  EVEX_Vpmaxsq_ymm_ymm_ymmm256b64 = 2413,
+  /** `VPMAXSQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3D /r` */
+  EVEX_Vpmaxsq_zmm_zmm_zmmm512b64 = 2414,
+  /** `VPMINSQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 39 /r` */
+  EVEX_Vpminsq_xmm_xmm_xmmm128b64 = 2415,
+  /** `VPMINSQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 39 /r` */
+  EVEX_Vpminsq_ymm_ymm_ymmm256b64 = 2416,
+  /** `VPMINSQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 39 /r` */
+  EVEX_Vpminsq_zmm_zmm_zmmm512b64 = 2417,
+  /** `VPMULLQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 40 /r` */
+  EVEX_Vpmullq_xmm_xmm_xmmm128b64 = 2418,
+  /** `VPMULLQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 40 /r` */
+  EVEX_Vpmullq_ymm_ymm_ymmm256b64 = 2419,
+  /** `VPMULLQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 40 /r` */
+  EVEX_Vpmullq_zmm_zmm_zmmm512b64 = 2420,
+  /** `VPMULUDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 F4 /r` */
+  EVEX_Vpmuludq_xmm_xmm_xmmm128b64 = 2421,
+  /** `VPMULUDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 F4 /r` */
+  EVEX_Vpmuludq_ymm_ymm_ymmm256b64 = 2422,
+  /** `VPMULUDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 F4 /r` */
+  EVEX_Vpmuludq_zmm_zmm_zmmm512b64 = 2423,
+  /** `VPSHUFD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 70 /r ib` */
+  EVEX_Vpshufd_xmm_xmmm128b32_imm8 = 2424,
+  /** `VPSHUFD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 70 /r ib` */
+  EVEX_Vpshufd_ymm_ymmm256b32_imm8 = 2425,
+  /** `VPSHUFD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 70 /r ib` */
+  EVEX_Vpshufd_zmm_zmmm512b32_imm8 = 2426,
+  /** `VPUNPCKLDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 62 /r` */
+  EVEX_Vpunpckldq_xmm_xmm_xmmm128b32 = 2427,
+  /** `VPUNPCKLDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 62 /r` */
+  EVEX_Vpunpckldq_ymm_ymm_ymmm256b32 = 2428,
+  /** `VPUNPCKLDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 62 /r` */
+  EVEX_Vpunpckldq_zmm_zmm_zmmm512b32 = 2429,
+  /** `VPUNPCKHDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 6A /r` */
+  EVEX_Vpunpckhdq_xmm_xmm_xmmm128b32 = 2430,
+  /** `VPUNPCKHDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 6A /r` */
+  EVEX_Vpunpckhdq_ymm_ymm_ymmm256b32 = 2431,
+  /** `VPUNPCKHDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 6A /r` */
+  EVEX_Vpunpckhdq_zmm_zmm_zmmm512b32 = 2432,
+  /** `VPUNPCKLQDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 6C /r` */
+  EVEX_Vpunpcklqdq_xmm_xmm_xmmm128b64 = 2433,
+  /** `VPUNPCKLQDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 6C /r` */
+  EVEX_Vpunpcklqdq_ymm_ymm_ymmm256b64 = 2434,
+  /** `VPUNPCKLQDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 6C /r` */
+  EVEX_Vpunpcklqdq_zmm_zmm_zmmm512b64 = 2435,
+  /** `VPUNPCKHQDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 6D /r` */
+  EVEX_Vpunpckhqdq_xmm_xmm_xmmm128b64 = 2436,
+  /** `VPUNPCKHQDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 6D /r` */
+  EVEX_Vpunpckhqdq_ymm_ymm_ymmm256b64 = 2437,
+  /** `VPUNPCKHQDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 6D /r` */
+  EVEX_Vpunpckhqdq_zmm_zmm_zmmm512b64 = 2438,
+  /** `VSHUFPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.0F.W0 C6 /r ib` */
+  EVEX_Vshufps_xmm_xmm_xmmm128b32_imm8 = 2439,
+  /** `VSHUFPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.0F.W0 C6 /r ib` */
+  EVEX_Vshufps_ymm_ymm_ymmm256b32_imm8 = 2440,
+  /** `VSHUFPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.0F.W0 C6 /r ib` */
+  EVEX_Vshufps_zmm_zmm_zmmm512b32_imm8 = 2441,
+  /** `VSHUFPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 C6 /r ib` */
+  EVEX_Vshufpd_xmm_xmm_xmmm128b64_imm8 = 2442,
+  /** `VSHUFPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 C6 /r ib` */
+  EVEX_Vshufpd_ymm_ymm_ymmm256b64_imm8 = 2443,
+  /** `VSHUFPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 C6 /r ib` */
+  EVEX_Vshufpd_zmm_zmm_zmmm512b64_imm8 = 2444,
+  /** `VUNPCKLPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 14 /r` */
+  EVEX_Vunpcklps_xmm_xmm_xmmm128b32 = 2445,
+  /** `VUNPCKLPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 14 /r` */
+  EVEX_Vunpcklps_ymm_ymm_ymmm256b32 = 2446,
+  /** `VUNPCKLPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 14 /r` */
+  EVEX_Vunpcklps_zmm_zmm_zmmm512b32 = 2447,
+  /** `VUNPCKHPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 15 /r` */
+  EVEX_Vunpckhps_xmm_xmm_xmmm128b32 = 2448,
+  /** `VUNPCKHPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 15 /r` */
+  EVEX_Vunpckhps_ymm_ymm_ymmm256b32 = 2449,
+  /** `VUNPCKHPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 15 /r` */
+  EVEX_Vunpckhps_zmm_zmm_zmmm512b32 = 2450,
+  /** `VUNPCKLPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 14 /r` */
+  EVEX_Vunpcklpd_xmm_xmm_xmmm128b64 = 2451,
+  /** `VUNPCKLPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 14 /r` */
+  EVEX_Vunpcklpd_ymm_ymm_ymmm256b64 = 2452,
+  /** `VUNPCKLPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 14 /r` */
+  EVEX_Vunpcklpd_zmm_zmm_zmmm512b64 = 2453,
+  /** `VUNPCKHPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 15 /r` */
+  EVEX_Vunpckhpd_xmm_xmm_xmmm128b64 = 2454,
+  /** `VUNPCKHPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 15 /r` */
+  EVEX_Vunpckhpd_ymm_ymm_ymmm256b64 = 2455,
+  /** `VUNPCKHPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 15 /r` */
+  EVEX_Vunpckhpd_zmm_zmm_zmmm512b64 = 2456,
+  /** `VCVTDQ2PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 5B /r` */
+  EVEX_Vcvtdq2ps_xmm_xmmm128b32 = 2457,
+  /** `VCVTDQ2PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 5B /r` */
+  EVEX_Vcvtdq2ps_ymm_ymmm256b32 = 2458,
+  /** `VCVTDQ2PS zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.0F.W0 5B /r` */
+  EVEX_Vcvtdq2ps_zmm_zmmm512b32 = 2459,
+  /** `VCVTPS2DQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F.W0 5B /r` */
+  EVEX_Vcvtps2dq_xmm_xmmm128b32 = 2460,
+  /** `VCVTPS2DQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F.W0 5B /r` */
+  EVEX_Vcvtps2dq_ymm_ymmm256b32 = 2461,
+  /** `VCVTPS2DQ zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.66.0F.W0 5B /r` */
+  EVEX_Vcvtps2dq_zmm_zmmm512b32 = 2462,
+  /** `VCVTTPS2DQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.F3.0F.W0 5B /r` */
+  EVEX_Vcvttps2dq_xmm_xmmm128b32 = 2463,
+  /** `VCVTTPS2DQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.F3.0F.W0 5B /r` */
+  EVEX_Vcvttps2dq_ymm_ymmm256b32 = 2464,
+  /** `VCVTTPS2DQ zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}` — `EVEX.512.F3.0F.W0 5B /r` */
+  EVEX_Vcvttps2dq_zmm_zmmm512b32 = 2465,
+  /** `VCVTUDQ2PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.F2.0F.W0 7A /r` */
+  EVEX_Vcvtudq2ps_xmm_xmmm128b32 = 2466,
+  /** `VCVTUDQ2PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.F2.0F.W0 7A /r` */
+  EVEX_Vcvtudq2ps_ymm_ymmm256b32 = 2467,
+  /** `VCVTUDQ2PS zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.F2.0F.W0 7A /r` */
+  EVEX_Vcvtudq2ps_zmm_zmmm512b32 = 2468,
+  /** `VCVTPS2UDQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 79 /r` */
+  EVEX_Vcvtps2udq_xmm_xmmm128b32 = 2469,
+  /** `VCVTPS2UDQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 79 /r` */
+  EVEX_Vcvtps2udq_ymm_ymmm256b32 = 2470,
+  /** `VCVTPS2UDQ zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.0F.W0 79 /r` */
+  EVEX_Vcvtps2udq_zmm_zmmm512b32 = 2471,
+  /** `VCVTTPS2UDQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 78 /r` */
+  EVEX_Vcvttps2udq_xmm_xmmm128b32 = 2472,
+  /** `VCVTTPS2UDQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 78 /r` */
+  EVEX_Vcvttps2udq_ymm_ymmm256b32 = 2473,
+  /** `VCVTTPS2UDQ zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}` — `EVEX.512.0F.W0 78 /r` */
+  EVEX_Vcvttps2udq_zmm_zmmm512b32 = 2474,
+  /** `VCVTQQ2PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.F3.0F.W1 E6 /r` */
+  EVEX_Vcvtqq2pd_xmm_xmmm128b64 = 2475,
+  /** `VCVTQQ2PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.F3.0F.W1 E6 /r` */
+  EVEX_Vcvtqq2pd_ymm_ymmm256b64 = 2476,
+  /** `VCVTQQ2PD zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.F3.0F.W1 E6 /r` */
+  EVEX_Vcvtqq2pd_zmm_zmmm512b64 = 2477,
+  /** `VCVTUQQ2PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.F3.0F.W1 7A /r` */
+  EVEX_Vcvtuqq2pd_xmm_xmmm128b64 = 2478,
+  /** `VCVTUQQ2PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.F3.0F.W1 7A /r` */
+  EVEX_Vcvtuqq2pd_ymm_ymmm256b64 = 2479,
+  /** `VCVTUQQ2PD zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.F3.0F.W1 7A /r` */
+  EVEX_Vcvtuqq2pd_zmm_zmmm512b64 = 2480,
+  /** `VCVTPD2QQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 7B /r` */
+  EVEX_Vcvtpd2qq_xmm_xmmm128b64 = 2481,
+  /** `VCVTPD2QQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 7B /r` */
+  EVEX_Vcvtpd2qq_ymm_ymmm256b64 = 2482,
+  /** `VCVTPD2QQ zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 7B /r` */
+  EVEX_Vcvtpd2qq_zmm_zmmm512b64 = 2483,
+  /** `VCVTTPD2QQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 7A /r` */
+  EVEX_Vcvttpd2qq_xmm_xmmm128b64 = 2484,
+  /** `VCVTTPD2QQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 7A /r` */
+  EVEX_Vcvttpd2qq_ymm_ymmm256b64 = 2485,
+  /** `VCVTTPD2QQ zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 7A /r` */
+  EVEX_Vcvttpd2qq_zmm_zmmm512b64 = 2486,
+  /** `VCVTPD2UQQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 79 /r` */
+  EVEX_Vcvtpd2uqq_xmm_xmmm128b64 = 2487,
+  /** `VCVTPD2UQQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 79 /r` */
+  EVEX_Vcvtpd2uqq_ymm_ymmm256b64 = 2488,
+  /** `VCVTPD2UQQ zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 79 /r` */
+  EVEX_Vcvtpd2uqq_zmm_zmmm512b64 = 2489,
+  /** `VCVTTPD2UQQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 78 /r` */
+  EVEX_Vcvttpd2uqq_xmm_xmmm128b64 = 2490,
+  /** `VCVTTPD2UQQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 78 /r` */
+  EVEX_Vcvttpd2uqq_ymm_ymmm256b64 = 2491,
+  /** `VCVTTPD2UQQ zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 78 /r` */
+  EVEX_Vcvttpd2uqq_zmm_zmmm512b64 = 2492,
+  /** `VCVTPS2PD xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.0F.W0 5A /r` */
+  EVEX_Vcvtps2pd_xmm_xmmm64b32 = 2493,
+  /** `VCVTPS2PD ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.0F.W0 5A /r` */
+  EVEX_Vcvtps2pd_ymm_xmmm128b32 = 2494,
+  /** `VCVTPS2PD zmm1 {k1}{z}, ymm2/m256/m32bcst{sae}` — `EVEX.512.0F.W0 5A /r` */
+  EVEX_Vcvtps2pd_zmm_ymmm256b32 = 2495,
+  /** `VCVTDQ2PD xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.F3.0F.W0 E6 /r` */
+  EVEX_Vcvtdq2pd_xmm_xmmm64b32 = 2496,
+  /** `VCVTDQ2PD ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.F3.0F.W0 E6 /r` */
+  EVEX_Vcvtdq2pd_ymm_xmmm128b32 = 2497,
+  /** `VCVTDQ2PD zmm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.512.F3.0F.W0 E6 /r` */
+  EVEX_Vcvtdq2pd_zmm_ymmm256b32 = 2498,
+  /** `VCVTUDQ2PD xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.F3.0F.W0 7A /r` */
+  EVEX_Vcvtudq2pd_xmm_xmmm64b32 = 2499,
+  /** `VCVTUDQ2PD ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.F3.0F.W0 7A /r` */
+  EVEX_Vcvtudq2pd_ymm_xmmm128b32 = 2500,
+  /** `VCVTUDQ2PD zmm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.512.F3.0F.W0 7A /r` */
+  EVEX_Vcvtudq2pd_zmm_ymmm256b32 = 2501,
+  /** `VCVTPS2QQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 7B /r` */
+  EVEX_Vcvtps2qq_xmm_xmmm64b32 = 2502,
+  /** `VCVTPS2QQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 7B /r` */
+  EVEX_Vcvtps2qq_ymm_xmmm128b32 = 2503,
+  /** `VCVTPS2QQ zmm1 {k1}{z}, ymm2/m256/m32bcst{er}` — `EVEX.512.66.0F.W0 7B /r` */
+  EVEX_Vcvtps2qq_zmm_ymmm256b32 = 2504,
+  /** `VCVTTPS2QQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 7A /r` */
+  EVEX_Vcvttps2qq_xmm_xmmm64b32 = 2505,
+  /** `VCVTTPS2QQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 7A /r` */
+  EVEX_Vcvttps2qq_ymm_xmmm128b32 = 2506,
+  /** `VCVTTPS2QQ zmm1 {k1}{z}, ymm2/m256/m32bcst{sae}` — `EVEX.512.66.0F.W0 7A /r` */
+  EVEX_Vcvttps2qq_zmm_ymmm256b32 = 2507,
+  /** `VCVTPS2UQQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 79 /r` */
+  EVEX_Vcvtps2uqq_xmm_xmmm64b32 = 2508,
+  /** `VCVTPS2UQQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 79 /r` */
+  EVEX_Vcvtps2uqq_ymm_xmmm128b32 = 2509,
+  /** `VCVTPS2UQQ zmm1 {k1}{z}, ymm2/m256/m32bcst{er}` — `EVEX.512.66.0F.W0 79 /r` */
+  EVEX_Vcvtps2uqq_zmm_ymmm256b32 = 2510,
+  /** `VCVTTPS2UQQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 78 /r` */
+  EVEX_Vcvttps2uqq_xmm_xmmm64b32 = 2511,
+  /** `VCVTTPS2UQQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 78 /r` */
+  EVEX_Vcvttps2uqq_ymm_xmmm128b32 = 2512,
+  /** `VCVTTPS2UQQ zmm1 {k1}{z}, ymm2/m256/m32bcst{sae}` — `EVEX.512.66.0F.W0 78 /r` */
+  EVEX_Vcvttps2uqq_zmm_ymmm256b32 = 2513,
+  /** `VCVTUSI2SS xmm1, xmm2, r/m32{er}` — `EVEX.LIG.F3.0F.W0 7B /r` */
+  EVEX_Vcvtusi2ss_xmm_xmm_rm32 = 2514,
+  /** `VCVTUSI2SS xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F3.0F.W1 7B /r` */
+  EVEX_Vcvtusi2ss_xmm_xmm_rm64 = 2515,
+  /** `VCVTUSI2SD xmm1, xmm2, r/m32` — `EVEX.LIG.F2.0F.W0 7B /r` */
+  EVEX_Vcvtusi2sd_xmm_xmm_rm32 = 2516,
+  /** `VCVTUSI2SD xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F2.0F.W1 7B /r` */
+  EVEX_Vcvtusi2sd_xmm_xmm_rm64 = 2517,
+  /** `VCVTSS2USI r32, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W0 79 /r` */
+  EVEX_Vcvtss2usi_r32_xmmm32 = 2518,
+  /** `VCVTSS2USI r64, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W1 79 /r` */
+  EVEX_Vcvtss2usi_r64_xmmm32 = 2519,
+  /** `VCVTSD2USI r32, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W0 79 /r` */
+  EVEX_Vcvtsd2usi_r32_xmmm64 = 2520,
+  /** `VCVTSD2USI r64, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W1 79 /r` */
+  EVEX_Vcvtsd2usi_r64_xmmm64 = 2521,
+  /** `VCVTTSS2USI r32, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W0 78 /r` */
+  EVEX_Vcvttss2usi_r32_xmmm32 = 2522,
+  /** `VCVTTSS2USI r64, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W1 78 /r` */
+  EVEX_Vcvttss2usi_r64_xmmm32 = 2523,
+  /** `VCVTTSD2USI r32, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W0 78 /r` */
+  EVEX_Vcvttsd2usi_r32_xmmm64 = 2524,
+  /** `VCVTTSD2USI r64, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W1 78 /r` */
+  EVEX_Vcvttsd2usi_r64_xmmm64 = 2525,
+  /** `VPMOVQB xmm1/m16 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 32 /r` */
+  EVEX_Vpmovqb_xmmm16_xmm = 2526,
+  /** `VPMOVQB xmm1/m32 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 32 /r` */
+  EVEX_Vpmovqb_xmmm32_ymm = 2527,
+  /** `VPMOVQB xmm1/m64 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 32 /r` */
+  EVEX_Vpmovqb_xmmm64_zmm = 2528,
+  /** `VPMOVSQB xmm1/m16 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 22 /r` */
+  EVEX_Vpmovsqb_xmmm16_xmm = 2529,
+  /** `VPMOVSQB xmm1/m32 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 22 /r` */
+  EVEX_Vpmovsqb_xmmm32_ymm = 2530,
+  /** `VPMOVSQB xmm1/m64 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 22 /r` */
+  EVEX_Vpmovsqb_xmmm64_zmm = 2531,
+  /** `VPMOVUSQB xmm1/m16 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 12 /r` */
+  EVEX_Vpmovusqb_xmmm16_xmm = 2532,
+  /** `VPMOVUSQB xmm1/m32 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 12 /r` */
+  EVEX_Vpmovusqb_xmmm32_ymm = 2533,
+  /** `VPMOVUSQB xmm1/m64 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 12 /r` */
+  EVEX_Vpmovusqb_xmmm64_zmm = 2534,
+  /** `VPMOVQW xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 34 /r` */
+  EVEX_Vpmovqw_xmmm32_xmm = 2535,
+  /** `VPMOVQW xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 34 /r` */
+  EVEX_Vpmovqw_xmmm64_ymm = 2536,
+  /** `VPMOVQW xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 34 /r` */
+  EVEX_Vpmovqw_xmmm128_zmm = 2537,
+  /** `VPMOVSQW xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 24 /r` */
+  EVEX_Vpmovsqw_xmmm32_xmm = 2538,
+  /** `VPMOVSQW xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 24 /r` */
+  EVEX_Vpmovsqw_xmmm64_ymm = 2539,
+  /** `VPMOVSQW xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 24 /r` */
+  EVEX_Vpmovsqw_xmmm128_zmm = 2540,
+  /** `VPMOVUSQW xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 14 /r` */
+  EVEX_Vpmovusqw_xmmm32_xmm = 2541,
+  /** `VPMOVUSQW xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 14 /r` */
+  EVEX_Vpmovusqw_xmmm64_ymm = 2542,
+  /** `VPMOVUSQW xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 14 /r` */
+  EVEX_Vpmovusqw_xmmm128_zmm = 2543,
+  /** `VPMOVQD xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 35 /r` */
+  EVEX_Vpmovqd_xmmm64_xmm = 2544,
+  /** `VPMOVQD xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 35 /r` */
+  EVEX_Vpmovqd_xmmm128_ymm = 2545,
+  /** `VPMOVQD ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 35 /r` */
+  EVEX_Vpmovqd_ymmm256_zmm = 2546,
+  /** `VPMOVSQD xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 25 /r` */
+  EVEX_Vpmovsqd_xmmm64_xmm = 2547,
+  /** `VPMOVSQD xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 25 /r` */
+  EVEX_Vpmovsqd_xmmm128_ymm = 2548,
+  /** `VPMOVSQD ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 25 /r` */
+  EVEX_Vpmovsqd_ymmm256_zmm = 2549,
+  /** `VPMOVUSQD xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 15 /r` */
+  EVEX_Vpmovusqd_xmmm64_xmm = 2550,
+  /** `VPMOVUSQD xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 15 /r` */
+  EVEX_Vpmovusqd_xmmm128_ymm = 2551,
+  /** `VPMOVUSQD ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 15 /r` */
+  EVEX_Vpmovusqd_ymmm256_zmm = 2552,
+  /** `VPMOVDB xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 31 /r` */
+  EVEX_Vpmovdb_xmmm32_xmm = 2553,
+  /** `VPMOVDB xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 31 /r` */
+  EVEX_Vpmovdb_xmmm64_ymm = 2554,
+  /** `VPMOVDB xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 31 /r` */
+  EVEX_Vpmovdb_xmmm128_zmm = 2555,
+  /** `VPMOVSDB xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 21 /r` */
+  EVEX_Vpmovsdb_xmmm32_xmm = 2556,
+  /** `VPMOVSDB xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 21 /r` */
+  EVEX_Vpmovsdb_xmmm64_ymm = 2557,
+  /** `VPMOVSDB xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 21 /r` */
+  EVEX_Vpmovsdb_xmmm128_zmm = 2558,
+  /** `VPMOVUSDB xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 11 /r` */
+  EVEX_Vpmovusdb_xmmm32_xmm = 2559,
+  /** `VPMOVUSDB xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 11 /r` */
+  EVEX_Vpmovusdb_xmmm64_ymm = 2560,
+  /** `VPMOVUSDB xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 11 /r` */
+  EVEX_Vpmovusdb_xmmm128_zmm = 2561,
+  /** `VPMOVDW xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 33 /r` */
+  EVEX_Vpmovdw_xmmm64_xmm = 2562,
+  /** `VPMOVDW xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 33 /r` */
+  EVEX_Vpmovdw_xmmm128_ymm = 2563,
+  /** `VPMOVDW ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 33 /r` */
+  EVEX_Vpmovdw_ymmm256_zmm = 2564,
+  /** `VPMOVSDW xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 23 /r` */
+  EVEX_Vpmovsdw_xmmm64_xmm = 2565,
+  /** `VPMOVSDW xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 23 /r` */
+  EVEX_Vpmovsdw_xmmm128_ymm = 2566,
+  /** `VPMOVSDW ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 23 /r` */
+  EVEX_Vpmovsdw_ymmm256_zmm = 2567,
+  /** `VPMOVUSDW xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 13 /r` */
+  EVEX_Vpmovusdw_xmmm64_xmm = 2568,
+  /** `VPMOVUSDW xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 13 /r` */
+  EVEX_Vpmovusdw_xmmm128_ymm = 2569,
+  /** `VPMOVUSDW ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 13 /r` */
+  EVEX_Vpmovusdw_ymmm256_zmm = 2570,
+  /** `VPMOVWB xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 30 /r` */
+  EVEX_Vpmovwb_xmmm64_xmm = 2571,
+  /** `VPMOVWB xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 30 /r` */
+  EVEX_Vpmovwb_xmmm128_ymm = 2572,
+  /** `VPMOVWB ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 30 /r` */
+  EVEX_Vpmovwb_ymmm256_zmm = 2573,
+  /** `VPMOVSWB xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 20 /r` */
+  EVEX_Vpmovswb_xmmm64_xmm = 2574,
+  /** `VPMOVSWB xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 20 /r` */
+  EVEX_Vpmovswb_xmmm128_ymm = 2575,
+  /** `VPMOVSWB ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 20 /r` */
+  EVEX_Vpmovswb_ymmm256_zmm = 2576,
+  /** `VPMOVUSWB xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 10 /r` */
+  EVEX_Vpmovuswb_xmmm64_xmm = 2577,
+  /** `VPMOVUSWB xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 10 /r` */
+  EVEX_Vpmovuswb_xmmm128_ymm = 2578,
+  /** `VPMOVUSWB ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 10 /r` */
+  EVEX_Vpmovuswb_ymmm256_zmm = 2579,
+  /** `VPMOVM2W xmm1, k1` — `EVEX.128.F3.0F38.W1 28 /r` */
+  EVEX_Vpmovm2w_xmm_kr = 2580,
+  /** `VPMOVM2W ymm1, k1` — `EVEX.256.F3.0F38.W1 28 /r` */
+  EVEX_Vpmovm2w_ymm_kr = 2581,
+  /** `VPMOVM2W zmm1, k1` — `EVEX.512.F3.0F38.W1 28 /r` */
+  EVEX_Vpmovm2w_zmm_kr = 2582,
+  /** `VPMOVM2D xmm1, k1` — `EVEX.128.F3.0F38.W0 38 /r` */
+  EVEX_Vpmovm2d_xmm_kr = 2583,
+  /** `VPMOVM2D ymm1, k1` — `EVEX.256.F3.0F38.W0 38 /r` */
+  EVEX_Vpmovm2d_ymm_kr = 2584,
+  /** `VPMOVM2D zmm1, k1` — `EVEX.512.F3.0F38.W0 38 /r` */
+  EVEX_Vpmovm2d_zmm_kr = 2585,
+  /** `VPMOVM2Q xmm1, k1` — `EVEX.128.F3.0F38.W1 38 /r` */
+  EVEX_Vpmovm2q_xmm_kr = 2586,
+  /** `VPMOVM2Q ymm1, k1` — `EVEX.256.F3.0F38.W1 38 /r` */
+  EVEX_Vpmovm2q_ymm_kr = 2587,
+  /** `VPMOVM2Q zmm1, k1` — `EVEX.512.F3.0F38.W1 38 /r` */
+  EVEX_Vpmovm2q_zmm_kr = 2588,
+  /** `VPMOVW2M k1, xmm1` — `EVEX.128.F3.0F38.W1 29 /r` */
+  EVEX_Vpmovw2m_kr_xmm = 2589,
+  /** `VPMOVW2M k1, ymm1` — `EVEX.256.F3.0F38.W1 29 /r` */
+  EVEX_Vpmovw2m_kr_ymm = 2590,
+  /** `VPMOVW2M k1, zmm1` — `EVEX.512.F3.0F38.W1 29 /r` */
+  EVEX_Vpmovw2m_kr_zmm = 2591,
+  /** `VPMOVD2M k1, xmm1` — `EVEX.128.F3.0F38.W0 39 /r` */
+  EVEX_Vpmovd2m_kr_xmm = 2592,
+  /** `VPMOVD2M k1, ymm1` — `EVEX.256.F3.0F38.W0 39 /r` */
+  EVEX_Vpmovd2m_kr_ymm = 2593,
+  /** `VPMOVD2M k1, zmm1` — `EVEX.512.F3.0F38.W0 39 /r` */
+  EVEX_Vpmovd2m_kr_zmm = 2594,
+  /** `VPMOVQ2M k1, xmm1` — `EVEX.128.F3.0F38.W1 39 /r` */
+  EVEX_Vpmovq2m_kr_xmm = 2595,
+  /** `VPMOVQ2M k1, ymm1` — `EVEX.256.F3.0F38.W1 39 /r` */
+  EVEX_Vpmovq2m_kr_ymm = 2596,
+  /** `VPMOVQ2M k1, zmm1` — `EVEX.512.F3.0F38.W1 39 /r` */
+  EVEX_Vpmovq2m_kr_zmm = 2597,
+  /** `VPCOMPRESSD xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W0 8B /r` */
+  EVEX_Vpcompressd_xmmm128_xmm = 2598,
+  /** `VPCOMPRESSD ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W0 8B /r` */
+  EVEX_Vpcompressd_ymmm256_ymm = 2599,
+  /** `VPCOMPRESSD zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W0 8B /r` */
+  EVEX_Vpcompressd_zmmm512_zmm = 2600,
+  /** `VPCOMPRESSQ xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W1 8B /r` */
+  EVEX_Vpcompressq_xmmm128_xmm = 2601,
+  /** `VPCOMPRESSQ ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W1 8B /r` */
+  EVEX_Vpcompressq_ymmm256_ymm = 2602,
+  /** `VPCOMPRESSQ zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W1 8B /r` */
+  EVEX_Vpcompressq_zmmm512_zmm = 2603,
+  /** `VCOMPRESSPS xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W0 8A /r` */
+  EVEX_Vcompressps_xmmm128_xmm = 2604,
+  /** `VCOMPRESSPS ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W0 8A /r` */
+  EVEX_Vcompressps_ymmm256_ymm = 2605,
+  /** `VCOMPRESSPS zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W0 8A /r` */
+  EVEX_Vcompressps_zmmm512_zmm = 2606,
+  /** `VCOMPRESSPD xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W1 8A /r` */
+  EVEX_Vcompresspd_xmmm128_xmm = 2607,
+  /** `VCOMPRESSPD ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W1 8A /r` */
+  EVEX_Vcompresspd_ymmm256_ymm = 2608,
+  /** `VCOMPRESSPD zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W1 8A /r` */
+  EVEX_Vcompresspd_zmmm512_zmm = 2609,
+  /** `VPEXPANDD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W0 89 /r` */
+  EVEX_Vpexpandd_xmm_xmmm128 = 2610,
+  /** `VPEXPANDD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W0 89 /r` */
+  EVEX_Vpexpandd_ymm_ymmm256 = 2611,
+  /** `VPEXPANDD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W0 89 /r` */
+  EVEX_Vpexpandd_zmm_zmmm512 = 2612,
+  /** `VPEXPANDQ xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W1 89 /r` */
+  EVEX_Vpexpandq_xmm_xmmm128 = 2613,
+  /** `VPEXPANDQ ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W1 89 /r` */
+  EVEX_Vpexpandq_ymm_ymmm256 = 2614,
+  /** `VPEXPANDQ zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W1 89 /r` */
+  EVEX_Vpexpandq_zmm_zmmm512 = 2615,
+  /** `VEXPANDPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W0 88 /r` */
+  EVEX_Vexpandps_xmm_xmmm128 = 2616,
+  /** `VEXPANDPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W0 88 /r` */
+  EVEX_Vexpandps_ymm_ymmm256 = 2617,
+  /** `VEXPANDPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W0 88 /r` */
+  EVEX_Vexpandps_zmm_zmmm512 = 2618,
+  /** `VEXPANDPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W1 88 /r` */
+  EVEX_Vexpandpd_xmm_xmmm128 = 2619,
+  /** `VEXPANDPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W1 88 /r` */
+  EVEX_Vexpandpd_ymm_ymmm256 = 2620,
+  /** `VEXPANDPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W1 88 /r` */
+  EVEX_Vexpandpd_zmm_zmmm512 = 2621,
+  /** `VPGATHERDD xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W0 90 /r` */
+  EVEX_Vpgatherdd_xmm_vm32x = 2622,
+  /** `VPGATHERDD ymm1 {k1}, vm32y` — `EVEX.256.66.0F38.W0 90 /r` */
+  EVEX_Vpgatherdd_ymm_vm32y = 2623,
+  /** `VPGATHERDD zmm1 {k1}, vm32z` — `EVEX.512.66.0F38.W0 90 /r` */
+  EVEX_Vpgatherdd_zmm_vm32z = 2624,
+  /** `VPGATHERDQ xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W1 90 /r` */
+  EVEX_Vpgatherdq_xmm_vm32x = 2625,
+  /** `VPGATHERDQ ymm1 {k1}, vm32x` — `EVEX.256.66.0F38.W1 90 /r` */
+  EVEX_Vpgatherdq_ymm_vm32x = 2626,
+  /** `VPGATHERDQ zmm1 {k1}, vm32y` — `EVEX.512.66.0F38.W1 90 /r` */
+  EVEX_Vpgatherdq_zmm_vm32y = 2627,
+  /** `VPGATHERQD xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W0 91 /r` */
+  EVEX_Vpgatherqd_xmm_vm64x = 2628,
+  /** `VPGATHERQD xmm1 {k1}, vm64y` — `EVEX.256.66.0F38.W0 91 /r` */
+  EVEX_Vpgatherqd_xmm_vm64y = 2629,
+  /** `VPGATHERQD ymm1 {k1}, vm64z` — `EVEX.512.66.0F38.W0 91 /r` */
+  EVEX_Vpgatherqd_ymm_vm64z = 2630,
+  /** `VPGATHERQQ xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W1 91 /r` */
+  EVEX_Vpgatherqq_xmm_vm64x = 2631,
+  /** `VPGATHERQQ ymm1 {k1}, vm64y` — `EVEX.256.66.0F38.W1 91 /r` */
+  EVEX_Vpgatherqq_ymm_vm64y = 2632,
+  /** `VPGATHERQQ zmm1 {k1}, vm64z` — `EVEX.512.66.0F38.W1 91 /r` */
+  EVEX_Vpgatherqq_zmm_vm64z = 2633,
+  /** `VGATHERDPS xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W0 92 /r` */
+  EVEX_Vgatherdps_xmm_vm32x = 2634,
+  /** `VGATHERDPS ymm1 {k1}, vm32y` — `EVEX.256.66.0F38.W0 92 /r` */
+  EVEX_Vgatherdps_ymm_vm32y = 2635,
+  /** `VGATHERDPS zmm1 {k1}, vm32z` — `EVEX.512.66.0F38.W0 92 /r` */
+  EVEX_Vgatherdps_zmm_vm32z = 2636,
+  /** `VGATHERDPD xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W1 92 /r` */
+  EVEX_Vgatherdpd_xmm_vm32x = 2637,
+  /** `VGATHERDPD ymm1 {k1}, vm32x` — `EVEX.256.66.0F38.W1 92 /r` */
+  EVEX_Vgatherdpd_ymm_vm32x = 2638,
+  /** `VGATHERDPD zmm1 {k1}, vm32y` — `EVEX.512.66.0F38.W1 92 /r` */
+  EVEX_Vgatherdpd_zmm_vm32y = 2639,
+  /** `VGATHERQPS xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W0 93 /r` */
+  EVEX_Vgatherqps_xmm_vm64x = 2640,
+  /** `VGATHERQPS xmm1 {k1}, vm64y` — `EVEX.256.66.0F38.W0 93 /r` */
+  EVEX_Vgatherqps_xmm_vm64y = 2641,
+  /** `VGATHERQPS ymm1 {k1}, vm64z` — `EVEX.512.66.0F38.W0 93 /r` */
+  EVEX_Vgatherqps_ymm_vm64z = 2642,
+  /** `VGATHERQPD xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W1 93 /r` */
+  EVEX_Vgatherqpd_xmm_vm64x = 2643,
+  /** `VGATHERQPD ymm1 {k1}, vm64y` — `EVEX.256.66.0F38.W1 93 /r` */
+  EVEX_Vgatherqpd_ymm_vm64y = 2644,
+  /** `VGATHERQPD zmm1 {k1}, vm64z` — `EVEX.512.66.0F38.W1 93 /r` */
+  EVEX_Vgatherqpd_zmm_vm64z = 2645,
+  /** `VPSCATTERDD vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A0 /r` */
+  EVEX_Vpscatterdd_vm32x_xmm = 2646,
+  /** `VPSCATTERDD vm32y {k1}, ymm1` — `EVEX.256.66.0F38.W0 A0 /r` */
+  EVEX_Vpscatterdd_vm32y_ymm = 2647,
+  /** `VPSCATTERDD vm32z {k1}, zmm1` — `EVEX.512.66.0F38.W0 A0 /r` */
+  EVEX_Vpscatterdd_vm32z_zmm = 2648,
+  /** `VPSCATTERDQ vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A0 /r` */
+  EVEX_Vpscatterdq_vm32x_xmm = 2649,
+  /** `VPSCATTERDQ vm32x {k1}, ymm1` — `EVEX.256.66.0F38.W1 A0 /r` */
+  EVEX_Vpscatterdq_vm32x_ymm = 2650,
+  /** `VPSCATTERDQ vm32y {k1}, zmm1` — `EVEX.512.66.0F38.W1 A0 /r` */
+  EVEX_Vpscatterdq_vm32y_zmm = 2651,
+  /** `VPSCATTERQD vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A1 /r` */
+  EVEX_Vpscatterqd_vm64x_xmm = 2652,
+  /** `VPSCATTERQD vm64y {k1}, xmm1` — `EVEX.256.66.0F38.W0 A1 /r` */
+  EVEX_Vpscatterqd_vm64y_xmm = 2653,
+  /** `VPSCATTERQD vm64z {k1}, ymm1` — `EVEX.512.66.0F38.W0 A1 /r` */
+  EVEX_Vpscatterqd_vm64z_ymm = 2654,
+  /** `VPSCATTERQQ vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A1 /r` */
+  EVEX_Vpscatterqq_vm64x_xmm = 2655,
+  /** `VPSCATTERQQ vm64y {k1}, ymm1` — `EVEX.256.66.0F38.W1 A1 /r` */
+  EVEX_Vpscatterqq_vm64y_ymm = 2656,
+  /** `VPSCATTERQQ vm64z {k1}, zmm1` — `EVEX.512.66.0F38.W1 A1 /r` */
+  EVEX_Vpscatterqq_vm64z_zmm = 2657,
+  /** `VSCATTERDPS vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A2 /r` */
+  EVEX_Vscatterdps_vm32x_xmm = 2658,
+  /** `VSCATTERDPS vm32y {k1}, ymm1` — `EVEX.256.66.0F38.W0 A2 /r` */
+  EVEX_Vscatterdps_vm32y_ymm = 2659,
+  /** `VSCATTERDPS vm32z {k1}, zmm1` — `EVEX.512.66.0F38.W0 A2 /r` */
+  EVEX_Vscatterdps_vm32z_zmm = 2660,
+  /** `VSCATTERDPD vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A2 /r` */
+  EVEX_Vscatterdpd_vm32x_xmm = 2661,
+  /** `VSCATTERDPD vm32x {k1}, ymm1` — `EVEX.256.66.0F38.W1 A2 /r` */
+  EVEX_Vscatterdpd_vm32x_ymm = 2662,
+  /** `VSCATTERDPD vm32y {k1}, zmm1` — `EVEX.512.66.0F38.W1 A2 /r` */
+  EVEX_Vscatterdpd_vm32y_zmm = 2663,
+  /** `VSCATTERQPS vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A3 /r` */
+  EVEX_Vscatterqps_vm64x_xmm = 2664,
+  /** `VSCATTERQPS vm64y {k1}, xmm1` — `EVEX.256.66.0F38.W0 A3 /r` */
+  EVEX_Vscatterqps_vm64y_xmm = 2665,
+  /** `VSCATTERQPS vm64z {k1}, ymm1` — `EVEX.512.66.0F38.W0 A3 /r` */
+  EVEX_Vscatterqps_vm64z_ymm = 2666,
+  /** `VSCATTERQPD vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A3 /r` */
+  EVEX_Vscatterqpd_vm64x_xmm = 2667,
+  /** `VSCATTERQPD vm64y {k1}, ymm1` — `EVEX.256.66.0F38.W1 A3 /r` */
+  EVEX_Vscatterqpd_vm64y_ymm = 2668,
+  /** `VSCATTERQPD vm64z {k1}, zmm1` — `EVEX.512.66.0F38.W1 A3 /r` */
+  EVEX_Vscatterqpd_vm64z_zmm = 2669,
 }
 
 /** Number of `Code` values, INVALID included. */
-export const CODE_COUNT = 2183;
+export const CODE_COUNT = 2670;

@@ -59,7 +59,7 @@ export interface ParsedRow {
 
 const MEM_SIZES: Record<string, number> = {
   m: 0, mem: 0, m8: 1, m16: 2, m32: 4, m64: 8, m128: 16, m256: 32, m512: 64,
-  'm16&64': 10, 'm16:32': 6, 'm16:64': 10, m32fp: 4, m64fp: 8, m80fp: 10, m16int: 2, m32int: 4, m64int: 8,
+  'm16&64': 10, 'm16:32': 6, 'm16:64': 10, m32fp: 4, m64fp: 8, m80fp: 10, m80dec: 10, m80bcd: 10, m16int: 2, m32int: 4, m64int: 8,
   m2byte: 2, 'm14/28byte': 28, 'm94/108byte': 108, m512byte: 512,
 };
 
@@ -87,7 +87,8 @@ function operandShape(tok: string): OperandShape {
   m = /^r(16|32|64)\/m(8|16|32|64)$/.exec(tok);
   if (m) return shape(OpClass.GprOrMem, Number(m[1]) / 8, Number(m[2]) / 8);
   if (tok in MEM_SIZES) return shape(OpClass.Mem, 0, MEM_SIZES[tok] ?? 0);
-  // VSIB (gathers): vm32x = xmm index, 32-bit elements. regSize = index vector width, memSize = element size.
+  // VSIB (gathers): vm32x = 32-bit indices in an xmm register. regSize = index vector width, memSize = index size
+  // (the element size is the instruction's: W0 dword, W1 qword).
   m = /^vm(32|64)([xyz])$/.exec(tok);
   if (m) return shape(OpClass.Mem, m[2] === 'x' ? 16 : m[2] === 'y' ? 32 : 64, Number(m[1]) / 8);
   m = /^imm(8|16|32|64)$/.exec(tok);
@@ -240,7 +241,8 @@ function parseRowUnchecked(row: Row): ParsedRow {
   let ins = row.ins;
   if (ins.includes('{k1}')) flags |= RowFlag.EvexK;
   if (ins.includes('{z}')) flags |= RowFlag.EvexZ;
-  if (ins.includes('{sae}') || ins.includes('{er}')) flags |= RowFlag.EvexSae;
+  if (ins.includes('{sae}')) flags |= RowFlag.EvexSae;
+  if (ins.includes('{er}')) flags |= RowFlag.EvexEr;
   ins = ins.replace(/\s*\{(k1|z|sae|er)\}/g, '');
   const sp = ins.indexOf(' ');
   const mnem = sp < 0 ? ins : ins.slice(0, sp);
@@ -317,6 +319,9 @@ function parseRowUnchecked(row: Row): ParsedRow {
   if (has('xacq')) flags |= RowFlag.Xacquire;
   if (has('xrel')) flags |= RowFlag.Xrelease;
   if (has('memfix')) flags |= RowFlag.MemFixed;
+  if (has('vextwin')) flags |= RowFlag.VexTwin;
+  if (row.tt === 't1s') flags |= RowFlag.EvexT1s;
+  else if (row.tt !== undefined) throw new Error(`unknown tuple type ${row.tt}`);
   const osMode = has('f64') ? OsMode.Force64 : has('d64') ? OsMode.Default64 : OsMode.Default32;
   const asz = has('a32') ? 4 : has('a64') ? 8 : 0;
 

@@ -27,13 +27,15 @@
  *  - `f`   space-separated flags: `lock` (LOCK allowed), `rep` / `repe` (F3/F2 repeat),
  *          `bnd` (F2 = BND), `notrack` (3E = NOTRACK), `d64` (operand size defaults to 64,
  *          66 gives 16), `f64` (always 64), `sx` (imm8 sign-extended to the operand size),
- *          `xacq` `xrel` (HLE), `fixsz` (the operand size is fixed by the instruction: 66/REX.W ignored), `memfix` (only the memory form ignores 66/REX.W), `o16`/`o32`/`o64` (operand size the row needs when not
+ *          `xacq` `xrel` (HLE), `fixsz` (the operand size is fixed by the instruction: 66/REX.W ignored), `memfix` (only the memory form ignores 66/REX.W), `vextwin` (EVEX: objdump prints `{evex}` for an unmasked use although VEX has this mnemonic only at another opcode), `o16`/`o32`/`o64` (operand size the row needs when not
  *          implied by its operands), `a32` (needs 0x67), `a64` (needs no 0x67).
  *  - `cpuid` CPUID feature flag (SDM "CPUID Feature Flag" column); absent = base x86-64.
  *  - `fl`  RFLAGS effect: `r:` read, `w:` written, `u:` undefined, `c:` cleared, `s:` set;
  *          letters o d i t s z a p c (e.g. `w:oszapc`).
  *  - `code` Code member name override (rows that differ only by operand size: `Iretq`).
- *  - `tt`  EVEX tuple type for disp8*N (`fv`, `fvm`, `t1s`, `hvm`, ...); default from operands.
+ *  - `tt`  EVEX tuple type for disp8*N when the operands do not imply it: `t1s` (one element,
+ *          by W, for a full-vector operand: compress/expand). Default: the memory operand's size,
+ *          or the element size when broadcasting.
  */
 export interface Row {
   readonly op: string;

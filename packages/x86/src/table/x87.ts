@@ -71,6 +71,9 @@ export const X87: readonly Row[] = [
   { op: 'DF /3', ins: 'FISTP m16int', acc: 'w', att: 'fistps' },
   { op: 'DB /3', ins: 'FISTP m32int', acc: 'w', att: 'fistpl' },
   { op: 'DF /7', ins: 'FISTP m64int', acc: 'w', att: 'fistpll' },
+  // Packed BCD (18 decimal digits in 10 bytes): load converts to extended real, store-and-pop rounds to an integer first.
+  { op: 'DF /4', ins: 'FBLD m80dec', acc: 'r' },
+  { op: 'DF /6', ins: 'FBSTP m80bcd', acc: 'w' },
   { op: 'DF /1', ins: 'FISTTP m16int', acc: 'w', att: 'fisttps' },
   { op: 'DB /1', ins: 'FISTTP m32int', acc: 'w', att: 'fisttpl' },
   { op: 'DD /1', ins: 'FISTTP m64int', acc: 'w', att: 'fisttpll' },

@@ -1,7 +1,7 @@
 // Shared by the objdump differential tests (AT&T and Intel): the C programs they build, the
 // binaries they compare, and the helpers for reading objdump's listing.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SOURCE = '#include <stdio.h>\nint main(int argc, char **argv) { printf("hello, %s! argc=%d\\n", "world", argc); return 3; }\n';
@@ -28,13 +28,35 @@ int main(int c, char **v){ k1(c*100); k2(c*100); printf("%f %ld %s\\n", k3(c*50)
 `;
 
 
-/** The static binaries both tests build: name, compiler, flags, source file. */
+/**
+ * The binaries both tests build: name, compiler, flags, source file. Static ones, and
+ * dynamically linked ones whose `<sym@plt>` names come from the PLT (lazy `.plt`, IBT's
+ * `.plt.sec`, `.plt.got`) and the dynamic relocations, and a shared object.
+ */
 export const BUILDS = [
   ['hello-musl', 'musl-gcc', ['-static', '-O2'], 'hello.c'],
   ['hello-glibc', 'gcc', ['-static', '-O2'], 'hello.c'],
   ['kernels-musl-v4', 'musl-gcc', ['-static', '-O3', '-march=x86-64-v4'], 'kernels.c'],
   ['kernels-glibc-v3', 'gcc', ['-static', '-O3', '-march=x86-64-v3'], 'kernels.c'],
+  ['hello-glibc-dynamic', 'gcc', ['-O2'], 'hello.c'],
+  ['kernels-glibc-ibt-plt', 'gcc', ['-O2', '-fcf-protection=full', '-Wl,-z,ibtplt'], 'kernels.c'],
+  ['kernels-glibc-shared-v4', 'gcc', ['-O3', '-march=x86-64-v4', '-shared', '-fPIC'], 'kernels.c'],
 ] as const;
+
+/**
+ * Large binaries of the host, compared when present: Debian's busybox-static (a stripped
+ * static executable) and the C library itself (a shared object named only by `.dynsym`,
+ * with versioned names, `*ABS*+0x...@plt` entries and hand-written AVX2/AVX-512 code).
+ */
+export const HOST_BINARIES = [
+  ['busybox', '/usr/bin/busybox', 'static /usr/bin/busybox', isStaticElf],
+  ['libc.so.6', '/lib/x86_64-linux-gnu/libc.so.6', '/lib/x86_64-linux-gnu/libc.so.6', isElf],
+] as const;
+
+/** The file exists and is an ELF file. */
+export function isElf(file: string): boolean {
+  return existsSync(file) && readFileSync(file).readUInt32BE(0) === 0x7f454c46;
+}
 
 export const norm = (s: string): string => s.replace(/\s+/g, ' ').trim();
 export const addressOf = (l: string): string => (l.split(':')[0] ?? '').trim();
@@ -69,6 +91,7 @@ export function objdumpLines(file: string, extra: readonly string[] = []): strin
 
 /** An ELF64 file without PT_INTERP (statically linked). */
 export function isStaticElf(file: string): boolean {
+  if (!existsSync(file)) return false;
   const b = readFileSync(file);
   if (b.length < 64 || b.readUInt32BE(0) !== 0x7f454c46) return false;
   const phoff = Number(b.readBigUInt64LE(0x20));
