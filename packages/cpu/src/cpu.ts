@@ -97,8 +97,8 @@ export class Cpu {
   tr = 0;
   trBase = 0;
 
-  /** xmm0..xmm15, 16 bytes each, viewed at every element width. */
-  readonly xmmBuffer: ArrayBuffer = new ArrayBuffer(16 * 16);
+  /** xmm0..xmm15 (16 bytes each), then mm0..mm7 (8 bytes each), viewed at every element width. */
+  readonly xmmBuffer: ArrayBuffer = new ArrayBuffer(16 * 16 + 8 * 8);
   readonly x8: Uint8Array = new Uint8Array(this.xmmBuffer);
   readonly x16: Uint16Array = new Uint16Array(this.xmmBuffer);
   readonly x32: Int32Array = new Int32Array(this.xmmBuffer);

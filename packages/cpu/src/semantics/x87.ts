@@ -23,6 +23,7 @@ import {
   ZERO,
 } from '../x87/float80.js';
 import { FpuStatus } from '../x87/state.js';
+import { f2xm1, fyl2x, fyl2xp1 } from '../x87/transcendental.js';
 import type { Define } from './define.js';
 
 /**
@@ -31,8 +32,9 @@ import type { Define } from './define.js';
  * as masked (Linux's default control word masks them all): the status word records them
  * and the masked response (real indefinite, infinity, ...) is delivered.
  *
- * The transcendental instructions (FSIN, FCOS, FPTAN, FPATAN, F2XM1, FYL2X, FYL2XP1) are
- * computed in double precision and widened: close, but not bit-exact with hardware.
+ * F2XM1, FYL2X and FYL2XP1 are computed to extended precision (x87/transcendental.ts);
+ * FSIN, FCOS, FSINCOS, FPTAN and FPATAN are computed in double precision and widened:
+ * close, but not bit-exact with hardware.
  */
 
 /** ST(i) of a register operand, or -1. */
@@ -312,7 +314,19 @@ function fscale(cpu: Cpu): void {
   const fpu = cpu.fpu;
   const a = fpu.get(0);
   const b = fpu.get(1);
-  if (a.isNaN || b.isNaN || a.isInfinity || a.isZero) return;
+  if (a.isNaN || b.isNaN) {
+    // a NaN operand is the result, made quiet (musl's expl(NaN) relies on `fld1; fscale`)
+    const n = a.isNaN ? a : b;
+    fpu.set(0, new F80(n.sign, 0x7fff, n.mant | 0x4000000000000000n));
+    return;
+  }
+  if (b.isInfinity && ((a.isInfinity && b.sign === 1) || (a.isZero && b.sign === 0))) {
+    // ∞ × 2^−∞ and 0 × 2^+∞ are invalid
+    fpu.status |= FpuStatus.IE;
+    fpu.set(0, INDEFINITE);
+    return;
+  }
+  if (a.isInfinity || a.isZero) return;
   if (b.isInfinity) {
     fpu.set(0, b.sign ? new F80(a.sign, 0, 0n) : new F80(a.sign, 0x7fff, 1n << 63n));
     return;
@@ -403,6 +417,32 @@ function fsincos(cpu: Cpu): void {
   fpu.set(0, fromDouble(Math.sin(x)));
   fpu.push(fromDouble(Math.cos(x)));
   fpu.status &= ~FpuStatus.C2;
+}
+
+/** F2XM1: ST(0) ← 2^ST(0) − 1. */
+function f2xm1Handler(cpu: Cpu): void {
+  const fpu = cpu.fpu;
+  fpu.set(0, f2xm1(fpu.get(0), fpu.precision, fpu.rounding));
+}
+
+/** FYL2X / FYL2XP1: ST(1) ← ST(1) × log2(ST(0)) (or log2(ST(0) + 1)), then pop. */
+function fyl2xHandler(plusOne: boolean) {
+  return (cpu: Cpu): void => {
+    const fpu = cpu.fpu;
+    const x = fpu.get(0);
+    const y = fpu.get(1);
+    if (plusOne) {
+      const r = fyl2xp1(x, y, fpu.precision, fpu.rounding);
+      if (r.invalid) fpu.status |= FpuStatus.IE;
+      fpu.set(1, r.value);
+    } else {
+      const r = fyl2x(x, y, fpu.precision, fpu.rounding);
+      if (r.invalid) fpu.status |= FpuStatus.IE;
+      if (r.zeroDivide) fpu.status |= FpuStatus.ZE;
+      fpu.set(1, r.value);
+    }
+    fpu.pop();
+  };
 }
 
 function fnstcw(cpu: Cpu, ins: Instruction): void {
@@ -496,14 +536,14 @@ export function installX87(def: Define): void {
   def(M.Fprem, fprem(false));
   def(M.Fprem1, fprem(true));
   def(M.Fxtract, fxtract);
-  def(M.F2xm1, viaDouble1((x) => 2 ** x - 1));
+  def(M.F2xm1, f2xm1Handler);
   def(M.Fsin, viaDouble1(Math.sin));
   def(M.Fcos, viaDouble1(Math.cos));
   def(M.Fptan, fptan);
   def(M.Fsincos, fsincos);
   def(M.Fpatan, viaDouble2Pop((x, y) => Math.atan2(y, x)));
-  def(M.Fyl2x, viaDouble2Pop((x, y) => y * Math.log2(x)));
-  def(M.Fyl2xp1, viaDouble2Pop((x, y) => y * Math.log2(1 + x)));
+  def(M.Fyl2x, fyl2xHandler(false));
+  def(M.Fyl2xp1, fyl2xHandler(true));
   def(M.Fnstcw, fnstcw);
   def(M.Fldcw, fldcw);
   def(M.Fnstsw, fnstsw);
