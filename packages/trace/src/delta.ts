@@ -33,14 +33,15 @@ for (const def of EVENT_SCHEMA as readonly EventDef[]) {
 
 /** Delta state of one writer or reader: previous values as halves, per event type. */
 export class DeltaState {
-  private readonly states = new Map<number, Uint32Array>();
+  // indexed by event id (ids are small): an array read per event, not a Map lookup
+  private readonly states: (Uint32Array | undefined)[] = [];
 
   /** Words of event `id` (value of slot s: lo at 2s, hi at 2s+1), zero at the start of a trace. */
   words(id: number): Uint32Array {
-    let s = this.states.get(id);
+    let s = this.states[id];
     if (!s) {
       s = new Uint32Array(2 * (slotCount.get(id) ?? 0));
-      this.states.set(id, s);
+      this.states[id] = s;
     }
     return s;
   }

@@ -2,6 +2,7 @@
 import type { EventDef, FieldKind } from './schema.js';
 import { PT_REGS_FIELDS } from './schema.js';
 import type { Hex, TraceEvent, U64In, U64Words } from './types.js';
+import { bytesHex } from './record.js';
 import { hexOf, hexOfHalves } from './u64.js';
 
 function wordsToHex(words: U64Words): Hex[] {
@@ -17,6 +18,8 @@ function convert(kind: FieldKind, value: unknown): unknown {
       return hexOf(value as U64In);
     case 'u64[]':
       return wordsToHex(value as U64Words);
+    case 'bytes':
+      return bytesHex(value as Uint8Array);
     case 'pt_regs': {
       const words = value as U64Words;
       const regs: Record<string, Hex> = {};

@@ -3,7 +3,7 @@
 /** "LGSTRACE" in ASCII. */
 export const MAGIC: Uint8Array = new Uint8Array([0x4c, 0x47, 0x53, 0x54, 0x52, 0x41, 0x43, 0x45]);
 export const FORMAT_MAJOR = 1;
-export const FORMAT_MINOR = 0;
+export const FORMAT_MINOR = 1;
 
 /** Size of the fixed preamble: magic, major, minor, header length. */
 export const PREAMBLE_SIZE = 16;

@@ -13,8 +13,15 @@ export { JsonlSink } from './jsonl-sink.js';
 export { TeeSink } from './tee-sink.js';
 export type { BinaryTraceWriterOptions } from './binary-writer.js';
 export { BinaryTraceWriter, encodeTrace } from './binary-writer.js';
-export type { DecodedTrace, TraceReaderOptions, TraceStreamOptions, TraceVersion } from './reader.js';
-export { TraceReader, readTrace, readTraceStream } from './reader.js';
+export type {
+  DecodedTrace,
+  TraceReaderOptions,
+  TraceRecordsResult,
+  TraceStreamOptions,
+  TraceVersion,
+} from './reader.js';
+export { TraceReader, forEachTraceRecord, readTrace, readTraceStream } from './reader.js';
+export { TraceRecord, bytesHex, fieldIndex } from './record.js';
 export { toJsonl } from './jsonl.js';
 export type { CtfExportOptions, CtfFile, CtfOpenFile } from './export/ctf.js';
 export { CTF_CLOCK_NAME, CTF_MAGIC, CtfExporter, ctfMetadata, exportCtf } from './export/ctf.js';
@@ -27,3 +34,7 @@ export {
   exportChrome,
 } from './export/chrome.js';
 export { summarizeTrace, TraceSummary } from './export/summary.js';
+export type { StraceExportOptions } from './export/strace.js';
+export { StraceExporter, exportStrace } from './export/strace.js';
+export type { TextExportOptions } from './export/text.js';
+export { TextExporter, exportText, formatTextEvent } from './export/text.js';

@@ -15,6 +15,7 @@ function valueText(field: FieldDef, value: unknown): string {
     case 'u64':
     case 'i64':
     case 'string':
+    case 'bytes': // already lowercase hex pairs
       return JSON.stringify(value);
     case 'u64[]':
       return `[${(value as string[]).map((v) => JSON.stringify(v)).join(',')}]`;

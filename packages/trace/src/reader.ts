@@ -1,10 +1,13 @@
 // Decodes the binary trace format (FORMAT.md). TraceReader is incremental: feed it chunks in
 // order and pull events; it keeps only the bytes of the record it has not finished, so memory
-// stays bounded by the largest record. readTrace and readTraceStream are built on it.
+// stays bounded by the largest record. Every event is decoded, and checked, into one reused
+// TraceRecord (`nextRecord`, no allocation per event); `next` turns it into an object.
+// forEachTraceRecord, readTrace and readTraceStream are built on it.
 import { TraceFormatError } from './errors.js';
 import type { TraceHeader } from './format.js';
 import {
   FORMAT_MAJOR,
+  FORMAT_MINOR,
   MAGIC,
   MAX_HEADER_SIZE,
   MAX_RECORD_PAYLOAD,
@@ -13,12 +16,41 @@ import {
   RECORD_STRING,
 } from './format.js';
 import { DeltaState, MAX_DELTA_ARRAY } from './delta.js';
-import type { EventDef } from './schema.js';
-import { EVENTS_BY_ID, PT_REGS_FIELDS } from './schema.js';
-import type { Hex, TraceEvent } from './types.js';
-import { hexOfHalves } from './u64.js';
+import type { EventLayout } from './layout.js';
+import {
+  K_BOOL,
+  K_BYTES,
+  K_I32,
+  K_PT_REGS,
+  K_STRING,
+  K_U32,
+  K_U64,
+  K_U64_ARRAY,
+  K_U8,
+  LAYOUTS,
+} from './layout.js';
+import { TraceRecord } from './record.js';
+import type { EventName } from './schema.js';
+import type { TraceEvent } from './types.js';
 import { decodeUtf8 } from './utf8.js';
 import { ByteDecoder } from './varint.js';
+
+// Imported values used per event are copied into module constants: a loader that compiles
+// imports to property getters (tsx does) would otherwise make every use a call.
+const U8 = K_U8;
+const U32 = K_U32;
+const I32 = K_I32;
+const BOOL = K_BOOL;
+const U64 = K_U64;
+const STRING = K_STRING;
+const U64_ARRAY = K_U64_ARRAY;
+const BYTES = K_BYTES;
+const PT_REGS = K_PT_REGS;
+const DELTA_ARRAY = MAX_DELTA_ARRAY;
+const MAX_PAYLOAD = MAX_RECORD_PAYLOAD;
+const STRING_RECORD = RECORD_STRING;
+const END_RECORD = RECORD_END;
+const layouts = LAYOUTS;
 
 export interface TraceReaderOptions {
   /** Throw on record types this reader does not know instead of skipping them. */
@@ -36,6 +68,22 @@ const EMPTY = new Uint8Array(0);
 
 function describe(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** Adds the one-byte zigzag delta `z` (-64..63) to the 64-bit value at `slot` of `prev`. */
+function addDelta(prev: Uint32Array, slot: number, z: number): void {
+  const s = 2 * slot;
+  let lo = prev[s]! + (z & 1 ? -(z >>> 1) - 1 : z >>> 1);
+  let hi = prev[s + 1]!;
+  if (lo > 0xffffffff) {
+    lo -= 4294967296;
+    hi = (hi + 1) >>> 0;
+  } else if (lo < 0) {
+    lo += 4294967296;
+    hi = (hi + 0xffffffff) >>> 0;
+  }
+  prev[s] = lo;
+  prev[s + 1] = hi;
 }
 
 export class TraceReader {
@@ -87,8 +135,12 @@ export class TraceReader {
     return this.base + this.pos;
   }
 
-  /** The next complete event, or undefined when more input is needed (or the trace ended). */
-  next(): TraceEvent | undefined {
+  /**
+   * The next complete event decoded into the reader's one reused TraceRecord (valid until the
+   * next call), or undefined when more input is needed (or the trace ended). Decodes and checks
+   * every field like `next()`, without allocating per event.
+   */
+  nextRecord(): TraceRecord | undefined {
     for (;;) {
       switch (this.stage) {
         case 'preamble':
@@ -97,12 +149,10 @@ export class TraceReader {
         case 'header':
           if (!this.readHeader()) return undefined;
           break;
-        case 'records': {
-          const result = this.readRecord();
-          if (result === null) return undefined;
-          if (result !== undefined) return result;
+        case 'records':
+          if (!this.readRecord()) return undefined;
+          if (this.hasEvent) return this.record;
           break;
-        }
         case 'ended':
           if (this.available > 0) {
             throw new TraceFormatError('corrupt', this.offset, 'data follows the end record');
@@ -112,13 +162,18 @@ export class TraceReader {
     }
   }
 
+  /** The next complete event as an object, or undefined when more input is needed (or the trace ended). */
+  next(): TraceEvent | undefined {
+    return this.nextRecord()?.toEvent();
+  }
+
   /** Declares the input complete: throws if the trace stopped early. */
   end(): void {
     if (this.stage === 'preamble' && this.available < 8) {
       const got = this.pending.subarray(this.pos);
       if (!got.every((b, i) => b === MAGIC[i])) throw this.badMagic(got);
     }
-    if (this.next() !== undefined) throw new Error('TraceReader.end() called with unread events');
+    if (this.nextRecord() !== undefined) throw new Error('TraceReader.end() called with unread events');
     const fileEnd = this.base + this.pending.length;
     switch (this.stage) {
       case 'preamble':
@@ -193,6 +248,7 @@ export class TraceReader {
       );
     }
     this.version = { major, minor };
+    this.minor = Math.min(minor, FORMAT_MINOR);
     this.headerLength = (b[p + 12]! | (b[p + 13]! << 8) | (b[p + 14]! << 16) | (b[p + 15]! << 24)) >>> 0;
     if (this.headerLength > MAX_HEADER_SIZE) {
       throw new TraceFormatError(
@@ -232,6 +288,11 @@ export class TraceReader {
   /** Reads one unsigned LEB128 32-bit varint at `at`; -1 when the buffer ends inside it. */
   private peekVarU32(at: number, what: string): number {
     const b = this.pending;
+    // one byte (types, and lengths below 128): the usual case
+    if (at < b.length && b[at]! < 0x80) {
+      this.peekEnd = at + 1;
+      return b[at]!;
+    }
     let result = 0;
     for (let i = 0; i < 5; i++) {
       if (at + i >= b.length) return -1;
@@ -246,30 +307,46 @@ export class TraceReader {
     throw new TraceFormatError('corrupt', this.base + at, `varint for ${what} does not fit in 32 bits`);
   }
   private peekEnd = 0;
+  /** Decoder over the current record's payload, reused for every record. */
+  private readonly decoder = new ByteDecoder(EMPTY);
+  /** The record every event is decoded into. */
+  private readonly record = new TraceRecord();
+  /** Whether the last record read was an event. */
+  private hasEvent = false;
+  /** The file's minor version, capped at this reader's (it decodes the fields it knows). */
+  private minor = 0;
 
-  /** null: need more input; undefined: a non-event record was consumed; else the event. */
-  private readRecord(): TraceEvent | null | undefined {
+  /**
+   * false: need more input; true: a record was consumed — an event (now in `this.record`) when
+   * `this.hasEvent`, else a string definition, the end record or a skipped unknown record.
+   */
+  private readRecord(): boolean {
     const start = this.pos;
     const type = this.peekVarU32(start, 'the record type');
-    if (type < 0) return null;
+    if (type < 0) return false;
     const length = this.peekVarU32(this.peekEnd, 'the record length');
-    if (length < 0) return null;
-    if (length > MAX_RECORD_PAYLOAD) {
+    if (length < 0) return false;
+    if (length > MAX_PAYLOAD) {
       throw new TraceFormatError(
         'corrupt',
         this.base + start,
-        `record length ${length} exceeds the ${MAX_RECORD_PAYLOAD}-byte limit`,
+        `record length ${length} exceeds the ${MAX_PAYLOAD}-byte limit`,
       );
     }
     const payload = this.peekEnd;
-    if (this.pending.length - payload < length) return null;
-    const d = new ByteDecoder(this.pending, payload, payload + length, this.base);
+    if (this.pending.length - payload < length) return false;
+    const d = this.decoder;
+    d.bytes = this.pending;
+    d.pos = payload;
+    d.end = payload + length;
+    d.base = this.base;
     this.pos = payload + length;
-    if (type === RECORD_STRING) {
+    this.hasEvent = false;
+    if (type === STRING_RECORD) {
       this.strings.push(this.text(d.bytesOf(length, 'a string'), this.base + payload));
-      return undefined;
+      return true;
     }
-    if (type === RECORD_END) {
+    if (type === END_RECORD) {
       d.var64('the event count');
       const count = d.hi * 4294967296 + d.lo;
       if (count !== this.eventRecords) {
@@ -281,11 +358,11 @@ export class TraceReader {
       }
       this.stage = 'ended';
       this.endedAt = this.base + this.pos;
-      return undefined;
+      return true;
     }
-    const def = EVENTS_BY_ID.get(type);
+    const layout = layouts[type];
     if (type >= 16) this.eventRecords++;
-    if (!def) {
+    if (!layout) {
       if (this.options.strict) {
         throw new TraceFormatError(
           'unknown-record',
@@ -294,9 +371,11 @@ export class TraceReader {
         );
       }
       this.skippedRecords++;
-      return undefined;
+      return true;
     }
-    return this.decodeEvent(def, d);
+    this.decodeEvent(layout, d);
+    this.hasEvent = true;
+    return true;
   }
 
   private text(bytes: Uint8Array, offset: number): string {
@@ -307,105 +386,208 @@ export class TraceReader {
     }
   }
 
-  private decodeEvent(def: EventDef, d: ByteDecoder): TraceEvent {
+  /**
+   * Decodes the payload in `d` into `this.record`, checking every field. The common cases (a
+   * one-byte varint, an interned string) are decoded inline from a local position; everything
+   * else, and every error, goes through `d` from the same position, so messages and offsets
+   * are the decoder's.
+   */
+  private decodeEvent(layout: EventLayout, d: ByteDecoder): void {
+    const def = layout.def;
+    const r = this.record;
     const tsAt = d.offset;
     const ts = this.lastTs + d.zigNumber('the timestamp delta');
     if (!Number.isSafeInteger(ts) || ts < 0) {
       throw new TraceFormatError('corrupt', tsAt, `timestamp ${ts} of ${def.name} is out of range`);
     }
     this.lastTs = ts;
-    const event: Record<string, unknown> = { type: def.name, ts };
+    r.def = def;
+    r.type = def.name as EventName;
+    r.id = def.id;
+    r.ts = ts;
+    r.layout = layout;
+    r.buf = d.bytes;
+    const count = layout.fieldsByMinor[this.minor]!;
+    r.fieldCount = count;
     const prev = this.delta.words(def.id);
-    for (let index = 0; index < def.fields.length; index++) {
-      const field = def.fields[index]!;
-      const what = `${def.name}.${field.name}`;
-      if (field.optional) {
-        const at = d.offset;
-        const present = d.u8(what);
-        if (present === 0) continue;
-        if (present !== 1)
-          throw new TraceFormatError('corrupt', at, `presence byte of ${what} is ${present}`);
+    const { kinds, optional, base, what } = layout;
+    const { present, nums, his, los, strs, starts } = r;
+    const bytes = d.bytes;
+    const end = d.end;
+    let pos = d.pos;
+    let words = 0; // next free word of r.wordData
+    for (let index = 0; index < count; index++) {
+      if (optional[index] === 1) {
+        let flag = pos < end ? bytes[pos]! : 2;
+        if (flag <= 1) pos++;
+        else {
+          d.pos = pos;
+          const at = d.offset;
+          flag = d.u8(what[index]!);
+          if (flag !== 1)
+            throw new TraceFormatError('corrupt', at, `presence byte of ${what[index]} is ${flag}`);
+          pos = d.pos;
+        }
+        if (flag === 0) {
+          present[index] = 0;
+          continue;
+        }
       }
-      switch (field.kind) {
-        case 'u8':
-          event[field.name] = d.u8(what);
-          break;
-        case 'u32':
-          event[field.name] = d.varU32(what);
-          break;
-        case 'i32': {
-          const at = d.offset;
-          const v = d.zigNumber(what);
-          if (v < -0x80000000 || v > 0x7fffffff) {
-            throw new TraceFormatError('corrupt', at, `${what} = ${v} does not fit in 32 bits`);
+      present[index] = 1;
+      switch (kinds[index]) {
+        case U8:
+          if (pos < end) nums[index] = bytes[pos++]!;
+          else {
+            d.pos = pos;
+            d.u8(what[index]!); // throws: the payload ends here
           }
-          event[field.name] = v;
           break;
-        }
-        case 'bool': {
-          const at = d.offset;
-          const v = d.u8(what);
-          if (v > 1) throw new TraceFormatError('corrupt', at, `${what} is ${v}, not a boolean`);
-          event[field.name] = v === 1;
-          break;
-        }
-        case 'u64':
-        case 'i64':
-          d.zigDelta64(prev, DeltaState.base(def.id, index), what);
-          event[field.name] = hexOfHalves(d.hi, d.lo);
-          break;
-        case 'string': {
-          const at = d.offset;
-          const tag = d.varU32(what);
-          const n = Math.floor(tag / 2);
-          if (tag % 2 === 1) {
-            event[field.name] = this.text(d.bytesOf(n, what), d.offset - n);
+        case U32: {
+          const b = pos < end ? bytes[pos]! : 0x80;
+          if (b < 0x80) {
+            nums[index] = b;
+            pos++;
           } else {
-            const s = this.strings[n];
-            if (s === undefined)
-              throw new TraceFormatError('corrupt', at, `${what} refers to undefined string ${n}`);
-            event[field.name] = s;
+            d.pos = pos;
+            nums[index] = d.varU32(what[index]!);
+            pos = d.pos;
           }
           break;
         }
-        case 'u64[]': {
+        case I32: {
+          d.pos = pos;
           const at = d.offset;
-          const count = d.varU32(what);
-          if (count > d.end - d.pos) {
+          const v = d.zigNumber(what[index]!);
+          if (v < -0x80000000 || v > 0x7fffffff) {
+            throw new TraceFormatError('corrupt', at, `${what[index]} = ${v} does not fit in 32 bits`);
+          }
+          nums[index] = v;
+          pos = d.pos;
+          break;
+        }
+        case BOOL: {
+          const b = pos < end ? bytes[pos]! : 2;
+          if (b <= 1) {
+            nums[index] = b;
+            pos++;
+          } else {
+            d.pos = pos;
+            const at = d.offset;
+            const v = d.u8(what[index]!);
+            throw new TraceFormatError('corrupt', at, `${what[index]} is ${v}, not a boolean`);
+          }
+          break;
+        }
+        case U64: {
+          const slot = base[index]!;
+          const z = pos < end ? bytes[pos]! : 0x80;
+          if (z < 0x80) {
+            addDelta(prev, slot, z);
+            pos++;
+          } else {
+            d.pos = pos;
+            d.zigDelta64(prev, slot, what[index]!);
+            pos = d.pos;
+          }
+          his[index] = prev[2 * slot + 1]!;
+          los[index] = prev[2 * slot]!;
+          break;
+        }
+        case STRING: {
+          const tag = pos < end ? bytes[pos]! : 0x80;
+          const s = tag < 0x80 && (tag & 1) === 0 ? this.strings[tag >>> 1] : undefined;
+          if (s !== undefined) {
+            strs[index] = s;
+            pos++;
+            break;
+          }
+          d.pos = pos;
+          const at = d.offset;
+          const t = d.varU32(what[index]!);
+          const n = Math.floor(t / 2);
+          if (t % 2 === 1) {
+            strs[index] = this.text(d.bytesOf(n, what[index]!), d.offset - n);
+          } else {
+            const ref = this.strings[n];
+            if (ref === undefined)
+              throw new TraceFormatError('corrupt', at, `${what[index]} refers to undefined string ${n}`);
+            strs[index] = ref;
+          }
+          pos = d.pos;
+          break;
+        }
+        case U64_ARRAY: {
+          d.pos = pos;
+          const at = d.offset;
+          const n = d.varU32(what[index]!);
+          if (n > d.end - d.pos) {
             throw new TraceFormatError(
               'corrupt',
               at,
-              `${what} claims ${count} values, more than the record holds`,
+              `${what[index]} claims ${n} values, more than the record holds`,
             );
           }
-          const values: Hex[] = [];
-          const base = DeltaState.base(def.id, index);
-          for (let k = 0; k < count; k++) {
-            if (k < MAX_DELTA_ARRAY) d.zigDelta64(prev, base + k, what);
-            else d.zig64(what);
-            values.push(hexOfHalves(d.hi, d.lo));
+          pos = d.pos;
+          nums[index] = n;
+          starts[index] = words;
+          let out = r.wordData;
+          if (out.length < words + 2 * n) out = r.growWords(words + 2 * n);
+          const slot = base[index]!;
+          for (let k = 0; k < n; k++) {
+            const z = pos < end ? bytes[pos]! : 0x80;
+            if (k < DELTA_ARRAY && z < 0x80) {
+              addDelta(prev, slot + k, z);
+              pos++;
+              out[words++] = prev[2 * (slot + k)]!;
+              out[words++] = prev[2 * (slot + k) + 1]!;
+              continue;
+            }
+            d.pos = pos;
+            if (k < DELTA_ARRAY) d.zigDelta64(prev, slot + k, what[index]!);
+            else d.zig64(what[index]!);
+            pos = d.pos;
+            out[words++] = d.lo;
+            out[words++] = d.hi;
           }
-          event[field.name] = values;
           break;
         }
-        case 'pt_regs': {
+        case BYTES: {
+          d.pos = pos;
+          const n = d.varU32(what[index]!);
+          nums[index] = n;
+          starts[index] = d.skip(n, what[index]!);
+          pos = d.pos;
+          break;
+        }
+        case PT_REGS: {
+          d.pos = pos;
           const at = d.offset;
-          const mask = d.varU32(what);
+          const mask = d.varU32(what[index]!);
           if (mask >= 1 << 21)
-            throw new TraceFormatError('corrupt', at, `${what} change mask ${mask} has bits above 20`);
-          const base = DeltaState.base(def.id, index);
-          const regs: Record<string, Hex> = {};
-          PT_REGS_FIELDS.forEach((name, k) => {
-            if (mask & (1 << k)) d.zigDelta64(prev, base + k, `${what}.${name}`);
-            regs[name] = hexOfHalves(prev[2 * (base + k) + 1]!, prev[2 * (base + k)]!);
-          });
-          event[field.name] = regs;
+            throw new TraceFormatError('corrupt', at, `${what[index]} change mask ${mask} has bits above 20`);
+          pos = d.pos;
+          const slot = base[index]!;
+          for (let k = 0; k < 21; k++) {
+            if ((mask & (1 << k)) === 0) continue;
+            const z = pos < end ? bytes[pos]! : 0x80;
+            if (z < 0x80) {
+              addDelta(prev, slot + k, z);
+              pos++;
+            } else {
+              d.pos = pos;
+              d.zigDelta64(prev, slot + k, layout.regWhat[index]![k]!);
+              pos = d.pos;
+            }
+          }
+          // the delta state now holds the registers: the record reads them there, no copy
+          r.regData = prev;
+          starts[index] = 2 * slot;
           break;
         }
       }
     }
+    d.pos = pos;
     // Bytes left in the payload are fields a newer minor version appended: ignored.
-    return event as TraceEvent;
   }
 
   /** File offset just past the end record (0 until it was read). */
@@ -427,7 +609,7 @@ export function readTrace(bytes: Uint8Array, options: TraceReaderOptions = {}): 
   const reader = new TraceReader(options);
   reader.feed(bytes);
   const events: TraceEvent[] = [];
-  for (let e = reader.next(); e !== undefined; e = reader.next()) events.push(e);
+  for (let r = reader.nextRecord(); r !== undefined; r = reader.nextRecord()) events.push(r.toEvent());
   reader.end();
   return {
     version: reader.version!,
@@ -435,6 +617,48 @@ export function readTrace(bytes: Uint8Array, options: TraceReaderOptions = {}): 
     events,
     skippedRecords: reader.skippedRecords,
   };
+}
+
+/** What `forEachTraceRecord` read besides the events. */
+export interface TraceRecordsResult {
+  version: TraceVersion;
+  header: TraceHeader;
+  /** Events visited. */
+  events: number;
+  /** Records of unknown types that were skipped. */
+  skippedRecords: number;
+}
+
+/**
+ * Reads a trace arriving as chunks (e.g. a file read 1 MiB at a time) and calls `visit` with
+ * every event as the reader's one reused TraceRecord: every field decoded and checked, no
+ * allocation per event, memory bounded by a chunk and the largest record. `visit` must not
+ * keep the record (copy what it needs, or call `toEvent()`). Throws TraceFormatError like
+ * `readTrace`, also when the trace stops early.
+ */
+export async function forEachTraceRecord(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  visit: (record: TraceRecord) => void,
+  options: TraceStreamOptions = {},
+): Promise<TraceRecordsResult> {
+  const reader = new TraceReader(options);
+  let announced = false;
+  let events = 0;
+  for await (const chunk of chunks) {
+    reader.feed(chunk);
+    let record = reader.nextRecord();
+    if (!announced && reader.header) {
+      announced = true;
+      options.onHeader?.(reader.header, reader.version!);
+    }
+    for (; record !== undefined; record = reader.nextRecord()) {
+      events++;
+      visit(record);
+    }
+  }
+  reader.end();
+  if (!announced) options.onHeader?.(reader.header!, reader.version!);
+  return { version: reader.version!, header: reader.header!, events, skippedRecords: reader.skippedRecords };
 }
 
 export interface TraceStreamOptions extends TraceReaderOptions {

@@ -13,6 +13,7 @@ export type FieldKind =
   | 'bool' // JSON true/false, one byte 0/1
   | 'string' // JSON string, UTF-8, inline or interned
   | 'u64[]' // JSON array of "0x…" hex strings
+  | 'bytes' // JSON string of lowercase hex byte pairs ("0f05"), varint length then raw bytes
   | 'pt_regs'; // JSON object of the 21 pt_regs fields as "0x…" hex strings, pt_regs order
 
 export interface FieldDef {
@@ -22,6 +23,8 @@ export interface FieldDef {
   readonly optional?: boolean;
   /** A string from a small vocabulary (syscall names, exit paths...): the writer interns it. */
   readonly intern?: boolean;
+  /** Format version that appended the field (absent: 1.0). */
+  readonly since?: string;
   readonly doc: string;
 }
 
@@ -33,6 +36,8 @@ export interface EventDef {
   /** camelCase TraceSink method name. */
   readonly method: string;
   readonly doc: string;
+  /** Format version that added the event (absent: 1.0). */
+  readonly since?: string;
   readonly fields: readonly FieldDef[];
 }
 
@@ -80,6 +85,14 @@ export const EVENT_SCHEMA = [
       { name: 'sp0', kind: 'u64', doc: 'current->thread.sp0, the top of the kernel stack' },
       { name: 'regs', kind: 'pt_regs', doc: 'all 21 pt_regs fields as saved by entry_SYSCALL_64' },
       { name: 'irqs_enabled', kind: 'bool', doc: 'IF when the handler is called' },
+      {
+        name: 'strace',
+        kind: 'string',
+        optional: true,
+        intern: true,
+        since: '1.1',
+        doc: 'for a syscall that does not return (exit, exit_group): its strace line, `exit_group(0) = ?`',
+      },
     ],
   },
   {
@@ -96,6 +109,14 @@ export const EVENT_SCHEMA = [
       { name: 'irqs_enabled', kind: 'bool', doc: 'IF when the handler returned' },
       { name: 'warned', kind: 'bool', doc: 'syscall_return_slowpath printed "left IRQs disabled"' },
       { name: 'path', kind: 'string', intern: true, doc: '"sysret" or "iret"' },
+      {
+        name: 'strace',
+        kind: 'string',
+        optional: true,
+        intern: true,
+        since: '1.1',
+        doc: 'the call as `legosim run --strace` prints it, `write(1, "hi\\n", 3) = 3`',
+      },
     ],
   },
   {
@@ -212,6 +233,13 @@ export const EVENT_SCHEMA = [
         kind: 'i32',
         doc: 'exit code (exit/exit_group argument), or 128+N when killed by signal N',
       },
+      {
+        name: 'signal',
+        kind: 'u8',
+        optional: true,
+        since: '1.1',
+        doc: 'the signal that killed it (absent when it exited)',
+      },
     ],
   },
   {
@@ -235,6 +263,45 @@ export const EVENT_SCHEMA = [
       { name: 'from', kind: 'u32', doc: 'sending CPU' },
       { name: 'to', kind: 'u32', doc: 'destination CPU' },
       { name: 'vector', kind: 'u8', doc: 'vector sent' },
+    ],
+  },
+  {
+    id: 28,
+    name: 'instruction',
+    method: 'instruction',
+    since: '1.1',
+    doc: 'An instruction retired (only with --trace-instructions): where it ran and the state it left.',
+    fields: [
+      { name: 'cpu', kind: 'u32', doc: 'CPU number' },
+      { name: 'pid', kind: 'u32', doc: 'thread group id' },
+      { name: 'tid', kind: 'u32', doc: 'thread id' },
+      { name: 'ip', kind: 'u64', doc: 'address of the instruction' },
+      { name: 'bytes', kind: 'bytes', doc: 'its encoding, 1..15 bytes' },
+      { name: 'cpl', kind: 'u8', doc: 'privilege level it ran at (0 kernel, 3 user)' },
+      { name: 'sp', kind: 'u64', doc: 'RSP after it retired' },
+      { name: 'flags', kind: 'u64', doc: 'RFLAGS after it retired (IF is bit 9)' },
+      {
+        name: 'gs_base',
+        kind: 'u64',
+        doc: 'IA32_GS_BASE after it retired (the per-CPU base in the kernel after swapgs)',
+      },
+    ],
+  },
+  {
+    id: 29,
+    name: 'counter',
+    method: 'counter',
+    since: '1.1',
+    doc: 'A sampled machine counter (at every timer tick and at the end of the run), cumulative or a level.',
+    fields: [
+      { name: 'cpu', kind: 'u32', doc: 'CPU number' },
+      {
+        name: 'name',
+        kind: 'string',
+        intern: true,
+        doc: '"instructions", "tlb_hits", "tlb_misses" (cumulative) or "runqueue" (tasks runnable now)',
+      },
+      { name: 'value', kind: 'u64', doc: 'the counter value' },
     ],
   },
 ] as const;

@@ -19,6 +19,7 @@ export interface TraceSink {
     sp0: U64In,
     regs: U64Words,
     irqsEnabled: boolean,
+    strace?: string,
   ): void;
   /** `path`: "sysret" or "iret". */
   syscallExit(
@@ -31,6 +32,7 @@ export interface TraceSink {
     irqsEnabled: boolean,
     warned: boolean,
     path: string,
+    strace?: string,
   ): void;
   warn(ts: number, cpu: number, pid: number, tid: number, message: string): void;
   exception(
@@ -74,9 +76,23 @@ export interface TraceSink {
     parentTid: number | undefined,
     comm: string,
   ): void;
-  taskExit(ts: number, cpu: number, pid: number, tid: number, code: number): void;
+  taskExit(ts: number, cpu: number, pid: number, tid: number, code: number, signal?: number): void;
   tlbFlush(ts: number, cpu: number, reason: string, address: U64In): void;
   ipi(ts: number, cpu: number, from: number, to: number, vector: number): void;
+  /** `bytes`: the instruction's encoding (the sink copies what it keeps). */
+  instruction(
+    ts: number,
+    cpu: number,
+    pid: number,
+    tid: number,
+    ip: U64In,
+    bytes: Uint8Array,
+    cpl: number,
+    sp: U64In,
+    flags: U64In,
+    gsBase: U64In,
+  ): void;
+  counter(ts: number, cpu: number, name: string, value: U64In): void;
   /** Writes out anything buffered. */
   flush(): void;
   /** Flushes and ends the trace; no events may follow. */
@@ -87,8 +103,14 @@ export interface TraceSink {
 // are exactly the schema's fields in order.
 type MethodOf<N extends EventName> = Extract<(typeof EVENT_SCHEMA)[number], { name: N }>['method'];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Fields appended by a minor version are optional trailing parameters (producers written for
+// the older version still compile), optional fields are `| undefined`: compare without either.
+type Defined<T extends readonly unknown[]> = { [K in keyof T]-?: Exclude<T[K], undefined> };
 type SchemaMatches = {
-  [N in EventName]: Same<Parameters<TraceSink[MethodOf<N> & keyof TraceSink]>, [ts: number, ...SinkArgs<N>]>;
+  [N in EventName]: Same<
+    Defined<Parameters<TraceSink[MethodOf<N> & keyof TraceSink]>>,
+    Defined<[ts: number, ...SinkArgs<N>]>
+  >;
 }[EventName];
 const schemaMatches: false extends SchemaMatches ? never : true = true;
 void schemaMatches;
@@ -116,6 +138,8 @@ export abstract class SchemaSink implements TraceSink {
   declare taskExit: TraceSink['taskExit'];
   declare tlbFlush: TraceSink['tlbFlush'];
   declare ipi: TraceSink['ipi'];
+  declare instruction: TraceSink['instruction'];
+  declare counter: TraceSink['counter'];
 }
 
 for (const event of EVENT_SCHEMA) {

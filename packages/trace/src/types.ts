@@ -31,6 +31,7 @@ interface OutKinds {
   bool: boolean;
   string: string;
   'u64[]': Hex[];
+  bytes: string;
   pt_regs: PtRegsHex;
 }
 
@@ -43,6 +44,7 @@ interface InKinds {
   bool: boolean;
   string: string;
   'u64[]': U64Words;
+  bytes: Uint8Array;
   pt_regs: U64Words;
 }
 

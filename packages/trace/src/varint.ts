@@ -67,6 +67,15 @@ export class ByteEncoder {
     hi >>>= 0;
     prev[2 * slot] = lo;
     prev[2 * slot + 1] = hi;
+    if (hi === phi) {
+      // the usual case: a value that did not change, or barely: one byte, zigzag of -64..63
+      const d = lo - plo;
+      if (d >= -64 && d < 64) {
+        this.ensure(1);
+        this.bytes[this.pos++] = d >= 0 ? d * 2 : -d * 2 - 1;
+        return;
+      }
+    }
     this.zig64(hi - phi - (lo < plo ? 1 : 0), lo - plo);
   }
 
@@ -80,6 +89,63 @@ export class ByteEncoder {
     this.bytes.set(data, this.pos);
     this.pos += data.length;
   }
+
+  /**
+   * `text` as UTF-8 (what TextEncoder writes: a lone surrogate becomes U+FFFD), encoded in
+   * place so an inline string costs no allocation.
+   */
+  utf8(text: string): void {
+    this.ensure(3 * text.length);
+    const b = this.bytes;
+    let pos = this.pos;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c < 0x80) {
+        b[pos++] = c;
+        continue;
+      }
+      if (c < 0x800) {
+        b[pos++] = 0xc0 | (c >> 6);
+        b[pos++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      if (c >= 0xd800 && c < 0xe000) {
+        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+        if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+          i++;
+          b[pos++] = 0xf0 | (c >> 18);
+          b[pos++] = 0x80 | ((c >> 12) & 0x3f);
+          b[pos++] = 0x80 | ((c >> 6) & 0x3f);
+          b[pos++] = 0x80 | (c & 0x3f);
+          continue;
+        }
+        c = 0xfffd;
+      }
+      b[pos++] = 0xe0 | (c >> 12);
+      b[pos++] = 0x80 | ((c >> 6) & 0x3f);
+      b[pos++] = 0x80 | (c & 0x3f);
+    }
+    this.pos = pos;
+  }
+}
+
+/** Bytes of `text` in UTF-8 (as ByteEncoder.utf8 writes it). */
+export function utf8Length(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next < 0xe000) {
+        n += 2; // 2 UTF-16 units, 4 bytes
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
 }
 
 /** Reads primitives from a byte range; `base` is the file offset of bytes[0], for errors. */
@@ -113,15 +179,35 @@ export class ByteDecoder {
   }
 
   varU32(what: string): number {
+    // Fast path: up to 4 bytes (values below 2^28) with no bounds or width errors possible;
+    // anything else, including every error, goes the careful way from the same position.
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = this.pos;
+    let v = 0;
+    for (let shift = 0; shift < 28 && pos < end; shift += 7) {
+      const b = bytes[pos++]!;
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        return v;
+      }
+    }
+    return this.varU32Long(what);
+  }
+
+  private varU32Long(what: string): number {
     const start = this.offset;
     let result = 0;
+    let scale = 1; // 2^shift, kept as a number: the result may not fit in 31 bits
     for (let shift = 0; shift < 35; shift += 7) {
       if (this.pos >= this.end) throw this.short(what);
       const b = this.bytes[this.pos++]!;
       if (shift === 28 && b > 0x0f) {
         throw new TraceFormatError('corrupt', start, `varint for ${what} does not fit in 32 bits`);
       }
-      result += (b & 0x7f) * 2 ** shift;
+      result += (b & 0x7f) * scale;
+      scale *= 128;
       if (b < 0x80) return result;
     }
     throw new TraceFormatError('corrupt', start, `varint for ${what} does not fit in 32 bits`);
@@ -129,6 +215,25 @@ export class ByteDecoder {
 
   /** Reads an unsigned LEB128 64-bit value into this.hi / this.lo. */
   var64(what: string): void {
+    // Fast path as in varU32: values below 2^28.
+    const bytes = this.bytes;
+    const end = this.end;
+    let pos = this.pos;
+    let v = 0;
+    for (let shift = 0; shift < 28 && pos < end; shift += 7) {
+      const b = bytes[pos++]!;
+      v |= (b & 0x7f) << shift;
+      if (b < 0x80) {
+        this.pos = pos;
+        this.hi = 0;
+        this.lo = v;
+        return;
+      }
+    }
+    this.var64Long(what);
+  }
+
+  private var64Long(what: string): void {
     const start = this.offset;
     let lo = 0;
     let hi = 0;
@@ -169,6 +274,29 @@ export class ByteDecoder {
 
   /** Reads a zigzag delta, adds the value in `prev` at `slot`, stores the sum there and in hi/lo. */
   zigDelta64(prev: Uint32Array, slot: number, what: string): void {
+    // Fast path: a one-byte delta (-64..63), the usual case for values that barely change.
+    const pos = this.pos;
+    if (pos < this.end) {
+      const z = this.bytes[pos]!;
+      if (z < 0x80) {
+        this.pos = pos + 1;
+        const s = 2 * slot;
+        let lo = prev[s]! + (z & 1 ? -(z >>> 1) - 1 : z >>> 1);
+        let hi = prev[s + 1]!;
+        if (lo > 0xffffffff) {
+          lo -= 4294967296;
+          hi = (hi + 1) >>> 0;
+        } else if (lo < 0) {
+          lo += 4294967296;
+          hi = (hi + 0xffffffff) >>> 0;
+        }
+        prev[s] = lo;
+        prev[s + 1] = hi;
+        this.lo = lo;
+        this.hi = hi;
+        return;
+      }
+    }
     this.zig64(what);
     const lo = this.lo + prev[2 * slot]!;
     const hi = (this.hi + prev[2 * slot + 1]! + (lo > 0xffffffff ? 1 : 0)) >>> 0;
@@ -186,6 +314,14 @@ export class ByteDecoder {
     if (hi < 0x200000) return hi * 4294967296 + this.lo;
     if (hi >= 0xffe00000) return (hi - 4294967296) * 4294967296 + this.lo;
     throw new TraceFormatError('corrupt', start, `${what} is not a safe integer`);
+  }
+
+  /** Steps over `length` bytes and returns the position where they start. */
+  skip(length: number, what: string): number {
+    if (length > this.end - this.pos) throw this.short(what);
+    const start = this.pos;
+    this.pos += length;
+    return start;
   }
 
   bytesOf(length: number, what: string): Uint8Array {

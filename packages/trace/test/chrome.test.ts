@@ -7,11 +7,13 @@ import {
   CHROME_CPU_TID_BASE,
   chromeMicros,
   encodeTrace,
+  ChromeTraceExporter,
   exportChrome,
+  forEachTraceRecord,
   readTraceStream,
   u64FromText,
 } from '../src/index.ts';
-import { emitSample, PT_REGS_ADDR, SP0, WRITE_ARGS, WRITE_REGS } from './sample.ts';
+import { emitSampleV11, PT_REGS_ADDR, SP0, WRITE_ARGS, WRITE_REGS } from './sample.ts';
 
 interface Ev {
   name: string;
@@ -27,7 +29,7 @@ interface Ev {
 
 /** The sample plus a second CPU with nested interrupts inside a syscall, and an unfinished call. */
 function emit(sink: TraceSink): void {
-  emitSample(sink);
+  emitSampleV11(sink);
   const sp = u64FromText('0xffff880000048e00');
   sink.taskNew(4000, 1, 3, 3, 1, 'worker');
   sink.syscallEntry(4100, 1, 3, 3, 0, 'read', WRITE_ARGS, PT_REGS_ADDR, SP0, WRITE_REGS, true);
@@ -181,5 +183,63 @@ describe('Chrome trace export', () => {
     );
     const counters = events.filter((e) => e.ph === 'C' && e.name === 'syscalls' && e.pid === 1);
     expect(counters.map((e) => e.args!.syscalls)).toEqual([1, 2, 3]);
+  });
+
+  it('turns counter samples into run queue, MIPS and TLB hit rate counters, and skips instructions', async () => {
+    const bytes = encodeTrace((sink) => {
+      sink.taskNew(0, 0, 1, 1, undefined, 'init');
+      sink.instruction(5, 0, 1, 1, 0x401000, Uint8Array.of(0x90), 3, 0x7ffffffde000, 0x202, 0);
+      // ticks every 10 µs on CPU 0; CPU 1 samples once
+      const samples: [number, number, number, number, number][] = [
+        // ts, instructions, tlb hits, tlb misses, runqueue
+        [10_000, 20_000, 900, 100, 1],
+        [20_000, 50_000, 1_890, 110, 2],
+        [30_000, 50_000, 1_890, 110, 0], // idle: no lookups, no instructions
+      ];
+      for (const [ts, insns, hits, misses, rq] of samples) {
+        sink.counter(ts, 0, 'instructions', insns);
+        sink.counter(ts, 0, 'tlb_hits', hits);
+        sink.counter(ts, 0, 'tlb_misses', misses);
+        sink.counter(ts, 0, 'runqueue', rq);
+      }
+      sink.counter(15_000, 1, 'instructions', 1500);
+    });
+    let viaEvents = '';
+    await exportChrome(readTraceStream([bytes]), (t) => (viaEvents += t));
+    // the record path gives the same document
+    let viaRecords = '';
+    const exporter = new ChromeTraceExporter((t) => (viaRecords += t));
+    await forEachTraceRecord([bytes], (r) => exporter.record(r));
+    exporter.end();
+    expect(viaRecords).toBe(viaEvents);
+
+    const events = (JSON.parse(viaEvents) as { traceEvents: Ev[] }).traceEvents;
+    expect(events.some((e) => e.name.startsWith('instruction'))).toBe(false);
+    const series = (name: string) =>
+      events
+        .filter((e) => e.ph === 'C' && e.name === name)
+        .map((e) => {
+          expect(e.pid).toBe(CHROME_CPU_PID);
+          expect(Object.values(e.args!).every((v) => typeof v === 'number')).toBe(true);
+          return [e.ts, ...Object.values(e.args!)];
+        });
+    // 20,000 instructions in the first 10 µs: 2,000 per µs = 2,000 MIPS; then 3,000; then 0
+    expect(series('MIPS cpu0')).toEqual([
+      [10, 2000],
+      [20, 3000],
+      [30, 0],
+    ]);
+    expect(series('MIPS cpu1')).toEqual([[15, 100]]);
+    // 900 of 1000 lookups hit, then 990 of 1000; the idle tick has no lookups and no point
+    expect(series('TLB hit rate cpu0')).toEqual([
+      [10, 90],
+      [20, 99],
+    ]);
+    expect(series('run queue cpu0')).toEqual([
+      [10, 1],
+      [20, 2],
+      [30, 0],
+    ]);
+    expect(events.find((e) => e.name === 'thread_name' && e.tid === CHROME_CPU_TID_BASE + 1)).toBeDefined();
   });
 });

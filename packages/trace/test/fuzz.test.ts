@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../src/index.ts';
 import { TraceFormatError, TraceReader, encodeTrace, readTrace, toJsonl } from '../src/index.ts';
-import { emitSample } from './sample.ts';
+import { emitSample, emitSampleV11 } from './sample.ts';
 
 /** mulberry32: a small seeded generator, so a failure reproduces from its iteration number. */
 function rng(seed: number): () => number {
@@ -77,6 +77,34 @@ function chunked(bytes: Uint8Array, random: () => number): Outcome {
   }
 }
 
+/** The record path, chunked: each record turned into its object form before the next is read. */
+function recordsChunked(bytes: Uint8Array, random: () => number): Outcome {
+  const reader = new TraceReader();
+  const events: TraceEvent[] = [];
+  try {
+    for (let at = 0; at < bytes.length; ) {
+      const n = 1 + Math.floor(random() * 40);
+      reader.feed(bytes.slice(at, at + n));
+      at += n;
+      for (let r = reader.nextRecord(); r; r = reader.nextRecord()) {
+        // touch every field through the typed accessors too: they must not throw
+        r.def.fields.forEach((f, i) => {
+          if (!r.has(i)) return;
+          if (f.kind === 'u64[]' || f.kind === 'pt_regs') r.element(i, r.length(i) - 1);
+          else if (f.kind === 'bytes') r.bytes(i);
+          else if (f.kind === 'u64' || f.kind === 'i64') r.u64(i);
+        });
+        events.push(r.toEvent());
+      }
+    }
+    reader.end();
+    return { events };
+  } catch (e) {
+    if (e instanceof TraceFormatError) return { error: e.message };
+    throw e;
+  }
+}
+
 describe('reader fuzzing', () => {
   it('turns 10,000 mutated files into events or a TraceFormatError, whole or chunked alike', () => {
     const base = encodeTrace(emitSample, { header: { program: 'fuzz', seed: 1 } });
@@ -95,6 +123,21 @@ describe('reader fuzzing', () => {
       }
     }
     // Most mutations must be detected (length prefixes, the end record's count...).
+    expect(errors).toBeGreaterThan(7500);
+  });
+
+  it('gives the same events or the same error through the record path, on the 1.1 sample', () => {
+    const base = encodeTrace(emitSampleV11, { header: { program: 'fuzz', seed: 2 } });
+    const random = rng(0x11);
+    let errors = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const bytes = mutate(base, random);
+      const a = whole(bytes);
+      expect(recordsChunked(bytes, random), `iteration ${i}`).toEqual(a);
+      expect(chunked(bytes, random), `iteration ${i}`).toEqual(a);
+      if ('error' in a) errors++;
+      else for (const e of a.events) expect(() => JSON.parse(toJsonl(e))).not.toThrow();
+    }
     expect(errors).toBeGreaterThan(7500);
   });
 

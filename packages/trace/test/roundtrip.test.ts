@@ -11,7 +11,7 @@ import {
   toJsonl,
 } from '../src/index.ts';
 import type { TraceEvent } from '../src/index.ts';
-import { PT_REGS_ADDR, SP0, WRITE_ARGS, WRITE_REGS, emitSample } from './sample.ts';
+import { PT_REGS_ADDR, SP0, WRITE_ARGS, WRITE_REGS, emitSample, emitSampleV11 } from './sample.ts';
 
 function record(): { memory: MemorySink; bytes: Uint8Array; jsonl: string } {
   const memory = new MemorySink();
@@ -19,7 +19,7 @@ function record(): { memory: MemorySink; bytes: Uint8Array; jsonl: string } {
   const bytes = encodeTrace(
     (writer) => {
       const tee = new TeeSink(writer, memory, new JsonlSink((line) => (jsonl += line)));
-      emitSample(tee);
+      emitSampleV11(tee);
     },
     { header: { program: 'hello', seed: 42, machine: { cpus: 1 } } },
   );
@@ -36,7 +36,7 @@ describe('binary round trip', () => {
   it('reads back exactly the events the producer emitted, header included', () => {
     const { memory, bytes } = record();
     const trace = readTrace(bytes);
-    expect(trace.version).toEqual({ major: 1, minor: 0 });
+    expect(trace.version).toEqual({ major: 1, minor: 1 });
     expect(trace.header).toEqual({ program: 'hello', seed: 42, machine: { cpus: 1 } });
     expect(trace.events).toEqual(memory.events);
     expect(trace.skippedRecords).toBe(0);

@@ -1,8 +1,14 @@
 // The `strace -c` style summary, pinned for a small synthetic trace.
 import { describe, expect, it } from 'vitest';
 import type { TraceSink } from '../src/index.ts';
-import { encodeTrace, readTraceStream, summarizeTrace, TraceSummary } from '../src/index.ts';
-import { PT_REGS_ADDR, SP0, WRITE_ARGS, WRITE_REGS } from './sample.ts';
+import {
+  encodeTrace,
+  forEachTraceRecord,
+  readTraceStream,
+  summarizeTrace,
+  TraceSummary,
+} from '../src/index.ts';
+import { PT_REGS_ADDR, SP0, WRITE_ARGS, WRITE_REGS, emitSampleV11 } from './sample.ts';
 
 function emit(sink: TraceSink): void {
   const call = (ts: number, nr: number, name: string, dur: number, ret: number) => {
@@ -79,5 +85,26 @@ describe('summary export', () => {
       });
     }
     expect(summary.format()).toMatch(/^ +0\.00 +0\.000 +0\.000 +5 +2 total$/m);
+  });
+
+  it('reads records to the same summary as events', async () => {
+    const bytes = encodeTrace(emit);
+    const summary = new TraceSummary();
+    await forEachTraceRecord([bytes], (r) => summary.addRecord(r));
+    expect(summary.format()).toBe(EXPECTED);
+  });
+
+  it('counts traced instructions and counter samples (with the last values), not as syscalls', async () => {
+    const bytes = encodeTrace(emitSampleV11);
+    const fromRecords = new TraceSummary();
+    await forEachTraceRecord([bytes], (r) => fromRecords.addRecord(r));
+    const text = fromRecords.format();
+    expect(await summarizeTrace(readTraceStream([bytes]))).toBe(text);
+    expect(text).toMatch(/^instructions +3 {2}\(traced\)$/m);
+    expect(text).toMatch(
+      /^counter samples +5 {2}\(last: instructions 18364758544493064720, runqueue 1, tlb_hits 1000, tlb_misses 20\)$/m,
+    );
+    expect(text).toMatch(/^events +32$/m);
+    expect(text).not.toMatch(/ (counter|instruction)$/m);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hexOf, u64FromHalves, u64FromText, u64Words } from '../src/index.ts';
-import { ByteDecoder, ByteEncoder } from '../src/varint.ts';
+import { ByteDecoder, ByteEncoder, utf8Length } from '../src/varint.ts';
 
 const EDGES = [
   0n,
@@ -57,5 +57,32 @@ describe('64-bit values as 32-bit halves', () => {
     expect(u64FromHalves(0xffff8800, 0x49000)).toBe(-0x77fffffb7000);
     expect(u64FromHalves(0x80000000, 0)).toBe(0x8000000000000000n);
     expect(Array.from(u64Words([-1, 0x100000002]))).toEqual([0xffffffff, 0xffffffff, 2, 1]);
+  });
+});
+
+describe('ByteEncoder.utf8', () => {
+  it('writes what TextEncoder writes, lone surrogates included', () => {
+    const units = [0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xfffd, 0xffff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000];
+    let seed = 1;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const texts = ['', 'plain', 'ünïcödé — €', '😀', '\ud800', '\udc00x', 'a\ud83d', '\ud83d\ude00\ud83d'];
+    for (let i = 0; i < 2000; i++) {
+      texts.push(
+        String.fromCharCode(
+          ...Array.from({ length: Math.floor(next() * 8) }, () => units[Math.floor(next() * units.length)]!),
+        ),
+      );
+    }
+    const encoder = new TextEncoder();
+    for (const text of texts) {
+      const e = new ByteEncoder(1);
+      e.utf8(text);
+      const expected = encoder.encode(text);
+      expect(e.bytes.slice(0, e.pos), JSON.stringify(text)).toEqual(expected);
+      expect(utf8Length(text)).toBe(expected.length);
+    }
   });
 });

@@ -6,7 +6,27 @@
 import type { TraceHeader } from '../format.js';
 import type { FieldDef } from '../schema.js';
 import { EVENTS_BY_NAME } from '../schema.js';
+import type { TraceRecord } from '../record.js';
+import { fieldIndex } from '../record.js';
 import type { TraceEvent, TraceEventOf } from '../types.js';
+
+const COUNTER_CPU = fieldIndex('counter', 'cpu');
+const COUNTER_NAME = fieldIndex('counter', 'name');
+const COUNTER_VALUE = fieldIndex('counter', 'value');
+
+/** Per CPU: the previous samples the rate counters are computed from. */
+interface CpuCounters {
+  /** instructions and time at the previous "instructions" sample (0 at time 0 at first) */
+  instructions: number;
+  instructionsTs: number;
+  /** cumulative TLB hits/misses: latest sample, and at the last "TLB hit rate" point */
+  hits: number;
+  misses: number;
+  hitsSeen: boolean;
+  missesSeen: boolean;
+  lastHits: number;
+  lastMisses: number;
+}
 
 /** pid of the synthetic "CPUs" process whose threads are the CPUs (tid = CPU_TID_BASE + cpu). */
 export const CHROME_CPU_PID = 1_000_000_000;
@@ -90,6 +110,7 @@ export class ChromeTraceExporter {
   private readonly irqs = new Map<number, OpenSlice[]>();
   private readonly syscallCount = new Map<number, number>();
   private readonly irqCount = new Map<number, number>();
+  private readonly counters = new Map<number, CpuCounters>();
   private buffer = '';
 
   constructor(write: (text: string) => void, options: ChromeExportOptions = {}) {
@@ -141,9 +162,33 @@ export class ChromeTraceExporter {
     return { pid, tid };
   }
 
+  /** Adds one event read as a record (TraceReader.nextRecord, forEachTraceRecord). */
+  record(r: TraceRecord): void {
+    switch (r.type) {
+      case 'instruction':
+        // not exported: one instant per instruction would dwarf everything else in the file
+        this.lastTs = Math.max(this.lastTs, r.ts);
+        return;
+      case 'counter': {
+        this.lastTs = Math.max(this.lastTs, r.ts);
+        const hi = r.hi(COUNTER_VALUE);
+        const value = hi * 4294967296 + r.lo(COUNTER_VALUE); // rates need no more than 2^53
+        this.counterSample(r.ts, r.number(COUNTER_CPU), r.string(COUNTER_NAME), value);
+        return;
+      }
+      default:
+        this.event(r.toEvent());
+    }
+  }
+
   event(event: TraceEvent): void {
     this.lastTs = Math.max(this.lastTs, event.ts);
     switch (event.type) {
+      case 'instruction':
+        return; // not exported (see record())
+      case 'counter':
+        this.counterSample(event.ts, event.cpu, event.name, Number(BigInt(event.value)));
+        return;
       case 'syscall_entry':
         this.syscallEntry(event);
         return;
@@ -190,6 +235,75 @@ export class ChromeTraceExporter {
     }
   }
 
+  /**
+   * A machine counter sample becomes "C" counter points on the CPUs process: `run queue cpuN`
+   * (the level), `MIPS cpuN` (instructions retired per simulated µs since the previous sample)
+   * and `TLB hit rate cpuN` (% of TLB lookups that hit since the previous hits/misses pair).
+   */
+  private counterSample(ts: number, cpu: number, name: string, value: number): void {
+    this.cpuTrack(cpu);
+    let c = this.counters.get(cpu);
+    if (!c) {
+      c = {
+        instructions: 0,
+        instructionsTs: 0,
+        hits: 0,
+        misses: 0,
+        hitsSeen: false,
+        missesSeen: false,
+        lastHits: 0,
+        lastMisses: 0,
+      };
+      this.counters.set(cpu, c);
+    }
+    switch (name) {
+      case 'runqueue':
+        this.emit({ name: `run queue cpu${cpu}`, ph: 'C', ts, pid: CHROME_CPU_PID, args: { tasks: value } });
+        return;
+      case 'instructions': {
+        const dt = ts - c.instructionsTs;
+        const dn = value - c.instructions;
+        if (dt > 0 && dn >= 0) {
+          const mips = Math.round((dn * 1000 * 1000) / dt) / 1000; // instructions per µs, 3 decimals
+          this.emit({ name: `MIPS cpu${cpu}`, ph: 'C', ts, pid: CHROME_CPU_PID, args: { MIPS: mips } });
+        }
+        c.instructions = value;
+        c.instructionsTs = ts;
+        return;
+      }
+      case 'tlb_hits':
+      case 'tlb_misses': {
+        if (name === 'tlb_hits') {
+          c.hits = value;
+          c.hitsSeen = true;
+        } else {
+          c.misses = value;
+          c.missesSeen = true;
+        }
+        if (!c.hitsSeen || !c.missesSeen) return;
+        const hits = c.hits - c.lastHits;
+        const lookups = hits + c.misses - c.lastMisses;
+        if (lookups > 0) {
+          const rate = Math.round((hits * 100 * 1000) / lookups) / 1000;
+          this.emit({
+            name: `TLB hit rate cpu${cpu}`,
+            ph: 'C',
+            ts,
+            pid: CHROME_CPU_PID,
+            args: { '%': rate },
+          });
+        }
+        c.lastHits = c.hits;
+        c.lastMisses = c.misses;
+        c.hitsSeen = false;
+        c.missesSeen = false;
+        return;
+      }
+    }
+    // any other counter: its value as is
+    this.emit({ name: `${name} cpu${cpu}`, ph: 'C', ts, pid: CHROME_CPU_PID, args: { [name]: value } });
+  }
+
   private instant(
     event: TraceEvent,
     track: { pid: number; tid: number },
@@ -227,14 +341,22 @@ export class ChromeTraceExporter {
     const key = `${e.pid}/${e.tid}`;
     const open = this.syscalls.get(key);
     if (open) this.completeSlice(open, e.ts, track, 'syscall', { unfinished: true });
-    this.syscalls.set(key, { name: e.name, ts: e.ts, args: { nr: e.nr, name: e.name, args: e.args } });
+    const args: Record<string, unknown> = { nr: e.nr, name: e.name, args: e.args };
+    if (e.strace !== undefined) args.strace = e.strace; // a call that does not return
+    this.syscalls.set(key, { name: e.name, ts: e.ts, args });
   }
 
   private syscallExit(e: TraceEventOf<'syscall_exit'>): void {
     const track = this.taskTrack(e.pid, e.tid);
     const key = `${e.pid}/${e.tid}`;
     const open = this.syscalls.get(key);
-    const result = { ret: e.ret, error: isError(e.ret), path: e.path, warned: e.warned };
+    const result: Record<string, unknown> = {
+      ret: e.ret,
+      error: isError(e.ret),
+      path: e.path,
+      warned: e.warned,
+    };
+    if (e.strace !== undefined) result.strace = e.strace;
     if (open && open.args.nr === e.nr) {
       this.syscalls.delete(key);
       this.completeSlice(open, e.ts, track, 'syscall', result);

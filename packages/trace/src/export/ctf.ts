@@ -5,6 +5,7 @@
 import type { TraceHeader } from '../format.js';
 import type { EventDef, FieldDef } from '../schema.js';
 import { EVENT_SCHEMA, EVENTS_BY_NAME, PT_REGS_FIELDS } from '../schema.js';
+import type { TraceRecord } from '../record.js';
 import type { TraceEvent } from '../types.js';
 import { encodeUtf8 } from '../utf8.js';
 
@@ -81,6 +82,9 @@ function fieldDeclaration(field: FieldDef): string[] {
       break;
     case 'u64[]':
       decl = [`uint32_t _${field.name}_length;`, `xuint64_t ${field.name}[_${field.name}_length];`];
+      break;
+    case 'bytes':
+      decl = [`uint32_t _${field.name}_length;`, `uint8_t ${field.name}[_${field.name}_length];`];
       break;
     case 'pt_regs':
       decl = [`struct pt_regs ${field.name};`];
@@ -282,6 +286,13 @@ function encodeField(out: Bytes, field: FieldDef, value: unknown): void {
       for (const v of values) out.hex(v);
       break;
     }
+    case 'bytes': {
+      // the object form is hex pairs ("0f05")
+      const hex = value as string;
+      out.u32(hex.length >>> 1);
+      for (let i = 0; i + 1 < hex.length; i += 2) out.u8(Number.parseInt(hex.slice(i, i + 2), 16));
+      break;
+    }
     case 'pt_regs': {
       const regs = value as Record<string, string>;
       for (const name of PT_REGS_FIELDS) out.hex(regs[name] ?? '0x0');
@@ -378,6 +389,63 @@ export class CtfExporter {
     e.u16(def.id);
     e.u64n(ts);
     for (const field of def.fields) encodeField(e, field, record[field.name]);
+    this.append(s, e, ts);
+  }
+
+  /** Adds one event read as a record (TraceReader.nextRecord, forEachTraceRecord): encoded straight from its fields. */
+  record(r: TraceRecord): void {
+    const s = this.stream(r.number(0)); // every event's first field is its cpu
+    const ts = Math.max(r.ts, s.lastTs);
+    const e = this.scratch;
+    e.length = 0;
+    e.u16(r.id);
+    e.u64n(ts);
+    const fields = r.def.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      const present = r.has(i);
+      if (field.optional) {
+        e.u8(present ? 1 : 0);
+        if (!present) continue;
+      }
+      switch (field.kind) {
+        case 'u8':
+        case 'bool':
+          e.u8(r.number(i));
+          break;
+        case 'u32':
+        case 'i32':
+          e.u32(r.number(i));
+          break;
+        case 'u64':
+        case 'i64':
+          e.halves(r.hi(i), r.lo(i));
+          break;
+        case 'string':
+          e.bytes(encodeUtf8(r.string(i).replace(/\0/g, '\ufffd')));
+          e.u8(0);
+          break;
+        case 'u64[]': {
+          const n = r.length(i);
+          e.u32(n);
+          for (let k = 0; k < n; k++) e.halves(r.elementHi(i, k), r.elementLo(i, k));
+          break;
+        }
+        case 'bytes': {
+          const n = r.length(i);
+          e.u32(n);
+          for (let k = 0; k < n; k++) e.u8(r.byteAt(i, k));
+          break;
+        }
+        case 'pt_regs':
+          for (let k = 0; k < 21; k++) e.halves(r.elementHi(i, k), r.elementLo(i, k));
+          break;
+      }
+    }
+    this.append(s, e, ts);
+  }
+
+  private append(s: CtfStream, e: Bytes, ts: number): void {
     if (s.events > 0 && s.packet.length + e.length > this.packetSize) s.flush();
     s.packet.bytes(e.buf.subarray(0, e.length));
     if (s.beginTs < 0) s.beginTs = ts;
