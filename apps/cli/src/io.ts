@@ -1,3 +1,4 @@
+import type { HostFs } from '@legosim/kernel';
 /** What the CLI needs from its host: files, the standard streams, and the terminal. */
 export interface CliIo {
   /** Writes bytes or text to the host's stdout (fd 1) or stderr (fd 2), synchronously, in order. */
@@ -21,6 +22,8 @@ export interface CliIo {
   env(name: string): string | undefined;
   /** Monotonic host time in milliseconds, for --stats. */
   now(): number;
+  /** The host's files behind `--mount` (Node's file system); without it, mounts are refused. */
+  hostFs?: HostFs;
 }
 
 /** The default piece size of `CliIo.readChunks`: 1 MiB. */

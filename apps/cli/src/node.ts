@@ -1,4 +1,5 @@
 import { closeSync, openSync, readFileSync, readSync, realpathSync, writeSync } from 'node:fs';
+import { nodeHostFs } from './host-fs.js';
 import { type CliIo, READ_CHUNK_SIZE } from './io.js';
 import { main } from './main.js';
 
@@ -66,6 +67,7 @@ export const nodeIo: CliIo = {
   isTty: (fd) => Boolean((fd === 1 ? process.stdout : process.stderr).isTTY),
   env: (name) => process.env[name],
   now: () => performance.now(),
+  hostFs: nodeHostFs,
 };
 
 /** Runs the CLI with process.argv and exits with its status. */

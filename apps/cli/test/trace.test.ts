@@ -149,6 +149,7 @@ describe('legosim trace', () => {
 
   test('--help lists the formats', async () => {
     const r = await run(['trace', '--help']);
-    expect(r.stdout).toMatch(/--format jsonl\|summary\|chrome\|ctf/);
+    expect(r.stdout).toMatch(/--format jsonl\|text\|strace\|summary\|chrome\|ctf/);
+    for (const f of ['jsonl', 'text', 'strace', 'summary', 'chrome', 'ctf']) expect(r.stdout).toMatch(new RegExp(`^  ${f} `, 'm'));
   });
 });

@@ -9,8 +9,11 @@
  *   (b) slowdown of that run with tracing to a file descriptor vs without: wall time of
  *       `Kernel.run()` (plus the writer's close, which flushes the last chunk), in process,
  *       median of 3 interleaved runs each after one warm-up of each.
- *   (c) reader throughput over that trace file: `readTrace` on the bytes, and
- *       `readTraceStream` over 1 MiB chunks read from the file.
+ *   (c) reader throughput over that trace file. The headline is the record-level reader
+ *       (`forEachTraceRecord`, which decodes and checks every field of every event into one
+ *       reused record) over the file read in 1 MiB chunks: the streaming path a tool uses.
+ *       For information, object decoding: `readTrace` on the bytes (an object per event,
+ *       64-bit values as hex strings) and `readTraceStream` over the same chunks.
  *   (d) peak RSS of `node apps/cli/bin/legosim.js trace FILE --format summary` on a synthetic
  *       10,000,000-event trace written by BinaryTraceWriter straight to a file (never whole in
  *       memory), measured with `/usr/bin/time -v` (or by polling /proc/PID/status VmHWM).
@@ -30,7 +33,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kernel } from '@legosim/kernel';
-import { BinaryTraceWriter, readTrace, readTraceStream, u64Words } from '@legosim/trace';
+import { BinaryTraceWriter, forEachTraceRecord, readTrace, readTraceStream, u64Words } from '@legosim/trace';
 import { buildProbe, hasCompiler } from '../src/index.js';
 import { nodeIo } from 'legosim';
 
@@ -75,7 +78,7 @@ function runKernel(prog: string, image: Uint8Array, args: string[], traceFile?: 
 async function traceRealRun(): Promise<void> {
   if (!hasCompiler('musl')) {
     console.log('bench: musl-gcc is not installed (apt-get install musl-tools): skipping (a)-(c)');
-    for (const m of ['(a) bytes per syscall event', '(b) slowdown with --trace', '(c) readTrace', '(c) readTraceStream'])
+    for (const m of ['(a) bytes per syscall event', '(b) slowdown with --trace', '(c) record reader', '(c) readTrace'])
       rows.push({ measure: m, value: '-', target: '-', met: verdict(undefined) });
     return;
   }
@@ -113,44 +116,46 @@ async function traceRealRun(): Promise<void> {
     met: verdict(slowdown <= 15),
   });
 
-  // (c) readers: one warm-up pass, then the median pass of at least 3 (and ~1 s of work)
+  // (c) readers: one warm-up pass, then the median of at least 3 passes (and ~1 s of work)
   const events = trace.events.length;
-  const rate = (pass: () => void): number => {
-    pass();
+  const rate = async (pass: () => Promise<number> | number): Promise<number> => {
+    await pass();
     const times: number[] = [];
     for (let spent = 0; times.length < 20 && (times.length < 3 || spent < 1000); ) {
       const t0 = performance.now();
-      pass();
+      if ((await pass()) !== events) throw new Error('reader: wrong event count');
       const ms = performance.now() - t0;
       spent += ms;
       times.push(ms);
     }
     return events / (median(times) / 1000);
   };
-  const whole = rate(() => {
-    if (readTrace(bytes).events.length !== events) throw new Error('readTrace: wrong event count');
-  });
-  rows.push({ measure: `(c) readTrace on the bytes (${fmt(events)} events, ${fmt(bytes.length)} B)`, value: `${(whole / 1e6).toFixed(2)} M events/s`, target: '>= 5 M/s', met: verdict(whole >= 5e6) });
+  const mps = (r: number): string => `${(r / 1e6).toFixed(2)} M events/s`;
 
-  const streamPass = async (): Promise<number> => {
+  // the headline: every field of every event decoded (and checked) into the reused record
+  const records = await rate(async () => {
+    let n = 0;
+    await forEachTraceRecord(nodeIo.readChunks(file, 1 << 20), () => {
+      n++;
+    });
+    return n;
+  });
+  rows.push({
+    measure: `(c) record reader: forEachTraceRecord over 1 MiB file chunks, every field decoded (${fmt(events)} events, ${fmt(bytes.length)} B, file reads included)`,
+    value: mps(records),
+    target: '>= 5 M/s',
+    met: verdict(records >= 5e6),
+  });
+
+  // for information: the object forms
+  const whole = await rate(() => readTrace(bytes).events.length);
+  rows.push({ measure: '(c) readTrace on the bytes: an object per event (for information)', value: mps(whole), target: '-', met: '-' });
+  const stream = await rate(async () => {
     let n = 0;
     for await (const _ of readTraceStream(nodeIo.readChunks(file, 1 << 20))) n++;
     return n;
-  };
-  await streamPass(); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    if ((await streamPass()) !== events) throw new Error('readTraceStream: wrong event count');
-    times.push(performance.now() - t0);
-  }
-  const stream = events / (median(times) / 1000);
-  rows.push({
-    measure: '(c) readTraceStream over 1 MiB file chunks (same trace, file reads included)',
-    value: `${(stream / 1e6).toFixed(2)} M events/s`,
-    target: '>= 5 M/s',
-    met: verdict(stream >= 5e6),
   });
+  rows.push({ measure: '(c) readTraceStream over 1 MiB file chunks: objects (for information)', value: mps(stream), target: '-', met: '-' });
 }
 
 /** Writes `count` synthetic syscall events (entry/exit pairs) straight to `file`. */

@@ -32,6 +32,8 @@ export const enum Errno {
   ENOSYS = 38,
   ENOTEMPTY = 39,
   ELOOP = 40,
+  EXDEV = 18,
+  ENFILE = 23,
 }
 
 const NAMES: Record<number, [string, string]> = {
@@ -56,7 +58,26 @@ const NAMES: Record<number, [string, string]> = {
   32: ['EPIPE', 'Broken pipe'],
   34: ['ERANGE', 'Numerical result out of range'],
   38: ['ENOSYS', 'Function not implemented'],
+  6: ['ENXIO', 'No such device or address'],
+  7: ['E2BIG', 'Argument list too long'],
+  8: ['ENOEXEC', 'Exec format error'],
+  16: ['EBUSY', 'Device or resource busy'],
+  18: ['EXDEV', 'Invalid cross-device link'],
+  19: ['ENODEV', 'No such device'],
+  23: ['ENFILE', 'Too many open files in system'],
+  24: ['EMFILE', 'Too many open files'],
+  27: ['EFBIG', 'File too large'],
+  28: ['ENOSPC', 'No space left on device'],
+  36: ['ENAMETOOLONG', 'File name too long'],
+  39: ['ENOTEMPTY', 'Directory not empty'],
+  40: ['ELOOP', 'Too many levels of symbolic links'],
 };
+
+/** The errno of a host error code name (`ENOENT`), EIO for names the guest has no number for. */
+export function errnoOfCode(code: string | undefined): number {
+  for (const [n, [name]] of Object.entries(NAMES)) if (name === code) return Number(n);
+  return Errno.EIO;
+}
 
 /** strace's rendering of an error return: `ENOTTY (Inappropriate ioctl for device)`. */
 export function errnoText(errno: number): string {

@@ -9,3 +9,5 @@ export type { HostIO, KernelOptions, RunResult } from './kernel/kernel.js';
 export { buildSyscallTable, LEGO_SYSCALL_NAMES, NR_SYSCALLS } from './kernel/syscall_table.js';
 export type { ArgFormat, SyscallFn, SyscallRow } from './kernel/sys/types.js';
 export { Task, THREAD_SIZE } from './kernel/task.js';
+export type { HostFs, HostStat } from './fs/hostfs.js';
+export { MountError, type MountSpec } from './fs/namespace.js';

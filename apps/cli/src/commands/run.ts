@@ -1,4 +1,4 @@
-import { ExecFormatError, Kernel, KernelPanic, type KernelOptions, type RunResult } from '@legosim/kernel';
+import { ExecFormatError, Kernel, KernelPanic, type KernelOptions, MountError, type MountSpec, type RunResult } from '@legosim/kernel';
 import { BinaryTraceWriter, type TraceSink } from '@legosim/trace';
 import { helpTable, intOption, type OptionSpec, parseArgs } from '../args.js';
 import { type CliIo, UsageError } from '../io.js';
@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 export const RUN_OPTIONS: Record<string, OptionSpec> = {
   strace: { help: 'print each syscall on stderr, strace style' },
   trace: { value: 'FILE', help: 'record a binary trace (read it with `legosim trace FILE`)' },
+  'trace-instructions': { help: 'with --trace: also record every retired instruction (slow; for explain views)' },
   stats: { help: 'print counters at exit (instructions, MIPS, syscalls, faults, TLB)' },
   'lego-table-only': { help: "dispatch only Lego's 111 syscalls; others reach sys_ni_syscall" },
   'max-instructions': { value: 'N', help: 'stop the guest after N instructions (exit 137)' },
@@ -15,6 +16,11 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   cpus: { value: 'N', help: 'number of CPUs (this version models 1)' },
   inject: { value: 'irqs-off:NAME', repeat: true, help: 'make syscall NAME return with IRQs disabled (shows the WARN)' },
   seed: { value: 'N', help: 'seed of the guest random generator (default 1)' },
+  mount: {
+    value: 'HOST:GUEST[:ro]',
+    repeat: true,
+    help: 'show host directory HOST to the guest at GUEST (read-only with :ro); the guest sees nothing else of the host',
+  },
   help: { help: 'show this help' },
 };
 
@@ -54,7 +60,7 @@ export function kernelOptions(io: CliIo, options: Map<string, string | true | st
     legoTableOnly: options.has('lego-table-only'),
     seed: intOption(options.get('seed'), 'seed', 1),
   };
-  if (out.memory! < 16 * 1024 * 1024 || out.memory! % 4096 !== 0) throw new UsageError('--memory must be a multiple of 4K and at least 16M');
+  if (out.memory! < 32 * 1024 * 1024 || out.memory! % 4096 !== 0) throw new UsageError('--memory must be a multiple of 4K and at least 32M');
   if (options.has('max-instructions')) out.maxInstructions = intOption(options.get('max-instructions'), 'max-instructions', 0);
   const inject = (options.get('inject') as string[] | undefined) ?? [];
   const names: string[] = [];
@@ -65,7 +71,36 @@ export function kernelOptions(io: CliIo, options: Map<string, string | true | st
   }
   if (names.length > 0) out.injectIrqsOff = names;
   if (options.has('strace')) out.strace = (line) => io.write(2, `${line}\n`);
+  const mounts = ((options.get('mount') as string[] | undefined) ?? []).map((spec) => parseMount(io, spec));
+  if (mounts.length > 0) {
+    if (!io.hostFs) throw new UsageError('--mount: this host has no file system to mount');
+    out.mounts = mounts;
+    out.hostFs = io.hostFs;
+  }
   return out;
+}
+
+/** `HOST:GUEST[:ro|:rw]`, HOST made absolute (the kernel only ever sees paths under it). */
+function parseMount(io: CliIo, spec: string): MountSpec {
+  let rest = spec;
+  let readOnly = false;
+  if (rest.endsWith(':ro') || rest.endsWith(':rw')) {
+    readOnly = rest.endsWith(':ro');
+    rest = rest.slice(0, -3);
+  }
+  const colon = rest.lastIndexOf(':');
+  const host = rest.slice(0, colon);
+  const guest = rest.slice(colon + 1);
+  if (colon <= 0 || !guest.startsWith('/')) {
+    throw new UsageError(`--mount ${spec}: expected HOST:GUEST[:ro] with an absolute GUEST path (e.g. --mount .:/work:ro)`);
+  }
+  let real: string;
+  try {
+    real = io.realPath(host);
+  } catch {
+    throw new UsageError(`--mount ${spec}: ${host} does not exist`);
+  }
+  return { host: real, guest, readOnly };
 }
 
 export function readProgram(io: CliIo, path: string): Uint8Array {
@@ -99,15 +134,24 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
         argv: [req.program, ...req.args],
         seed: options.seed ?? 1,
         machine: { cpus: 1, memory: options.memory, timerHz: options.timerHz },
-        options: { legoTableOnly: options.legoTableOnly ?? false },
+        options: { legoTableOnly: options.legoTableOnly ?? false, traceInstructions: req.options.has('trace-instructions') },
       },
     });
     options.trace = writer as TraceSink;
+    options.traceInstructions = req.options.has('trace-instructions');
+  } else if (req.options.has('trace-instructions')) {
+    throw new UsageError('--trace-instructions records into a trace: give the file with --trace FILE');
   }
-  const kernel = new Kernel({
-    ...options,
-    host: { write: (fd, data) => io.write(fd === 2 ? 2 : 1, data), read: (_fd, max) => io.readStdin(max) },
-  });
+  let kernel: Kernel;
+  try {
+    kernel = new Kernel({
+      ...options,
+      host: { write: (fd, data) => io.write(fd === 2 ? 2 : 1, data), read: (_fd, max) => io.readStdin(max) },
+    });
+  } catch (e) {
+    if (e instanceof MountError) throw new UsageError(`--mount: ${e.message}`);
+    throw e;
+  }
   const started = io.now();
   let result: RunResult;
   try {

@@ -1,17 +1,19 @@
 import {
   ChromeTraceExporter,
   CtfExporter,
-  readTraceStream,
-  type TraceEvent,
+  forEachTraceRecord,
+  StraceExporter,
+  TextExporter,
   TraceFormatError,
   type TraceHeader,
+  type TraceRecord,
   TraceSummary,
   toJsonl,
 } from '@legosim/trace';
 import { helpTable, type OptionSpec, parseArgs } from '../args.js';
 import { type CliIo, UsageError } from '../io.js';
 
-const FORMATS = ['jsonl', 'summary', 'chrome', 'ctf'] as const;
+const FORMATS = ['jsonl', 'text', 'strace', 'summary', 'chrome', 'ctf'] as const;
 type Format = (typeof FORMATS)[number];
 
 const OPTIONS: Record<string, OptionSpec> = {
@@ -20,10 +22,12 @@ const OPTIONS: Record<string, OptionSpec> = {
   help: { help: 'show this help' },
 };
 
-export const TRACE_HELP: string = `usage: legosim trace FILE [--format jsonl|summary|chrome|ctf] [-o OUT]
+export const TRACE_HELP: string = `usage: legosim trace FILE [--format jsonl|text|strace|summary|chrome|ctf] [-o OUT]
 
 Reads a trace recorded by \`legosim run --trace FILE\` and exports it:
   jsonl    one JSON object per event; 64-bit values are lowercase 0x hex strings
+  text     one readable line per event (time in µs, CPU, task, type, fields)
+  strace   what \`legosim run --strace\` printed during the run
   summary  an \`strace -c\` style table: calls, errors and simulated time per syscall,
            then counts of interrupts, exceptions, page faults, TLB flushes, switches
   chrome   Chrome Trace Event Format JSON (open it in ui.perfetto.dev or chrome://tracing):
@@ -107,14 +111,16 @@ export async function traceCommand(io: CliIo, argv: readonly string[]): Promise<
   if (format === 'ctf' && typeof outPath !== 'string') {
     throw new UsageError('legosim trace: --format ctf writes a directory: give it with -o DIR');
   }
-  // Opened now (an unreadable FILE is reported before any output exists), read as decoded.
+  // Opened now (an unreadable FILE is reported before any output exists), read as records:
+  // every field decoded into one reused record per event, bounded memory however long.
   const chunks = openChunks(io, file);
   let header: TraceHeader | undefined;
-  const events: AsyncIterable<TraceEvent> = readTraceStream(chunks, {
-    onHeader: (h) => {
-      header = h;
-    },
-  });
+  const read = (visit: (r: TraceRecord) => void) =>
+    forEachTraceRecord(chunks, visit, {
+      onHeader: (h) => {
+        header = h;
+      },
+    });
 
   if (format === 'ctf') {
     const dir = outPath as string;
@@ -129,7 +135,7 @@ export async function traceCommand(io: CliIo, argv: readonly string[]): Promise<
       { header: () => header },
     );
     try {
-      for await (const event of events) exporter.event(event);
+      await read((r) => exporter.record(r));
       exporter.end();
     } catch (e) {
       for (const f of opened) {
@@ -150,21 +156,25 @@ export async function traceCommand(io: CliIo, argv: readonly string[]): Promise<
   try {
     if (format === 'jsonl') {
       let batch = '';
-      for await (const event of events) {
-        batch += `${toJsonl(event)}\n`;
+      await read((r) => {
+        batch += `${toJsonl(r.toEvent())}\n`;
         if (batch.length > 65536) {
           out.write(batch);
           batch = '';
         }
-      }
+      });
       out.write(batch);
     } else if (format === 'summary') {
       const summary = new TraceSummary();
-      for await (const event of events) summary.add(event);
+      await read((r) => summary.addRecord(r));
       out.write(summary.format());
+    } else if (format === 'strace' || format === 'text') {
+      const exporter = format === 'strace' ? new StraceExporter((text) => out.write(text)) : new TextExporter((text) => out.write(text));
+      await read((r) => exporter.record(r));
+      exporter.end();
     } else {
       const exporter = new ChromeTraceExporter((text) => out.write(text), { header: () => header });
-      for await (const event of events) exporter.event(event);
+      await read((r) => exporter.record(r));
       exporter.end();
     }
   } catch (e) {

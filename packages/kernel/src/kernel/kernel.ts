@@ -15,15 +15,20 @@ import { assemble } from '@legosim/x86/asm';
 import { SyscallPath } from '../arch/x86/entry/common.js';
 import { ENTRY_64_S } from '../arch/x86/entry/entry_64.js';
 import { PtRegs } from '../arch/x86/kernel/ptrace.js';
-import { doTrap, TRAPS } from '../arch/x86/kernel/traps.js';
+import { doTrap, SIGNAL_NAMES, TRAPS } from '../arch/x86/kernel/traps.js';
 import { loadElf } from '../fs/exec.js';
+import type { FilesStruct } from '../fs/file.js';
+import type { HostFs } from '../fs/hostfs.js';
+import { MountError, type MountSpec, Namespace, programFile } from '../fs/namespace.js';
 import { MmStruct } from '../mm/mm.js';
+import { InstructionTracer } from './instruction_trace.js';
 import { KernelPanic } from './panic.js';
 import { Console, type ConsoleWriter } from './printk.js';
 import { SeededRandom } from './random.js';
 import { buildSyscallTable } from './syscall_table.js';
 import type { SyscallFn, SyscallRow } from './sys/types.js';
-import { Task } from './task.js';
+import { ERESTARTNOINTR, schedule, TaskExited } from './sched.js';
+import { type FsStruct, Task, TaskState, Tif } from './task.js';
 
 /** What the kernel needs from the host: the guest's standard streams. */
 export interface HostIO {
@@ -45,6 +50,11 @@ export interface KernelOptions {
   /** Stop the guest after this many instructions (default: no limit). */
   maxInstructions?: number;
   trace?: TraceSink;
+  /**
+   * Also record an `instruction` event for every retired instruction (slow: the machine runs
+   * one instruction at a time). Needs `trace`.
+   */
+  traceInstructions?: boolean;
   /** One strace-format line per syscall. */
   strace?: (line: string) => void;
   /** Replace syscall handlers by number (experiments and tests: e.g. one that returns with IRQs off). */
@@ -52,6 +62,12 @@ export interface KernelOptions {
   /** Syscall names whose handler should return with interrupts disabled (`--inject irqs-off:NAME`). */
   injectIrqsOff?: readonly string[];
   decoder?: InstructionDecoder;
+  /** Host directories visible to the guest (`--mount HOST:GUEST[:ro]`); nothing else of the host is. */
+  mounts?: readonly MountSpec[];
+  /** The host's files, for `mounts` (the CLI gives Node's file system). */
+  hostFs?: HostFs;
+  /** The first task's working directory in the guest (default `/`). */
+  cwd?: string;
   /** Seed of /dev/urandom, AT_RANDOM and getrandom (default 1). */
   seed?: number;
 }
@@ -73,6 +89,9 @@ export interface RunResult {
 }
 
 
+/** The last assembly of entry_64.S and the symbols it was assembled against. */
+let assembled: { key: string; result: ReturnType<typeof assemble> } | undefined;
+
 /** Physical placement of the kernel image (CONFIG_PHYSICAL_START) and the first free frame. */
 const KERNEL_PHYS = 0x1000000;
 const KERNEL_TEXT_SIZE = 0x100000;
@@ -93,10 +112,14 @@ export class Kernel {
   readonly kernelPgd: number;
   readonly cpus: Cpu[] = [];
   readonly apics: LocalApic[] = [];
+  /** Each CPU's MMU (the CPU sees it through its Bus interface; the kernel reads its counters). */
+  readonly mmus: Mmu[] = [];
   readonly percpu: PerCpuAreas;
   readonly console: Console;
   readonly host: HostIO;
   readonly random: SeededRandom;
+  /** The guest's file namespace: tmpfs root, /dev, /proc/self/exe and the mounts. */
+  readonly ns: Namespace;
   readonly table: SyscallRow[];
   /** Entry-code symbols (entry_SYSCALL_64, ret_from_fork, ...) and native function addresses. */
   readonly symbols: Map<string, number> = new Map();
@@ -109,20 +132,36 @@ export class Kernel {
   readonly options: KernelOptions;
   /** @internal The trace sink, if recording. */
   readonly trace: TraceSink | undefined;
-  private readonly syscalls: SyscallPath;
+  /** @internal */
+  readonly syscalls: SyscallPath;
   private readonly current: (Task | undefined)[] = [];
-  private readonly tasks: Task[] = [];
+  /** @internal Every task not yet reaped, in creation order (the run queue's order). */
+  readonly tasks: Task[] = [];
   private nextNative = 0;
   private idleNs = 0;
-  private nextPid = 1;
+  /** @internal */
+  nextPid = 1;
   private result: { status: number; signal: number; reason?: string } | undefined;
 
   constructor(options: KernelOptions) {
     this.options = options;
     this.host = options.host;
     this.trace = options.trace;
+    if (options.trace && options.traceInstructions) {
+      this.instructionTracer = new InstructionTracer(options.trace, () => this.now(), (cpu) => this.currentTask(cpu));
+    }
     this.console = new Console(options.console ?? (() => {}));
     this.random = new SeededRandom(options.seed ?? 1);
+    this.ns = new Namespace(
+      () => (this.cpus.length > 0 ? this.now() : 0),
+      options.host,
+      (n) => this.random.bytes(n),
+      () => this.current[0]?.exe ?? { path: this.executablePath, inode: undefined },
+    );
+    for (const spec of options.mounts ?? []) {
+      if (!options.hostFs) throw new MountError('mounts need a host file system (KernelOptions.hostFs)');
+      this.ns.mount(options.hostFs, spec);
+    }
     this.mem = new PhysicalMemory({ size: options.memory ?? 256 * 1024 * 1024, allocStart: ALLOC_START });
     this.pt = new PageTables(this.mem);
     this.table = buildSyscallTable(options.legoTableOnly ?? false);
@@ -136,6 +175,7 @@ export class Kernel {
     const apic = new LocalApic({ apicId: 0, bsp: true });
     const cpu = new Cpu({ id: 0, mmu, decoder, interrupts: apic });
     this.cpus.push(cpu);
+    this.mmus.push(mmu);
     this.apics.push(apic);
     this.percpu = this.setupPerCpuAreas(1);
     this.registerNatives();
@@ -187,7 +227,16 @@ export class Kernel {
     const va = START_KERNEL + offset;
     this.mem.write8(KERNEL_PHYS + offset, 0x0f);
     this.mem.write8(KERNEL_PHYS + offset + 1, 0x0b);
-    for (const cpu of this.cpus) cpu.natives.set(va, fn);
+    // a native whose task exited has already switched the CPU to another task's stack:
+    // its `ret` then returns into that task's path
+    const wrapped: NativeFunction = (cpu) => {
+      try {
+        fn(cpu);
+      } catch (e) {
+        if (!(e instanceof TaskExited)) throw e;
+      }
+    };
+    for (const cpu of this.cpus) cpu.natives.set(va, wrapped);
     this.symbols.set(name, va);
     return va;
   }
@@ -195,7 +244,7 @@ export class Kernel {
   private registerNatives(): void {
     this.native('do_syscall_64', (cpu) => this.syscalls.doSyscall64(cpu));
     this.native('syscall_return_slowpath', (cpu) => this.syscalls.syscallReturnSlowpath(cpu));
-    this.native('prepare_exit_to_usermode', () => this.syscalls.prepareExitToUsermode());
+    this.native('prepare_exit_to_usermode', (cpu) => this.syscalls.prepareExitToUsermode(cpu));
     // schedule_tail → finish_task_switch → raw_spin_unlock_irq: a new task's first
     // instructions after the switch run with interrupts enabled
     this.native('schedule_tail', (cpu) => {
@@ -213,7 +262,10 @@ export class Kernel {
     for (const [name, va] of this.symbols) symbols[name] = va;
     const layout = this.percpu.layout;
     for (const s of layout.symbols) symbols[s.name] = s.offset;
-    const result = assemble(ENTRY_64_S, { origin: START_KERNEL, symbols });
+    // Every boot assembles the same source against the same symbols: do it once per process.
+    const key = JSON.stringify(symbols);
+    if (assembled?.key !== key) assembled = { key, result: assemble(ENTRY_64_S, { origin: START_KERNEL, symbols }) };
+    const result = assembled.result;
     if (result.bytes.length > NATIVES_OFFSET) throw new KernelPanic('entry_64.S does not fit below the native functions');
     this.mem.writeBytes(KERNEL_PHYS, result.bytes);
     for (const [name, value] of result.symbols) if (!this.symbols.has(name)) this.symbols.set(name, value);
@@ -282,6 +334,27 @@ export class Kernel {
 
   // ---------------------------------------------------------------- tasks
 
+  /** @internal A new address space's page-table root, with the kernel half shared. */
+  newPgd(): number {
+    const pgd = this.allocRoot();
+    this.pt.copyKernelHalf(pgd, this.kernelPgd);
+    return pgd;
+  }
+
+  /** @internal A task's kernel stack (64 KiB) and task_struct frame, with thread_info filled in. */
+  newTask(pid: number, tid: number, mm: MmStruct, comm: string, files: FilesStruct, fs: FsStruct): Task {
+    const stackPhys = this.mem.allocPages(4);
+    const tsPhys = this.mem.allocFrame();
+    if (stackPhys < 0 || tsPhys < 0) throw new KernelPanic('out of memory for a task');
+    const task = new Task(pid, tid, mm, stackPhys, physToVirt(stackPhys), physToVirt(tsPhys), comm, files, fs);
+    // thread_info at the bottom of the stack: {task*, flags, status, cpu}
+    this.mem.write32(stackPhys, task.taskStruct >>> 0);
+    this.mem.write32(stackPhys + 4, Math.floor(task.taskStruct / TWO32) >>> 0);
+    this.mem.write32(tsPhys, pid);
+    this.tasks.push(task);
+    return task;
+  }
+
   /** Loads a static ELF as the first task (pid 1), with its argv and envp. */
   exec(image: Uint8Array, argv: readonly string[], envp: readonly string[], path: string): Task {
     const pgd = this.allocRoot();
@@ -289,17 +362,13 @@ export class Kernel {
     const mm = new MmStruct(this.mem, this.pt, pgd);
     this.executablePath = path;
     const start = loadElf(this, mm, image, argv, envp, path);
-    const stackPhys = this.mem.allocPages(4);
-    const tsPhys = this.mem.allocFrame();
-    if (stackPhys < 0 || tsPhys < 0) throw new KernelPanic('out of memory for the first task');
     const pid = this.nextPid++;
     const comm = (path.split('/').pop() ?? path).slice(0, 15);
-    const task = new Task(pid, pid, mm, stackPhys, physToVirt(stackPhys), physToVirt(tsPhys), comm);
-    this.tasks.push(task);
-    // thread_info at the bottom of the stack: {task*, flags, status, cpu}
-    this.mem.write32(stackPhys, task.taskStruct >>> 0);
-    this.mem.write32(stackPhys + 4, Math.floor(task.taskStruct / TWO32) >>> 0);
-    this.mem.write32(tsPhys, pid);
+    const task = this.newTask(pid, pid, mm, comm, this.ns.stdFiles(), {
+      cwd: this.ns.lookup(this.options.cwd ?? '/') ?? this.ns.root,
+      umask: 0o022,
+    });
+    task.exe = { path, inode: programFile(image, this.ns.root) };
     this.startThread(task, start.entry, start.sp);
     this.switchTo(0, task);
     this.trace?.taskNew(this.now(), 0, pid, pid, undefined, comm);
@@ -307,7 +376,8 @@ export class Kernel {
   }
 
   /** start_thread(): the user registers in task_pt_regs, to be restored by ret_from_fork's IRET. */
-  private startThread(t: Task, ip: number, sp: number): void {
+  /** @internal */
+  startThread(t: Task, ip: number, sp: number): void {
     const base = t.ptRegsPhys;
     for (let off = 0; off < PtRegs.SIZE; off += 4) this.mem.write32(base + off, 0);
     this.writeRegs(t, PtRegs.IP, ip);
@@ -322,16 +392,10 @@ export class Kernel {
    * __switch_to: current_task, cpu_current_top_of_stack (TSS sp0), the address space, FS
    * base and the user GS base; the CPU resumes the task in ret_from_fork.
    */
-  private switchTo(id: number, next: Task): void {
+  /** @internal The first task's start: __switch_to, then ret_from_fork with its pt_regs on the stack. */
+  switchTo(id: number, next: Task): void {
     const cpu = this.cpus[id]!;
-    const layout = this.percpu.layout;
-    this.percpu.writeU64(id, layout.current_task, next.taskStruct);
-    this.percpu.setTopOfStack(id, next.sp0);
-    this.current[id] = next;
-    cpu.cr3 = next.mm.pgd;
-    cpu.mmu.loadCr3(next.mm.pgd);
-    cpu.fsBase = next.fsBase;
-    cpu.kernelGsBase = next.gsBase;
+    this.switchContext(cpu, next);
     // a new task starts at ret_from_fork with its pt_regs on the stack and CPL 0, IF = 0
     cpu.setCpl(0);
     cpu.setGpr(4, next.ptRegs);
@@ -339,6 +403,24 @@ export class Kernel {
     cpu.setGpr(3, 0);
     cpu.setRflags(Rflags.Reserved1);
     cpu.rip = this.symbol('ret_from_fork');
+  }
+
+  /**
+   * @internal __switch_to(): current_task, cpu_current_top_of_stack (TSS sp0), the address
+   * space (CR3), FS base and the user GS base of `next`.
+   */
+  switchContext(cpu: Cpu, next: Task): void {
+    const id = cpu.id;
+    const layout = this.percpu.layout;
+    this.percpu.writeU64(id, layout.current_task, next.taskStruct);
+    this.percpu.setTopOfStack(id, next.sp0);
+    this.current[id] = next;
+    if (cpu.cr3 !== next.mm.pgd) {
+      cpu.cr3 = next.mm.pgd;
+      cpu.mmu.loadCr3(next.mm.pgd);
+    }
+    cpu.fsBase = next.fsBase;
+    cpu.kernelGsBase = next.gsBase;
   }
 
   currentCpu(t: Task): Cpu {
@@ -357,15 +439,48 @@ export class Kernel {
     return t;
   }
 
-  /** Ends a task (exit_group or a fatal signal); the last task's end stops the machine. */
+  /**
+   * do_exit(): ends a task (exit_group or a fatal signal). Its files close (pipe ends see
+   * EOF), it becomes a zombie for its parent's wait4, and the CPU moves on to another task.
+   * The first task's end ends the run (Lego has no init to hand orphans to): its status is
+   * legosim's.
+   */
   exitTask(t: Task, code: number, signal: number, reason?: string): never {
     t.exited = true;
     t.exitCode = code;
     t.killedBy = signal;
     const cpu = this.currentCpu(t);
-    this.trace?.taskExit(this.now(), cpu.id, t.pid, t.tid, signal ? 128 + signal : code);
-    this.result = signal ? { status: 128 + signal, signal, reason: reason ?? `killed by signal ${signal}` } : { status: code, signal: 0 };
-    return cpu.stop('exit');
+    this.trace?.taskExit(this.now(), cpu.id, t.pid, t.tid, signal ? 128 + signal : code, signal || undefined);
+    // strace's last line for the process
+    this.straceLine(t, signal ? `+++ killed by ${SIGNAL_NAMES[signal] ?? `signal ${signal}`} +++` : `+++ exited with ${code} +++`);
+    t.files.closeAll();
+    t.state = TaskState.Zombie;
+    t.vforkDone = true;
+    if (t.parent === undefined) {
+      this.result = signal ? { status: 128 + signal, signal, reason: reason ?? `killed by signal ${signal}` } : { status: code, signal: 0 };
+      return cpu.stop('exit');
+    }
+    // orphans of this task are reaped by nobody: they are released when they exit
+    for (const c of t.children) c.parent = undefined;
+    schedule(this, cpu);
+    throw new TaskExited();
+  }
+
+  /** One --strace line, with strace -f's `[pid N]` prefix once there is more than one task. */
+  straceLine(t: Task, line: string): void {
+    const strace = this.options.strace;
+    if (strace === undefined) return;
+    strace(this.nextPid > 2 ? `[pid ${t.tid}] ${line}` : line);
+  }
+
+  /**
+   * The current syscall must wait until `ready()` holds: the task sleeps, and when it runs
+   * again the syscall starts over (the syscall path rewinds to the SYSCALL instruction).
+   */
+  sleep(t: Task, ready: () => boolean): number {
+    t.state = TaskState.Sleeping;
+    t.ready = ready;
+    return -ERESTARTNOINTR;
   }
 
   /** Flushes the TLB of the CPU running `t` after its mappings changed. */
@@ -412,6 +527,24 @@ export class Kernel {
   /** smp_apic_timer_interrupt: the tick. The scheduler tick comes with tasks; here it acknowledges the APIC. */
   private smpApicTimerInterrupt(cpu: Cpu): void {
     this.apics[cpu.id]!.eoi();
+    // scheduler_tick(): round robin, one tick per slice, when another task could run
+    const t = this.current[cpu.id];
+    if (t !== undefined && this.tasks.some((o) => o !== t && (o.state === TaskState.Runnable || (o.state === TaskState.Sleeping && o.ready())))) {
+      t.flags |= Tif.NEED_RESCHED;
+    }
+    if (this.trace) this.traceCounters(cpu);
+  }
+
+  /** The sampled counters (trace `counter` events): at every tick and at the end of the run. */
+  private traceCounters(cpu: Cpu): void {
+    const trace = this.trace!;
+    const ts = this.now();
+    let runnable = 0;
+    for (const t of this.tasks) if (!t.exited) runnable++;
+    trace.counter(ts, cpu.id, 'instructions', cpu.instret);
+    trace.counter(ts, cpu.id, 'tlb_hits', this.mmus[cpu.id]!.tlbHits);
+    trace.counter(ts, cpu.id, 'tlb_misses', this.mmus[cpu.id]!.tlbMisses);
+    trace.counter(ts, cpu.id, 'runqueue', runnable);
   }
 
   // ---------------------------------------------------------------- run
@@ -423,6 +556,16 @@ export class Kernel {
     }
     return this.finish();
   }
+
+  /** Traced runs end with a last sample of the counters, so the trace has their final values. */
+  private endOfRun(): void {
+    if (this.trace && !this.finalSampled) {
+      this.finalSampled = true;
+      this.traceCounters(this.cpus[0]!);
+    }
+  }
+  private finalSampled = false;
+  private readonly instructionTracer: InstructionTracer | undefined;
 
   /**
    * Executes one instruction (an interrupt or exception delivery counts as part of the
@@ -458,6 +601,7 @@ export class Kernel {
     const left = (this.options.maxInstructions ?? Number.POSITIVE_INFINITY) - cpu.instret;
     if (left <= 0) {
       this.result = { status: 128 + 9, signal: 9, reason: `stopped after ${cpu.instret} instructions (--max-instructions)` };
+      this.endOfRun();
       return false;
     }
     const next = apic.nextEventIn();
@@ -465,7 +609,7 @@ export class Kernel {
     const before = cpu.instret;
     let why: StopReason;
     try {
-      why = cpu.run(budget);
+      why = this.instructionTracer ? this.instructionTracer.run(cpu, budget) : cpu.run(budget);
     } catch (e) {
       if (e instanceof CpuStop) throw new KernelPanic(e.reason);
       throw e;
@@ -473,6 +617,7 @@ export class Kernel {
     apic.advance(cpu.instret - before);
     if (why === StopReason.Stopped) {
       if (this.result === undefined) throw new KernelPanic(`the CPU stopped: ${cpu.stopReason ?? 'unknown reason'}`);
+      this.endOfRun();
       return false;
     }
     if (why === StopReason.Halted) {

@@ -1,7 +1,7 @@
 import { errnoText } from '../errno.js';
 import type { SyscallRow } from './sys/types.js';
 import type { Task } from './task.js';
-import { copyFromUser, strncpyFromUser } from './uaccess.js';
+import { copyFromUser, strncpyFromUser, userStringArray } from './uaccess.js';
 
 /**
  * strace-style rendering of one syscall: `write(1, "hi\n", 3) = 3`,
@@ -78,16 +78,88 @@ const FCNTL: Record<number, string> = { 0: 'F_DUPFD', 1: 'F_GETFD', 2: 'F_SETFD'
 const CLOCKS = ['CLOCK_REALTIME', 'CLOCK_MONOTONIC', 'CLOCK_PROCESS_CPUTIME_ID', 'CLOCK_THREAD_CPUTIME_ID', 'CLOCK_MONOTONIC_RAW', 'CLOCK_REALTIME_COARSE', 'CLOCK_MONOTONIC_COARSE', 'CLOCK_BOOTTIME'];
 const SIGHOW = ['SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'];
 
-export function formatArgs(t: Task, row: SyscallRow, args: readonly number[], ret: number): string {
+export function formatArgs(t: Task, row: SyscallRow, args: ArrayLike<number>, ret: number): string {
   const out: string[] = [];
   row.args.forEach((kind, i) => {
     const v = args[i] ?? 0;
+    // open's mode is printed only when O_CREAT (or O_TMPFILE) makes it matter, as strace does
+    if (kind === 'omode' && ((args[i - 1] ?? 0) & (O_CREAT | O_TMPFILE)) === 0) return;
     out.push(formatArg(t, kind, v, args, ret));
   });
   return out.join(', ');
 }
 
-function formatArg(t: Task, kind: string, v: number, args: readonly number[], ret: number): string {
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 17: 'SIGCHLD' };
+const CLONE_FLAGS = [
+  [0x100, 'CLONE_VM'],
+  [0x200, 'CLONE_FS'],
+  [0x400, 'CLONE_FILES'],
+  [0x800, 'CLONE_SIGHAND'],
+  [0x4000, 'CLONE_VFORK'],
+  [0x8000, 'CLONE_PARENT'],
+  [0x10000, 'CLONE_THREAD'],
+  [0x80000, 'CLONE_SETTLS'],
+  [0x100000, 'CLONE_PARENT_SETTID'],
+  [0x200000, 'CLONE_CHILD_CLEARTID'],
+  [0x1000000, 'CLONE_CHILD_SETTID'],
+] as const;
+
+const O_CREAT = 0o100;
+const O_TMPFILE = 0o20000000;
+const OPEN_FLAGS = [
+  [0o100, 'O_CREAT'],
+  [0o200, 'O_EXCL'],
+  [0o400, 'O_NOCTTY'],
+  [0o1000, 'O_TRUNC'],
+  [0o2000, 'O_APPEND'],
+  [0o4000, 'O_NONBLOCK'],
+  [0o10000, 'O_DSYNC'],
+  [0o40000, 'O_DIRECT'],
+  [0o200000, 'O_DIRECTORY'],
+  [0o400000, 'O_NOFOLLOW'],
+  [0o1000000, 'O_NOATIME'],
+  [0o2000000, 'O_CLOEXEC'],
+  [0o10000000, 'O_PATH'],
+] as const;
+
+/** `O_RDONLY|O_CLOEXEC`: the access mode by name, then the flags strace names. */
+function openFlags(v: number): string {
+  const acc = ['O_RDONLY', 'O_WRONLY', 'O_RDWR', '0x3'][v & 3]!;
+  const rest = flags(v & ~3 & ~0o100000, OPEN_FLAGS, '');
+  return rest === '' ? acc : `${acc}|${rest}`;
+}
+
+const FILE_TYPES: Record<number, string> = {
+  0o140000: 'S_IFSOCK',
+  0o120000: 'S_IFLNK',
+  0o100000: 'S_IFREG',
+  0o060000: 'S_IFBLK',
+  0o040000: 'S_IFDIR',
+  0o020000: 'S_IFCHR',
+  0o010000: 'S_IFIFO',
+};
+
+function octal(v: number): string {
+  return v === 0 ? '000' : `0${v.toString(8).padStart(3, '0')}`;
+}
+
+/** `{st_mode=S_IFREG|0644, st_size=1234, ...}`, or st_rdev for devices, as strace prints a stat. */
+function statText(t: Task, addr: number): string | null {
+  const raw = copyFromUser(t, addr, 144);
+  if (raw === null) return null;
+  const v = new DataView(raw.buffer);
+  const mode = v.getUint32(24, true);
+  const type = FILE_TYPES[mode & 0o170000] ?? hex(mode & 0o170000);
+  const perm = octal(mode & 0o7777);
+  if ((mode & 0o170000) === 0o020000 || (mode & 0o170000) === 0o060000) {
+    const rdev = v.getUint32(40, true);
+    return `{st_mode=${type}|${perm}, st_rdev=makedev(${hex(rdev >>> 8)}, ${hex(rdev & 0xff)}), ...}`;
+  }
+  const size = v.getUint32(48, true) + v.getUint32(52, true) * 4294967296;
+  return `{st_mode=${type}|${perm}, st_size=${size}, ...}`;
+}
+
+function formatArg(t: Task, kind: string, v: number, args: ArrayLike<number>, ret: number): string {
   if (kind.startsWith('b:')) {
     const len = Math.max(0, Math.min(args[Number(kind.slice(2))] ?? 0, 4096));
     const bytes = copyFromUser(t, v, Math.min(len, MAX_STR + 1));
@@ -109,10 +181,12 @@ function formatArg(t: Task, kind: string, v: number, args: readonly number[], re
   }
   switch (kind) {
     case 'd':
-    case 'fd':
       return String(v);
+    case 'fd':
+    case 'i':
+      return String(v | 0);
     case 'dirfd':
-      return v === -100 ? 'AT_FDCWD' : String(v);
+      return (v | 0) === -100 ? 'AT_FDCWD' : String(v | 0);
     case 'u':
       return String(v < 0 ? BigInt(v) & 0xffffffffffffffffn : v);
     case 'x':
@@ -147,7 +221,21 @@ function formatArg(t: Task, kind: string, v: number, args: readonly number[], re
       return `{rlim_cur=${lim(0)}, rlim_max=${lim(8)}}`;
     }
     case 'stat':
-      return ret === 0 ? '{st_mode=S_IFIFO|0600, st_size=0, ...}' : hex(v);
+      return ret === 0 ? (statText(t, v) ?? hex(v)) : hex(v);
+    case 'oflags':
+      return openFlags(v);
+    case 'mode':
+    case 'omode':
+      return octal(v);
+    case 'whence':
+      return ['SEEK_SET', 'SEEK_CUR', 'SEEK_END', 'SEEK_DATA', 'SEEK_HOLE'][v] ?? String(v);
+    case 'amode':
+      return v === 0 ? 'F_OK' : flags(v, [[4, 'R_OK'], [2, 'W_OK'], [1, 'X_OK']]);
+    case 'cwd': {
+      if (ret <= 0) return hex(v);
+      const bytes = copyFromUser(t, v, Math.min(ret - 1, 4096));
+      return bytes === null ? hex(v) : quote(bytes, 4096);
+    }
     case 'prot':
       return flags(v, PROT, 'PROT_NONE');
     case 'mapflags':
@@ -162,6 +250,46 @@ function formatArg(t: Task, kind: string, v: number, args: readonly number[], re
       return FCNTL[v] ?? String(v);
     case 'prctl':
       return PRCTL[v] ?? String(v);
+    case 'argv':
+    case 'envp': {
+      const list = userStringArray(t, v, 4096);
+      if (list === null) return hex(v);
+      if (kind === 'envp') return `${hex(v)} /* ${list.length} vars */`;
+      const shown = list.slice(0, 32).map((a) => quote(new TextEncoder().encode(a)));
+      return `[${shown.join(', ')}${list.length > 32 ? ', ...' : ''}]`;
+    }
+    case 'pipefds': {
+      if (ret < 0) return hex(v);
+      const raw = copyFromUser(t, v, 8);
+      if (raw === null) return hex(v);
+      const d = new DataView(raw.buffer);
+      return `[${d.getInt32(0, true)}, ${d.getInt32(4, true)}]`;
+    }
+    case 'wstatus': {
+      if (v === 0 || ret <= 0) return ptr(v);
+      const raw = copyFromUser(t, v, 4);
+      if (raw === null) return hex(v);
+      const st = new DataView(raw.buffer).getInt32(0, true);
+      if ((st & 0x7f) === 0) return `[{WIFEXITED(s) && WEXITSTATUS(s) == ${(st >> 8) & 0xff}}]`;
+      return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${SIGNALS[st & 0x7f] ?? st & 0x7f}}]`;
+    }
+    case 'wopts':
+      return flags(v, [[1, 'WNOHANG'], [2, 'WUNTRACED'], [0x40000000, '__WALL'], [0x80000000, '__WCLONE']]);
+    case 'cloneflags': {
+      const sig = v & 0xff;
+      const rest = flags(v & ~0xff, CLONE_FLAGS, '');
+      const sigName = sig === 0 ? '' : (SIGNALS[sig] ?? String(sig));
+      return `flags=${[rest, sigName].filter((x) => x !== '').join('|') || '0'}`;
+    }
+    case 'prctlarg': {
+      // PR_SET_NAME reads a name, PR_GET_NAME writes one (16 bytes, NUL-terminated)
+      const option = args[0] ?? 0;
+      if ((option === 15 || (option === 16 && ret === 0)) && v !== 0) {
+        const name = strncpyFromUser(t, v, 16);
+        if (name !== null) return quote(new TextEncoder().encode(name), 16);
+      }
+      return hex(v);
+    }
     case 'clock':
       return CLOCKS[v] ?? String(v);
     case 'sighow':
@@ -169,7 +297,7 @@ function formatArg(t: Task, kind: string, v: number, args: readonly number[], re
     case 'signal':
       return `${v}`;
     case 'atflags':
-      return flags(v, [[0x1000, 'AT_EMPTY_PATH'], [0x100, 'AT_SYMLINK_NOFOLLOW']]);
+      return flags(v, [[0x1000, 'AT_EMPTY_PATH'], [0x100, 'AT_SYMLINK_NOFOLLOW'], [0x200, 'AT_REMOVEDIR']]);
     case 'grnd':
       return flags(v, [[1, 'GRND_NONBLOCK'], [2, 'GRND_RANDOM']]);
     default:
@@ -181,5 +309,6 @@ function formatArg(t: Task, kind: string, v: number, args: readonly number[], re
 export function formatReturn(row: SyscallRow, ret: number | undefined): string {
   if (ret === undefined || row.ret === 'none') return '= ?';
   if (ret < 0 && ret >= -4095) return `= -1 ${errnoText(-ret)}`;
+  if (row.ret === 'o') return `= ${octal(ret)}`;
   return `= ${row.ret === 'x' ? hex(ret) : String(ret)}`;
 }

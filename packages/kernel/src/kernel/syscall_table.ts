@@ -30,7 +30,28 @@ const LEGO: Record<number, string> = {
 };
 
 /** Linux numbers Lego lacks but today's static libcs call (strace of busybox echo). */
-const EXTRA: Record<number, string> = { 302: 'prlimit64', 318: 'getrandom', 334: 'rseq' };
+const EXTRA: Record<number, string> = {
+  302: 'prlimit64',
+  318: 'getrandom',
+  334: 'rseq',
+  // the *at and 64-bit variants today's libcs and busybox use for the file calls Lego has
+  40: 'sendfile',
+  75: 'fdatasync',
+  80: 'chdir',
+  81: 'fchdir',
+  88: 'symlink',
+  95: 'umask',
+  138: 'fstatfs',
+  217: 'getdents64',
+  258: 'mkdirat',
+  264: 'renameat',
+  266: 'symlinkat',
+  267: 'readlinkat',
+  269: 'faccessat',
+  292: 'dup3',
+  316: 'renameat2',
+  439: 'faccessat2',
+};
 
 /**
  * The implemented rows: name → implementation and strace argument formats. Rows of Lego's
@@ -40,13 +61,51 @@ const EXTRA: Record<number, string> = { 302: 'prlimit64', 318: 'getrandom', 334:
 const IMPL: Record<string, Omit<SyscallRow, 'nr' | 'name' | 'lego'>> = {
   read: { fn: fs.sys_read, args: ['fd', 'ob', 'u'] },
   write: { fn: fs.sys_write, args: ['fd', 'b:2', 'u'] },
+  open: { fn: fs.sys_open, args: ['s', 'oflags', 'omode'] },
+  openat: { fn: fs.sys_openat, args: ['dirfd', 's', 'oflags', 'omode'] },
+  creat: { fn: fs.sys_creat, args: ['s', 'mode'] },
   close: { fn: fs.sys_close, args: ['fd'] },
+  stat: { fn: fs.sys_stat, args: ['s', 'stat'] },
+  lstat: { fn: fs.sys_lstat, args: ['s', 'stat'] },
   fstat: { fn: fs.sys_fstat, args: ['fd', 'stat'] },
+  newfstatat: { fn: fs.sys_newfstatat, args: ['dirfd', 's', 'stat', 'atflags'] },
+  statfs: { fn: fs.sys_statfs, args: ['s', 'x'] },
+  fstatfs: { fn: fs.sys_fstatfs, args: ['fd', 'x'] },
+  lseek: { fn: fs.sys_lseek, args: ['fd', 'd', 'whence'] },
+  pread64: { fn: fs.sys_pread64, args: ['fd', 'ob', 'u', 'd'] },
+  pwrite64: { fn: fs.sys_pwrite64, args: ['fd', 'b:2', 'u', 'd'] },
+  readv: { fn: fs.sys_readv, args: ['fd', 'x', 'd'] },
+  writev: { fn: fs.sys_writev, args: ['fd', 'iov:2', 'd'] },
+  access: { fn: fs.sys_access, args: ['s', 'amode'] },
+  faccessat: { fn: fs.sys_faccessat, args: ['dirfd', 's', 'amode'] },
+  faccessat2: { fn: fs.sys_faccessat2, args: ['dirfd', 's', 'amode', 'atflags'] },
   ioctl: { fn: fs.sys_ioctl, args: ['fd', 'ioctl', 'x'] },
   fcntl: { fn: fs.sys_fcntl, args: ['fd', 'fcntl', 'x'] },
-  writev: { fn: fs.sys_writev, args: ['fd', 'iov:2', 'd'] },
+  dup: { fn: fs.sys_dup, args: ['fd'] },
+  dup2: { fn: fs.sys_dup2, args: ['fd', 'fd'] },
+  dup3: { fn: fs.sys_dup3, args: ['fd', 'fd', 'oflags'] },
+  getdents64: { fn: fs.sys_getdents64, args: ['fd', 'x', 'u'] },
+  getcwd: { fn: fs.sys_getcwd, args: ['cwd', 'u'] },
+  chdir: { fn: fs.sys_chdir, args: ['s'] },
+  fchdir: { fn: fs.sys_fchdir, args: ['fd'] },
+  umask: { fn: fs.sys_umask, args: ['mode'], ret: 'o' },
+  mkdir: { fn: fs.sys_mkdir, args: ['s', 'mode'] },
+  mkdirat: { fn: fs.sys_mkdirat, args: ['dirfd', 's', 'mode'] },
+  rmdir: { fn: fs.sys_rmdir, args: ['s'] },
+  unlink: { fn: fs.sys_unlink, args: ['s'] },
+  unlinkat: { fn: fs.sys_unlinkat, args: ['dirfd', 's', 'atflags'] },
+  rename: { fn: fs.sys_rename, args: ['s', 's'] },
+  renameat: { fn: fs.sys_renameat, args: ['dirfd', 's', 'dirfd', 's'] },
+  renameat2: { fn: fs.sys_renameat2, args: ['dirfd', 's', 'dirfd', 's', 'x'] },
+  symlink: { fn: fs.sys_symlink, args: ['s', 's'] },
+  symlinkat: { fn: fs.sys_symlinkat, args: ['s', 'dirfd', 's'] },
   readlink: { fn: fs.sys_readlink, args: ['s', 'ob', 'u'] },
-  newfstatat: { fn: fs.sys_newfstatat, args: ['dirfd', 's', 'stat', 'atflags'] },
+  readlinkat: { fn: fs.sys_readlinkat, args: ['dirfd', 's', 'ob', 'u'] },
+  truncate: { fn: fs.sys_truncate, args: ['s', 'd'] },
+  ftruncate: { fn: fs.sys_ftruncate, args: ['fd', 'd'] },
+  sendfile: { fn: fs.sys_sendfile, args: ['fd', 'fd', 'x', 'u'] },
+  fsync: { fn: fs.sys_fsync, args: ['fd'] },
+  fdatasync: { fn: fs.sys_fsync, args: ['fd'] },
   mmap: { fn: mm.sys_mmap, args: ['x', 'u', 'prot', 'mapflags', 'fd', 'x'], ret: 'x' },
   mprotect: { fn: mm.sys_mprotect, args: ['x', 'u', 'prot'] },
   munmap: { fn: mm.sys_munmap, args: ['x', 'u'] },
@@ -55,6 +114,14 @@ const IMPL: Record<string, Omit<SyscallRow, 'nr' | 'name' | 'lego'>> = {
   rt_sigaction: { fn: proc.sys_rt_sigaction, args: ['signal', 'x', 'x', 'u'] },
   rt_sigprocmask: { fn: proc.sys_rt_sigprocmask, args: ['sighow', 'x', 'x', 'u'] },
   sched_yield: { fn: proc.sys_sched_yield, args: [] },
+  fork: { fn: proc.sys_fork, args: [] },
+  vfork: { fn: proc.sys_vfork, args: [] },
+  clone: { fn: proc.sys_clone, args: ['cloneflags', 'x', 'x', 'x', 'x'] },
+  wait4: { fn: proc.sys_wait4, args: ['i', 'wstatus', 'wopts', 'x'] },
+  sysinfo: { fn: proc.sys_sysinfo, args: ['x'] },
+  execve: { fn: proc.sys_execve, args: ['s', 'argv', 'envp'], entry: true },
+  pipe: { fn: fs.sys_pipe, args: ['pipefds'] },
+  pipe2: { fn: fs.sys_pipe2, args: ['pipefds', 'oflags'] },
   getpid: { fn: proc.sys_getpid, args: [] },
   exit: { fn: proc.sys_exit, args: ['d'], ret: 'none' },
   uname: { fn: proc.sys_uname, args: ['x'] },
@@ -65,7 +132,7 @@ const IMPL: Record<string, Omit<SyscallRow, 'nr' | 'name' | 'lego'>> = {
   geteuid: { fn: proc.sys_getuid, args: [] },
   getegid: { fn: proc.sys_getuid, args: [] },
   getppid: { fn: proc.sys_getppid, args: [] },
-  prctl: { fn: proc.sys_prctl, args: ['prctl', 'x'] },
+  prctl: { fn: proc.sys_prctl, args: ['prctl', 'prctlarg'] },
   arch_prctl: { fn: proc.sys_arch_prctl, args: ['arch_prctl', 'x'] },
   gettid: { fn: proc.sys_gettid, args: [] },
   time: { fn: proc.sys_time, args: ['x'] },
@@ -94,6 +161,7 @@ export function buildSyscallTable(legoOnly: boolean): SyscallRow[] {
     const row: SyscallRow = { nr, name, lego: legoName !== undefined, args: impl?.args ?? ['x', 'x', 'x', 'x', 'x', 'x'] };
     if (dispatched && impl?.fn) row.fn = impl.fn;
     if (impl?.ret) row.ret = impl.ret;
+    if (impl?.entry) row.entry = true;
     rows.push(row);
   }
   return rows;

@@ -1,4 +1,13 @@
+import type { FpuState } from '../arch/x86/kernel/fpu.js';
+import type { FilesStruct } from '../fs/file.js';
+import type { Inode } from '../fs/inode.js';
 import type { MmStruct } from '../mm/mm.js';
+
+/** struct fs_struct: the task's working directory and umask. */
+export interface FsStruct {
+  cwd: Inode;
+  umask: number;
+}
 
 /** THREAD_SIZE: 64 KiB kernel stacks (order 4). */
 export const THREAD_SIZE = 0x10000;
@@ -7,9 +16,36 @@ export const THREAD_SIZE = 0x10000;
  * A task (Lego's `task_struct`, the parts the model uses). Its kernel stack is 64 KiB of
  * modeled memory; `thread_info` sits at the lowest address and `thread.sp0` is the top.
  */
+/** Where a task is in its life (the scheduler's view). */
+export const enum TaskState {
+  /** On the run queue (or running). */
+  Runnable = 0,
+  /** Waiting until `Task.ready()` holds; its syscall restarts when it runs again. */
+  Sleeping = 1,
+  /** Exited, waiting for its parent's wait4. */
+  Zombie = 2,
+  /** Reaped. */
+  Dead = 3,
+}
+
 export class Task {
   /** Thread flags (TIF_*): checked by prepare_exit_to_usermode. */
   flags = 0;
+  state: TaskState = TaskState.Runnable;
+  /** For a sleeping task: whether what it waits for has happened. */
+  ready: () => boolean = () => true;
+  /** Kernel RSP while switched out: it points at the return address of the call it left through. */
+  savedRsp = 0;
+  /** Never ran yet: it starts in ret_from_fork. */
+  fresh = false;
+  parent: Task | undefined = undefined;
+  readonly children: Task[] = [];
+  /** The program it runs (/proc/self/exe): its path and file. */
+  exe: { path: string; inode: Inode | undefined } = { path: '', inode: undefined };
+  /** x87/SSE registers while switched out (set by the switch that takes it off the CPU, or by fork). */
+  fpu: FpuState | undefined = undefined;
+  /** A vfork parent sleeps until this child execs or exits. */
+  vforkDone = true;
   exitCode = 0;
   /** Signal that killed the task, or 0. */
   killedBy = 0;
@@ -26,7 +62,7 @@ export class Task {
   constructor(
     readonly pid: number,
     readonly tid: number,
-    readonly mm: MmStruct,
+    public mm: MmStruct,
     /** Physical address of the 64 KiB kernel stack. */
     readonly stackPhys: number,
     /** Virtual (direct-map) address of the kernel stack's lowest byte. */
@@ -34,6 +70,10 @@ export class Task {
     /** Virtual address of this task's task_struct (what `current_task` holds). */
     readonly taskStruct: number,
     comm: string,
+    /** Open files (struct files_struct). */
+    public files: FilesStruct,
+    /** Working directory and umask (struct fs_struct). */
+    public fs: FsStruct,
   ) {
     this.comm = comm;
   }

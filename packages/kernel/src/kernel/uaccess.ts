@@ -55,3 +55,26 @@ export function putUser64(t: Task, addr: number, lo: number, hi: number): boolea
   v.setUint32(4, hi >>> 0, true);
   return copyToUser(t, addr, b);
 }
+
+export function putUser32(t: Task, addr: number, value: number): boolean {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, value | 0, true);
+  return copyToUser(t, addr, b);
+}
+
+/** Reads a NULL-terminated array of string pointers (argv, envp); null on a bad address. */
+export function userStringArray(t: Task, addr: number, max = 4096): string[] | null {
+  const out: string[] = [];
+  if (addr === 0) return out;
+  for (let i = 0; i < max; i++) {
+    const raw = copyFromUser(t, addr + i * 8, 8);
+    if (raw === null) return null;
+    const v = new DataView(raw.buffer);
+    const p = v.getUint32(0, true) + v.getUint32(4, true) * 4294967296;
+    if (p === 0) return out;
+    const s = strncpyFromUser(t, p, 131072);
+    if (s === null) return null;
+    out.push(s);
+  }
+  return null;
+}

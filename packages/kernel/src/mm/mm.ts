@@ -140,6 +140,38 @@ export class MmStruct {
     return this.pt.lookup(this.pgd, va)?.pa ?? -1;
   }
 
+  /**
+   * dup_mmap(): a copy of this address space for fork, in page tables rooted at `pgd` (which
+   * already holds the kernel half). Present pages are copied now; the model does not share
+   * them copy-on-write.
+   */
+  dup(pgd: number): MmStruct | undefined {
+    const child = new MmStruct(this.mem, this.pt, pgd);
+    child.brkStart = this.brkStart;
+    child.brk = this.brk;
+    child.mmapBase = this.mmapBase;
+    const page = new Uint8Array(PAGE);
+    for (const v of this.vmas) {
+      child.vmas.push({ ...v });
+      for (let a = v.start; a < v.end; a += PAGE) {
+        const leaf = this.pt.lookup(this.pgd, a);
+        if (leaf === null) continue;
+        const pa = this.mem.allocFrame();
+        if (pa < 0) return undefined;
+        this.mem.readBytes(leaf.pageBase, page, 0, PAGE);
+        this.mem.writeBytes(pa, page, 0, PAGE);
+        if (!this.pt.map(pgd, a, pa, leaf.lo & 0xfff, leaf.hi & 0x80000000)) return undefined;
+      }
+    }
+    return child;
+  }
+
+  /** exit_mmap(): frees every user page and the page tables. */
+  release(): void {
+    for (const v of this.vmas) for (let a = v.start; a < v.end; a += PAGE) this.unmapPage(a);
+    this.vmas.length = 0;
+  }
+
   /** Changes the protection of [start, end) (mprotect): VMAs are split, present PTEs rewritten. */
   protect(start: number, end: number, prot: number): boolean {
     for (let a = start; a < end; a += PAGE) if (this.findVma(a) === undefined) return false;

@@ -1,5 +1,7 @@
 import { Errno } from '../../errno.js';
-import { copyFromUser, copyToUser, putUser64 } from '../uaccess.js';
+import { doExecve } from '../execve.js';
+import { Clone, doFork, doWait } from '../fork.js';
+import { copyFromUser, copyToUser, putUser64, strncpyFromUser, userStringArray } from '../uaccess.js';
 import type { SyscallFn } from './types.js';
 
 export const sys_exit_group: SyscallFn = (k, t, status) => {
@@ -11,8 +13,26 @@ export const sys_exit: SyscallFn = sys_exit_group;
 
 export const sys_getpid: SyscallFn = (_k, t) => t.pid;
 export const sys_gettid: SyscallFn = (_k, t) => t.tid;
-/** The first task's parent is the (unmodeled) init: 0, as for a task started by the kernel. */
-export const sys_getppid: SyscallFn = () => 0;
+/** The parent's pid; the first task's parent is the (unmodeled) init: 0, as for a task started by the kernel. */
+export const sys_getppid: SyscallFn = (_k, t) => t.parent?.pid ?? 0;
+
+const SIGCHLD = 17;
+
+export const sys_fork: SyscallFn = (k, t) => doFork(k, t, SIGCHLD, 0, 0, 0, 0);
+export const sys_vfork: SyscallFn = (k, t) => doFork(k, t, Clone.VM | Clone.VFORK | SIGCHLD, 0, 0, 0, 0);
+/** clone(flags, newsp, parent_tid, child_tid, tls): the x86-64 argument order. */
+export const sys_clone: SyscallFn = (k, t, flags, newsp, parentTid, childTid, tls) => doFork(k, t, flags, newsp, parentTid, childTid, tls);
+
+export const sys_wait4: SyscallFn = (k, t, pid, status, options) => doWait(k, t, pid | 0, status, options);
+
+export const sys_execve: SyscallFn = (k, t, pathAddr, argvAddr, envpAddr) => {
+  const path = strncpyFromUser(t, pathAddr, 4096);
+  if (path === null) return -Errno.EFAULT;
+  const argv = userStringArray(t, argvAddr);
+  const envp = userStringArray(t, envpAddr);
+  if (argv === null || envp === null) return -Errno.EFAULT;
+  return doExecve(k, t, path, argv, envp);
+};
 export const sys_getuid: SyscallFn = () => 0;
 
 export const sys_set_tid_address: SyscallFn = (_k, t, tidptr) => {
@@ -190,4 +210,21 @@ export const sys_sched_getaffinity: SyscallFn = (k, t, pid, len, mask) => {
   const b = new Uint8Array(8);
   b[0] = (1 << k.cpus.length) - 1;
   return copyToUser(t, mask, b) ? 8 : -Errno.EFAULT;
+};
+
+/** sysinfo(): uptime from simulated time, memory from the machine's physical memory. */
+export const sys_sysinfo: SyscallFn = (k, t, info) => {
+  const out = new Uint8Array(112);
+  const v = new DataView(out.buffer);
+  const put = (at: number, value: number): void => {
+    v.setUint32(at, value >>> 0, true);
+    v.setUint32(at + 4, Math.floor(value / 4294967296) >>> 0, true);
+  };
+  put(0, Math.floor(k.now() / 1e9)); // uptime
+  const total = k.mem.size;
+  put(32, total); // totalram
+  put(40, Math.max(0, total - k.mem.allocator.framesInUse * 4096)); // freeram
+  v.setUint16(80, k.tasks.length, true); // procs
+  v.setUint32(104, 1, true); // mem_unit
+  return copyToUser(t, info, out) ? 0 : -Errno.EFAULT;
 };

@@ -24,6 +24,8 @@ export interface SyscallRow {
   lego: boolean;
   fn?: SyscallFn;
   args: readonly ArgFormat[];
-  /** How the return value prints: d (default), x (address), or "none" (exit: `= ?`). */
-  ret?: 'd' | 'x' | 'none';
+  /** The arguments are printed as they were at entry (execve replaces the memory they live in). */
+  entry?: boolean;
+  /** How the return value prints: d (default), x (address), o (octal, umask), or "none" (exit: `= ?`). */
+  ret?: 'd' | 'x' | 'o' | 'none';
 }

@@ -4,9 +4,13 @@ import type { Kernel } from '../../../kernel/kernel.js';
 import { KernelPanic } from '../../../kernel/panic.js';
 import { formatArgs, formatReturn } from '../../../kernel/strace.js';
 import { NR_SYSCALLS } from '../../../kernel/syscall_table.js';
-import type { Task } from '../../../kernel/task.js';
+import { ERESTARTNOINTR, schedule } from '../../../kernel/sched.js';
+import { type Task, TaskState, Tif } from '../../../kernel/task.js';
 import { hex16, showRegs } from '../kernel/dumpstack.js';
 import { PtRegs } from '../kernel/ptrace.js';
+
+/** pt_regs offsets of the six syscall arguments, in order (the x86-64 syscall ABI). */
+const ARG_REGS = [PtRegs.DI, PtRegs.SI, PtRegs.DX, PtRegs.R10, PtRegs.R8, PtRegs.R9] as const;
 
 /** The syscall a CPU is in the middle of, kept until it returns to user mode. */
 interface InFlight {
@@ -14,7 +18,12 @@ interface InFlight {
   ret: number;
   irqsOnReturn: boolean;
   warned: boolean;
-  args: number[];
+  /** The call went to sleep and will run again (-ERESTARTNOINTR): its exit is not the call's. */
+  restarting: boolean;
+  /** The arguments as strace prints them, taken at entry (rows marked `entry`). */
+  argsText: string | undefined;
+  /** di, si, dx, r10, r8, r9 as signed numbers, kept for the strace line at exit. */
+  readonly args: Float64Array;
 }
 
 /**
@@ -23,19 +32,33 @@ interface InFlight {
  * to record the exit event with the path the entry code chose.
  */
 export class SyscallPath {
-  private readonly inflight: InFlight[] = [];
+  /** Each task's syscall in flight (a task switched out mid-syscall keeps its own). */
+  private readonly inflight = new WeakMap<Task, InFlight>();
   private readonly regsWords = new Uint32Array(42);
   private readonly argWords = new Uint32Array(12);
 
   constructor(private readonly k: Kernel) {}
 
-  private flight(cpu: Cpu): InFlight {
-    let f = this.inflight[cpu.id];
+  private flight(t: Task): InFlight {
+    let f = this.inflight.get(t);
     if (f === undefined) {
-      f = { nr: -1, ret: 0, irqsOnReturn: true, warned: false, args: [] };
-      this.inflight[cpu.id] = f;
+      f = { nr: -1, ret: 0, irqsOnReturn: true, warned: false, restarting: false, argsText: undefined, args: new Float64Array(6) };
+      this.inflight.set(t, f);
     }
     return f;
+  }
+
+  /** copy_thread(): the child of fork returns from the same syscall, with 0. */
+  forkFlight(parent: Task, child: Task): void {
+    const p = this.flight(parent);
+    const c = this.flight(child);
+    c.nr = p.nr;
+    c.ret = 0;
+    c.irqsOnReturn = true;
+    c.warned = false;
+    c.restarting = false;
+    c.args.set(p.args);
+    c.argsText = p.argsText;
   }
 
   /**
@@ -61,22 +84,41 @@ export class SyscallPath {
     const a3 = k.readRegsSigned(t, PtRegs.R10);
     const a4 = k.readRegsSigned(t, PtRegs.R8);
     const a5 = k.readRegsSigned(t, PtRegs.R9);
-    const flight = this.flight(cpu);
+    const flight = this.flight(t);
     flight.nr = nr < 0 ? nrLo : nr;
     flight.warned = false;
-    if (k.trace) this.traceSyscallEntry(cpu, t, flight.nr, nr < 0 ? 'unknown' : k.table[nr]!.name);
+    flight.restarting = false;
+    const args = flight.args;
+    args[0] = a0;
+    args[1] = a1;
+    args[2] = a2;
+    args[3] = a3;
+    args[4] = a4;
+    args[5] = a5;
     const row = nr >= 0 ? k.table[nr]! : undefined;
     const strace = k.options.strace;
-    if (strace && row?.ret === 'none') strace(`${row.name}(${formatArgs(t, row, [a0, a1, a2, a3, a4, a5], 0)}) = ?`);
+    // A syscall that does not return (exit, exit_group) is printed at entry, as strace does;
+    // the trace keeps the same line so `legosim trace --format strace` can print it.
+    const noReturnLine = row?.ret === 'none' && (strace || k.trace) ? `${row.name}(${formatArgs(t, row, args, 0)}) = ?` : undefined;
+    flight.argsText = row?.entry && (strace || k.trace) ? formatArgs(t, row, args, 0) : undefined;
+    if (k.trace) this.traceSyscallEntry(cpu, t, flight.nr, row === undefined ? 'unknown' : row.name, noReturnLine);
+    if (strace && noReturnLine !== undefined) k.straceLine(t, noReturnLine);
     let ret = -Errno.ENOSYS;
     if (row !== undefined) {
       ret = row.fn ? row.fn(k, t, a0, a1, a2, a3, a4, a5) : this.sysNiSyscall(cpu, t, nr);
-      k.writeRegs(t, PtRegs.AX, ret);
+      if (ret === -ERESTARTNOINTR) {
+        // the task sleeps; when it runs again it executes the SYSCALL instruction anew
+        // (2 bytes, 0f 05) with the same number in %rax: the IRET path will restore that
+        flight.restarting = true;
+        k.writeRegs(t, PtRegs.IP, k.readRegsSigned(t, PtRegs.IP) - 2);
+        k.writeRegs(t, PtRegs.AX, k.readRegsSigned(t, PtRegs.ORIG_AX));
+      } else {
+        k.writeRegs(t, PtRegs.AX, ret);
+      }
       if (k.options.injectIrqsOff?.includes(row.name)) cpu.rflags &= ~Rflags.IF;
     }
     flight.ret = ret;
     flight.irqsOnReturn = cpu.interruptsEnabled;
-    if (strace) flight.args = [a0, a1, a2, a3, a4, a5];
     this.syscallReturnSlowpath(cpu);
   }
 
@@ -107,44 +149,56 @@ export class SyscallPath {
       ];
       k.console.warn(cpu.id, t.pid, 'arch/x86/entry/common.c:205', 'syscall_return_slowpath+0x0/0x10', message, dump);
       k.trace?.warn(k.now(), cpu.id, t.pid, t.tid, message);
-      this.flight(cpu).warned = true;
+      this.flight(t).warned = true;
       cpu.rflags |= Rflags.IF;
     }
     cpu.rflags &= ~Rflags.IF;
-    this.prepareExitToUsermode();
+    this.prepareExitToUsermode(cpu);
   }
 
-  /** prepare_exit_to_usermode: thread flags (SIGPENDING, NEED_RESCHED) are handled with the kernel issue. */
-  prepareExitToUsermode(): void {}
+  /**
+   * prepare_exit_to_usermode: with TIF_NEED_RESCHED set, or when the task went to sleep,
+   * schedule() before the return to user mode. (Signal delivery comes with the signals work.)
+   */
+  prepareExitToUsermode(cpu: Cpu): void {
+    const t = this.k.currentTask(cpu);
+    if (t.state !== TaskState.Runnable || (t.flags & Tif.NEED_RESCHED) !== 0) schedule(this.k, cpu);
+  }
 
   /** The SYSRET or IRET back to user mode ends the syscall in flight: record its exit. */
   onReturnToUser(cpu: Cpu, path: 'sysret' | 'iret'): void {
-    const flight = this.flight(cpu);
-    if (flight.nr < 0) return;
     const k = this.k;
     const t = k.currentTask(cpu);
+    const flight = this.flight(t);
+    if (flight.nr < 0) return;
     const nr = flight.nr;
     flight.nr = -1;
-    k.trace?.syscallExit(k.now(), cpu.id, t.pid, t.tid, nr, flight.ret, flight.irqsOnReturn, flight.warned, path);
     const strace = k.options.strace;
-    if (strace) {
-      const row = nr < NR_SYSCALLS ? k.table[nr] : undefined;
-      const name = row?.name ?? `syscall_${nr}`;
-      const args = row ? formatArgs(t, row, flight.args, flight.ret) : flight.args.map((a) => `0x${a.toString(16)}`).join(', ');
-      strace(`${name}(${args}) ${row ? formatReturn(row, flight.ret) : '= -1 ENOSYS (Function not implemented)'}`);
+    const trace = k.trace;
+    if (strace === undefined && trace === undefined) return;
+    if (flight.restarting) {
+      // the attempt that went to sleep: the trace keeps it balanced, strace shows only the call that completes
+      trace?.syscallExit(k.now(), cpu.id, t.pid, t.tid, nr, -ERESTARTNOINTR, flight.irqsOnReturn, flight.warned, path);
+      return;
     }
+    // The strace line is formatted now, at the return, when output buffers hold their data.
+    const row = nr < NR_SYSCALLS ? k.table[nr] : undefined;
+    const line = row
+      ? `${row.name}(${flight.argsText ?? formatArgs(t, row, flight.args, flight.ret)}) ${formatReturn(row, flight.ret)}`
+      : `syscall_${nr}(${Array.from(flight.args, (a) => `0x${a.toString(16)}`).join(', ')}) = -1 ENOSYS (Function not implemented)`;
+    trace?.syscallExit(k.now(), cpu.id, t.pid, t.tid, nr, flight.ret, flight.irqsOnReturn, flight.warned, path, line);
+    if (strace) k.straceLine(t, line);
   }
 
-  private traceSyscallEntry(cpu: Cpu, t: Task, nr: number, name: string): void {
+  private traceSyscallEntry(cpu: Cpu, t: Task, nr: number, name: string, straceLine: string | undefined): void {
     const k = this.k;
     const words = this.regsWords;
     const base = t.ptRegsPhys;
     for (let i = 0; i < 42; i++) words[i] = k.mem.read32(base + i * 4);
-    const order = [PtRegs.DI, PtRegs.SI, PtRegs.DX, PtRegs.R10, PtRegs.R8, PtRegs.R9];
     for (let i = 0; i < 6; i++) {
-      this.argWords[2 * i] = words[order[i]! / 4]!;
-      this.argWords[2 * i + 1] = words[order[i]! / 4 + 1]!;
+      this.argWords[2 * i] = words[ARG_REGS[i]! / 4]!;
+      this.argWords[2 * i + 1] = words[ARG_REGS[i]! / 4 + 1]!;
     }
-    k.trace!.syscallEntry(k.now(), cpu.id, t.pid, t.tid, nr, name, this.argWords, t.ptRegs, t.sp0, words, cpu.interruptsEnabled);
+    k.trace!.syscallEntry(k.now(), cpu.id, t.pid, t.tid, nr, name, this.argWords, t.ptRegs, t.sp0, words, cpu.interruptsEnabled, straceLine);
   }
 }

@@ -33,7 +33,12 @@ export const TRAPS: readonly (readonly [vector: number, entry: string, handler: 
 
 /** The signal each exception sends to a user task (arch/x86/kernel/traps.c). */
 const TRAP_SIGNAL: Record<number, number> = { 0: 8, 1: 5, 3: 5, 4: 11, 5: 11, 6: 4, 7: 8, 10: 11, 11: 7, 12: 7, 13: 11, 14: 11, 16: 8, 17: 7, 19: 8 };
-const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV' };
+/** Signal names by number (x86-64). */
+export const SIGNAL_NAMES: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
+  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
+  17: 'SIGCHLD', 19: 'SIGSTOP', 31: 'SIGSYS',
+};
 
 /** The hardware frame below pt_regs: where the exception happened. */
 export interface TrapFrame {
