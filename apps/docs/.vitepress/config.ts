@@ -43,6 +43,7 @@ export default defineConfig({
         text: 'Reference',
         items: [
           { text: 'Trace events and jsonl', link: '/reference/trace-events' },
+          { text: 'Reading a trace', link: '/reference/trace-exports' },
           { text: 'Binary trace format', link: '/reference/trace-format' },
         ],
       },

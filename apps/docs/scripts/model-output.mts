@@ -19,6 +19,7 @@ export const PAGES: Record<string, string[]> = {
   'concepts/syscall-flow.md': ['flow'],
   'guide/cli.md': ['cli-strace'],
   'reference/trace-events.md': ['schema'],
+  'reference/trace-exports.md': ['trace-strace', 'trace-text', 'trace-summary'],
 };
 
 /** The table of every event type and field, straight from the trace schema. */
@@ -63,6 +64,11 @@ export async function renderBlocks(): Promise<Record<string, string>> {
     .join('\n');
 
   const strace = await cli(['run', '--strace', demo]);
+  const exported = async (format: string): Promise<string> => {
+    const r = await cli(['trace', trace, '--format', format]);
+    if (r.status !== 0) throw new Error(`legosim trace --format ${format}: ${r.stderr}`);
+    return r.stdout;
+  };
 
   return {
     schema: ['Generated from `EVENT_SCHEMA` in `@legosim/trace` (every event also has `type` and `ts`):', '', schemaTable()].join('\n'),
@@ -81,6 +87,9 @@ export async function renderBlocks(): Promise<Record<string, string>> {
       '',
       fence('text', `${strace.stdout}${strace.stderr}`),
     ].join('\n'),
+    'trace-strace': ['`legosim trace demo.lgstrace --format strace`:', '', fence('text', await exported('strace'))].join('\n'),
+    'trace-text': ['`legosim trace demo.lgstrace --format text`:', '', fence('text', await exported('text'))].join('\n'),
+    'trace-summary': ['`legosim trace demo.lgstrace --format summary`:', '', fence('text', await exported('summary'))].join('\n'),
   };
 }
 
