@@ -158,7 +158,10 @@ export class PhysicalMemory implements PhysicalAccess {
       else {
         const f = this.frames[pfn];
         if (f === undefined) dst.fill(0, off, off + n);
-        else dst.set(f.subarray(o, o + n), off);
+        else if (n <= 256) {
+          // short copies (pt_regs, a syscall's buffer): a loop, no subarray view to allocate
+          for (let i = 0; i < n; i++) dst[off + i] = f[o + i]!;
+        } else dst.set(f.subarray(o, o + n), off);
       }
       pa += n;
       off += n;

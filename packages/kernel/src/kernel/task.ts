@@ -1,3 +1,4 @@
+import type { InFlight } from '../arch/x86/entry/common.js';
 import type { FpuState } from '../arch/x86/kernel/fpu.js';
 import type { FilesStruct } from '../fs/file.js';
 import type { Inode } from '../fs/inode.js';
@@ -42,6 +43,8 @@ export class Task {
   readonly children: Task[] = [];
   /** The program it runs (/proc/self/exe): its path and file. */
   exe: { path: string; inode: Inode | undefined } = { path: '', inode: undefined };
+  /** The syscall it is in the middle of (the syscall path's bookkeeping). */
+  syscall: InFlight | undefined = undefined;
   /** x87/SSE registers while switched out (set by the switch that takes it off the CPU, or by fork). */
   fpu: FpuState | undefined = undefined;
   /** A vfork parent sleeps until this child execs or exits. */

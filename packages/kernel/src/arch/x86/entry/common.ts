@@ -4,6 +4,7 @@ import type { Kernel } from '../../../kernel/kernel.js';
 import { KernelPanic } from '../../../kernel/panic.js';
 import { formatArgs, formatReturn } from '../../../kernel/strace.js';
 import { NR_SYSCALLS } from '../../../kernel/syscall_table.js';
+import type { SyscallRow } from '../../../kernel/sys/types.js';
 import { ERESTARTNOINTR, schedule } from '../../../kernel/sched.js';
 import { type Task, TaskState, Tif } from '../../../kernel/task.js';
 import { hex16, showRegs } from '../kernel/dumpstack.js';
@@ -12,8 +13,8 @@ import { PtRegs } from '../kernel/ptrace.js';
 /** pt_regs offsets of the six syscall arguments, in order (the x86-64 syscall ABI). */
 const ARG_REGS = [PtRegs.DI, PtRegs.SI, PtRegs.DX, PtRegs.R10, PtRegs.R8, PtRegs.R9] as const;
 
-/** The syscall a CPU is in the middle of, kept until it returns to user mode. */
-interface InFlight {
+/** The syscall a task is in the middle of, kept until it returns to user mode. */
+export interface InFlight {
   nr: number;
   ret: number;
   irqsOnReturn: boolean;
@@ -32,18 +33,21 @@ interface InFlight {
  * to record the exit event with the path the entry code chose.
  */
 export class SyscallPath {
-  /** Each task's syscall in flight (a task switched out mid-syscall keeps its own). */
-  private readonly inflight = new WeakMap<Task, InFlight>();
   private readonly regsWords = new Uint32Array(42);
+  /** The same 168 bytes, for one copy out of the kernel stack. */
+  private readonly regsBytes = new Uint8Array(this.regsWords.buffer);
+  /** Strace lines of argument-less calls by number and result (`getppid() = 1`), built once. */
+  private readonly plainLines = new Map<number, string>();
   private readonly argWords = new Uint32Array(12);
 
   constructor(private readonly k: Kernel) {}
 
+  /** The task's syscall in flight (a task switched out mid-syscall keeps its own). */
   private flight(t: Task): InFlight {
-    let f = this.inflight.get(t);
+    let f = t.syscall;
     if (f === undefined) {
       f = { nr: -1, ret: 0, irqsOnReturn: true, warned: false, restarting: false, argsText: undefined, args: new Float64Array(6) };
-      this.inflight.set(t, f);
+      t.syscall = f;
     }
     return f;
   }
@@ -184,17 +188,32 @@ export class SyscallPath {
     // The strace line is formatted now, at the return, when output buffers hold their data.
     const row = nr < NR_SYSCALLS ? k.table[nr] : undefined;
     const line = row
-      ? `${row.name}(${flight.argsText ?? formatArgs(t, row, flight.args, flight.ret)}) ${formatReturn(row, flight.ret)}`
+      ? this.straceText(t, row, flight)
       : `syscall_${nr}(${Array.from(flight.args, (a) => `0x${a.toString(16)}`).join(', ')}) = -1 ENOSYS (Function not implemented)`;
     trace?.syscallExit(k.now(), cpu.id, t.pid, t.tid, nr, flight.ret, flight.irqsOnReturn, flight.warned, path, line);
     if (strace) k.straceLine(t, line);
   }
 
+  /** The call as strace prints it; argument-less calls (getpid, getppid...) come from a cache. */
+  private straceText(t: Task, row: SyscallRow, flight: InFlight): string {
+    const ret = flight.ret;
+    if (row.args.length === 0 && ret >= -4095 && ret < 1 << 20) {
+      const key = row.nr * 2097152 + ret + 4096;
+      let line = this.plainLines.get(key);
+      if (line === undefined) {
+        line = `${row.name}() ${formatReturn(row, ret)}`;
+        if (this.plainLines.size < 4096) this.plainLines.set(key, line);
+      }
+      return line;
+    }
+    return `${row.name}(${flight.argsText ?? formatArgs(t, row, flight.args, ret)}) ${formatReturn(row, ret)}`;
+  }
+
   private traceSyscallEntry(cpu: Cpu, t: Task, nr: number, name: string, straceLine: string | undefined): void {
     const k = this.k;
     const words = this.regsWords;
-    const base = t.ptRegsPhys;
-    for (let i = 0; i < 42; i++) words[i] = k.mem.read32(base + i * 4);
+    // struct pt_regs straight from the kernel stack (a little-endian host's words are its halves)
+    k.mem.readBytes(t.ptRegsPhys, this.regsBytes, 0, 168);
     for (let i = 0; i < 6; i++) {
       this.argWords[2 * i] = words[ARG_REGS[i]! / 4]!;
       this.argWords[2 * i + 1] = words[ARG_REGS[i]! / 4 + 1]!;
