@@ -95,6 +95,22 @@ export class PhysicalMemory implements PhysicalAccess {
     return f === undefined ? 0 : f[o]! | (f[o + 1]! << 8);
   }
 
+  /**
+   * Reads `count` aligned 32-bit words at `pa` into `dst` (e.g. a struct pt_regs for the trace):
+   * one frame's word view when the range is aligned and inside one frame, `read32` otherwise.
+   */
+  readWords(pa: number, dst: Uint32Array, count: number): void {
+    const o = pa & 4095;
+    const pfn = (pa / FRAME) >>> 0;
+    const w = this.words[pfn];
+    if ((o & 3) === 0 && o + count * 4 <= FRAME && LITTLE_ENDIAN && w !== undefined && pa >= 0) {
+      const at = o >> 2;
+      for (let i = 0; i < count; i++) dst[i] = w[at + i]!;
+      return;
+    }
+    for (let i = 0; i < count; i++) dst[i] = this.read32(pa + i * 4);
+  }
+
   read32(pa: number): number {
     const o = pa & 4095;
     if (o > 4092) return (this.read16(pa) | (this.read16(pa + 2) << 16)) >>> 0;

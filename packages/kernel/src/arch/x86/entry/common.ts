@@ -34,10 +34,8 @@ export interface InFlight {
  */
 export class SyscallPath {
   private readonly regsWords = new Uint32Array(42);
-  /** The same 168 bytes, for one copy out of the kernel stack. */
-  private readonly regsBytes = new Uint8Array(this.regsWords.buffer);
-  /** Strace lines of argument-less calls by number and result (`getppid() = 1`), built once. */
-  private readonly plainLines = new Map<number, string>();
+  /** The last strace line of each argument-less call (`getppid() = 1`) and the result it shows. */
+  private readonly plainLines: ({ ret: number; line: string } | undefined)[] = [];
   private readonly argWords = new Uint32Array(12);
 
   constructor(private readonly k: Kernel) {}
@@ -197,13 +195,11 @@ export class SyscallPath {
   /** The call as strace prints it; argument-less calls (getpid, getppid...) come from a cache. */
   private straceText(t: Task, row: SyscallRow, flight: InFlight): string {
     const ret = flight.ret;
-    if (row.args.length === 0 && ret >= -4095 && ret < 1 << 20) {
-      const key = row.nr * 2097152 + ret + 4096;
-      let line = this.plainLines.get(key);
-      if (line === undefined) {
-        line = `${row.name}() ${formatReturn(row, ret)}`;
-        if (this.plainLines.size < 4096) this.plainLines.set(key, line);
-      }
+    if (row.args.length === 0) {
+      const memo = this.plainLines[row.nr];
+      if (memo !== undefined && memo.ret === ret) return memo.line;
+      const line = `${row.name}() ${formatReturn(row, ret)}`;
+      this.plainLines[row.nr] = { ret, line };
       return line;
     }
     return `${row.name}(${flight.argsText ?? formatArgs(t, row, flight.args, ret)}) ${formatReturn(row, ret)}`;
@@ -213,7 +209,7 @@ export class SyscallPath {
     const k = this.k;
     const words = this.regsWords;
     // struct pt_regs straight from the kernel stack (a little-endian host's words are its halves)
-    k.mem.readBytes(t.ptRegsPhys, this.regsBytes, 0, 168);
+    k.mem.readWords(t.ptRegsPhys, words, 42);
     for (let i = 0; i < 6; i++) {
       this.argWords[2 * i] = words[ARG_REGS[i]! / 4]!;
       this.argWords[2 * i + 1] = words[ARG_REGS[i]! / 4 + 1]!;
