@@ -1,8 +1,9 @@
 /**
  * The modeled CPU's identity (CPUID). It reports exactly what the model implements, so
  * that libc's ifunc resolvers pick code paths the model can run: x86-64 baseline
- * (SSE, SSE2, FXSR, CMOV, CX8, TSC, MSR, APIC) plus SYSCALL, NX and RDTSCP. No SSE3+,
- * no AVX, no XSAVE: glibc then selects its SSE2 string functions.
+ * (SSE, SSE2, FXSR, CMOV, CX8, TSC, MSR, APIC), SSE3, SSSE3, SSE4.1, SSE4.2, CMPXCHG16B,
+ * MOVBE and POPCNT (x86-64-v2), plus SYSCALL, NX and RDTSCP. No AVX, no XSAVE: glibc then
+ * selects its SSE2/SSSE3/SSE4 string functions.
  *
  * Vendor "AuthenticAMD", as on the machine the differential tests run on; glibc reads the
  * cache sizes from leaves 0x80000005/0x80000006 for that vendor.
@@ -21,7 +22,14 @@ export function cpuid(leaf: number, _subleaf: number, apicId: number, out: Int32
       // family 0x17 (Zen) encoded as base 0xF + extended 0x8, model 1, stepping 2
       out[0] = 0x00800f12;
       out[1] = (apicId << 24) | (1 << 16) | (8 << 8); // APIC ID, 1 logical CPU, CLFLUSH line 64 bytes
-      out[2] = 0;
+      out[2] =
+        (1 << 0) | // SSE3
+        (1 << 9) | // SSSE3
+        (1 << 13) | // CMPXCHG16B
+        (1 << 19) | // SSE4.1
+        (1 << 20) | // SSE4.2
+        (1 << 22) | // MOVBE
+        (1 << 23); // POPCNT
       out[3] =
         (1 << 0) | // FPU
         (1 << 4) | // TSC
