@@ -4,7 +4,7 @@
 // The host CPU is the oracle: stdout and the exit status must be identical.
 import { describe, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, type Libc, runCli } from '../src/index.js';
-import { runNative } from './native.js';
+import { expectSameLines, runNative } from './native.js';
 
 const PROBES = [
   ['strings', 0],
@@ -20,11 +20,7 @@ describe.each(['musl', 'glibc'] as Libc[])('libc code paths (%s)', (libc) => {
       const lego = await runCli(['run', prog]);
       expect(lego.stderr).toBe('');
       expect(lego.status).toBe(native.status);
-      const a = native.stdout.split('\n');
-      const b = lego.stdout.split('\n');
-      const first = a.findIndex((line, i) => line !== b[i]);
-      expect(first === -1 ? 'identical' : `line ${first}: native ${a[first]} / legosim ${b[first]}`).toBe('identical');
-      expect(b.length).toBe(a.length);
+      expectSameLines(native.stdout, lego.stdout);
     }, 120_000);
   }
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, type Libc, runCli } from '../src/index.js';
-import { runNative } from './native.js';
+import { expectSameLines, runNative } from './native.js';
 
 // x87 80-bit arithmetic, conversions, the four rounding modes, sqrtl/rintl/lrintl/fmodl and
 // long double printf (%La, %Lf, %Le, %Lg): the host CPU is the oracle.
@@ -10,10 +10,6 @@ describe.each(['musl', 'glibc'] as Libc[])('long double probe (%s)', (libc) => {
     const native = runNative(prog);
     const lego = await runCli(['run', prog]);
     expect(lego.status).toBe(native.status);
-    const a = native.stdout.split('\n');
-    const b = lego.stdout.split('\n');
-    const firstDiff = a.findIndex((line, i) => line !== b[i]);
-    expect(firstDiff === -1 ? 'identical' : `line ${firstDiff}: native ${a[firstDiff]} / legosim ${b[firstDiff]}`).toBe('identical');
-    expect(b.length).toBe(a.length);
+    expectSameLines(native.stdout, lego.stdout);
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 
@@ -8,4 +9,16 @@ export function runNative(path: string, args: readonly string[] = [], stdin?: Ui
   if (r.error && (r.error as { code?: string }).code !== 'EPIPE') throw r.error;
   const status = r.signal ? 128 + constants.signals[r.signal] : (r.status ?? 0);
   return { status, stdout: r.stdout.toString('utf8') };
+}
+
+/**
+ * The model printed exactly the oracle's lines: the first line that differs is named (not a
+ * dump of two outputs), then the line counts must agree too.
+ */
+export function expectSameLines(native: string, lego: string): void {
+  const a = native.split('\n');
+  const b = lego.split('\n');
+  const first = a.findIndex((line, i) => line !== b[i]);
+  expect(first === -1 ? 'identical' : `line ${first}: native ${a[first]} / legosim ${b[first]}`).toBe('identical');
+  expect(b.length).toBe(a.length);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, type Libc, runCli } from '../src/index.js';
-import { runNative } from './native.js';
+import { expectSameLines, runNative } from './native.js';
 
 // SSE3, SSSE3 (xmm, and the MMX forms of PSHUFB/PALIGNR), SSE4.1 and the SSE4.2 pieces
 // outside the string instructions (PCMPGTQ, CRC32), register and memory sources, over
@@ -12,11 +12,7 @@ describe.each(['musl', 'glibc'] as Libc[])('SSE3/SSSE3/SSE4 instruction probe (%
     const native = runNative(prog);
     const lego = await runCli(['run', prog]);
     expect(lego.status).toBe(native.status);
-    const a = native.stdout.split('\n');
-    const b = lego.stdout.split('\n');
-    const firstDiff = a.findIndex((line, i) => line !== b[i]);
-    expect(firstDiff === -1 ? 'identical' : `line ${firstDiff}: native ${a[firstDiff]} / legosim ${b[firstDiff]}`).toBe('identical');
-    expect(b.length).toBe(a.length);
-    expect(a.at(-2)).toMatch(/^\d+ instruction forms$/);
+    expectSameLines(native.stdout, lego.stdout);
+    expect(native.stdout.split('\n').at(-2)).toMatch(/^\d+ instruction forms$/);
   }, 300_000);
 });

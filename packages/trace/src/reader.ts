@@ -33,7 +33,7 @@ import { TraceRecord } from './record.js';
 import type { EventName } from './schema.js';
 import type { TraceEvent } from './types.js';
 import { decodeUtf8 } from './utf8.js';
-import { ByteDecoder } from './varint.js';
+import { ByteDecoder, addDelta as importedAddDelta } from './varint.js';
 
 // Imported values used per event are copied into module constants: a loader that compiles
 // imports to property getters (tsx does) would otherwise make every use a call.
@@ -51,6 +51,7 @@ const MAX_PAYLOAD = MAX_RECORD_PAYLOAD;
 const STRING_RECORD = RECORD_STRING;
 const END_RECORD = RECORD_END;
 const layouts = LAYOUTS;
+const addDelta = importedAddDelta;
 
 export interface TraceReaderOptions {
   /** Throw on record types this reader does not know instead of skipping them. */
@@ -68,22 +69,6 @@ const EMPTY = new Uint8Array(0);
 
 function describe(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
-}
-
-/** Adds the one-byte zigzag delta `z` (-64..63) to the 64-bit value at `slot` of `prev`. */
-function addDelta(prev: Uint32Array, slot: number, z: number): void {
-  const s = 2 * slot;
-  let lo = prev[s]! + (z & 1 ? -(z >>> 1) - 1 : z >>> 1);
-  let hi = prev[s + 1]!;
-  if (lo > 0xffffffff) {
-    lo -= 4294967296;
-    hi = (hi + 1) >>> 0;
-  } else if (lo < 0) {
-    lo += 4294967296;
-    hi = (hi + 0xffffffff) >>> 0;
-  }
-  prev[s] = lo;
-  prev[s + 1] = hi;
 }
 
 export class TraceReader {

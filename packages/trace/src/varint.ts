@@ -148,6 +148,22 @@ export function utf8Length(text: string): number {
   return n;
 }
 
+/** Adds the one-byte zigzag delta `z` (-64..63) to the 64-bit value at `slot` of `prev`. */
+export function addDelta(prev: Uint32Array, slot: number, z: number): void {
+  const s = 2 * slot;
+  let lo = prev[s]! + (z & 1 ? -(z >>> 1) - 1 : z >>> 1);
+  let hi = prev[s + 1]!;
+  if (lo > 0xffffffff) {
+    lo -= 4294967296;
+    hi = (hi + 1) >>> 0;
+  } else if (lo < 0) {
+    lo += 4294967296;
+    hi = (hi + 0xffffffff) >>> 0;
+  }
+  prev[s] = lo;
+  prev[s + 1] = hi;
+}
+
 /** Reads primitives from a byte range; `base` is the file offset of bytes[0], for errors. */
 export class ByteDecoder {
   bytes: Uint8Array;
@@ -280,20 +296,9 @@ export class ByteDecoder {
       const z = this.bytes[pos]!;
       if (z < 0x80) {
         this.pos = pos + 1;
-        const s = 2 * slot;
-        let lo = prev[s]! + (z & 1 ? -(z >>> 1) - 1 : z >>> 1);
-        let hi = prev[s + 1]!;
-        if (lo > 0xffffffff) {
-          lo -= 4294967296;
-          hi = (hi + 1) >>> 0;
-        } else if (lo < 0) {
-          lo += 4294967296;
-          hi = (hi + 0xffffffff) >>> 0;
-        }
-        prev[s] = lo;
-        prev[s + 1] = hi;
-        this.lo = lo;
-        this.hi = hi;
+        addDelta(prev, slot, z);
+        this.lo = prev[2 * slot]!;
+        this.hi = prev[2 * slot + 1]!;
         return;
       }
     }

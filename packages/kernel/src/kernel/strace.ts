@@ -1,3 +1,4 @@
+import { SIGNAL_NAMES } from '../arch/x86/kernel/traps.js';
 import { errnoText } from '../errno.js';
 import type { SyscallRow } from './sys/types.js';
 import type { Task } from './task.js';
@@ -89,7 +90,6 @@ export function formatArgs(t: Task, row: SyscallRow, args: ArrayLike<number>, re
   return out.join(', ');
 }
 
-const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM', 17: 'SIGCHLD' };
 const CLONE_FLAGS = [
   [0x100, 'CLONE_VM'],
   [0x200, 'CLONE_FS'],
@@ -271,14 +271,14 @@ function formatArg(t: Task, kind: string, v: number, args: ArrayLike<number>, re
       if (raw === null) return hex(v);
       const st = new DataView(raw.buffer).getInt32(0, true);
       if ((st & 0x7f) === 0) return `[{WIFEXITED(s) && WEXITSTATUS(s) == ${(st >> 8) & 0xff}}]`;
-      return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${SIGNALS[st & 0x7f] ?? st & 0x7f}}]`;
+      return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${SIGNAL_NAMES[st & 0x7f] ?? st & 0x7f}}]`;
     }
     case 'wopts':
       return flags(v, [[1, 'WNOHANG'], [2, 'WUNTRACED'], [0x40000000, '__WALL'], [0x80000000, '__WCLONE']]);
     case 'cloneflags': {
       const sig = v & 0xff;
       const rest = flags(v & ~0xff, CLONE_FLAGS, '');
-      const sigName = sig === 0 ? '' : (SIGNALS[sig] ?? String(sig));
+      const sigName = sig === 0 ? '' : (SIGNAL_NAMES[sig] ?? String(sig));
       return `flags=${[rest, sigName].filter((x) => x !== '').join('|') || '0'}`;
     }
     case 'prctlarg': {

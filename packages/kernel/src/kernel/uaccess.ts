@@ -78,3 +78,9 @@ export function userStringArray(t: Task, addr: number, max = 4096): string[] | n
   }
   return null;
 }
+
+/** Stores a non-negative safe integer as a little-endian u64 in a struct being built for user space. */
+export function setU64(view: DataView, at: number, value: number): void {
+  view.setUint32(at, value >>> 0, true);
+  view.setUint32(at + 4, Math.floor(value / 4294967296) >>> 0, true);
+}

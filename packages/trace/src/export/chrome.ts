@@ -9,6 +9,7 @@ import { EVENTS_BY_NAME } from '../schema.js';
 import type { TraceRecord } from '../record.js';
 import { fieldIndex } from '../record.js';
 import type { TraceEvent, TraceEventOf } from '../types.js';
+import { TextChunks } from './text-chunks.js';
 
 const COUNTER_CPU = fieldIndex('counter', 'cpu');
 const COUNTER_NAME = fieldIndex('counter', 'name');
@@ -111,10 +112,11 @@ export class ChromeTraceExporter {
   private readonly syscallCount = new Map<number, number>();
   private readonly irqCount = new Map<number, number>();
   private readonly counters = new Map<number, CpuCounters>();
-  private buffer = '';
+  private readonly out: TextChunks;
 
   constructor(write: (text: string) => void, options: ChromeExportOptions = {}) {
     this.write = write;
+    this.out = new TextChunks(write);
     this.options = options;
     this.write('{"traceEvents":[\n');
     this.emit({ name: 'process_name', ph: 'M', pid: CHROME_CPU_PID, args: { name: 'CPUs' } });
@@ -128,14 +130,8 @@ export class ChromeTraceExporter {
     if (ts !== undefined) times += `"ts":${chromeMicros(ts)},`;
     if (dur !== undefined) times += `"dur":${chromeMicros(dur)},`;
     const text = `{${times}${JSON.stringify(rest).slice(1)}`;
-    this.buffer += this.first ? text : `,\n${text}`;
+    this.out.add(this.first ? text : `,\n${text}`);
     this.first = false;
-    if (this.buffer.length > 65536) this.flushBuffer();
-  }
-
-  private flushBuffer(): void {
-    if (this.buffer) this.write(this.buffer);
-    this.buffer = '';
   }
 
   private cpuTrack(cpu: number): { pid: number; tid: number } {
@@ -429,7 +425,7 @@ export class ChromeTraceExporter {
       while (stack.length) this.completeSlice(stack.pop()!, this.lastTs, track, 'irq', { unfinished: true });
     }
     const header = typeof this.options.header === 'function' ? this.options.header() : this.options.header;
-    this.flushBuffer();
+    this.out.flush();
     this.write(
       `\n],"displayTimeUnit":"ns","otherData":${JSON.stringify({ format: 'legosim trace', ...(header ?? {}) })}}\n`,
     );

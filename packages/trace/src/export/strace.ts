@@ -6,6 +6,7 @@
 import type { TraceRecord } from '../record.js';
 import { fieldIndex } from '../record.js';
 import type { TraceEvent } from '../types.js';
+import { TextChunks } from './text-chunks.js';
 
 export interface StraceExportOptions {
   /**
@@ -42,29 +43,22 @@ export function exitLine(code: number, signal: number | undefined): string {
  * lines written.
  */
 export class StraceExporter {
-  private readonly write: (text: string) => void;
+  private readonly out: TextChunks;
   private readonly mode: 'auto' | 'always' | 'never';
   /** Tasks created so far (task_new events): prefixes start with the second. */
   private tasks = 0;
-  private buffer = '';
   /** Lines written. */
   lines = 0;
 
   constructor(write: (text: string) => void, options: StraceExportOptions = {}) {
-    this.write = write;
+    this.out = new TextChunks(write);
     this.mode = options.pidPrefix ?? 'auto';
   }
 
   private line(tid: number, line: string): void {
     this.lines++;
     const prefixed = this.mode === 'always' || (this.mode === 'auto' && this.tasks > 1);
-    this.buffer += prefixed ? `[pid ${tid}] ${line}\n` : `${line}\n`;
-    if (this.buffer.length > 65536) this.flushBuffer();
-  }
-
-  private flushBuffer(): void {
-    if (this.buffer) this.write(this.buffer);
-    this.buffer = '';
+    this.out.add(prefixed ? `[pid ${tid}] ${line}\n` : `${line}\n`);
   }
 
   /** Adds one event object. */
@@ -94,7 +88,7 @@ export class StraceExporter {
 
   /** Writes anything buffered. */
   end(): void {
-    this.flushBuffer();
+    this.out.flush();
   }
 }
 

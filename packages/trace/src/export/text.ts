@@ -13,6 +13,7 @@ import type { TraceRecord } from '../record.js';
 import type { FieldDef } from '../schema.js';
 import { EVENTS_BY_NAME, PT_REGS_FIELDS } from '../schema.js';
 import type { TraceEvent } from '../types.js';
+import { TextChunks } from './text-chunks.js';
 
 export interface TextExportOptions {
   /** pt_regs: `short` (default) shows ip, sp and ax; `full` all 21 registers in pt_regs order. */
@@ -69,18 +70,16 @@ export function formatTextEvent(event: TraceEvent, options: TextExportOptions = 
 
 /** Streams text lines to `write`: `event` (or `record`) per event in order, then `end`. */
 export class TextExporter {
-  private readonly write: (text: string) => void;
+  private readonly out: TextChunks;
   private readonly options: TextExportOptions;
-  private buffer = '';
 
   constructor(write: (text: string) => void, options: TextExportOptions = {}) {
-    this.write = write;
+    this.out = new TextChunks(write);
     this.options = options;
   }
 
   event(event: TraceEvent): void {
-    this.buffer += `${formatTextEvent(event, this.options)}\n`;
-    if (this.buffer.length > 65536) this.flush();
+    this.out.add(`${formatTextEvent(event, this.options)}\n`);
   }
 
   /** Adds one event read as a record (TraceReader.nextRecord, forEachTraceRecord). */
@@ -88,13 +87,8 @@ export class TextExporter {
     this.event(r.toEvent());
   }
 
-  private flush(): void {
-    if (this.buffer) this.write(this.buffer);
-    this.buffer = '';
-  }
-
   end(): void {
-    this.flush();
+    this.out.flush();
   }
 }
 

@@ -6,7 +6,7 @@ import { type Nameidata, pathLookup, pathOf } from '../../fs/namei.js';
 import { fillStat } from '../../fs/stat.js';
 import type { Kernel } from '../kernel.js';
 import type { Task } from '../task.js';
-import { copyFromUser, copyToUser, strncpyFromUser } from '../uaccess.js';
+import { copyFromUser, copyToUser, putUser64, strncpyFromUser } from '../uaccess.js';
 import type { SyscallFn } from './types.js';
 
 /**
@@ -548,11 +548,7 @@ export const sys_sendfile: SyscallFn = vfs((_k, t, outFd, inFd, offsetPtr, count
   if (out.inode.seekable) out.pos += written;
   pos += written;
   if (offsetPtr !== 0) {
-    const b = new Uint8Array(8);
-    const v = new DataView(b.buffer);
-    v.setUint32(0, pos >>> 0, true);
-    v.setUint32(4, Math.floor(pos / 4294967296), true);
-    if (!copyToUser(t, offsetPtr, b)) fail(Errno.EFAULT);
+    if (!putUser64(t, offsetPtr, pos >>> 0, Math.floor(pos / 4294967296))) fail(Errno.EFAULT);
   } else if (from.inode.seekable) {
     from.pos = pos;
   }

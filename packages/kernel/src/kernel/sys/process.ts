@@ -1,7 +1,7 @@
 import { Errno } from '../../errno.js';
 import { doExecve } from '../execve.js';
 import { Clone, doFork, doWait } from '../fork.js';
-import { copyFromUser, copyToUser, putUser64, strncpyFromUser, userStringArray } from '../uaccess.js';
+import { copyFromUser, copyToUser, putUser64, setU64, strncpyFromUser, userStringArray } from '../uaccess.js';
 import type { SyscallFn } from './types.js';
 
 export const sys_exit_group: SyscallFn = (k, t, status) => {
@@ -216,14 +216,10 @@ export const sys_sched_getaffinity: SyscallFn = (k, t, pid, len, mask) => {
 export const sys_sysinfo: SyscallFn = (k, t, info) => {
   const out = new Uint8Array(112);
   const v = new DataView(out.buffer);
-  const put = (at: number, value: number): void => {
-    v.setUint32(at, value >>> 0, true);
-    v.setUint32(at + 4, Math.floor(value / 4294967296) >>> 0, true);
-  };
-  put(0, Math.floor(k.now() / 1e9)); // uptime
+  setU64(v, 0, Math.floor(k.now() / 1e9)); // uptime
   const total = k.mem.size;
-  put(32, total); // totalram
-  put(40, Math.max(0, total - k.mem.allocator.framesInUse * 4096)); // freeram
+  setU64(v, 32, total); // totalram
+  setU64(v, 40, Math.max(0, total - k.mem.allocator.framesInUse * 4096)); // freeram
   v.setUint16(80, k.tasks.length, true); // procs
   v.setUint32(104, 1, true); // mem_unit
   return copyToUser(t, info, out) ? 0 : -Errno.EFAULT;
