@@ -46,7 +46,7 @@ const RET = fieldIndex('syscall_exit', 'ret');
 const reader = new TraceReader();
 reader.feed(bytes); // feed chunks as they arrive; nextRecord() returns undefined until one is complete
 for (let r = reader.nextRecord(); r !== undefined; r = reader.nextRecord()) {
-  if (r.type === 'syscall_entry') console.log(r.ts, r.string('name'), r.element('regs', 16)); // regs.ip
+  if (r.type === 'syscall_entry') console.log(r.ts, r.string('name'), r.element('regs', 16)); // 1000 write 0 (element 16 of regs is ip)
   if (r.type === 'syscall_exit') console.log(r.ts, r.u64(RET), r.has('strace') ? r.string('strace') : '');
   // r.toEvent() builds the object form when an event must outlive the next nextRecord()
 }

@@ -45,11 +45,11 @@ export function parseArgs(argv: readonly string[], specs: Record<string, OptionS
       if (eq >= 0) value = arg.slice(eq + 1);
       else {
         const next = argv[i + 1];
-        if (next === undefined) throw new UsageError(`option --${name} needs a value: --${name} ${spec.value}`);
+        if (next === undefined) throw new UsageError(`option ${flag(name)} needs a value: ${flag(name)} ${spec.value}`);
         value = next;
         i++;
       }
-    } else if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
+    } else if (eq >= 0) throw new UsageError(`option ${flag(name)} takes no value`);
     if (spec.repeat) {
       const list = (options.get(name) as string[] | undefined) ?? [];
       list.push(value as string);
@@ -60,8 +60,13 @@ export function parseArgs(argv: readonly string[], specs: Record<string, OptionS
   return { options, positionals };
 }
 
+/** How an option is written: `-o` for one letter, `--name` otherwise. */
+function flag(name: string): string {
+  return `${name.length === 1 ? '-' : '--'}${name}`;
+}
+
 export function helpTable(specs: Record<string, OptionSpec>): string {
-  const rows = Object.entries(specs).map(([name, s]) => [`--${name}${s.value ? ` ${s.value}` : ''}`, s.help] as const);
+  const rows = Object.entries(specs).map(([name, s]) => [`${flag(name)}${s.value ? ` ${s.value}` : ''}`, s.help] as const);
   const width = Math.max(...rows.map(([l]) => l.length));
   return rows.map(([l, h]) => `  ${l.padEnd(width)}  ${h}`).join('\n');
 }

@@ -1,5 +1,6 @@
 import type { CliIo } from './io.js';
 import { main } from './main.js';
+import { concat } from './memory-io.js';
 import { nodeIo } from './node.js';
 
 /** What one in-process run of the command line printed. */
@@ -41,15 +42,6 @@ export function captureIo(stdin: Uint8Array = new Uint8Array(0)): { io: CliIo; r
   return { io, result };
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    all.set(p, off);
-    off += p.length;
-  }
-  return all;
-}
 
 /** Runs `legosim ARGS...` in this process and returns what it printed. */
 export async function runCli(args: readonly string[], stdin?: Uint8Array): Promise<Captured> {

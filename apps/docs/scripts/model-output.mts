@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_SCHEMA } from '@legosim/trace';
-import { buildDemoProgram, runCli } from 'legosim';
+import { assemble } from '@legosim/x86/asm';
+import { buildDemoProgram, runCli, staticElf } from 'legosim';
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -17,10 +18,35 @@ const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const PAGES: Record<string, string[]> = {
   'concepts/syscall-facts.md': ['explain', 'return-path'],
   'concepts/syscall-flow.md': ['flow'],
+  'concepts/nesting.md': ['nesting'],
   'guide/cli.md': ['cli-strace'],
   'reference/trace-events.md': ['schema'],
   'reference/trace-exports.md': ['trace-strace', 'trace-text', 'trace-summary'],
+  'packages/x86.md': ['example-x86'],
+  'packages/memory.md': ['example-memory'],
+  'packages/interrupts.md': ['example-interrupts'],
+  'packages/cpu.md': ['example-cpu'],
+  'packages/kernel.md': ['example-kernel'],
+  'packages/trace.md': ['example-trace'],
 };
+
+/** The packages whose README example each package guide shows. */
+const EXAMPLE_PACKAGES = ['x86', 'memory', 'interrupts', 'cpu', 'kernel', 'trace'] as const;
+
+/**
+ * A package's runnable example: the first ```ts block of its README, the one the release
+ * test (tooling/release) compiles against the published types and runs from the packed tarball.
+ */
+function readmeExample(pkg: string): string {
+  const readme = readFileSync(join(DOCS, '..', '..', 'packages', pkg, 'README.md'), 'utf8');
+  const m = /```ts\n([\s\S]*?)```/.exec(readme);
+  if (!m) throw new Error(`packages/${pkg}/README.md has no \`\`\`ts example`);
+  return [
+    `From the package's README; the release test installs \`@legosim/${pkg}\` from its packed tarball into an empty project, compiles this against the published types and runs it, checking what it prints:`,
+    '',
+    fence('ts', m[1]!),
+  ].join('\n');
+}
 
 /** The table of every event type and field, straight from the trace schema. */
 function schemaTable(): string {
@@ -41,6 +67,88 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string; st
 
 function fence(lang: string, text: string): string {
   return `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
+}
+
+/**
+ * The nesting scenario as a program of its own: write(2) from a page it mapped but never
+ * touched, so the kernel's copy_from_user takes a page fault inside the syscall.
+ */
+export const NESTING_SOURCE: string = `# write(2) from a page that is mapped but was never touched
+	.text
+	.globl	_start
+_start:
+	xorl	%edi, %edi			# mmap(NULL, 4096, PROT_READ|PROT_WRITE,
+	movl	$4096, %esi			#      MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)
+	movl	$3, %edx
+	movl	$0x22, %r10d
+	movq	$-1, %r8
+	xorl	%r9d, %r9d
+	movl	$9, %eax
+	syscall
+	movq	%rax, %rbx
+	leaq	devnull(%rip), %rdi		# open("/dev/null", O_WRONLY)
+	movl	$1, %esi
+	movl	$2, %eax
+	syscall
+	movl	%eax, %edi			# write(fd, page, 16)
+	movq	%rbx, %rsi
+	movl	$16, %edx
+	movl	$1, %eax
+	syscall
+	xorl	%edi, %edi			# exit_group(0)
+	movl	$231, %eax
+	syscall
+devnull:
+	.asciz	"/dev/null"
+`;
+
+/** The write's events and the frames they put on the kernel stack, from a run at HZ = 2,000,000. */
+async function nestingBlock(dir: string): Promise<string> {
+  const prog = join(dir, 'nesting');
+  writeFileSync(prog, staticElf(assemble(NESTING_SOURCE, { origin: 0x401000 }).bytes, 0x400000, 0x1000), { mode: 0o755 });
+  const trace = join(dir, 'nesting.lgtrace');
+  const run = await cli(['run', '--timer-hz', '2000000', '--trace', trace, prog]);
+  if (run.status !== 0) throw new Error(`the nesting program failed: ${run.stderr}`);
+  const events = (await cli(['trace', trace, '--format', 'jsonl'])).stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const start = events.findIndex((e) => e.type === 'syscall_entry' && e.name === 'write');
+  const end = events.findIndex((e, i) => i > start && e.type === 'syscall_exit');
+  const write = events.slice(start, end + 1).filter((e) => e.type !== 'counter');
+  const entry = write[0]!;
+  const sp0 = BigInt(entry.sp0 as string);
+  const rows = ['| ts (ns) | event | depth | frame at (sp) | sp0 − sp | task_pt_regs |', '|---:|---|---:|---|---:|---|'];
+  const what = (e: Record<string, unknown>): string => {
+    switch (e.type) {
+      case 'syscall_entry':
+        return `syscall_entry write(${(e.args as string[]).slice(0, 3).join(', ')})`;
+      case 'exception':
+        return `exception ${e.vector} (#PF), cr2 ${e.cr2}, error ${e.error_code}`;
+      case 'page_fault':
+        return `page_fault ${e.address}: ${e.resolution}`;
+      case 'irq_entry':
+        return `irq_entry vector 0x${(e.vector as number).toString(16)} (APIC timer)`;
+      case 'irq_exit':
+        return `irq_exit vector 0x${(e.vector as number).toString(16)}`;
+      case 'syscall_exit':
+        return `syscall_exit = ${e.ret} via ${e.path}`;
+      default:
+        return String(e.type);
+    }
+  };
+  for (const e of write) {
+    const sp = (e.type === 'syscall_entry' ? e.pt_regs : e.sp) as string | undefined;
+    const depth = e.type === 'syscall_entry' ? 1 : (e.depth as number | undefined);
+    const below = sp === undefined ? '' : String(sp0 - BigInt(sp));
+    rows.push(`| ${e.ts} | ${what(e)} | ${depth ?? ''} | ${sp === undefined ? '' : `\`${sp}\``} | ${below} | ${e.task_pt_regs === undefined ? '' : `\`${e.task_pt_regs}\``} |`);
+  }
+  return [
+    '`legosim run --timer-hz 2000000 --trace nesting.lgtrace nesting`, the `write` and what happened inside it',
+    `(from \`legosim trace nesting.lgtrace --format jsonl\`; sp0, the top of the task's kernel stack, is \`${entry.sp0}\`):`,
+    '',
+    rows.join('\n'),
+  ].join('\n');
 }
 
 /** The text of every block, from fresh runs of the model. */
@@ -70,7 +178,12 @@ export async function renderBlocks(): Promise<Record<string, string>> {
     return r.stdout;
   };
 
+  const nesting = await nestingBlock(dir);
+  const examples = Object.fromEntries(EXAMPLE_PACKAGES.map((pkg) => [`example-${pkg}`, readmeExample(pkg)]));
+
   return {
+    ...examples,
+    nesting,
     schema: ['Generated from `EVENT_SCHEMA` in `@legosim/trace` (every event also has `type` and `ts`):', '', schemaTable()].join('\n'),
     explain: [
       'The embedded demo\'s `write`, as `legosim explain` prints it: each instruction of',

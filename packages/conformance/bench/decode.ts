@@ -13,6 +13,7 @@ import { existsSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { Decoder as IcedWasmDecoder, DecoderOptions, Formatter, FormatterSyntax, Instruction as IcedInstruction } from 'iced-x86';
 import { DecodeStatus, Decoder, Instruction, readElfSections } from '@legosim/x86';
 import { formatAtt } from '@legosim/x86/format';
+import { recordResults } from './results.js';
 
 const FILE = process.argv[2] ?? '/usr/bin/busybox';
 const PASSES = 5;
@@ -130,3 +131,12 @@ if (objdump !== undefined) console.log(`decode + format, ours / objdump: ${ratio
 else console.log('objdump: not installed (apt-get install binutils)');
 icedIns.free();
 icedFormatter.free();
+
+const mps = (r: { ms: number; instructions: number }): number => r.instructions / r.ms / 1000;
+recordResults('decode', [
+  { bench: 'decode only (busybox .text)', runner: '@legosim/x86', value: mps(oursDecode), unit: 'M instructions/s', better: 'higher', target: 5 * mps(icedDecode), note: 'target: 5x iced-x86' },
+  { bench: 'decode only (busybox .text)', runner: 'iced-x86', value: mps(icedDecode), unit: 'M instructions/s', better: 'higher' },
+  { bench: 'decode + format (busybox .text)', runner: '@legosim/x86', value: mps(oursFormat), unit: 'M instructions/s', better: 'higher', target: 3 * mps(icedFormat), note: 'target: 3x iced-x86' },
+  { bench: 'decode + format (busybox .text)', runner: 'iced-x86', value: mps(icedFormat), unit: 'M instructions/s', better: 'higher' },
+  ...(objdump === undefined ? [] : [{ bench: 'decode + format (busybox .text)', runner: 'objdump -d', value: oursFormat.instructions / objdump / 1000, unit: 'M instructions/s', better: 'higher' as const }]),
+]);

@@ -61,6 +61,14 @@ describe.skipIf(!existsSync(BUSYBOX))('busybox on a read-only mount', () => {
   ];
   // ls -l shows dates: the guest's clock is simulated, so the date columns are left out
   const undate = (s: string): string => s.replace(/ [A-Z][a-z]{2} [ 0-9]\d ( \d{4}|\d\d:\d\d) /g, ' DATE ');
+  // ls -l names owners from /etc/passwd and /etc/group: the guest sees them only when mounted too
+  test('busybox ls -l /work, with /etc mounted read-only for the owner names', async () => {
+    const native = runNative(BUSYBOX, ['ls', '-l', dir]);
+    const lego = await runCli(['run', '--mount', `${dir}:/work:ro`, '--mount', '/etc:/etc:ro', BUSYBOX, 'ls', '-l', '/work']);
+    expect(lego.status).toBe(native.status);
+    expect(undate(lego.stdout)).toBe(undate(native.stdout));
+    expect(lego.stdout).toMatch(/^-rw-r--r-- +1 \S+ +\S+ +\d+ .* a\.txt$/m);
+  });
   for (const argv of commands) {
     test(`busybox ${argv.join(' ')}`, async () => {
       const native = runNative(BUSYBOX, argv.map((a) => a.replace('/work', dir)));

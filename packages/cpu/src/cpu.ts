@@ -627,17 +627,31 @@ export class Cpu {
     return this.stopRequest;
   }
 
+  /**
+   * Where the current `run` ends (an instruction count). A field, not a local: a native that
+   * runs guest code re-enters `run`, which leaves this at its own end, so the interrupted outer
+   * run stops after the native returns and its caller gets to account for the time (the
+   * APIC timer) before anything else executes.
+   */
+  /** @internal read by REP string instructions, which stop between iterations at the slice's end */
+  sliceEnd = 0;
+
+  /** Ends the current `run` after the instruction in progress (a native that ran guest code calls it). */
+  endSlice(): void {
+    this.sliceEnd = this.instret;
+  }
+
   /** Runs until `budget` instructions have retired, HLT, or a stop. */
   run(budget: number): StopReason {
-    const end = this.instret + budget;
+    this.sliceEnd = this.instret + budget;
     this.stopRequest = undefined;
-    while (this.instret < end) {
+    while (this.instret < this.sliceEnd) {
       if (this.halted) {
         if (this.interruptsEnabled && this.interrupts?.hasPending) this.halted = false;
         else return StopReason.Halted;
       }
       try {
-        this.loop(end);
+        this.loop();
       } catch (e) {
         if (e instanceof CpuFault) {
           this.rip = this.instructionIp;
@@ -653,9 +667,9 @@ export class Cpu {
     return StopReason.Budget;
   }
 
-  private loop(end: number): void {
+  private loop(): void {
     const handlers = handlerTable;
-    while (this.instret < end) {
+    while (this.instret < this.sliceEnd) {
       if ((this.rflags & Rflags.IF) !== 0 && this.instret > this.interruptShadowUntil) {
         const irq = this.interrupts;
         if (irq?.hasPending) {

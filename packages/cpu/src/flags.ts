@@ -20,6 +20,12 @@ export const enum FlagOp {
   /** inc/dec: like add/sub of 1, but CF is preserved (`cf`). */
   Inc = 6,
   Dec = 7,
+  /**
+   * rol/ror on top of the previous lazy state: CF (`cf`) and OF (`rotateOf`) are the
+   * rotate's; SF, ZF, PF and AF are still the previous operation's (`rotatedOp`), whose
+   * result and operands stay in place.
+   */
+  Rotate = 8,
 }
 
 const PARITY = new Uint8Array(256);
@@ -38,8 +44,22 @@ export class LazyFlags {
   aHi = 0;
   b = 0;
   bHi = 0;
-  /** Carry in (adc/sbb) or the preserved CF (inc/dec). */
+  /** Carry in (adc/sbb), the preserved CF (inc/dec), or a rotate's CF. */
   cf = 0;
+  /** Rotate: its OF, and the operation whose SF/ZF/PF/AF still stand. */
+  rotateOf = false;
+  rotatedOp: FlagOp = FlagOp.Eager;
+
+  /**
+   * A rotate's CF and OF over the lazy state (which must not be Eager: the caller updates
+   * RFLAGS directly then). Rotates are frequent in hash code and rarely have their flags read.
+   */
+  rotate(cf: number, of: boolean): void {
+    if (this.op !== FlagOp.Rotate) this.rotatedOp = this.op;
+    this.op = FlagOp.Rotate;
+    this.cf = cf;
+    this.rotateOf = of;
+  }
 
   set(op: FlagOp, size: number, a: number, aHi: number, b: number, bHi: number, res: number, resHi: number): void {
     this.op = op;
@@ -102,6 +122,7 @@ export class LazyFlags {
       case FlagOp.Logic:
         return false;
       default:
+        // inc/dec keep the CF they were given; a rotate's is its own
         return this.cf !== 0;
     }
   }
@@ -130,13 +151,16 @@ export class LazyFlags {
       case FlagOp.Sbb:
       case FlagOp.Dec:
         return this.sign((this.a ^ this.b) & (this.a ^ this.res), (this.aHi ^ this.bHi) & (this.aHi ^ this.resHi));
+      case FlagOp.Rotate:
+        return this.rotateOf;
       default:
         return false;
     }
   }
 
   af(): number {
-    return this.op === FlagOp.Logic ? 0 : (this.a ^ this.b ^ this.res) & Rflags.AF;
+    const op = this.op === FlagOp.Rotate ? this.rotatedOp : this.op;
+    return op === FlagOp.Logic ? 0 : (this.a ^ this.b ^ this.res) & Rflags.AF;
   }
 
   /** The six status flags as RFLAGS bits. */

@@ -147,3 +147,24 @@ describe('the interrupt window', () => {
     expect(cpu.read64n(cpu.gpr(4))).toBe(0x1002);
   });
 });
+
+describe('REP string instructions are interruptible (SDM Vol. 1 7.3.9.2)', () => {
+  test('at the end of a run slice a REP STOSB stops between iterations, RIP still on it, and resumes where it stopped', () => {
+    const { cpu, mem, enterUser } = machine('movl $0x3000, %edi\nmovl $100, %ecx\nmovb $0xab, %al\nrep stosb\nhlt', 'hlt');
+    enterUser();
+    cpu.run(3 + 40); // the three moves, then 40 iterations
+    expect(cpu.gpr(1)).toBe(60);
+    expect(cpu.gpr(7)).toBe(0x3000 + 40);
+    expect(cpu.rip).toBe(USER + 12); // the rep stosb (after 5 + 5 + 2 bytes), to run again
+    expect(mem.bytes[0x3000 + 39]).toBe(0xab);
+    expect(mem.bytes[0x3000 + 40]).toBe(0);
+    expect(cpu.instret).toBe(43);
+    cpu.run(60);
+    expect(cpu.gpr(1)).toBe(0);
+    expect(cpu.gpr(7)).toBe(0x3000 + 100);
+    expect(mem.bytes.subarray(0x3000, 0x3000 + 100).every((b) => b === 0xab)).toBe(true);
+    expect(cpu.rip).toBe(USER + 14); // past it, on the hlt
+    // every iteration counted once, as callgrind counts them
+    expect(cpu.instret).toBe(3 + 100);
+  });
+});

@@ -34,6 +34,7 @@ export const enum Errno {
   ELOOP = 40,
   EXDEV = 18,
   ENFILE = 23,
+  ETIMEDOUT = 110,
 }
 
 const NAMES: Record<number, [string, string]> = {
@@ -41,6 +42,7 @@ const NAMES: Record<number, [string, string]> = {
   2: ['ENOENT', 'No such file or directory'],
   3: ['ESRCH', 'No such process'],
   4: ['EINTR', 'Interrupted system call'],
+  110: ['ETIMEDOUT', 'Connection timed out'],
   5: ['EIO', 'Input/output error'],
   9: ['EBADF', 'Bad file descriptor'],
   10: ['ECHILD', 'No child processes'],

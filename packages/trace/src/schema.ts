@@ -167,7 +167,7 @@ export const EVENT_SCHEMA = [
     id: 21,
     name: 'irq_exit',
     method: 'irqExit',
-    doc: 'An interrupt handler returned (iretq).',
+    doc: 'The handler of an interrupt returned; ret_from_intr restores pt_regs and irets next.',
     fields: [
       { name: 'cpu', kind: 'u32', doc: 'CPU number' },
       { name: 'pid', kind: 'u32', doc: 'thread group id' },

@@ -2,12 +2,12 @@
 // variants, encoded by us and by GNU as: the table drives both, so this is where a row's
 // encoding and GAS's choice among equivalent encodings are pinned.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/asm/index.js';
-import { gasAssemble, gasAvailable, toHex } from './asm-support/gas.js';
+import { gasAssemble, gasAssembleAt, gasAvailable, toHex } from './asm-support/gas.js';
 import { tableLines } from './asm-support/table-lines.js';
 import { sliceCases, vectorProgram } from './asm-support/vectors.js';
 
@@ -64,4 +64,46 @@ describe.skipIf(!gasAvailable())('every assemblable table form against GNU as', 
     });
     expect(wrong).toEqual([]);
   });
+});
+
+/** Rows the assembler cannot read back yet, with the reason (each must still be needed). */
+const NOT_ASSEMBLED: readonly { pattern: RegExp; reason: string }[] = [];
+
+// The other direction: the text objdump prints for one encoding of every row
+// (test/vectors/rows.txt, `bytes | text | Code`), read back at address 0.
+describe.skipIf(!gasAvailable())('the objdump text of every table-row vector', () => {
+  it('assembles to the vector bytes, or to exactly what GNU as gives for that text', () => {
+    const rows = readFileSync(join(import.meta.dirname, 'vectors', 'rows.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => {
+        const [bytes, text] = l.split(' | ') as [string, string];
+        return { bytes: bytes.replace(/ /g, ''), text, address: 0 };
+      });
+    expect(rows.length).toBeGreaterThan(4000);
+    const differ: { bytes: string; text: string; address: number; ours: string }[] = [];
+    for (const r of rows) {
+      let ours: string;
+      try {
+        ours = toHex(assemble(r.text, { origin: 0 }).bytes);
+      } catch (e) {
+        ours = (e as Error).message;
+      }
+      if (ours !== r.bytes) differ.push({ ...r, ours });
+    }
+    // GNU as at the same address (branch targets are absolute: `jo 0x14` is a rel32 to 0x14)
+    const gas = gasAssembleAt(differ, 0);
+    const used = new Set<RegExp>();
+    const wrong: string[] = [];
+    differ.forEach((d, i) => {
+      const g = gas[i] as Uint8Array | string;
+      const want = typeof g === 'string' ? g : toHex(g);
+      if (want === d.ours) return;
+      const known = NOT_ASSEMBLED.find((k) => k.pattern.test(d.text));
+      if (known !== undefined) used.add(known.pattern);
+      else wrong.push(`${d.text}: vector ${d.bytes}, GNU as ${want}, ours ${d.ours}`);
+    });
+    expect(wrong).toEqual([]);
+    expect(NOT_ASSEMBLED.filter((k) => !used.has(k.pattern)).map((k) => k.reason)).toEqual([]);
+  }, 60_000);
 });

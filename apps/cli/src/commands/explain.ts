@@ -1,16 +1,17 @@
-import type { Cpu } from '@legosim/cpu';
 import { ExecFormatError, Kernel, PT_REGS_FIELDS, PtRegs } from '@legosim/kernel';
 import { MemorySink, type TraceEvent } from '@legosim/trace';
-import { type Instruction, Mnemonic, OpKind, Register } from '@legosim/x86';
+import { Mnemonic, OpKind, Register } from '@legosim/x86';
 import { formatAtt } from '@legosim/x86/format';
 import { helpTable, intOption, type OptionSpec, parseArgs } from '../args.js';
 import { buildDemoProgram } from '../demo.js';
+import { currentCpl, hex64, instructionBytes, nativeName, perCpuName, slotLabel } from '../explain-parts.js';
 import { type CliIo, UsageError } from '../io.js';
 import { kernelOptions, readProgram } from './run.js';
 
 const OPTIONS: Record<string, OptionSpec> = {
   syscall: { value: 'N', help: 'which syscall of the program to show, counting from 1 (default 1)' },
   'timer-hz': { value: 'N', help: 'APIC timer frequency (default 100)' },
+  'max-instructions': { value: 'N', help: 'give up when the syscall has not come after N instructions (default 20000000)' },
   help: { help: 'show this help' },
 };
 
@@ -24,19 +25,6 @@ return through SYSRET or IRET. Without PROG it explains the embedded demo progra
 options:
 ${helpTable(OPTIONS)}
 `;
-
-function hex64(v: number): string {
-  return (v < 0 ? BigInt(v) + (1n << 64n) : BigInt(v)).toString(16).padStart(16, '0');
-}
-
-function instructionBytes(cpu: Cpu, ins: Instruction): string {
-  const out: string[] = [];
-  for (let i = 0; i < ins.length; i++) {
-    const pa = cpu.mmu.translateFetch(ins.ip + i);
-    out.push(pa < 0 ? '??' : cpu.mmu.readPhys8(pa).toString(16).padStart(2, '0'));
-  }
-  return out.join(' ');
-}
 
 export function explainCommand(io: CliIo, argv: readonly string[]): number {
   const { options, positionals } = parseArgs(argv, OPTIONS, true);
@@ -52,6 +40,9 @@ export function explainCommand(io: CliIo, argv: readonly string[]): number {
   const sink = new MemorySink();
   const guestOut: Uint8Array[] = [];
   const base = kernelOptions(io, new Map(options.has('timer-hz') ? [['timer-hz', options.get('timer-hz')!]] : []));
+  // explain steps one instruction at a time: a program that never reaches the syscall must not hang it
+  const limit = intOption(options.get('max-instructions'), 'max-instructions', 20_000_000);
+  base.maxInstructions = limit;
   const kernel = new Kernel({
     ...base,
     trace: sink,
@@ -75,6 +66,9 @@ export function explainCommand(io: CliIo, argv: readonly string[]): number {
     }
     if (!kernel.step()) {
       const r = kernel.finish();
+      if (r.instructions >= limit) {
+        throw new UsageError(`${name} ran ${limit} instructions without reaching its syscall ${which} (${seen} so far); raise --max-instructions`);
+      }
       throw new UsageError(`${name} made only ${seen} syscall${seen === 1 ? '' : 's'} (exit status ${r.status}); pick --syscall 1..${seen}`);
     }
   }
@@ -93,11 +87,7 @@ export function explainCommand(io: CliIo, argv: readonly string[]): number {
   w('');
   w(`${'address'.padEnd(16)}  ${'bytes'.padEnd(26)}  ${'instruction'.padEnd(34)} CPL IF  ${'rsp'.padEnd(16)}  effect`);
 
-  const label = (addr: number): string => {
-    const off = addr - ptRegs;
-    if (off >= 0 && off < 168 && off % 8 === 0) return `pt_regs->${PT_REGS_FIELDS[off / 8]} (+${off})`;
-    return `sp0-${sp0 - addr}`;
-  };
+  const label = (addr: number): string => slotLabel(addr, ptRegs, sp0);
   let sawNative = false;
   let steps = 0;
   while (steps++ < 10_000) {
@@ -132,7 +122,7 @@ export function explainCommand(io: CliIo, argv: readonly string[]): number {
     w(`${hex64(ip)}  ${bytes.padEnd(26)}  ${text.padEnd(34)} ${String(beforeCpl).padEnd(3)} ${ifBefore}   ${hex64(beforeRsp)}  ${effects.join('; ')}`);
     if (isNative && nativeName(kernel, ip) === 'do_syscall_64') {
       sawNative = true;
-      describeHandler(kernel, sink.events.slice(events), w, ptRegs);
+      describeHandler(kernel, sink.events.slice(events), w, ptRegs, sp0);
     }
     if (!alive || (sawNative && currentCpl(cpu) === 3)) {
       const exit = sink.events.find((e) => e.type === 'syscall_exit');
@@ -151,18 +141,7 @@ export function explainCommand(io: CliIo, argv: readonly string[]): number {
   return 0;
 }
 
-function perCpuName(kernel: Kernel, offset: number): string | undefined {
-  const layout = kernel.percpu.layout;
-  if (offset === layout.cpu_current_top_of_stack) return 'cpu_current_top_of_stack (cpu_tss.sp0)';
-  return layout.symbols.find((s) => s.offset === offset)?.name;
-}
-
-function nativeName(kernel: Kernel, ip: number): string {
-  for (const [name, va] of kernel.symbols) if (va === ip) return name;
-  return 'native';
-}
-
-function describeHandler(kernel: Kernel, events: readonly TraceEvent[], w: (s: string) => void, ptRegs: number): void {
+function describeHandler(kernel: Kernel, events: readonly TraceEvent[], w: (s: string) => void, ptRegs: number, sp0: number): void {
   const entry = events.find((e) => e.type === 'syscall_entry');
   const cpu = kernel.cpus[0]!;
   w('');
@@ -179,12 +158,33 @@ function describeHandler(kernel: Kernel, events: readonly TraceEvent[], w: (s: s
     }
     w('');
   }
+  describeNesting(events, w, ptRegs, sp0);
   const ret = cpu.read64n(ptRegs + PtRegs.AX);
   w(`  returned with IRQs disabled (local_irq_disable + prepare_exit_to_usermode); regs->ax = ${ret}`);
   w('');
 }
 
-/** The CPU's privilege level, read through a call so that TypeScript does not narrow it across steps. */
-function currentCpl(cpu: Cpu): number {
-  return cpu.cpl;
+/**
+ * What nested inside the handler, on the same kernel stack: a page fault taken by a user copy,
+ * an interrupt that arrived while interrupts were on. Each frame lies below the last, and each
+ * handler finds the syscall's pt_regs as task_pt_regs(current).
+ */
+function describeNesting(events: readonly TraceEvent[], w: (s: string) => void, ptRegs: number, sp0: number): void {
+  const nested = events.filter((e) => e.type === 'exception' || e.type === 'irq_entry');
+  if (nested.length === 0) return;
+  const top = BigInt(`0x${hex64(sp0)}`);
+  const where = (sp: string): string => `frame at ${sp} (sp0 - ${top - BigInt(sp)})`;
+  const ours = `0x${hex64(ptRegs)}`;
+  const seen = (tpr: string): string => (BigInt(tpr) === BigInt(ours) ? 'task_pt_regs = this syscall\'s pt_regs' : `task_pt_regs ${tpr}`);
+  w('  Nested inside the handler, each on this task\'s kernel stack below the one before (no IRQ stack, no IST):');
+  for (const e of nested) {
+    if (e.type === 'exception') {
+      const name = e.vector === 14 ? `page fault (#PF, vector 14) at ${e.cr2}, error ${e.error_code}` : `exception ${e.vector}, error ${e.error_code}`;
+      w(`    depth ${e.depth}: ${name}; ${where(e.sp)}; ${seen(e.task_pt_regs)}`);
+    } else if (e.type === 'irq_entry') {
+      const name = e.vector === 0xef ? 'APIC timer interrupt (vector 0xef)' : `interrupt vector 0x${e.vector.toString(16)}`;
+      w(`    depth ${e.depth}: ${name}; ${where(e.sp)}; ${seen(e.task_pt_regs)}`);
+    }
+  }
+  w('');
 }

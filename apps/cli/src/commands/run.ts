@@ -2,13 +2,16 @@ import { ExecFormatError, Kernel, KernelPanic, type KernelOptions, MountError, t
 import { BinaryTraceWriter, type TraceSink } from '@legosim/trace';
 import { helpTable, intOption, type OptionSpec, parseArgs } from '../args.js';
 import { type CliIo, UsageError } from '../io.js';
+import { ProgressLine } from '../progress.js';
 import { VERSION } from '../version.js';
 
 export const RUN_OPTIONS: Record<string, OptionSpec> = {
   strace: { help: 'print each syscall on stderr, strace style' },
   trace: { value: 'FILE', help: 'record a binary trace (read it with `legosim trace FILE`)' },
   'trace-instructions': { help: 'with --trace: also record every retired instruction (slow; for explain views)' },
-  stats: { help: 'print counters at exit (instructions, MIPS, syscalls, faults, TLB)' },
+  stats: { help: 'print counters at exit as a table on stderr (instructions, MIPS, syscalls, TLB)' },
+  json: { help: 'print the result and the same counters as one JSON object on stderr at exit (for scripts)' },
+  'no-progress': { help: 'no progress line (shown on a terminal after half a second of running)' },
   'lego-table-only': { help: "dispatch only Lego's 111 syscalls; others reach sys_ni_syscall" },
   'max-instructions': { value: 'N', help: 'stop the guest after N instructions (exit 137)' },
   memory: { value: 'SIZE', help: 'physical memory of the machine (default 256M)' },
@@ -142,11 +145,16 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
   } else if (req.options.has('trace-instructions')) {
     throw new UsageError('--trace-instructions records into a trace: give the file with --trace FILE');
   }
+  // everything printed during the run goes through the progress line, which steps aside for it
+  let progress: ProgressLine | undefined;
+  const write = (fd: 1 | 2, data: Uint8Array | string): void => (progress ? progress.write(fd, data) : io.write(fd, data));
+  if (options.console) options.console = (line) => write(2, `${line}\n`);
+  if (options.strace) options.strace = (line) => write(2, `${line}\n`);
   let kernel: Kernel;
   try {
     kernel = new Kernel({
       ...options,
-      host: { write: (fd, data) => io.write(fd === 2 ? 2 : 1, data), read: (_fd, max) => io.readStdin(max) },
+      host: { write: (fd, data) => write(fd === 2 ? 2 : 1, data), read: (_fd, max) => io.readStdin(max) },
     });
   } catch (e) {
     if (e instanceof MountError) throw new UsageError(`--mount: ${e.message}`);
@@ -161,7 +169,10 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
       if (e instanceof ExecFormatError) throw new UsageError(`${req.program}: ${e.message}`);
       throw e;
     }
-    result = kernel.run();
+    const machine = kernel;
+    progress = new ProgressLine(io, { instructions: () => machine.cpus[0]!.instret, simulatedNs: () => machine.now() }, io.isTty(2) && !req.options.has('no-progress'));
+    const line = progress;
+    result = kernel.run(line.enabled ? () => line.tick() : undefined);
   } catch (e) {
     if (e instanceof KernelPanic) {
       io.write(2, `legosim: kernel panic: ${e.message}\n`);
@@ -169,16 +180,44 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
     }
     throw e;
   } finally {
+    progress?.done();
     writer?.close();
     traceFile?.close();
   }
-  if (req.options.has('stats')) printStats(io, kernel, result, io.now() - started);
+  const wallMs = io.now() - started;
+  if (req.options.has('stats')) printStats(io, kernel, result, wallMs);
+  if (req.options.has('json')) io.write(2, `${JSON.stringify(resultJson(kernel, result, wallMs))}\n`);
   if (result.reason !== undefined) io.write(2, `legosim: ${result.reason}\n`);
   return result.status;
 }
 
+/** `--json`: the run's result and counters, snake_case keys, numbers as numbers. */
+function resultJson(kernel: Kernel, r: RunResult, ms: number): Record<string, unknown> {
+  const mmu = mmuCounters(kernel);
+  return {
+    status: r.status,
+    signal: r.signal,
+    reason: r.reason ?? null,
+    instructions: r.instructions,
+    user_instructions: r.userInstructions,
+    syscalls: r.syscalls,
+    simulated_ns: r.simulatedNs,
+    wall_ms: Math.round(ms * 10) / 10,
+    mips: ms > 0 ? Math.round((r.instructions / ms / 1000) * 100) / 100 : null,
+    tlb_hits: mmu.tlbHits,
+    tlb_misses: mmu.tlbMisses,
+    page_walks: mmu.pageWalks,
+    tlb_flushes: mmu.flushes,
+  };
+}
+
+/** The TLB counters of CPU 0's MMU (the CPU sees its MMU through a narrower interface). */
+function mmuCounters(kernel: Kernel): { tlbHits: number; tlbMisses: number; pageWalks: number; flushes: number } {
+  return kernel.cpus[0]!.mmu as unknown as { tlbHits: number; tlbMisses: number; pageWalks: number; flushes: number };
+}
+
 function printStats(io: CliIo, kernel: Kernel, r: RunResult, ms: number): void {
-  const mmu = kernel.cpus[0]!.mmu as unknown as { tlbHits: number; tlbMisses: number; pageWalks: number; flushes: number };
+  const mmu = mmuCounters(kernel);
   const rows: [string, string][] = [
     ['instructions', r.instructions.toLocaleString('en-US')],
     ['  in user mode', r.userInstructions.toLocaleString('en-US')],

@@ -117,7 +117,6 @@ function rotate(left: boolean) {
       else r = (left ? (x << c) | (x >>> (bits - c)) : (x >>> c) | (x << (bits - c))) & SIZE_MASK[size]!;
     }
     cpu.writeOp(ins, 0, r, rHi);
-    const rflags = cpu.getRflags();
     let cf: number;
     let of: boolean;
     if (left) {
@@ -128,7 +127,12 @@ function rotate(left: boolean) {
       const second = size === 8 ? (rHi >>> 30) & 1 : (r >>> (bits - 2)) & 1;
       of = (cf ^ second) !== 0;
     }
-    let s = rflags & ~(Rflags.CF | Rflags.OF);
+    // only CF and OF change: keep the others lazy rather than computing them now
+    if (cpu.flags.op !== FlagOp.Eager) {
+      cpu.flags.rotate(cf, of);
+      return;
+    }
+    let s = cpu.rflags & ~(Rflags.CF | Rflags.OF);
     if (cf) s |= Rflags.CF;
     if (of) s |= Rflags.OF;
     cpu.setStatusFlags(s);

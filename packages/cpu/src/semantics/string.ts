@@ -9,8 +9,9 @@ import type { Define } from './define.js';
 /**
  * String instructions (SDM MOVS, STOS, LODS, CMPS, SCAS) with REP/REPE/REPNE.
  * Source is seg:[rsi] (DS unless overridden), destination es:[rdi]; RSI/RDI step by the
- * element size, backwards when DF = 1. A repeated instruction runs to completion here;
- * a fault part-way leaves RCX/RSI/RDI describing the remaining work, as on hardware.
+ * element size, backwards when DF = 1. A repeated instruction runs until it is done or its
+ * run slice ends (then it resumes after any pending interrupt); a fault part-way leaves
+ * RCX/RSI/RDI describing the remaining work, as on hardware.
  */
 
 const TWO32 = 4294967296;
@@ -53,8 +54,16 @@ function stringOp(usesSi: boolean, usesDi: boolean, compares: boolean, body: Bod
     let si = usesSi ? reg(cpu, 6, a32) : 0;
     let di = usesDi ? reg(cpu, 7, a32) : 0;
     const start = count;
+    // Iterations that fit in the current run slice: a REP string instruction is interruptible
+    // between iterations (SDM Vol. 1 7.3.9.2), so at the slice's end it stops with RCX/RSI/RDI
+    // describing the rest and RIP still on it; a pending interrupt is taken, then it resumes.
+    const room = Math.max(1, cpu.sliceEnd - cpu.instret);
     try {
       while (count !== 0) {
+        if (start - count === room) {
+          cpu.rip = cpu.instructionIp;
+          break;
+        }
         const equal = body(cpu, ins, size, si + seg, di);
         si += step;
         di += step;

@@ -30,7 +30,8 @@ export function fail(errno: number): never {
 
 /**
  * The operation must wait (an empty pipe, a child that has not exited): the task sleeps
- * until `ready()` holds, then its syscall runs again from the start (-ERESTARTNOINTR).
+ * until `ready()` holds, then its syscall runs again from the start (-ERESTARTSYS: a signal
+ * handler may cut the wait short with EINTR).
  */
 export class WouldBlock extends Error {
   constructor(readonly ready: () => boolean) {

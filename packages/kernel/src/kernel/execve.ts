@@ -6,7 +6,9 @@ import { loadElf } from '../fs/exec.js';
 import { FsError, type Inode, S } from '../fs/inode.js';
 import { pathLookup } from '../fs/namei.js';
 import { MmStruct } from '../mm/mm.js';
+import { zapOtherThreads } from './exit.js';
 import type { Kernel } from './kernel.js';
+import { SIGKILL, SS_DISABLE } from './signal.js';
 import type { Task } from './task.js';
 
 /** BINPRM_BUF_SIZE: how much of a `#!` line is read. */
@@ -42,7 +44,14 @@ function readGuestFile(k: Kernel, t: Task, path: string): { bytes: Uint8Array; i
  * address space is released, close-on-exec descriptors close, and the new image starts
  * through the IRET path with the registers start_thread() set in pt_regs.
  */
-export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp: readonly string[], depth = 0): number {
+export function doExecve(
+  k: Kernel,
+  t: Task,
+  path: string,
+  argv: string[],
+  envp: readonly string[],
+  depth = 0,
+): number {
   const found = readGuestFile(k, t, path);
   if (typeof found === 'number') return found;
   const file = found.bytes;
@@ -64,6 +73,8 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
     if (e instanceof ExecFormatError) return -Errno.ENOEXEC;
     throw e;
   }
+  // de_thread(): the new program runs in this thread alone
+  zapOtherThreads(k, t, 0, SIGKILL);
   const old = t.mm;
   t.mm = mm;
   if (!k.tasks.some((o) => o !== t && o.mm === old)) old.release();
@@ -73,6 +84,13 @@ export function doExecve(k: Kernel, t: Task, path: string, argv: string[], envp:
   t.comm = (path.split('/').pop() ?? path).slice(0, 15);
   t.exe = { path, inode: found.inode };
   t.vforkDone = true;
+  // flush_signal_handlers(): caught signals go back to SIG_DFL (the handlers' code is gone);
+  // ignored ones stay ignored, the mask and pending signals stay. A shared table is unshared.
+  t.sighand = t.sighand.copy();
+  t.sighand.flushHandlers();
+  t.sasSsSp = 0;
+  t.sasSsSize = 0;
+  t.sasSsFlags = SS_DISABLE;
   const cpu = k.currentCpu(t);
   k.switchContext(cpu, t); // the new address space (CR3) and bases
   cpu.mmu.loadCr3(mm.pgd);

@@ -14,6 +14,8 @@ import { Decoder, type InstructionDecoder } from '@legosim/x86';
 import { assemble } from '@legosim/x86/asm';
 import { SyscallPath } from '../arch/x86/entry/common.js';
 import { ENTRY_64_S } from '../arch/x86/entry/entry_64.js';
+import { CLEAR_PAGE_64_S } from '../arch/x86/lib/clear_page_64.js';
+import { COPY_USER_64_S } from '../arch/x86/lib/copy_user_64.js';
 import { PtRegs } from '../arch/x86/kernel/ptrace.js';
 import { doTrap, SIGNAL_NAMES, TRAPS } from '../arch/x86/kernel/traps.js';
 import { loadElf } from '../fs/exec.js';
@@ -21,13 +23,18 @@ import type { FilesStruct } from '../fs/file.js';
 import type { HostFs } from '../fs/hostfs.js';
 import { MountError, type MountSpec, Namespace, programFile } from '../fs/namespace.js';
 import { MmStruct } from '../mm/mm.js';
+import { release } from './fork.js';
 import { InstructionTracer } from './instruction_trace.js';
 import { KernelPanic } from './panic.js';
+import { setFaultingCopy } from './uaccess.js';
+import { InterruptEntry } from '../arch/x86/kernel/irq.js';
+import { userCopyOnCpu } from '../arch/x86/lib/usercopy.js';
 import { Console, type ConsoleWriter } from './printk.js';
 import { SeededRandom } from './random.js';
 import { buildSyscallTable } from './syscall_table.js';
 import type { SyscallFn, SyscallRow } from './sys/types.js';
-import { ERESTARTNOINTR, schedule, TaskExited } from './sched.js';
+import { ERESTARTNOINTR, ERESTARTSYS, TaskExited } from './sched.js';
+import { doNotifyParent } from './signal.js';
 import { type FsStruct, Task, TaskState, Tif } from './task.js';
 
 /** What the kernel needs from the host: the guest's standard streams. */
@@ -98,6 +105,8 @@ const KERNEL_TEXT_SIZE = 0x100000;
 const NATIVES_OFFSET = 0x80000;
 const ALLOC_START = 0x1400000;
 const TWO32 = 4294967296;
+/** The stop reason that ends a `callKernelFunction`. */
+const KERNEL_CALL_RETURN = 'kernel function returned';
 const LOCAL_TIMER_VECTOR = 0xef;
 
 /**
@@ -135,6 +144,14 @@ export class Kernel {
   /** @internal */
   readonly syscalls: SyscallPath;
   private readonly current: (Task | undefined)[] = [];
+  /** @internal The C side of interrupt and exception entry, with its nesting count. */
+  readonly interruptEntry: InterruptEntry = new InterruptEntry(this);
+  /** @internal Native functions running now (a user copy can only run x86 code from inside one). */
+  nativeDepth = 0;
+  /** @internal The exception table of the kernel text, read at its first use. */
+  exceptionTable: Map<number, number> | undefined;
+  /** Per CPU: the instruction count up to which its APIC timer has been advanced. */
+  private readonly apicSyncedAt: number[] = [];
   /** @internal Every task not yet reaped, in creation order (the run queue's order). */
   readonly tasks: Task[] = [];
   private nextNative = 0;
@@ -177,9 +194,11 @@ export class Kernel {
     this.cpus.push(cpu);
     this.mmus.push(mmu);
     this.apics.push(apic);
+    this.apicSyncedAt.push(0);
     this.percpu = this.setupPerCpuAreas(1);
     this.registerNatives();
     this.assembleEntryCode();
+    setFaultingCopy(this.pt, userCopyOnCpu(this));
     this.setupIdt();
     this.cpuInit(0);
   }
@@ -230,10 +249,13 @@ export class Kernel {
     // a native whose task exited has already switched the CPU to another task's stack:
     // its `ret` then returns into that task's path
     const wrapped: NativeFunction = (cpu) => {
+      this.nativeDepth++;
       try {
         fn(cpu);
       } catch (e) {
         if (!(e instanceof TaskExited)) throw e;
+      } finally {
+        this.nativeDepth--;
       }
     };
     for (const cpu of this.cpus) cpu.natives.set(va, wrapped);
@@ -250,11 +272,59 @@ export class Kernel {
     this.native('schedule_tail', (cpu) => {
       cpu.rflags |= Rflags.IF;
     });
-    this.native('smp_apic_timer_interrupt', (cpu) => this.smpApicTimerInterrupt(cpu));
-    this.native('smp_spurious_interrupt', () => {});
-    this.native('smp_error_interrupt', (cpu) => this.apics[cpu.id]!.eoi());
-    this.native('do_IRQ', (cpu) => this.apics[cpu.id]!.eoi());
-    for (const [vector, , handler] of TRAPS) this.native(handler, (cpu) => doTrap(this, cpu, vector));
+    const entry = this.interruptEntry;
+    this.native('smp_apic_timer_interrupt', (cpu) => entry.irq(cpu, () => this.smpApicTimerInterrupt(cpu)));
+    this.native('smp_spurious_interrupt', (cpu) => entry.irq(cpu, () => {}));
+    this.native('smp_error_interrupt', (cpu) => entry.irq(cpu, () => this.apics[cpu.id]!.eoi()));
+    this.native('do_IRQ', (cpu) => entry.irq(cpu, () => this.apics[cpu.id]!.eoi()));
+    for (const [vector, , handler] of TRAPS) this.native(handler, (cpu) => entry.exception(cpu, vector, () => doTrap(this, cpu, vector)));
+    // where a kernel function called by callKernelFunction returns to: the call is over
+    this.native('kernel_call_return', (cpu) => cpu.stop(KERNEL_CALL_RETURN));
+  }
+
+  /**
+   * Runs the kernel-text function `name` for a native, as a C caller would: arguments in
+   * %rdi, %rsi, %rdx, a return address pushed on the current kernel stack, and the CPU
+   * executing the function's instructions until it returns. Faults and interrupts taken
+   * meanwhile push their frames on this same stack, below the native's caller, and the APIC
+   * timer keeps counting. Returns %rax; every other register is left as it was.
+   */
+  callKernelFunction(cpu: Cpu, name: string, a0 = 0, a1 = 0, a2 = 0): number {
+    const saved: number[] = [];
+    for (let i = 0; i < 16; i++) saved.push(cpu.gpr(i));
+    const rip = cpu.rip;
+    cpu.setGpr(7, a0);
+    cpu.setGpr(6, a1);
+    cpu.setGpr(2, a2);
+    cpu.pushN(this.symbol('kernel_call_return'));
+    cpu.rip = this.symbol(name);
+    const apic = this.apics[cpu.id]!;
+    for (;;) {
+      // the outer run's instructions so far count too, so the timer fires on time in here
+      this.syncApic(cpu);
+      const next = apic.nextEventIn();
+      const budget = Math.max(1, Math.min(1_000_000, Number.isFinite(next) ? Math.ceil(next) : 1_000_000));
+      const why = this.instructionTracer ? this.instructionTracer.run(cpu, budget) : cpu.run(budget);
+      if (why === StopReason.Stopped) {
+        if (cpu.stopReason === KERNEL_CALL_RETURN) break;
+        // a stop for the whole run (a guest exit, a panic) ends the outer run too
+        throw new CpuStop(cpu.stopReason ?? 'stopped');
+      }
+      if (why === StopReason.Halted) throw new KernelPanic(`${name}: hlt in a kernel function`);
+    }
+    const ret = cpu.gpr(0);
+    for (let i = 1; i < 16; i++) cpu.setGpr(i, saved[i]!);
+    cpu.rip = rip;
+    // the run this native is part of ends after it: the caller then brings the APIC up to date
+    cpu.endSlice();
+    return ret;
+  }
+
+  /** The APIC timer counts retired instructions (1 ns each): bring it up to the CPU's count. */
+  private syncApic(cpu: Cpu): void {
+    const id = cpu.id;
+    this.apics[id]!.advance(cpu.instret - this.apicSyncedAt[id]!);
+    this.apicSyncedAt[id] = cpu.instret;
   }
 
   private assembleEntryCode(): void {
@@ -264,9 +334,11 @@ export class Kernel {
     for (const s of layout.symbols) symbols[s.name] = s.offset;
     // Every boot assembles the same source against the same symbols: do it once per process.
     const key = JSON.stringify(symbols);
-    if (assembled?.key !== key) assembled = { key, result: assemble(ENTRY_64_S, { origin: START_KERNEL, symbols }) };
+    // the kernel text: the entry code, then the arch/x86/lib routines it and the natives call
+    const text = `${ENTRY_64_S}\n${COPY_USER_64_S}\n${CLEAR_PAGE_64_S}`;
+    if (assembled?.key !== key) assembled = { key, result: assemble(text, { origin: START_KERNEL, symbols }) };
     const result = assembled.result;
-    if (result.bytes.length > NATIVES_OFFSET) throw new KernelPanic('entry_64.S does not fit below the native functions');
+    if (result.bytes.length > NATIVES_OFFSET) throw new KernelPanic('the kernel text does not fit below the native functions');
     this.mem.writeBytes(KERNEL_PHYS, result.bytes);
     for (const [name, value] of result.symbols) if (!this.symbols.has(name)) this.symbols.set(name, value);
   }
@@ -462,7 +534,10 @@ export class Kernel {
     }
     // orphans of this task are reaped by nobody: they are released when they exit
     for (const c of t.children) c.parent = undefined;
-    schedule(this, cpu);
+    // do_notify_parent(): SIGCHLD; a parent that ignores it has the child reaped at once
+    if (doNotifyParent(this, t)) release(this, t);
+    // schedule away, and finish the next task's own way back to user mode (its signals)
+    this.syscalls.exitToUsermodeLoop(cpu);
     throw new TaskExited();
   }
 
@@ -476,11 +551,19 @@ export class Kernel {
   /**
    * The current syscall must wait until `ready()` holds: the task sleeps, and when it runs
    * again the syscall starts over (the syscall path rewinds to the SYSCALL instruction).
+   * `interrupted` is what the call returns if a signal cuts the sleep short (-ERESTARTSYS
+   * by default: -EINTR unless the handler has SA_RESTART; ERESTARTNOINTR sleeps are not
+   * interruptible); `wakeAt` is a deadline in simulated ns for timed sleeps.
    */
-  sleep(t: Task, ready: () => boolean): number {
-    t.state = TaskState.Sleeping;
-    t.ready = ready;
-    return -ERESTARTNOINTR;
+  sleep(t: Task, ready: () => boolean, interrupted: number = ERESTARTSYS, wakeAt: number = Number.POSITIVE_INFINITY): number {
+    t.sleepInterruptible = interrupted !== ERESTARTNOINTR;
+    // a signal already pending ends an interruptible sleep before it starts
+    if (!t.sleepInterruptible || (t.flags & Tif.SIGPENDING) === 0) {
+      t.state = TaskState.Sleeping;
+      t.ready = ready;
+      t.wakeAt = wakeAt;
+    }
+    return -interrupted;
   }
 
   /** Flushes the TLB of the CPU running `t` after its mappings changed. */
@@ -494,6 +577,15 @@ export class Kernel {
   now(): number {
     return this.cpus[0]!.instret + this.idleNs;
   }
+
+  /** @internal The idle loop: every task sleeps until a deadline, so the CPU halts for `ns`. */
+  idle(ns: number): void {
+    this.idleNs += ns;
+    this.apics[0]!.advance(ns);
+  }
+
+  /** @internal The earliest armed ITIMER_REAL expiry, in simulated ns (kernel/itimer.ts). */
+  nextTimer: number = Number.POSITIVE_INFINITY;
 
   // ---------------------------------------------------------------- pt_regs
 
@@ -549,11 +641,13 @@ export class Kernel {
 
   // ---------------------------------------------------------------- run
 
-  /** Runs the machine until the task exits, a fatal signal, or the instruction limit. */
-  run(): RunResult {
-    while (this.advance(1_000_000)) {
-      // keep going
-    }
+  /**
+   * Runs the machine until the task exits, a fatal signal, or the instruction limit.
+   * `onSlice`, when given, is called between slices of at most a million instructions: a
+   * host's progress report or its chance to look at the clock.
+   */
+  run(onSlice?: () => void): RunResult {
+    while (this.advance(1_000_000)) onSlice?.();
     return this.finish();
   }
 
@@ -606,7 +700,6 @@ export class Kernel {
     }
     const next = apic.nextEventIn();
     const budget = Math.max(1, Math.min(left, slice, Number.isFinite(next) ? Math.ceil(next) : slice));
-    const before = cpu.instret;
     let why: StopReason;
     try {
       why = this.instructionTracer ? this.instructionTracer.run(cpu, budget) : cpu.run(budget);
@@ -614,7 +707,7 @@ export class Kernel {
       if (e instanceof CpuStop) throw new KernelPanic(e.reason);
       throw e;
     }
-    apic.advance(cpu.instret - before);
+    this.syncApic(cpu);
     if (why === StopReason.Stopped) {
       if (this.result === undefined) throw new KernelPanic(`the CPU stopped: ${cpu.stopReason ?? 'unknown reason'}`);
       this.endOfRun();

@@ -1,11 +1,27 @@
 import type { Cpu } from '@legosim/cpu';
 import { FpuState } from '../arch/x86/kernel/fpu.js';
+import { runTimers } from './itimer.js';
 import type { Kernel } from './kernel.js';
 import { KernelPanic } from './panic.js';
 import { type Task, TaskState, Tif } from './task.js';
 
-/** -ERESTARTNOINTR: the syscall runs again from the start once the task is woken. */
+/**
+ * The restart codes a syscall returns when it went to sleep (include/linux/errno.h). They
+ * never reach user mode: on the way out, do_signal turns them into -EINTR for a handler, or
+ * rewinds the SYSCALL instruction so the call runs again (arch/x86/kernel/signal.ts).
+ */
+/** Restart unless a handler without SA_RESTART runs (pipe reads, wait4). */
+export const ERESTARTSYS = 512;
+/** Always restart (no signal can cut the wait short). */
 export const ERESTARTNOINTR = 513;
+/** Restart only if no handler runs (pause, sigsuspend). */
+export const ERESTARTNOHAND = 514;
+/** Continue through restart_syscall if no handler runs (nanosleep: the time already slept counts). */
+export const ERESTART_RESTARTBLOCK = 516;
+
+export function isRestartCode(ret: number): boolean {
+  return ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK && ret !== -515;
+}
 
 /**
  * Thrown out of a native function whose task has exited, after `schedule` moved the CPU to
@@ -19,7 +35,10 @@ export class TaskExited extends Error {
 
 /** Whether `t` can run now (a sleeper whose condition came true is woken here). */
 function runnable(t: Task): boolean {
-  if (t.state === TaskState.Sleeping && t.ready()) t.state = TaskState.Runnable;
+  if (t.state === TaskState.Sleeping && t.ready()) {
+    t.state = TaskState.Runnable;
+    t.wakeAt = Number.POSITIVE_INFINITY;
+  }
   return t.state === TaskState.Runnable;
 }
 
@@ -41,15 +60,27 @@ function pickNextTask(k: Kernel, prev: Task): Task | undefined {
  * code, so the state of the task left behind is its kernel stack pointer, which points at the
  * return address of that call; the new task's saved pointer takes its place and the native's
  * `ret` continues the new task exactly where it left (or, for a new task, in ret_from_fork).
+ * Returns true when the new task is a fresh one: its own way out, through ret_from_fork, still
+ * lies ahead, so the caller must not finish a return to user mode for it.
  */
-export function schedule(k: Kernel, cpu: Cpu): void {
+export function schedule(k: Kernel, cpu: Cpu): boolean {
   const prev = k.currentTask(cpu);
   prev.flags &= ~Tif.NEED_RESCHED;
-  const next = pickNextTask(k, prev);
-  if (next === undefined) {
-    throw new KernelPanic(`deadlock: every task is waiting (${k.tasks.map((t) => `pid ${t.tid} ${stateName(t)}`).join(', ')})`);
+  let next = pickNextTask(k, prev);
+  while (next === undefined) {
+    // the idle loop: nothing can run until simulated time reaches a timed sleep's end or an
+    // ITIMER_REAL expiry, so the CPU halts until then
+    const until = nextWakeup(k);
+    if (!Number.isFinite(until)) {
+      throw new KernelPanic(
+        `deadlock: every task is waiting (${k.tasks.map((t) => `pid ${t.tid} ${stateName(t)}`).join(', ')})`,
+      );
+    }
+    k.idle(Math.max(0, until - k.now()));
+    runTimers(k);
+    next = pickNextTask(k, prev);
   }
-  if (next === prev) return;
+  if (next === prev) return false;
   prev.savedRsp = cpu.rsp;
   // switch_fpu_prepare / switch_fpu_finish
   if (prev.fpu === undefined) prev.fpu = new FpuState(cpu);
@@ -57,13 +88,26 @@ export function schedule(k: Kernel, cpu: Cpu): void {
   next.fpu?.restore(cpu);
   k.switchContext(cpu, next);
   cpu.setGpr(4, next.savedRsp);
-  if (next.fresh) {
+  const fresh = next.fresh;
+  if (fresh) {
     // ret_from_fork: %rax = prev (for schedule_tail), %rbx = 0 (a user task, not a kernel thread)
     next.fresh = false;
     cpu.setGpr(0, prev.taskStruct);
     cpu.setGpr(3, 0);
   }
   k.trace?.contextSwitch(k.now(), cpu.id, prev.tid, next.tid);
+  return fresh;
+}
+
+/** The earliest simulated time at which a sleeper's deadline or an armed ITIMER_REAL comes. */
+function nextWakeup(k: Kernel): number {
+  let until = Number.POSITIVE_INFINITY;
+  for (const t of k.tasks) {
+    if (t.state === TaskState.Sleeping && t.wakeAt < until) until = t.wakeAt;
+    if (t.state !== TaskState.Zombie && t.state !== TaskState.Dead && t.signal.realTimerExpires < until)
+      until = t.signal.realTimerExpires;
+  }
+  return until;
 }
 
 function stateName(t: Task): string {

@@ -1,5 +1,6 @@
 import { SIGNAL_NAMES } from '../arch/x86/kernel/traps.js';
 import { errnoText } from '../errno.js';
+import { Sigset, signalName, sigsetText } from './signal.js';
 import type { SyscallRow } from './sys/types.js';
 import type { Task } from './task.js';
 import { copyFromUser, strncpyFromUser, userStringArray } from './uaccess.js';
@@ -46,7 +47,7 @@ function flags(v: number, names: readonly (readonly [number, string])[], zero = 
   const parts: string[] = [];
   let rest = v;
   for (const [bit, name] of names) {
-    if ((rest & bit) === bit && bit !== 0) {
+    if ((rest & bit) >>> 0 === bit && bit !== 0) {
       parts.push(name);
       rest &= ~bit;
     }
@@ -71,12 +72,44 @@ const MAP = [
   [0x20000, 'MAP_STACK'],
   [0x100000, 'MAP_FIXED_NOREPLACE'],
 ] as const;
-const ARCH_PRCTL: Record<number, string> = { 0x1001: 'ARCH_SET_GS', 0x1002: 'ARCH_SET_FS', 0x1003: 'ARCH_GET_FS', 0x1004: 'ARCH_GET_GS' };
+const ARCH_PRCTL: Record<number, string> = {
+  0x1001: 'ARCH_SET_GS',
+  0x1002: 'ARCH_SET_FS',
+  0x1003: 'ARCH_GET_FS',
+  0x1004: 'ARCH_GET_GS',
+};
 const IOCTL: Record<number, string> = { 0x5401: 'TCGETS', 0x5413: 'TIOCGWINSZ' };
-const RLIMIT = ['RLIMIT_CPU', 'RLIMIT_FSIZE', 'RLIMIT_DATA', 'RLIMIT_STACK', 'RLIMIT_CORE', 'RLIMIT_RSS', 'RLIMIT_NPROC', 'RLIMIT_NOFILE', 'RLIMIT_MEMLOCK', 'RLIMIT_AS'];
+const RLIMIT = [
+  'RLIMIT_CPU',
+  'RLIMIT_FSIZE',
+  'RLIMIT_DATA',
+  'RLIMIT_STACK',
+  'RLIMIT_CORE',
+  'RLIMIT_RSS',
+  'RLIMIT_NPROC',
+  'RLIMIT_NOFILE',
+  'RLIMIT_MEMLOCK',
+  'RLIMIT_AS',
+];
 const PRCTL: Record<number, string> = { 15: 'PR_SET_NAME', 16: 'PR_GET_NAME' };
-const FCNTL: Record<number, string> = { 0: 'F_DUPFD', 1: 'F_GETFD', 2: 'F_SETFD', 3: 'F_GETFL', 4: 'F_SETFL', 1030: 'F_DUPFD_CLOEXEC' };
-const CLOCKS = ['CLOCK_REALTIME', 'CLOCK_MONOTONIC', 'CLOCK_PROCESS_CPUTIME_ID', 'CLOCK_THREAD_CPUTIME_ID', 'CLOCK_MONOTONIC_RAW', 'CLOCK_REALTIME_COARSE', 'CLOCK_MONOTONIC_COARSE', 'CLOCK_BOOTTIME'];
+const FCNTL: Record<number, string> = {
+  0: 'F_DUPFD',
+  1: 'F_GETFD',
+  2: 'F_SETFD',
+  3: 'F_GETFL',
+  4: 'F_SETFL',
+  1030: 'F_DUPFD_CLOEXEC',
+};
+const CLOCKS = [
+  'CLOCK_REALTIME',
+  'CLOCK_MONOTONIC',
+  'CLOCK_PROCESS_CPUTIME_ID',
+  'CLOCK_THREAD_CPUTIME_ID',
+  'CLOCK_MONOTONIC_RAW',
+  'CLOCK_REALTIME_COARSE',
+  'CLOCK_MONOTONIC_COARSE',
+  'CLOCK_BOOTTIME',
+];
 const SIGHOW = ['SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'];
 
 export function formatArgs(t: Task, row: SyscallRow, args: ArrayLike<number>, ret: number): string {
@@ -98,9 +131,11 @@ const CLONE_FLAGS = [
   [0x4000, 'CLONE_VFORK'],
   [0x8000, 'CLONE_PARENT'],
   [0x10000, 'CLONE_THREAD'],
+  [0x40000, 'CLONE_SYSVSEM'],
   [0x80000, 'CLONE_SETTLS'],
   [0x100000, 'CLONE_PARENT_SETTID'],
   [0x200000, 'CLONE_CHILD_CLEARTID'],
+  [0x400000, 'CLONE_DETACHED'],
   [0x1000000, 'CLONE_CHILD_SETTID'],
 ] as const;
 
@@ -230,7 +265,13 @@ function formatArg(t: Task, kind: string, v: number, args: ArrayLike<number>, re
     case 'whence':
       return ['SEEK_SET', 'SEEK_CUR', 'SEEK_END', 'SEEK_DATA', 'SEEK_HOLE'][v] ?? String(v);
     case 'amode':
-      return v === 0 ? 'F_OK' : flags(v, [[4, 'R_OK'], [2, 'W_OK'], [1, 'X_OK']]);
+      return v === 0
+        ? 'F_OK'
+        : flags(v, [
+            [4, 'R_OK'],
+            [2, 'W_OK'],
+            [1, 'X_OK'],
+          ]);
     case 'cwd': {
       if (ret <= 0) return hex(v);
       const bytes = copyFromUser(t, v, Math.min(ret - 1, 4096));
@@ -274,7 +315,12 @@ function formatArg(t: Task, kind: string, v: number, args: ArrayLike<number>, re
       return `[{WIFSIGNALED(s) && WTERMSIG(s) == ${SIGNAL_NAMES[st & 0x7f] ?? st & 0x7f}}]`;
     }
     case 'wopts':
-      return flags(v, [[1, 'WNOHANG'], [2, 'WUNTRACED'], [0x40000000, '__WALL'], [0x80000000, '__WCLONE']]);
+      return flags(v, [
+        [1, 'WNOHANG'],
+        [2, 'WUNTRACED'],
+        [0x40000000, '__WALL'],
+        [0x80000000, '__WCLONE'],
+      ]);
     case 'cloneflags': {
       const sig = v & 0xff;
       const rest = flags(v & ~0xff, CLONE_FLAGS, '');
@@ -295,14 +341,171 @@ function formatArg(t: Task, kind: string, v: number, args: ArrayLike<number>, re
     case 'sighow':
       return SIGHOW[v] ?? String(v);
     case 'signal':
-      return `${v}`;
+      return v > 0 && v <= 64 ? signalName(v) : String(v);
+    case 'sigaction':
+    case 'osigaction':
+      if (v === 0) return 'NULL';
+      if (kind === 'osigaction' && ret < 0) return hex(v);
+      return sigactionText(t, v) ?? hex(v);
+    case 'sigset':
+    case 'osigset': {
+      if (v === 0) return 'NULL';
+      if (kind === 'osigset' && ret < 0) return hex(v);
+      const raw = copyFromUser(t, v, 8);
+      if (raw === null) return hex(v);
+      const d = new DataView(raw.buffer);
+      return sigsetText(new Sigset(d.getUint32(0, true), d.getUint32(4, true)));
+    }
+    case 'sigreturn':
+      // at the exit, the mask rt_sigreturn restored is the task's
+      return `{mask=${sigsetText(t.blocked)}}`;
+    case 'stack':
+    case 'ostack': {
+      if (v === 0) return 'NULL';
+      if (kind === 'ostack' && ret < 0) return hex(v);
+      const raw = copyFromUser(t, v, 24);
+      if (raw === null) return hex(v);
+      const d = new DataView(raw.buffer);
+      const sp = d.getUint32(0, true) + d.getUint32(4, true) * 4294967296;
+      const fl = flags(d.getInt32(8, true) >>> 0, [
+        [1, 'SS_ONSTACK'],
+        [2, 'SS_DISABLE'],
+        [0x80000000, 'SS_AUTODISARM'],
+      ]);
+      return `{ss_sp=${ptr(sp)}, ss_flags=${fl}, ss_size=${d.getUint32(16, true) + d.getUint32(20, true) * 4294967296}}`;
+    }
+    case 'timespec':
+    case 'otimespec': {
+      if (v === 0) return 'NULL';
+      // the time left is written only when the sleep was interrupted
+      if (kind === 'otimespec' && ret !== -4) return hex(v);
+      const raw = copyFromUser(t, v, 16);
+      if (raw === null) return hex(v);
+      const d = new DataView(raw.buffer);
+      return `{tv_sec=${d.getInt32(0, true) + d.getInt32(4, true) * 4294967296}, tv_nsec=${d.getInt32(8, true) + d.getInt32(12, true) * 4294967296}}`;
+    }
+    case 'itimerval':
+    case 'oitimerval': {
+      if (v === 0) return 'NULL';
+      if (kind === 'oitimerval' && ret < 0) return hex(v);
+      const raw = copyFromUser(t, v, 32);
+      if (raw === null) return hex(v);
+      const d = new DataView(raw.buffer);
+      const tv = (at: number): string =>
+        `{tv_sec=${d.getInt32(at, true) + d.getInt32(at + 4, true) * 4294967296}, tv_usec=${d.getInt32(at + 8, true)}}`;
+      return `{it_interval=${tv(0)}, it_value=${tv(16)}}`;
+    }
+    case 'futexop': {
+      const cmd = [
+        'FUTEX_WAIT',
+        'FUTEX_WAKE',
+        'FUTEX_FD',
+        'FUTEX_REQUEUE',
+        'FUTEX_CMP_REQUEUE',
+        'FUTEX_WAKE_OP',
+        'FUTEX_LOCK_PI',
+        'FUTEX_UNLOCK_PI',
+        'FUTEX_TRYLOCK_PI',
+        'FUTEX_WAIT_BITSET',
+        'FUTEX_WAKE_BITSET',
+      ][v & 127];
+      if (cmd === undefined) return String(v);
+      return `${cmd}${v & 128 ? '_PRIVATE' : ''}${v & 256 ? '|FUTEX_CLOCK_REALTIME' : ''}`;
+    }
+    case 'futexargs': {
+      // strace shows the arguments each operation uses: val, then timeout or val2, uaddr2, val3
+      const cmd = (args[1] ?? 0) & 127;
+      const val = String((args[2] ?? 0) | 0);
+      const timeout = (): string => {
+        const at = args[3] ?? 0;
+        if (at === 0) return 'NULL';
+        const raw = copyFromUser(t, at, 16);
+        if (raw === null) return hex(at);
+        const d = new DataView(raw.buffer);
+        return `{tv_sec=${d.getInt32(0, true) + d.getInt32(4, true) * 4294967296}, tv_nsec=${d.getInt32(8, true)}}`;
+      };
+      const bitset = (): string =>
+        (args[5] ?? 0) >>> 0 === 0xffffffff ? 'FUTEX_BITSET_MATCH_ANY' : hex((args[5] ?? 0) >>> 0);
+      const val2 = String((args[3] ?? 0) >>> 0);
+      switch (cmd) {
+        case 0:
+          return `${val}, ${timeout()}`;
+        case 9:
+          return `${val}, ${timeout()}, ${bitset()}`;
+        case 10:
+          return `${val}, ${bitset()}`;
+        case 3:
+          return `${val}, ${val2}, ${ptr(args[4] ?? 0)}`;
+        case 4:
+          return `${val}, ${val2}, ${ptr(args[4] ?? 0)}, ${(args[5] ?? 0) | 0}`;
+        case 5:
+          return `${val}, ${val2}, ${ptr(args[4] ?? 0)}, ${hex((args[5] ?? 0) >>> 0)}`;
+        default:
+          return val;
+      }
+    }
+    case 'clone3': {
+      const raw = copyFromUser(t, v, 64);
+      if (raw === null) return hex(v);
+      const d = new DataView(raw.buffer);
+      const u = (at: number): number => d.getUint32(at, true) + d.getUint32(at + 4, true) * 4294967296;
+      const fl = flags(u(0), CLONE_FLAGS);
+      const sig = u(32);
+      const parts = [`flags=${fl}`];
+      if (u(16) !== 0) parts.push(`child_tid=${hex(u(16))}`);
+      if (u(24) !== 0) parts.push(`parent_tid=${hex(u(24))}`);
+      parts.push(
+        `exit_signal=${sig === 0 ? '0' : signalName(sig)}`,
+        `stack=${hex(u(40))}`,
+        `stack_size=${hex(u(48))}`,
+      );
+      if (u(56) !== 0) parts.push(`tls=${hex(u(56))}`);
+      return `{${parts.join(', ')}}`;
+    }
+    case 'itimer':
+      return ['ITIMER_REAL', 'ITIMER_VIRTUAL', 'ITIMER_PROF'][v] ?? String(v);
+    case 'timerflags':
+      return v === 1 ? 'TIMER_ABSTIME' : String(v);
     case 'atflags':
-      return flags(v, [[0x1000, 'AT_EMPTY_PATH'], [0x100, 'AT_SYMLINK_NOFOLLOW'], [0x200, 'AT_REMOVEDIR']]);
+      return flags(v, [
+        [0x1000, 'AT_EMPTY_PATH'],
+        [0x100, 'AT_SYMLINK_NOFOLLOW'],
+        [0x200, 'AT_REMOVEDIR'],
+      ]);
     case 'grnd':
-      return flags(v, [[1, 'GRND_NONBLOCK'], [2, 'GRND_RANDOM']]);
+      return flags(v, [
+        [1, 'GRND_NONBLOCK'],
+        [2, 'GRND_RANDOM'],
+      ]);
     default:
       return hex(v);
   }
+}
+
+const SA_FLAGS = [
+  [0x00000001, 'SA_NOCLDSTOP'],
+  [0x00000002, 'SA_NOCLDWAIT'],
+  [0x00000004, 'SA_SIGINFO'],
+  [0x04000000, 'SA_RESTORER'],
+  [0x08000000, 'SA_ONSTACK'],
+  [0x10000000, 'SA_RESTART'],
+  [0x40000000, 'SA_NODEFER'],
+  [0x80000000, 'SA_RESETHAND'],
+] as const;
+
+/** `{sa_handler=0x401234, sa_mask=[], sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x402000}`. */
+function sigactionText(t: Task, addr: number): string | null {
+  const raw = copyFromUser(t, addr, 32);
+  if (raw === null) return null;
+  const d = new DataView(raw.buffer);
+  const handler = d.getUint32(0, true) + d.getUint32(4, true) * 4294967296;
+  const fl = d.getUint32(8, true);
+  const restorer = d.getUint32(16, true) + d.getUint32(20, true) * 4294967296;
+  const mask = sigsetText(new Sigset(d.getUint32(24, true), d.getUint32(28, true)));
+  const name = handler === 0 ? 'SIG_DFL' : handler === 1 ? 'SIG_IGN' : hex(handler);
+  const flagText = flags(fl, SA_FLAGS);
+  const tail = (fl & 0x04000000) !== 0 ? `, sa_restorer=${hex(restorer)}` : '';
+  return `{sa_handler=${name}, sa_mask=${mask}, sa_flags=${flagText}${tail}}`;
 }
 
 /** The ` = …` part: `= 3`, `= 0x4a0000`, `= -1 ENOENT (No such file or directory)`, `= ?`. */

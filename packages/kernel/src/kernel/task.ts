@@ -3,6 +3,7 @@ import type { FpuState } from '../arch/x86/kernel/fpu.js';
 import type { FilesStruct } from '../fs/file.js';
 import type { Inode } from '../fs/inode.js';
 import type { MmStruct } from '../mm/mm.js';
+import { SighandStruct, SignalStruct, SigPending, Sigset, SS_DISABLE } from './signal.js';
 
 /** struct fs_struct: the task's working directory and umask. */
 export interface FsStruct {
@@ -61,6 +62,37 @@ export class Task {
   /** User GS base (MSR_KERNEL_GS_BASE while in the kernel). */
   gsBase = 0;
   comm: string;
+
+  // ---- signals (kernel/signal.ts, arch/x86/kernel/signal.ts)
+  /** Signal actions, shared by the threads of a process (CLONE_SIGHAND), copied by fork. */
+  sighand: SighandStruct = new SighandStruct();
+  /** What the threads of a process share: the process-wide pending queue, ITIMER_REAL. */
+  signal: SignalStruct = new SignalStruct();
+  /** Signals blocked from delivery (rt_sigprocmask). */
+  readonly blocked: Sigset = new Sigset();
+  /** Signals queued for this thread (tkill, faults). */
+  readonly pending: SigPending = new SigPending();
+  /** The mask to restore once a signal interrupted rt_sigsuspend (TIF_RESTORE_SIGMASK). */
+  savedSigmask: Sigset | undefined = undefined;
+  /** sigaltstack: sas_ss_sp, sas_ss_size, sas_ss_flags. */
+  sasSsSp = 0;
+  sasSsSize = 0;
+  sasSsFlags: number = SS_DISABLE;
+  /** The signal sent to the parent when this task exits (CSIGNAL of clone; SIGCHLD for fork). */
+  exitSignal = 17;
+  /** The sleep may be cut short by a signal (it returned -ERESTART*; vfork's wait may not). */
+  sleepInterruptible = false;
+  /** A timed sleep's deadline in simulated ns (nanosleep): the idle CPU skips ahead to it. */
+  wakeAt: number = Number.POSITIVE_INFINITY;
+  /** struct restart_block: how an interrupted nanosleep continues (restart_syscall). */
+  restartBlock: { nr: number; fn: (t: Task) => number; interrupted: (t: Task) => void } | undefined =
+    undefined;
+  /** thread.trap_nr, thread.error_code, thread.cr2: the last fault, for the signal frame's sigcontext. */
+  trapNr = 0;
+  errorCode = 0;
+  cr2 = 0;
+  /** strace's `--- SIG... ---` lines, printed after the syscall line of the same return. */
+  straceSignals: string[] | undefined = undefined;
 
   constructor(
     readonly pid: number,

@@ -1,4 +1,4 @@
-import { type Encoding, type Field, type InsnPlan, planInstruction } from './encoder.js';
+import { type Encoding, type Field, type InsnPlan, planInstruction, signed64 } from './encoder.js';
 import { AsmError } from './error.js';
 import { applyBinary, applyUnary, constValue, type Expr } from './expr.js';
 import { Frontend, type Item } from './frontend.js';
@@ -517,6 +517,19 @@ function writeField(
 ): void {
   const end = insnAddr + BigInt(enc.bytes.length);
   let v = ev.value(f.expr, insnAddr, line);
+  // 64-bit wrap-around, as GAS computes (`$0xffffffffffffffe0` in an imm8 field is -32)
+  if (f.size < 8 && f.kind !== 'rel') v = signed64(v);
+  // an imm8 sign-extended to a 16/32-bit operation may be written as its extended value
+  // (objdump prints `sub $0xffffff80,%edx`), as GAS accepts
+  const osize = enc.form.osize;
+  if (
+    f.kind === 'simm' &&
+    f.size === 1 &&
+    (osize === 2 || osize === 4) &&
+    v >= 0n &&
+    v < 1n << BigInt(osize * 8)
+  )
+    v = BigInt.asIntN(osize * 8, v);
   switch (f.kind) {
     case 'rel':
       v -= end;

@@ -20,6 +20,11 @@ export const enum RegClass {
   Xmm = 5,
   Mmx = 6,
   Ymm = 7,
+  /** x87 stack register ST(i). */
+  St = 8,
+  Zmm = 9,
+  /** AVX-512 opmask register k0..k7. */
+  K = 10,
 }
 
 export const enum SpecKind {
@@ -52,6 +57,10 @@ export interface Spec {
   readonly fixed: Register;
   /** Encoding: R (ModRM.reg), M (ModRM.rm), O (opcode low bits), I, D, Z. */
   readonly enc: string;
+  /** Element size of an EVEX embedded broadcast (`m32bcst`), 0 when the operand has none. */
+  readonly bcst: number;
+  /** VSIB memory operand (`vm32x`): the width in bytes of the vector index register, else 0. */
+  readonly vsib: number;
 }
 
 export interface Form {
@@ -78,6 +87,21 @@ export interface Form {
   readonly addr32: boolean;
   /** VEX-encoded rows: the fields of the VEX prefix that come from the row. */
   readonly vex: VexFields | undefined;
+  /** EVEX-encoded rows: what the row allows beyond VEX (`vex` holds map, W, L and pp). */
+  readonly evex: EvexFields | undefined;
+}
+
+export interface EvexFields {
+  /** `{k1}` is allowed (a write mask, or for compares into k a zeroing mask). */
+  readonly mask: boolean;
+  /** `{z}` is allowed. */
+  readonly zeroing: boolean;
+  /** disp8*N for a memory operand without broadcast: tuple T1S (an element by W), else 0 = the operand's size. */
+  readonly t1s: number;
+  /** `{sae}` is allowed (register operands only). */
+  readonly sae: boolean;
+  /** `{rn-sae}`..`{rz-sae}` are allowed (register operands only). */
+  readonly er: boolean;
 }
 
 export interface VexFields {
@@ -102,6 +126,8 @@ function spec(partial: Partial<Spec> & { kind: SpecKind }): Spec {
     sx: false,
     fixed: Register.None,
     enc: '',
+    bcst: 0,
+    vsib: 0,
     ...partial,
   };
 }
@@ -114,6 +140,7 @@ const ENC_LETTER: Partial<Record<OpEnc, string>> = {
   [OpEnc.Rel]: 'D',
   [OpEnc.Implicit]: 'Z',
   [OpEnc.Vvvv]: 'V',
+  [OpEnc.Is4]: 'S',
 };
 
 const REG_CLASS: Partial<Record<OpClass, [RegClass, boolean]>> = {
@@ -128,15 +155,28 @@ const REG_CLASS: Partial<Record<OpClass, [RegClass, boolean]>> = {
   [OpClass.Sreg]: [RegClass.Seg, false],
   [OpClass.Creg]: [RegClass.Cr, false],
   [OpClass.Dreg]: [RegClass.Dr, false],
+  [OpClass.St]: [RegClass.St, false],
+  [OpClass.Zmm]: [RegClass.Zmm, false],
+  [OpClass.ZmmOrMem]: [RegClass.Zmm, true],
+  [OpClass.Kreg]: [RegClass.K, false],
+  [OpClass.KregOrMem]: [RegClass.K, true],
 };
 
 /** The assembler's view of one operand of a parsed row, or undefined when it cannot assemble it. */
 function operandSpec(o: ParsedOperand, sx: boolean): Spec | undefined {
   const enc = ENC_LETTER[o.enc];
-  if (enc === undefined) return undefined; // is4
+  if (enc === undefined) return undefined;
   switch (o.cls) {
     case OpClass.Mem:
-      return spec({ kind: SpecKind.RegMem, mem: true, memSize: o.memSize, enc });
+      // (a `vm32x` operand's regSize is the width of its vector index)
+      return spec({
+        kind: SpecKind.RegMem,
+        mem: true,
+        memSize: o.memSize,
+        enc,
+        bcst: o.bcstSize,
+        vsib: o.regSize,
+      });
     case OpClass.Imm:
     case OpClass.Imm2:
       return spec({ kind: SpecKind.Imm, size: o.regSize, sx: sx && o.regSize === 1, enc });
@@ -150,7 +190,8 @@ function operandSpec(o: ParsedOperand, sx: boolean): Spec | undefined {
     case OpClass.StrDst:
       return spec({ kind: SpecKind.ImplicitMem, mem: true, memSize: o.memSize, enc: 'Z' });
     case OpClass.Fixed: {
-      if (o.fixed >= Register.ST0 && o.fixed < Register.ST0 + 8) return undefined;
+      if (o.fixed >= Register.ST0 && o.fixed < Register.ST0 + 8)
+        return spec({ kind: SpecKind.Fixed, cls: RegClass.St, fixed: o.fixed, regSize: 10, enc });
       const cls = o.fixed === Register.XMM0 ? RegClass.Xmm : RegClass.Gpr;
       return spec({ kind: SpecKind.Fixed, cls, fixed: o.fixed, regSize: o.regSize, enc });
     }
@@ -164,13 +205,21 @@ function operandSpec(o: ParsedOperand, sx: boolean): Spec | undefined {
         mem: rc[1],
         memSize: rc[1] ? o.memSize : 0,
         enc,
+        bcst: o.bcstSize,
       });
     }
   }
 }
 
-/** VEX.mmmmm of each VEX opcode map. */
-const VEX_MAP: Partial<Record<OpMap, number>> = { [OpMap.Vex0F]: 1, [OpMap.Vex0F38]: 2, [OpMap.Vex0F3A]: 3 };
+/** VEX.mmmmm (EVEX.mmm) of each VEX/EVEX opcode map. */
+const VEX_MAP: Partial<Record<OpMap, number>> = {
+  [OpMap.Vex0F]: 1,
+  [OpMap.Vex0F38]: 2,
+  [OpMap.Vex0F3A]: 3,
+  [OpMap.Evex0F]: 1,
+  [OpMap.Evex0F38]: 2,
+  [OpMap.Evex0F3A]: 3,
+};
 
 /** VEX.pp of each mandatory prefix. */
 const VEX_PP: Record<MandatoryPrefix, number> = {
@@ -197,13 +246,23 @@ const MANDATORY: Record<MandatoryPrefix, number> = {
 };
 
 function compileRow(p: ParsedRow, index: number): Form | undefined {
-  if (p.isEvex || (p.flags & RowFlag.Vsib) !== 0) return undefined;
   let vex: VexFields | undefined;
-  if (p.isVex) {
+  let evex: EvexFields | undefined;
+  if (p.isVex || p.isEvex) {
     const map = VEX_MAP[p.map];
     if (map === undefined) return undefined;
-    // GNU as: WIG and LIG rows are emitted with W=0 and L=0
+    // GNU as: WIG and LIG rows are emitted with W=0 and L=0 (-mvexwig=0, -mevexwig=0, -mevexlig=128)
     vex = { map, w: p.w === 2 ? 1 : 0, l: Math.max(p.vl, 0), pp: VEX_PP[p.pfx] };
+  }
+  if (p.isEvex) {
+    evex = {
+      mask: (p.flags & RowFlag.EvexK) !== 0,
+      zeroing: (p.flags & RowFlag.EvexZ) !== 0,
+      // disp8*N of one element: compress/expand (T1S) and gathers/scatters (one element per index)
+      t1s: (p.flags & (RowFlag.EvexT1s | RowFlag.Vsib)) !== 0 ? (p.w === 2 ? 8 : 4) : 0,
+      sae: (p.flags & RowFlag.EvexSae) !== 0,
+      er: (p.flags & RowFlag.EvexEr) !== 0,
+    };
   }
   const mapBytes = vex !== undefined ? [] : MAP_BYTES[p.map];
   if (mapBytes === undefined) return undefined;
@@ -261,6 +320,7 @@ function compileRow(p: ParsedRow, index: number): Form | undefined {
     default64,
     addr32: p.asz === 4,
     vex,
+    evex,
   };
 }
 
@@ -273,10 +333,16 @@ export function formsByMnemonic(): Map<string, Form[]> {
   TABLE.forEach((row, i) => {
     const f = compileRow(parseRow(row), i);
     if (f === undefined) return;
-    const list = m.get(f.mnemonic);
-    if (list) list.push(f);
-    else m.set(f.mnemonic, [f]);
     const att = attName(row.att);
+    // The x87 `fsub`/`fsubr` family swaps names in AT&T syntax for the ST(i) destination forms
+    // (DC E0+i is Intel's `fsubr st(i), st` and AT&T's `fsub %st,%st(i)`): such a row answers
+    // to its AT&T name only, or `fsubp` would find both DE E0+i and DE E8+i.
+    const swapped = att !== undefined && att !== f.mnemonic && f.specs.some((x) => x.cls === RegClass.St);
+    if (!swapped) {
+      const list = m.get(f.mnemonic);
+      if (list) list.push(f);
+      else m.set(f.mnemonic, [f]);
+    }
     if (att !== undefined && att !== f.mnemonic) {
       const l2 = m.get(att);
       if (l2) l2.push(f);

@@ -9,6 +9,8 @@ export interface ParsedInsn {
   readonly prefixes: readonly string[];
   readonly mnemonic: string;
   readonly operands: readonly Operand[];
+  /** AVX-512 `{sae}` or `{rn-sae}`..`{rz-sae}`, written as an operand of its own. */
+  readonly rounding?: string;
 }
 
 /** What the front end hands to layout: statements with macros, conditionals and `.set` resolved. */
@@ -106,7 +108,16 @@ const INSN_PREFIXES = new Set([
   'rex64',
   'notrack',
   'bnd',
+  'es',
+  'cs',
+  'ss',
+  'ds',
+  'fs',
+  'gs',
 ]);
+
+const PSEUDO_PREFIXES = new Set(['evex', 'vex', 'vex3']);
+const ROUNDING = new Set(['sae', 'rn-sae', 'rd-sae', 'ru-sae', 'rz-sae']);
 
 const MAX_EXPANSION_DEPTH = 100;
 
@@ -587,9 +598,15 @@ export class Frontend implements SymbolNamer {
     const cur = new TokenCursor(toks, this.line);
     const prefixes: string[] = [];
     let mn = cur.next();
+    // GAS's encoding pseudo-prefixes: `{evex} vpsrad ...` (objdump prints it where VEX has no
+    // such form), `{vex}`, `{vex3}`
+    while (mn.kind === Tok.Brace && PSEUDO_PREFIXES.has(mn.text)) {
+      prefixes.push(`{${mn.text}}`);
+      mn = cur.next();
+    }
     while (
       mn.kind === Tok.Ident &&
-      INSN_PREFIXES.has(mn.text.toLowerCase()) &&
+      (INSN_PREFIXES.has(mn.text.toLowerCase()) || /^rex\.[wrxb]+$/i.test(mn.text)) &&
       cur.peek().kind === Tok.Ident
     ) {
       prefixes.push(mn.text.toLowerCase());
@@ -599,11 +616,20 @@ export class Frontend implements SymbolNamer {
       throw new AsmError(this.line, `expected an instruction, found '${describe(mn)}'`);
     // a lone prefix (`lock` on its own line) is an instruction of its own
     const operands: Operand[] = [];
+    let rounding: string | undefined;
     if (!cur.atEnd()) {
       for (;;) {
         const start = cur.i;
-        const op = parseOperand(cur, this);
-        operands.push(substOperand(op, (e) => this.substSets(e)));
+        const t = cur.peek();
+        if (t.kind === Tok.Brace && ROUNDING.has(t.text)) {
+          // not an operand of the instruction: it sets EVEX.b (and L'L)
+          if (rounding !== undefined) throw new AsmError(this.line, 'more than one rounding operand');
+          rounding = t.text;
+          cur.next();
+        } else {
+          const op = parseOperand(cur, this);
+          operands.push(substOperand(op, (e) => this.substSets(e)));
+        }
         if (cur.atEnd()) break;
         if (!cur.eatPunct(',')) {
           const bad = cur.toks.slice(start, cur.i).map(describe).join('');
@@ -614,7 +640,12 @@ export class Frontend implements SymbolNamer {
     this.items.push({
       k: 'insn',
       line: this.line,
-      insn: { prefixes, mnemonic: mn.text.toLowerCase(), operands },
+      insn: {
+        prefixes,
+        mnemonic: mn.text.toLowerCase(),
+        operands,
+        ...(rounding !== undefined ? { rounding } : {}),
+      },
       source: text.trim().replace(/\s+/g, ' '),
     });
   }

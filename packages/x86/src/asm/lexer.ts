@@ -11,6 +11,8 @@ export const enum Tok {
   String = 4,
   Punct = 5,
   End = 6,
+  /** An AVX-512 decoration `{%k1}`, `{z}`, `{1to8}`, `{rn-sae}`: the text between the braces. */
+  Brace = 7,
 }
 
 export interface Token {
@@ -79,6 +81,21 @@ export function tokenize(text: string, line: number): Token[] {
         i = j;
         continue;
       }
+    }
+    if (c === '{') {
+      const end = text.indexOf('}', i);
+      if (end < 0) throw new AsmError(line, "missing '}'");
+      out.push({
+        kind: Tok.Brace,
+        text: text
+          .slice(i + 1, end)
+          .trim()
+          .toLowerCase(),
+        value: 0n,
+        pos: start,
+      });
+      i = end + 1;
+      continue;
     }
     if (c === '"') {
       let s = '';

@@ -6,9 +6,23 @@ import { isSegment, registerByName } from './registers.js';
 
 /** A parsed AT&T operand. `indirect` is the `*` of `jmp *%rax` / `call *8(%rbx)`. */
 export type Operand =
-  | { readonly kind: 'reg'; readonly reg: Register; readonly indirect: boolean }
+  | {
+      readonly kind: 'reg';
+      readonly reg: Register;
+      readonly indirect: boolean;
+      readonly deco?: Decorations;
+    }
   | { readonly kind: 'imm'; readonly expr: Expr }
   | MemOperand;
+
+/** AVX-512 decorations written after an operand: `{%k1}`, `{z}`, `{1to16}`. */
+export interface Decorations {
+  /** Opmask register (`{%k1}`), or Register.None. */
+  readonly mask: Register;
+  readonly zeroing: boolean;
+  /** N of `{1toN}` (embedded broadcast), or 0. */
+  readonly broadcast: number;
+}
 
 export interface MemOperand {
   readonly kind: 'mem';
@@ -21,6 +35,37 @@ export interface MemOperand {
   readonly indirect: boolean;
   /** A bare expression with no `(...)` and no segment: a direct branch target for jmp/call/jcc. */
   readonly bare: boolean;
+  readonly deco?: Decorations;
+}
+
+/** Reads `{%k1}{z}{1to8}` after an operand. */
+function decorations(cur: TokenCursor): Decorations | undefined {
+  if (cur.peek().kind !== Tok.Brace) return undefined;
+  let mask = Register.None;
+  let zeroing = false;
+  let broadcast = 0;
+  while (cur.peek().kind === Tok.Brace) {
+    const t = cur.next().text;
+    const bc = /^1to(2|4|8|16|32)$/.exec(t);
+    if (t === 'z') zeroing = true;
+    else if (bc) broadcast = Number(bc[1]);
+    else {
+      const r = t.startsWith('%') ? registerByName(t.slice(1)) : undefined;
+      if (r === undefined || r < Register.K0 || r > Register.K7)
+        throw new AsmError(cur.line, `bad decoration '{${t}}'`);
+      mask = r;
+    }
+  }
+  return { mask, zeroing, broadcast };
+}
+
+/** Parses one operand at the cursor, with its AVX-512 decorations. */
+export function parseOperand(cur: TokenCursor, namer: SymbolNamer): Operand {
+  const op = parsePlainOperand(cur, namer);
+  const deco = decorations(cur);
+  if (deco === undefined) return op;
+  if (op.kind === 'imm') throw new AsmError(cur.line, 'decoration after an immediate');
+  return { ...op, deco };
 }
 
 function register(cur: TokenCursor): Register {
@@ -30,8 +75,8 @@ function register(cur: TokenCursor): Register {
   return r;
 }
 
-/** Parses one operand at the cursor (stops before ',' or the end). */
-export function parseOperand(cur: TokenCursor, namer: SymbolNamer): Operand {
+/** Parses one operand at the cursor (stops before ',', a decoration or the end). */
+function parsePlainOperand(cur: TokenCursor, namer: SymbolNamer): Operand {
   const indirect = cur.eatPunct('*');
   if (cur.eatPunct('$')) {
     if (indirect) throw new AsmError(cur.line, "immediate operand after '*'");

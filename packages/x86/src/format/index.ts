@@ -1,4 +1,4 @@
 export { type AttOptions, formatAtt, hexAddress } from './att.js';
 export { formatIntel, type IntelOptions } from './intel.js';
 export { registerName } from './registers.js';
-export { type ListOptions, listElf } from './lister.js';
+export { type ListEntry, type ListOptions, listElf, listElfEntries } from './lister.js';

@@ -30,20 +30,31 @@ function loneByte(b: number): string {
   return `.byte 0x${b.toString(16)}`;
 }
 
+/** One line of a listing: where the bytes are and how objdump shows them. */
+export interface ListEntry {
+  /** The section's name, e.g. `.text`. */
+  readonly section: string;
+  readonly address: number;
+  /** Bytes the line covers: the instruction's length, or 1 for `(bad)` and a cut instruction's first byte. */
+  readonly length: number;
+  /** What objdump prints after the address: the instruction, `(bad)`, or the lone byte. */
+  readonly text: string;
+  /** The decoder's verdict: `ok`, `invalid` (`(bad)`) or `truncated` (cut by the section end or the stop address). */
+  readonly status: 'ok' | 'invalid' | 'truncated';
+}
+
 /**
- * objdump -d style listing of an ELF file's executable sections: one `  addr:\tTEXT` line
- * per instruction (no raw bytes, no headers), comparable with
- * `objdump -d --no-show-raw-insn` (`-M intel` with `syntax: 'intel'`; `-j`, `--start-address`,
- * `--stop-address` with `sections`, `start`, `stop`) after dropping its non-instruction lines.
+ * The listing of an ELF file's executable sections as entries, in address order, each with
+ * the text `listElf` prints for it: for tools that want the instructions rather than lines.
  */
-export function listElf(bytes: Uint8Array, options?: ListOptions): string[] {
+export function listElfEntries(bytes: Uint8Array, options?: ListOptions): ListEntry[] {
   const sections = readElfSections(bytes);
   const symbols = makeSymbolizer(bytes, sections);
   // objdump prints `call 401000 <sym>` when it has symbols and `call 0x401000` for a stripped file.
   const bareAddresses = symbols.any;
   const dec = new Decoder();
   const ins = new Instruction();
-  const lines: string[] = [];
+  const entries: ListEntry[] = [];
   const format = options?.syntax === 'intel' ? formatIntel : formatAtt;
   const start = options?.start ?? Number.NEGATIVE_INFINITY;
   const stop = options?.stop ?? Number.POSITIVE_INFINITY;
@@ -55,21 +66,33 @@ export function listElf(bytes: Uint8Array, options?: ListOptions): string[] {
     let off = Math.max(0, start - sec.addr);
     const end = Math.min(sec.size, stop - sec.addr);
     while (off < end) {
-      const addr = sec.addr + off;
+      const address = sec.addr + off;
       // objdump reads no byte at or past the stop address (nor past the section's end).
-      const st = dec.decode(bytes, sec.offset + off, end - off, addr, ins);
+      const st = dec.decode(bytes, sec.offset + off, end - off, address, ins);
       if (st === DecodeStatus.Ok) {
-        lines.push(`  ${addr.toString(16)}:\t${format(ins, { bareAddresses, symbolize: sectionSymbolize })}`);
+        const text = format(ins, { bareAddresses, symbolize: sectionSymbolize });
+        entries.push({ section: sec.name, address, length: ins.length, text, status: 'ok' });
         off += ins.length;
       } else if (st === DecodeStatus.NeedMoreBytes) {
         // A truncated instruction: objdump prints its first byte (by name when it is a prefix) and goes on with the next one.
-        lines.push(`  ${addr.toString(16)}:\t${loneByte(bytes[sec.offset + off] as number)}`);
+        const text = loneByte(bytes[sec.offset + off] as number);
+        entries.push({ section: sec.name, address, length: 1, text, status: 'truncated' });
         off += 1;
       } else {
-        lines.push(`  ${addr.toString(16)}:\t(bad)`);
+        entries.push({ section: sec.name, address, length: 1, text: '(bad)', status: 'invalid' });
         off += 1;
       }
     }
   }
-  return lines;
+  return entries;
+}
+
+/**
+ * objdump -d style listing of an ELF file's executable sections: one `  addr:\tTEXT` line
+ * per instruction (no raw bytes, no headers), comparable with
+ * `objdump -d --no-show-raw-insn` (`-M intel` with `syntax: 'intel'`; `-j`, `--start-address`,
+ * `--stop-address` with `sections`, `start`, `stop`) after dropping its non-instruction lines.
+ */
+export function listElf(bytes: Uint8Array, options?: ListOptions): string[] {
+  return listElfEntries(bytes, options).map((e) => `  ${e.address.toString(16)}:\t${e.text}`);
 }

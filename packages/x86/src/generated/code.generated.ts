@@ -1622,3727 +1622,3787 @@ export const enum Code {
   Fucomp_sti = 808,
   /** `FUCOMPP` — `DA E9` */
   Fucompp = 809,
+  /** `FCOMPP` — `DE D9` */
+  Fcompp = 810,
   /** `FCOM ST(i)` — `D8 D0+i` */
-  Fcom_sti = 810,
+  Fcom_sti = 811,
   /** `FCOMP ST(i)` — `D8 D8+i` */
-  Fcomp_sti = 811,
+  Fcomp_sti = 812,
   /** `FCMOVB ST(0), ST(i)` — `DA C0+i` */
-  Fcmovb_st0_sti = 812,
+  Fcmovb_st0_sti = 813,
   /** `FCMOVE ST(0), ST(i)` — `DA C8+i` */
-  Fcmove_st0_sti = 813,
+  Fcmove_st0_sti = 814,
   /** `FCMOVBE ST(0), ST(i)` — `DA D0+i` */
-  Fcmovbe_st0_sti = 814,
+  Fcmovbe_st0_sti = 815,
   /** `FCMOVU ST(0), ST(i)` — `DA D8+i` */
-  Fcmovu_st0_sti = 815,
+  Fcmovu_st0_sti = 816,
   /** `FCMOVNB ST(0), ST(i)` — `DB C0+i` */
-  Fcmovnb_st0_sti = 816,
+  Fcmovnb_st0_sti = 817,
   /** `FCMOVNE ST(0), ST(i)` — `DB C8+i` */
-  Fcmovne_st0_sti = 817,
+  Fcmovne_st0_sti = 818,
   /** `FCMOVNBE ST(0), ST(i)` — `DB D0+i` */
-  Fcmovnbe_st0_sti = 818,
+  Fcmovnbe_st0_sti = 819,
   /** `FCMOVNU ST(0), ST(i)` — `DB D8+i` */
-  Fcmovnu_st0_sti = 819,
+  Fcmovnu_st0_sti = 820,
   /** `FCHS` — `D9 E0` */
-  Fchs = 820,
+  Fchs = 821,
   /** `FABS` — `D9 E1` */
-  Fabs = 821,
+  Fabs = 822,
   /** `FTST` — `D9 E4` */
-  Ftst = 822,
+  Ftst = 823,
   /** `FXAM` — `D9 E5` */
-  Fxam = 823,
+  Fxam = 824,
   /** `FLD1` — `D9 E8` */
-  Fld1 = 824,
+  Fld1 = 825,
   /** `FLDL2T` — `D9 E9` */
-  Fldl2t = 825,
+  Fldl2t = 826,
   /** `FLDL2E` — `D9 EA` */
-  Fldl2e = 826,
+  Fldl2e = 827,
   /** `FLDPI` — `D9 EB` */
-  Fldpi = 827,
+  Fldpi = 828,
   /** `FLDLG2` — `D9 EC` */
-  Fldlg2 = 828,
+  Fldlg2 = 829,
   /** `FLDLN2` — `D9 ED` */
-  Fldln2 = 829,
+  Fldln2 = 830,
   /** `FLDZ` — `D9 EE` */
-  Fldz = 830,
+  Fldz = 831,
   /** `F2XM1` — `D9 F0` */
-  F2xm1 = 831,
+  F2xm1 = 832,
   /** `FYL2X` — `D9 F1` */
-  Fyl2x = 832,
+  Fyl2x = 833,
   /** `FPTAN` — `D9 F2` */
-  Fptan = 833,
+  Fptan = 834,
   /** `FPATAN` — `D9 F3` */
-  Fpatan = 834,
+  Fpatan = 835,
   /** `FXTRACT` — `D9 F4` */
-  Fxtract = 835,
+  Fxtract = 836,
   /** `FPREM1` — `D9 F5` */
-  Fprem1 = 836,
+  Fprem1 = 837,
   /** `FDECSTP` — `D9 F6` */
-  Fdecstp = 837,
+  Fdecstp = 838,
   /** `FINCSTP` — `D9 F7` */
-  Fincstp = 838,
+  Fincstp = 839,
   /** `FPREM` — `D9 F8` */
-  Fprem = 839,
+  Fprem = 840,
   /** `FYL2XP1` — `D9 F9` */
-  Fyl2xp1 = 840,
+  Fyl2xp1 = 841,
   /** `FSQRT` — `D9 FA` */
-  Fsqrt = 841,
+  Fsqrt = 842,
   /** `FSINCOS` — `D9 FB` */
-  Fsincos = 842,
+  Fsincos = 843,
   /** `FRNDINT` — `D9 FC` */
-  Frndint = 843,
+  Frndint = 844,
   /** `FSCALE` — `D9 FD` */
-  Fscale = 844,
+  Fscale = 845,
   /** `FSIN` — `D9 FE` */
-  Fsin = 845,
+  Fsin = 846,
   /** `FCOS` — `D9 FF` */
-  Fcos = 846,
+  Fcos = 847,
   /** `FNOP` — `D9 D0` */
-  Fnop = 847,
+  Fnop = 848,
   /** `FNCLEX` — `DB E2` */
-  Fnclex = 848,
+  Fnclex = 849,
   /** `FNINIT` — `DB E3` */
-  Fninit = 849,
+  Fninit = 850,
   /** `FNSTCW m2byte` — `D9 /7` */
-  Fnstcw_m2byte = 850,
+  Fnstcw_m2byte = 851,
   /** `FLDCW m2byte` — `D9 /5` */
-  Fldcw_m2byte = 851,
+  Fldcw_m2byte = 852,
   /** `FNSTSW m2byte` — `DD /7` */
-  Fnstsw_m2byte = 852,
+  Fnstsw_m2byte = 853,
   /** `FNSTSW AX` — `DF E0` */
-  Fnstsw_ax = 853,
+  Fnstsw_ax = 854,
   /** `FNSTENV m14/28byte` — `D9 /6` */
-  Fnstenv_m1428byte = 854,
+  Fnstenv_m1428byte = 855,
   /** `FLDENV m14/28byte` — `D9 /4` */
-  Fldenv_m1428byte = 855,
+  Fldenv_m1428byte = 856,
   /** `FNSAVE m94/108byte` — `DD /6` */
-  Fnsave_m94108byte = 856,
+  Fnsave_m94108byte = 857,
   /** `FRSTOR m94/108byte` — `DD /4` */
-  Frstor_m94108byte = 857,
+  Frstor_m94108byte = 858,
   /** `FFREE ST(i)` — `DD C0+i` */
-  Ffree_sti = 858,
+  Ffree_sti = 859,
   /** `PUNPCKLBW mm, mm/m64` — `NP 0F 60 /r` */
-  Punpcklbw_mm_mmm64 = 859,
+  Punpcklbw_mm_mmm64 = 860,
   /** `PUNPCKLBW xmm1, xmm2/m128` — `66 0F 60 /r` */
-  Punpcklbw_xmm_xmmm128 = 860,
+  Punpcklbw_xmm_xmmm128 = 861,
   /** `PUNPCKLWD mm, mm/m64` — `NP 0F 61 /r` */
-  Punpcklwd_mm_mmm64 = 861,
+  Punpcklwd_mm_mmm64 = 862,
   /** `PUNPCKLWD xmm1, xmm2/m128` — `66 0F 61 /r` */
-  Punpcklwd_xmm_xmmm128 = 862,
+  Punpcklwd_xmm_xmmm128 = 863,
   /** `PUNPCKLDQ mm, mm/m64` — `NP 0F 62 /r` */
-  Punpckldq_mm_mmm64 = 863,
+  Punpckldq_mm_mmm64 = 864,
   /** `PUNPCKLDQ xmm1, xmm2/m128` — `66 0F 62 /r` */
-  Punpckldq_xmm_xmmm128 = 864,
+  Punpckldq_xmm_xmmm128 = 865,
   /** `PACKSSWB mm, mm/m64` — `NP 0F 63 /r` */
-  Packsswb_mm_mmm64 = 865,
+  Packsswb_mm_mmm64 = 866,
   /** `PACKSSWB xmm1, xmm2/m128` — `66 0F 63 /r` */
-  Packsswb_xmm_xmmm128 = 866,
+  Packsswb_xmm_xmmm128 = 867,
   /** `PCMPGTB mm, mm/m64` — `NP 0F 64 /r` */
-  Pcmpgtb_mm_mmm64 = 867,
+  Pcmpgtb_mm_mmm64 = 868,
   /** `PCMPGTB xmm1, xmm2/m128` — `66 0F 64 /r` */
-  Pcmpgtb_xmm_xmmm128 = 868,
+  Pcmpgtb_xmm_xmmm128 = 869,
   /** `PCMPGTW mm, mm/m64` — `NP 0F 65 /r` */
-  Pcmpgtw_mm_mmm64 = 869,
+  Pcmpgtw_mm_mmm64 = 870,
   /** `PCMPGTW xmm1, xmm2/m128` — `66 0F 65 /r` */
-  Pcmpgtw_xmm_xmmm128 = 870,
+  Pcmpgtw_xmm_xmmm128 = 871,
   /** `PCMPGTD mm, mm/m64` — `NP 0F 66 /r` */
-  Pcmpgtd_mm_mmm64 = 871,
+  Pcmpgtd_mm_mmm64 = 872,
   /** `PCMPGTD xmm1, xmm2/m128` — `66 0F 66 /r` */
-  Pcmpgtd_xmm_xmmm128 = 872,
+  Pcmpgtd_xmm_xmmm128 = 873,
   /** `PACKUSWB mm, mm/m64` — `NP 0F 67 /r` */
-  Packuswb_mm_mmm64 = 873,
+  Packuswb_mm_mmm64 = 874,
   /** `PACKUSWB xmm1, xmm2/m128` — `66 0F 67 /r` */
-  Packuswb_xmm_xmmm128 = 874,
+  Packuswb_xmm_xmmm128 = 875,
   /** `PUNPCKHBW mm, mm/m64` — `NP 0F 68 /r` */
-  Punpckhbw_mm_mmm64 = 875,
+  Punpckhbw_mm_mmm64 = 876,
   /** `PUNPCKHBW xmm1, xmm2/m128` — `66 0F 68 /r` */
-  Punpckhbw_xmm_xmmm128 = 876,
+  Punpckhbw_xmm_xmmm128 = 877,
   /** `PUNPCKHWD mm, mm/m64` — `NP 0F 69 /r` */
-  Punpckhwd_mm_mmm64 = 877,
+  Punpckhwd_mm_mmm64 = 878,
   /** `PUNPCKHWD xmm1, xmm2/m128` — `66 0F 69 /r` */
-  Punpckhwd_xmm_xmmm128 = 878,
+  Punpckhwd_xmm_xmmm128 = 879,
   /** `PUNPCKHDQ mm, mm/m64` — `NP 0F 6A /r` */
-  Punpckhdq_mm_mmm64 = 879,
+  Punpckhdq_mm_mmm64 = 880,
   /** `PUNPCKHDQ xmm1, xmm2/m128` — `66 0F 6A /r` */
-  Punpckhdq_xmm_xmmm128 = 880,
+  Punpckhdq_xmm_xmmm128 = 881,
   /** `PACKSSDW mm, mm/m64` — `NP 0F 6B /r` */
-  Packssdw_mm_mmm64 = 881,
+  Packssdw_mm_mmm64 = 882,
   /** `PACKSSDW xmm1, xmm2/m128` — `66 0F 6B /r` */
-  Packssdw_xmm_xmmm128 = 882,
+  Packssdw_xmm_xmmm128 = 883,
   /** `PCMPEQB mm, mm/m64` — `NP 0F 74 /r` */
-  Pcmpeqb_mm_mmm64 = 883,
+  Pcmpeqb_mm_mmm64 = 884,
   /** `PCMPEQB xmm1, xmm2/m128` — `66 0F 74 /r` */
-  Pcmpeqb_xmm_xmmm128 = 884,
+  Pcmpeqb_xmm_xmmm128 = 885,
   /** `PCMPEQW mm, mm/m64` — `NP 0F 75 /r` */
-  Pcmpeqw_mm_mmm64 = 885,
+  Pcmpeqw_mm_mmm64 = 886,
   /** `PCMPEQW xmm1, xmm2/m128` — `66 0F 75 /r` */
-  Pcmpeqw_xmm_xmmm128 = 886,
+  Pcmpeqw_xmm_xmmm128 = 887,
   /** `PCMPEQD mm, mm/m64` — `NP 0F 76 /r` */
-  Pcmpeqd_mm_mmm64 = 887,
+  Pcmpeqd_mm_mmm64 = 888,
   /** `PCMPEQD xmm1, xmm2/m128` — `66 0F 76 /r` */
-  Pcmpeqd_xmm_xmmm128 = 888,
+  Pcmpeqd_xmm_xmmm128 = 889,
   /** `PSRLW mm, mm/m64` — `NP 0F D1 /r` */
-  Psrlw_mm_mmm64 = 889,
+  Psrlw_mm_mmm64 = 890,
   /** `PSRLW xmm1, xmm2/m128` — `66 0F D1 /r` */
-  Psrlw_xmm_xmmm128 = 890,
+  Psrlw_xmm_xmmm128 = 891,
   /** `PSRLD mm, mm/m64` — `NP 0F D2 /r` */
-  Psrld_mm_mmm64 = 891,
+  Psrld_mm_mmm64 = 892,
   /** `PSRLD xmm1, xmm2/m128` — `66 0F D2 /r` */
-  Psrld_xmm_xmmm128 = 892,
+  Psrld_xmm_xmmm128 = 893,
   /** `PSRLQ mm, mm/m64` — `NP 0F D3 /r` */
-  Psrlq_mm_mmm64 = 893,
+  Psrlq_mm_mmm64 = 894,
   /** `PSRLQ xmm1, xmm2/m128` — `66 0F D3 /r` */
-  Psrlq_xmm_xmmm128 = 894,
+  Psrlq_xmm_xmmm128 = 895,
   /** `PADDQ mm, mm/m64` — `NP 0F D4 /r` */
-  Paddq_mm_mmm64 = 895,
+  Paddq_mm_mmm64 = 896,
   /** `PADDQ xmm1, xmm2/m128` — `66 0F D4 /r` */
-  Paddq_xmm_xmmm128 = 896,
+  Paddq_xmm_xmmm128 = 897,
   /** `PMULLW mm, mm/m64` — `NP 0F D5 /r` */
-  Pmullw_mm_mmm64 = 897,
+  Pmullw_mm_mmm64 = 898,
   /** `PMULLW xmm1, xmm2/m128` — `66 0F D5 /r` */
-  Pmullw_xmm_xmmm128 = 898,
+  Pmullw_xmm_xmmm128 = 899,
   /** `PSUBUSB mm, mm/m64` — `NP 0F D8 /r` */
-  Psubusb_mm_mmm64 = 899,
+  Psubusb_mm_mmm64 = 900,
   /** `PSUBUSB xmm1, xmm2/m128` — `66 0F D8 /r` */
-  Psubusb_xmm_xmmm128 = 900,
+  Psubusb_xmm_xmmm128 = 901,
   /** `PSUBUSW mm, mm/m64` — `NP 0F D9 /r` */
-  Psubusw_mm_mmm64 = 901,
+  Psubusw_mm_mmm64 = 902,
   /** `PSUBUSW xmm1, xmm2/m128` — `66 0F D9 /r` */
-  Psubusw_xmm_xmmm128 = 902,
+  Psubusw_xmm_xmmm128 = 903,
   /** `PMINUB mm, mm/m64` — `NP 0F DA /r` */
-  Pminub_mm_mmm64 = 903,
+  Pminub_mm_mmm64 = 904,
   /** `PMINUB xmm1, xmm2/m128` — `66 0F DA /r` */
-  Pminub_xmm_xmmm128 = 904,
+  Pminub_xmm_xmmm128 = 905,
   /** `PAND mm, mm/m64` — `NP 0F DB /r` */
-  Pand_mm_mmm64 = 905,
+  Pand_mm_mmm64 = 906,
   /** `PAND xmm1, xmm2/m128` — `66 0F DB /r` */
-  Pand_xmm_xmmm128 = 906,
+  Pand_xmm_xmmm128 = 907,
   /** `PADDUSB mm, mm/m64` — `NP 0F DC /r` */
-  Paddusb_mm_mmm64 = 907,
+  Paddusb_mm_mmm64 = 908,
   /** `PADDUSB xmm1, xmm2/m128` — `66 0F DC /r` */
-  Paddusb_xmm_xmmm128 = 908,
+  Paddusb_xmm_xmmm128 = 909,
   /** `PADDUSW mm, mm/m64` — `NP 0F DD /r` */
-  Paddusw_mm_mmm64 = 909,
+  Paddusw_mm_mmm64 = 910,
   /** `PADDUSW xmm1, xmm2/m128` — `66 0F DD /r` */
-  Paddusw_xmm_xmmm128 = 910,
+  Paddusw_xmm_xmmm128 = 911,
   /** `PMAXUB mm, mm/m64` — `NP 0F DE /r` */
-  Pmaxub_mm_mmm64 = 911,
+  Pmaxub_mm_mmm64 = 912,
   /** `PMAXUB xmm1, xmm2/m128` — `66 0F DE /r` */
-  Pmaxub_xmm_xmmm128 = 912,
+  Pmaxub_xmm_xmmm128 = 913,
   /** `PANDN mm, mm/m64` — `NP 0F DF /r` */
-  Pandn_mm_mmm64 = 913,
+  Pandn_mm_mmm64 = 914,
   /** `PANDN xmm1, xmm2/m128` — `66 0F DF /r` */
-  Pandn_xmm_xmmm128 = 914,
+  Pandn_xmm_xmmm128 = 915,
   /** `PAVGB mm, mm/m64` — `NP 0F E0 /r` */
-  Pavgb_mm_mmm64 = 915,
+  Pavgb_mm_mmm64 = 916,
   /** `PAVGB xmm1, xmm2/m128` — `66 0F E0 /r` */
-  Pavgb_xmm_xmmm128 = 916,
+  Pavgb_xmm_xmmm128 = 917,
   /** `PSRAW mm, mm/m64` — `NP 0F E1 /r` */
-  Psraw_mm_mmm64 = 917,
+  Psraw_mm_mmm64 = 918,
   /** `PSRAW xmm1, xmm2/m128` — `66 0F E1 /r` */
-  Psraw_xmm_xmmm128 = 918,
+  Psraw_xmm_xmmm128 = 919,
   /** `PSRAD mm, mm/m64` — `NP 0F E2 /r` */
-  Psrad_mm_mmm64 = 919,
+  Psrad_mm_mmm64 = 920,
   /** `PSRAD xmm1, xmm2/m128` — `66 0F E2 /r` */
-  Psrad_xmm_xmmm128 = 920,
+  Psrad_xmm_xmmm128 = 921,
   /** `PAVGW mm, mm/m64` — `NP 0F E3 /r` */
-  Pavgw_mm_mmm64 = 921,
+  Pavgw_mm_mmm64 = 922,
   /** `PAVGW xmm1, xmm2/m128` — `66 0F E3 /r` */
-  Pavgw_xmm_xmmm128 = 922,
+  Pavgw_xmm_xmmm128 = 923,
   /** `PMULHUW mm, mm/m64` — `NP 0F E4 /r` */
-  Pmulhuw_mm_mmm64 = 923,
+  Pmulhuw_mm_mmm64 = 924,
   /** `PMULHUW xmm1, xmm2/m128` — `66 0F E4 /r` */
-  Pmulhuw_xmm_xmmm128 = 924,
+  Pmulhuw_xmm_xmmm128 = 925,
   /** `PMULHW mm, mm/m64` — `NP 0F E5 /r` */
-  Pmulhw_mm_mmm64 = 925,
+  Pmulhw_mm_mmm64 = 926,
   /** `PMULHW xmm1, xmm2/m128` — `66 0F E5 /r` */
-  Pmulhw_xmm_xmmm128 = 926,
+  Pmulhw_xmm_xmmm128 = 927,
   /** `PSUBSB mm, mm/m64` — `NP 0F E8 /r` */
-  Psubsb_mm_mmm64 = 927,
+  Psubsb_mm_mmm64 = 928,
   /** `PSUBSB xmm1, xmm2/m128` — `66 0F E8 /r` */
-  Psubsb_xmm_xmmm128 = 928,
+  Psubsb_xmm_xmmm128 = 929,
   /** `PSUBSW mm, mm/m64` — `NP 0F E9 /r` */
-  Psubsw_mm_mmm64 = 929,
+  Psubsw_mm_mmm64 = 930,
   /** `PSUBSW xmm1, xmm2/m128` — `66 0F E9 /r` */
-  Psubsw_xmm_xmmm128 = 930,
+  Psubsw_xmm_xmmm128 = 931,
   /** `PMINSW mm, mm/m64` — `NP 0F EA /r` */
-  Pminsw_mm_mmm64 = 931,
+  Pminsw_mm_mmm64 = 932,
   /** `PMINSW xmm1, xmm2/m128` — `66 0F EA /r` */
-  Pminsw_xmm_xmmm128 = 932,
+  Pminsw_xmm_xmmm128 = 933,
   /** `POR mm, mm/m64` — `NP 0F EB /r` */
-  Por_mm_mmm64 = 933,
+  Por_mm_mmm64 = 934,
   /** `POR xmm1, xmm2/m128` — `66 0F EB /r` */
-  Por_xmm_xmmm128 = 934,
+  Por_xmm_xmmm128 = 935,
   /** `PADDSB mm, mm/m64` — `NP 0F EC /r` */
-  Paddsb_mm_mmm64 = 935,
+  Paddsb_mm_mmm64 = 936,
   /** `PADDSB xmm1, xmm2/m128` — `66 0F EC /r` */
-  Paddsb_xmm_xmmm128 = 936,
+  Paddsb_xmm_xmmm128 = 937,
   /** `PADDSW mm, mm/m64` — `NP 0F ED /r` */
-  Paddsw_mm_mmm64 = 937,
+  Paddsw_mm_mmm64 = 938,
   /** `PADDSW xmm1, xmm2/m128` — `66 0F ED /r` */
-  Paddsw_xmm_xmmm128 = 938,
+  Paddsw_xmm_xmmm128 = 939,
   /** `PMAXSW mm, mm/m64` — `NP 0F EE /r` */
-  Pmaxsw_mm_mmm64 = 939,
+  Pmaxsw_mm_mmm64 = 940,
   /** `PMAXSW xmm1, xmm2/m128` — `66 0F EE /r` */
-  Pmaxsw_xmm_xmmm128 = 940,
+  Pmaxsw_xmm_xmmm128 = 941,
   /** `PXOR mm, mm/m64` — `NP 0F EF /r` */
-  Pxor_mm_mmm64 = 941,
+  Pxor_mm_mmm64 = 942,
   /** `PXOR xmm1, xmm2/m128` — `66 0F EF /r` */
-  Pxor_xmm_xmmm128 = 942,
+  Pxor_xmm_xmmm128 = 943,
   /** `PSLLW mm, mm/m64` — `NP 0F F1 /r` */
-  Psllw_mm_mmm64 = 943,
+  Psllw_mm_mmm64 = 944,
   /** `PSLLW xmm1, xmm2/m128` — `66 0F F1 /r` */
-  Psllw_xmm_xmmm128 = 944,
+  Psllw_xmm_xmmm128 = 945,
   /** `PSLLD mm, mm/m64` — `NP 0F F2 /r` */
-  Pslld_mm_mmm64 = 945,
+  Pslld_mm_mmm64 = 946,
   /** `PSLLD xmm1, xmm2/m128` — `66 0F F2 /r` */
-  Pslld_xmm_xmmm128 = 946,
+  Pslld_xmm_xmmm128 = 947,
   /** `PSLLQ mm, mm/m64` — `NP 0F F3 /r` */
-  Psllq_mm_mmm64 = 947,
+  Psllq_mm_mmm64 = 948,
   /** `PSLLQ xmm1, xmm2/m128` — `66 0F F3 /r` */
-  Psllq_xmm_xmmm128 = 948,
+  Psllq_xmm_xmmm128 = 949,
   /** `PMULUDQ mm, mm/m64` — `NP 0F F4 /r` */
-  Pmuludq_mm_mmm64 = 949,
+  Pmuludq_mm_mmm64 = 950,
   /** `PMULUDQ xmm1, xmm2/m128` — `66 0F F4 /r` */
-  Pmuludq_xmm_xmmm128 = 950,
+  Pmuludq_xmm_xmmm128 = 951,
   /** `PMADDWD mm, mm/m64` — `NP 0F F5 /r` */
-  Pmaddwd_mm_mmm64 = 951,
+  Pmaddwd_mm_mmm64 = 952,
   /** `PMADDWD xmm1, xmm2/m128` — `66 0F F5 /r` */
-  Pmaddwd_xmm_xmmm128 = 952,
+  Pmaddwd_xmm_xmmm128 = 953,
   /** `PSADBW mm, mm/m64` — `NP 0F F6 /r` */
-  Psadbw_mm_mmm64 = 953,
+  Psadbw_mm_mmm64 = 954,
   /** `PSADBW xmm1, xmm2/m128` — `66 0F F6 /r` */
-  Psadbw_xmm_xmmm128 = 954,
+  Psadbw_xmm_xmmm128 = 955,
   /** `PSUBB mm, mm/m64` — `NP 0F F8 /r` */
-  Psubb_mm_mmm64 = 955,
+  Psubb_mm_mmm64 = 956,
   /** `PSUBB xmm1, xmm2/m128` — `66 0F F8 /r` */
-  Psubb_xmm_xmmm128 = 956,
+  Psubb_xmm_xmmm128 = 957,
   /** `PSUBW mm, mm/m64` — `NP 0F F9 /r` */
-  Psubw_mm_mmm64 = 957,
+  Psubw_mm_mmm64 = 958,
   /** `PSUBW xmm1, xmm2/m128` — `66 0F F9 /r` */
-  Psubw_xmm_xmmm128 = 958,
+  Psubw_xmm_xmmm128 = 959,
   /** `PSUBD mm, mm/m64` — `NP 0F FA /r` */
-  Psubd_mm_mmm64 = 959,
+  Psubd_mm_mmm64 = 960,
   /** `PSUBD xmm1, xmm2/m128` — `66 0F FA /r` */
-  Psubd_xmm_xmmm128 = 960,
+  Psubd_xmm_xmmm128 = 961,
   /** `PSUBQ mm, mm/m64` — `NP 0F FB /r` */
-  Psubq_mm_mmm64 = 961,
+  Psubq_mm_mmm64 = 962,
   /** `PSUBQ xmm1, xmm2/m128` — `66 0F FB /r` */
-  Psubq_xmm_xmmm128 = 962,
+  Psubq_xmm_xmmm128 = 963,
   /** `PADDB mm, mm/m64` — `NP 0F FC /r` */
-  Paddb_mm_mmm64 = 963,
+  Paddb_mm_mmm64 = 964,
   /** `PADDB xmm1, xmm2/m128` — `66 0F FC /r` */
-  Paddb_xmm_xmmm128 = 964,
+  Paddb_xmm_xmmm128 = 965,
   /** `PADDW mm, mm/m64` — `NP 0F FD /r` */
-  Paddw_mm_mmm64 = 965,
+  Paddw_mm_mmm64 = 966,
   /** `PADDW xmm1, xmm2/m128` — `66 0F FD /r` */
-  Paddw_xmm_xmmm128 = 966,
+  Paddw_xmm_xmmm128 = 967,
   /** `PADDD mm, mm/m64` — `NP 0F FE /r` */
-  Paddd_mm_mmm64 = 967,
+  Paddd_mm_mmm64 = 968,
   /** `PADDD xmm1, xmm2/m128` — `66 0F FE /r` */
-  Paddd_xmm_xmmm128 = 968,
+  Paddd_xmm_xmmm128 = 969,
   /** `PUNPCKLQDQ xmm1, xmm2/m128` — `66 0F 6C /r` */
-  Punpcklqdq_xmm_xmmm128 = 969,
+  Punpcklqdq_xmm_xmmm128 = 970,
   /** `PUNPCKHQDQ xmm1, xmm2/m128` — `66 0F 6D /r` */
-  Punpckhqdq_xmm_xmmm128 = 970,
+  Punpckhqdq_xmm_xmmm128 = 971,
   /** `PMOVMSKB r32, mm` — `NP 0F D7 /r` */
-  Pmovmskb_r32_mm = 971,
+  Pmovmskb_r32_mm = 972,
   /** `PMOVMSKB r32, xmm` — `66 0F D7 /r` */
-  Pmovmskb_r32_xmm = 972,
+  Pmovmskb_r32_xmm = 973,
   /** `PSHUFD xmm1, xmm2/m128, imm8` — `66 0F 70 /r ib` */
-  Pshufd_xmm_xmmm128_imm8 = 973,
+  Pshufd_xmm_xmmm128_imm8 = 974,
   /** `PSHUFHW xmm1, xmm2/m128, imm8` — `F3 0F 70 /r ib` */
-  Pshufhw_xmm_xmmm128_imm8 = 974,
+  Pshufhw_xmm_xmmm128_imm8 = 975,
   /** `PSHUFLW xmm1, xmm2/m128, imm8` — `F2 0F 70 /r ib` */
-  Pshuflw_xmm_xmmm128_imm8 = 975,
+  Pshuflw_xmm_xmmm128_imm8 = 976,
   /** `PSRLW xmm1, imm8` — `66 0F 71 /2 ib` */
-  Psrlw_xmm_imm8 = 976,
+  Psrlw_xmm_imm8 = 977,
   /** `PSRAW xmm1, imm8` — `66 0F 71 /4 ib` */
-  Psraw_xmm_imm8 = 977,
+  Psraw_xmm_imm8 = 978,
   /** `PSLLW xmm1, imm8` — `66 0F 71 /6 ib` */
-  Psllw_xmm_imm8 = 978,
+  Psllw_xmm_imm8 = 979,
   /** `PSRLD xmm1, imm8` — `66 0F 72 /2 ib` */
-  Psrld_xmm_imm8 = 979,
+  Psrld_xmm_imm8 = 980,
   /** `PSRAD xmm1, imm8` — `66 0F 72 /4 ib` */
-  Psrad_xmm_imm8 = 980,
+  Psrad_xmm_imm8 = 981,
   /** `PSLLD xmm1, imm8` — `66 0F 72 /6 ib` */
-  Pslld_xmm_imm8 = 981,
+  Pslld_xmm_imm8 = 982,
   /** `PSRLQ xmm1, imm8` — `66 0F 73 /2 ib` */
-  Psrlq_xmm_imm8 = 982,
+  Psrlq_xmm_imm8 = 983,
   /** `PSRLDQ xmm1, imm8` — `66 0F 73 /3 ib` */
-  Psrldq_xmm_imm8 = 983,
+  Psrldq_xmm_imm8 = 984,
   /** `PSLLQ xmm1, imm8` — `66 0F 73 /6 ib` */
-  Psllq_xmm_imm8 = 984,
+  Psllq_xmm_imm8 = 985,
   /** `PSLLDQ xmm1, imm8` — `66 0F 73 /7 ib` */
-  Pslldq_xmm_imm8 = 985,
+  Pslldq_xmm_imm8 = 986,
   /** `MOVAPS xmm1, xmm2/m128` — `NP 0F 28 /r` */
-  Movaps_xmm_xmmm128 = 986,
+  Movaps_xmm_xmmm128 = 987,
   /** `MOVAPS xmm2/m128, xmm1` — `NP 0F 29 /r` */
-  Movaps_xmmm128_xmm = 987,
+  Movaps_xmmm128_xmm = 988,
   /** `MOVAPD xmm1, xmm2/m128` — `66 0F 28 /r` */
-  Movapd_xmm_xmmm128 = 988,
+  Movapd_xmm_xmmm128 = 989,
   /** `MOVAPD xmm2/m128, xmm1` — `66 0F 29 /r` */
-  Movapd_xmmm128_xmm = 989,
+  Movapd_xmmm128_xmm = 990,
   /** `MOVUPS xmm1, xmm2/m128` — `NP 0F 10 /r` */
-  Movups_xmm_xmmm128 = 990,
+  Movups_xmm_xmmm128 = 991,
   /** `MOVUPS xmm2/m128, xmm1` — `NP 0F 11 /r` */
-  Movups_xmmm128_xmm = 991,
+  Movups_xmmm128_xmm = 992,
   /** `MOVUPD xmm1, xmm2/m128` — `66 0F 10 /r` */
-  Movupd_xmm_xmmm128 = 992,
+  Movupd_xmm_xmmm128 = 993,
   /** `MOVUPD xmm2/m128, xmm1` — `66 0F 11 /r` */
-  Movupd_xmmm128_xmm = 993,
+  Movupd_xmmm128_xmm = 994,
   /** `MOVSS xmm1, xmm2/m32` — `F3 0F 10 /r` */
-  Movss_xmm_xmmm32 = 994,
+  Movss_xmm_xmmm32 = 995,
   /** `MOVSS xmm2/m32, xmm1` — `F3 0F 11 /r` */
-  Movss_xmmm32_xmm = 995,
+  Movss_xmmm32_xmm = 996,
   /** `MOVSD xmm1, xmm2/m64` — `F2 0F 10 /r` */
-  Movsd_xmm_xmmm64 = 996,
+  Movsd_xmm_xmmm64 = 997,
   /** `MOVSD xmm2/m64, xmm1` — `F2 0F 11 /r` */
-  Movsd_xmmm64_xmm = 997,
+  Movsd_xmmm64_xmm = 998,
   /** `MOVDQA xmm1, xmm2/m128` — `66 0F 6F /r` */
-  Movdqa_xmm_xmmm128 = 998,
+  Movdqa_xmm_xmmm128 = 999,
   /** `MOVDQA xmm2/m128, xmm1` — `66 0F 7F /r` */
-  Movdqa_xmmm128_xmm = 999,
+  Movdqa_xmmm128_xmm = 1000,
   /** `MOVDQU xmm1, xmm2/m128` — `F3 0F 6F /r` */
-  Movdqu_xmm_xmmm128 = 1000,
+  Movdqu_xmm_xmmm128 = 1001,
   /** `MOVDQU xmm2/m128, xmm1` — `F3 0F 7F /r` */
-  Movdqu_xmmm128_xmm = 1001,
+  Movdqu_xmmm128_xmm = 1002,
   /** `MOVQ mm, mm/m64` — `NP 0F 6F /r` */
-  Movq_mm_mmm64 = 1002,
+  Movq_mm_mmm64 = 1003,
   /** `MOVQ mm/m64, mm` — `NP 0F 7F /r` */
-  Movq_mmm64_mm = 1003,
+  Movq_mmm64_mm = 1004,
   /** `MOVD xmm, r/m32` — `66 0F 6E /r` */
-  Movd_xmm_rm32 = 1004,
+  Movd_xmm_rm32 = 1005,
   /** `MOVQ xmm, r/m64` — `66 REX.W 0F 6E /r` */
-  Movq_xmm_rm64 = 1005,
+  Movq_xmm_rm64 = 1006,
   /** `MOVD r/m32, xmm` — `66 0F 7E /r` */
-  Movd_rm32_xmm = 1006,
+  Movd_rm32_xmm = 1007,
   /** `MOVQ r/m64, xmm` — `66 REX.W 0F 7E /r` */
-  Movq_rm64_xmm = 1007,
+  Movq_rm64_xmm = 1008,
   /** `MOVD mm, r/m32` — `NP 0F 6E /r` */
-  Movd_mm_rm32 = 1008,
+  Movd_mm_rm32 = 1009,
   /** `MOVQ mm, r/m64` — `NP REX.W 0F 6E /r` */
-  Movq_mm_rm64 = 1009,
+  Movq_mm_rm64 = 1010,
   /** `MOVD r/m32, mm` — `NP 0F 7E /r` */
-  Movd_rm32_mm = 1010,
+  Movd_rm32_mm = 1011,
   /** `MOVQ r/m64, mm` — `NP REX.W 0F 7E /r` */
-  Movq_rm64_mm = 1011,
+  Movq_rm64_mm = 1012,
   /** `MOVQ xmm1, xmm2/m64` — `F3 0F 7E /r` */
-  Movq_xmm_xmmm64 = 1012,
+  Movq_xmm_xmmm64 = 1013,
   /** `MOVQ xmm2/m64, xmm1` — `66 0F D6 /r` */
-  Movq_xmmm64_xmm = 1013,
+  Movq_xmmm64_xmm = 1014,
   /** `MOVHLPS xmm1, xmm2` — `NP 0F 12 /r` */
-  Movhlps_xmm_xmm = 1014,
+  Movhlps_xmm_xmm = 1015,
   /** `MOVLPS xmm1, m64` — `NP 0F 12 /r` */
-  Movlps_xmm_m64 = 1015,
+  Movlps_xmm_m64 = 1016,
   /** `MOVLPS m64, xmm1` — `NP 0F 13 /r` */
-  Movlps_m64_xmm = 1016,
+  Movlps_m64_xmm = 1017,
   /** `MOVLHPS xmm1, xmm2` — `NP 0F 16 /r` */
-  Movlhps_xmm_xmm = 1017,
+  Movlhps_xmm_xmm = 1018,
   /** `MOVHPS xmm1, m64` — `NP 0F 16 /r` */
-  Movhps_xmm_m64 = 1018,
+  Movhps_xmm_m64 = 1019,
   /** `MOVHPS m64, xmm1` — `NP 0F 17 /r` */
-  Movhps_m64_xmm = 1019,
+  Movhps_m64_xmm = 1020,
   /** `MOVLPD xmm1, m64` — `66 0F 12 /r` */
-  Movlpd_xmm_m64 = 1020,
+  Movlpd_xmm_m64 = 1021,
   /** `MOVLPD m64, xmm1` — `66 0F 13 /r` */
-  Movlpd_m64_xmm = 1021,
+  Movlpd_m64_xmm = 1022,
   /** `MOVHPD xmm1, m64` — `66 0F 16 /r` */
-  Movhpd_xmm_m64 = 1022,
+  Movhpd_xmm_m64 = 1023,
   /** `MOVHPD m64, xmm1` — `66 0F 17 /r` */
-  Movhpd_m64_xmm = 1023,
+  Movhpd_m64_xmm = 1024,
   /** `MOVNTPS m128, xmm1` — `NP 0F 2B /r` */
-  Movntps_m128_xmm = 1024,
+  Movntps_m128_xmm = 1025,
   /** `MOVNTPD m128, xmm1` — `66 0F 2B /r` */
-  Movntpd_m128_xmm = 1025,
+  Movntpd_m128_xmm = 1026,
   /** `MOVNTDQ m128, xmm1` — `66 0F E7 /r` */
-  Movntdq_m128_xmm = 1026,
+  Movntdq_m128_xmm = 1027,
   /** `MOVNTI m32, r32` — `NP 0F C3 /r` */
-  Movnti_m32_r32 = 1027,
+  Movnti_m32_r32 = 1028,
   /** `MOVNTI m64, r64` — `NP REX.W 0F C3 /r` */
-  Movnti_m64_r64 = 1028,
+  Movnti_m64_r64 = 1029,
   /** `MOVNTDQA xmm1, m128` — `66 0F 38 2A /r` */
-  Movntdqa_xmm_m128 = 1029,
+  Movntdqa_xmm_m128 = 1030,
   /** `MOVMSKPS r32, xmm` — `NP 0F 50 /r` */
-  Movmskps_r32_xmm = 1030,
+  Movmskps_r32_xmm = 1031,
   /** `MOVMSKPD r32, xmm` — `66 0F 50 /r` */
-  Movmskpd_r32_xmm = 1031,
+  Movmskpd_r32_xmm = 1032,
   /** `LDDQU xmm1, m128` — `F2 0F F0 /r` */
-  Lddqu_xmm_m128 = 1032,
+  Lddqu_xmm_m128 = 1033,
   /** `SQRTPS xmm1, xmm2/m128` — `NP 0F 51 /r` */
-  Sqrtps_xmm_xmmm128 = 1033,
+  Sqrtps_xmm_xmmm128 = 1034,
   /** `SQRTPD xmm1, xmm2/m128` — `66 0F 51 /r` */
-  Sqrtpd_xmm_xmmm128 = 1034,
+  Sqrtpd_xmm_xmmm128 = 1035,
   /** `SQRTSS xmm1, xmm2/m32` — `F3 0F 51 /r` */
-  Sqrtss_xmm_xmmm32 = 1035,
+  Sqrtss_xmm_xmmm32 = 1036,
   /** `SQRTSD xmm1, xmm2/m64` — `F2 0F 51 /r` */
-  Sqrtsd_xmm_xmmm64 = 1036,
+  Sqrtsd_xmm_xmmm64 = 1037,
   /** `ADDPS xmm1, xmm2/m128` — `NP 0F 58 /r` */
-  Addps_xmm_xmmm128 = 1037,
+  Addps_xmm_xmmm128 = 1038,
   /** `ADDPD xmm1, xmm2/m128` — `66 0F 58 /r` */
-  Addpd_xmm_xmmm128 = 1038,
+  Addpd_xmm_xmmm128 = 1039,
   /** `ADDSS xmm1, xmm2/m32` — `F3 0F 58 /r` */
-  Addss_xmm_xmmm32 = 1039,
+  Addss_xmm_xmmm32 = 1040,
   /** `ADDSD xmm1, xmm2/m64` — `F2 0F 58 /r` */
-  Addsd_xmm_xmmm64 = 1040,
+  Addsd_xmm_xmmm64 = 1041,
   /** `MULPS xmm1, xmm2/m128` — `NP 0F 59 /r` */
-  Mulps_xmm_xmmm128 = 1041,
+  Mulps_xmm_xmmm128 = 1042,
   /** `MULPD xmm1, xmm2/m128` — `66 0F 59 /r` */
-  Mulpd_xmm_xmmm128 = 1042,
+  Mulpd_xmm_xmmm128 = 1043,
   /** `MULSS xmm1, xmm2/m32` — `F3 0F 59 /r` */
-  Mulss_xmm_xmmm32 = 1043,
+  Mulss_xmm_xmmm32 = 1044,
   /** `MULSD xmm1, xmm2/m64` — `F2 0F 59 /r` */
-  Mulsd_xmm_xmmm64 = 1044,
+  Mulsd_xmm_xmmm64 = 1045,
   /** `SUBPS xmm1, xmm2/m128` — `NP 0F 5C /r` */
-  Subps_xmm_xmmm128 = 1045,
+  Subps_xmm_xmmm128 = 1046,
   /** `SUBPD xmm1, xmm2/m128` — `66 0F 5C /r` */
-  Subpd_xmm_xmmm128 = 1046,
+  Subpd_xmm_xmmm128 = 1047,
   /** `SUBSS xmm1, xmm2/m32` — `F3 0F 5C /r` */
-  Subss_xmm_xmmm32 = 1047,
+  Subss_xmm_xmmm32 = 1048,
   /** `SUBSD xmm1, xmm2/m64` — `F2 0F 5C /r` */
-  Subsd_xmm_xmmm64 = 1048,
+  Subsd_xmm_xmmm64 = 1049,
   /** `MINPS xmm1, xmm2/m128` — `NP 0F 5D /r` */
-  Minps_xmm_xmmm128 = 1049,
+  Minps_xmm_xmmm128 = 1050,
   /** `MINPD xmm1, xmm2/m128` — `66 0F 5D /r` */
-  Minpd_xmm_xmmm128 = 1050,
+  Minpd_xmm_xmmm128 = 1051,
   /** `MINSS xmm1, xmm2/m32` — `F3 0F 5D /r` */
-  Minss_xmm_xmmm32 = 1051,
+  Minss_xmm_xmmm32 = 1052,
   /** `MINSD xmm1, xmm2/m64` — `F2 0F 5D /r` */
-  Minsd_xmm_xmmm64 = 1052,
+  Minsd_xmm_xmmm64 = 1053,
   /** `DIVPS xmm1, xmm2/m128` — `NP 0F 5E /r` */
-  Divps_xmm_xmmm128 = 1053,
+  Divps_xmm_xmmm128 = 1054,
   /** `DIVPD xmm1, xmm2/m128` — `66 0F 5E /r` */
-  Divpd_xmm_xmmm128 = 1054,
+  Divpd_xmm_xmmm128 = 1055,
   /** `DIVSS xmm1, xmm2/m32` — `F3 0F 5E /r` */
-  Divss_xmm_xmmm32 = 1055,
+  Divss_xmm_xmmm32 = 1056,
   /** `DIVSD xmm1, xmm2/m64` — `F2 0F 5E /r` */
-  Divsd_xmm_xmmm64 = 1056,
+  Divsd_xmm_xmmm64 = 1057,
   /** `MAXPS xmm1, xmm2/m128` — `NP 0F 5F /r` */
-  Maxps_xmm_xmmm128 = 1057,
+  Maxps_xmm_xmmm128 = 1058,
   /** `MAXPD xmm1, xmm2/m128` — `66 0F 5F /r` */
-  Maxpd_xmm_xmmm128 = 1058,
+  Maxpd_xmm_xmmm128 = 1059,
   /** `MAXSS xmm1, xmm2/m32` — `F3 0F 5F /r` */
-  Maxss_xmm_xmmm32 = 1059,
+  Maxss_xmm_xmmm32 = 1060,
   /** `MAXSD xmm1, xmm2/m64` — `F2 0F 5F /r` */
-  Maxsd_xmm_xmmm64 = 1060,
+  Maxsd_xmm_xmmm64 = 1061,
   /** `ANDPS xmm1, xmm2/m128` — `NP 0F 54 /r` */
-  Andps_xmm_xmmm128 = 1061,
+  Andps_xmm_xmmm128 = 1062,
   /** `ANDPD xmm1, xmm2/m128` — `66 0F 54 /r` */
-  Andpd_xmm_xmmm128 = 1062,
+  Andpd_xmm_xmmm128 = 1063,
   /** `ANDNPS xmm1, xmm2/m128` — `NP 0F 55 /r` */
-  Andnps_xmm_xmmm128 = 1063,
+  Andnps_xmm_xmmm128 = 1064,
   /** `ANDNPD xmm1, xmm2/m128` — `66 0F 55 /r` */
-  Andnpd_xmm_xmmm128 = 1064,
+  Andnpd_xmm_xmmm128 = 1065,
   /** `ORPS xmm1, xmm2/m128` — `NP 0F 56 /r` */
-  Orps_xmm_xmmm128 = 1065,
+  Orps_xmm_xmmm128 = 1066,
   /** `ORPD xmm1, xmm2/m128` — `66 0F 56 /r` */
-  Orpd_xmm_xmmm128 = 1066,
+  Orpd_xmm_xmmm128 = 1067,
   /** `XORPS xmm1, xmm2/m128` — `NP 0F 57 /r` */
-  Xorps_xmm_xmmm128 = 1067,
+  Xorps_xmm_xmmm128 = 1068,
   /** `XORPD xmm1, xmm2/m128` — `66 0F 57 /r` */
-  Xorpd_xmm_xmmm128 = 1068,
+  Xorpd_xmm_xmmm128 = 1069,
   /** `UNPCKLPS xmm1, xmm2/m128` — `NP 0F 14 /r` */
-  Unpcklps_xmm_xmmm128 = 1069,
+  Unpcklps_xmm_xmmm128 = 1070,
   /** `UNPCKLPD xmm1, xmm2/m128` — `66 0F 14 /r` */
-  Unpcklpd_xmm_xmmm128 = 1070,
+  Unpcklpd_xmm_xmmm128 = 1071,
   /** `UNPCKHPS xmm1, xmm2/m128` — `NP 0F 15 /r` */
-  Unpckhps_xmm_xmmm128 = 1071,
+  Unpckhps_xmm_xmmm128 = 1072,
   /** `UNPCKHPD xmm1, xmm2/m128` — `66 0F 15 /r` */
-  Unpckhpd_xmm_xmmm128 = 1072,
+  Unpckhpd_xmm_xmmm128 = 1073,
   /** `UCOMISS xmm1, xmm2/m32` — `NP 0F 2E /r` */
-  Ucomiss_xmm_xmmm32 = 1073,
+  Ucomiss_xmm_xmmm32 = 1074,
   /** `UCOMISD xmm1, xmm2/m64` — `66 0F 2E /r` */
-  Ucomisd_xmm_xmmm64 = 1074,
+  Ucomisd_xmm_xmmm64 = 1075,
   /** `COMISS xmm1, xmm2/m32` — `NP 0F 2F /r` */
-  Comiss_xmm_xmmm32 = 1075,
+  Comiss_xmm_xmmm32 = 1076,
   /** `COMISD xmm1, xmm2/m64` — `66 0F 2F /r` */
-  Comisd_xmm_xmmm64 = 1076,
+  Comisd_xmm_xmmm64 = 1077,
   /** `SHUFPS xmm1, xmm2/m128, imm8` — `NP 0F C6 /r ib` */
-  Shufps_xmm_xmmm128_imm8 = 1077,
+  Shufps_xmm_xmmm128_imm8 = 1078,
   /** `SHUFPD xmm1, xmm2/m128, imm8` — `66 0F C6 /r ib` */
-  Shufpd_xmm_xmmm128_imm8 = 1078,
+  Shufpd_xmm_xmmm128_imm8 = 1079,
   /** `CMPPS xmm1, xmm2/m128, imm8` — `NP 0F C2 /r ib` */
-  Cmpps_xmm_xmmm128_imm8 = 1079,
+  Cmpps_xmm_xmmm128_imm8 = 1080,
   /** `CMPPD xmm1, xmm2/m128, imm8` — `66 0F C2 /r ib` */
-  Cmppd_xmm_xmmm128_imm8 = 1080,
+  Cmppd_xmm_xmmm128_imm8 = 1081,
   /** `CMPSS xmm1, xmm2/m32, imm8` — `F3 0F C2 /r ib` */
-  Cmpss_xmm_xmmm32_imm8 = 1081,
+  Cmpss_xmm_xmmm32_imm8 = 1082,
   /** `CMPSD xmm1, xmm2/m64, imm8` — `F2 0F C2 /r ib` */
-  Cmpsd_xmm_xmmm64_imm8 = 1082,
+  Cmpsd_xmm_xmmm64_imm8 = 1083,
   /** `CVTSI2SD xmm1, r/m32` — `F2 0F 2A /r` */
-  Cvtsi2sd_xmm_rm32 = 1083,
+  Cvtsi2sd_xmm_rm32 = 1084,
   /** `CVTSI2SD xmm1, r/m64` — `F2 REX.W 0F 2A /r` */
-  Cvtsi2sd_xmm_rm64 = 1084,
+  Cvtsi2sd_xmm_rm64 = 1085,
   /** `CVTSI2SS xmm1, r/m32` — `F3 0F 2A /r` */
-  Cvtsi2ss_xmm_rm32 = 1085,
+  Cvtsi2ss_xmm_rm32 = 1086,
   /** `CVTSI2SS xmm1, r/m64` — `F3 REX.W 0F 2A /r` */
-  Cvtsi2ss_xmm_rm64 = 1086,
+  Cvtsi2ss_xmm_rm64 = 1087,
   /** `CVTTSD2SI r32, xmm1/m64` — `F2 0F 2C /r` */
-  Cvttsd2si_r32_xmmm64 = 1087,
+  Cvttsd2si_r32_xmmm64 = 1088,
   /** `CVTTSD2SI r64, xmm1/m64` — `F2 REX.W 0F 2C /r` */
-  Cvttsd2si_r64_xmmm64 = 1088,
+  Cvttsd2si_r64_xmmm64 = 1089,
   /** `CVTTSS2SI r32, xmm1/m32` — `F3 0F 2C /r` */
-  Cvttss2si_r32_xmmm32 = 1089,
+  Cvttss2si_r32_xmmm32 = 1090,
   /** `CVTTSS2SI r64, xmm1/m32` — `F3 REX.W 0F 2C /r` */
-  Cvttss2si_r64_xmmm32 = 1090,
+  Cvttss2si_r64_xmmm32 = 1091,
   /** `CVTSD2SI r32, xmm1/m64` — `F2 0F 2D /r` */
-  Cvtsd2si_r32_xmmm64 = 1091,
+  Cvtsd2si_r32_xmmm64 = 1092,
   /** `CVTSD2SI r64, xmm1/m64` — `F2 REX.W 0F 2D /r` */
-  Cvtsd2si_r64_xmmm64 = 1092,
+  Cvtsd2si_r64_xmmm64 = 1093,
   /** `CVTSS2SI r32, xmm1/m32` — `F3 0F 2D /r` */
-  Cvtss2si_r32_xmmm32 = 1093,
+  Cvtss2si_r32_xmmm32 = 1094,
   /** `CVTSS2SI r64, xmm1/m32` — `F3 REX.W 0F 2D /r` */
-  Cvtss2si_r64_xmmm32 = 1094,
+  Cvtss2si_r64_xmmm32 = 1095,
   /** `CVTSD2SS xmm1, xmm2/m64` — `F2 0F 5A /r` */
-  Cvtsd2ss_xmm_xmmm64 = 1095,
+  Cvtsd2ss_xmm_xmmm64 = 1096,
   /** `CVTSS2SD xmm1, xmm2/m32` — `F3 0F 5A /r` */
-  Cvtss2sd_xmm_xmmm32 = 1096,
+  Cvtss2sd_xmm_xmmm32 = 1097,
   /** `CVTPS2PD xmm1, xmm2/m64` — `NP 0F 5A /r` */
-  Cvtps2pd_xmm_xmmm64 = 1097,
+  Cvtps2pd_xmm_xmmm64 = 1098,
   /** `CVTPD2PS xmm1, xmm2/m128` — `66 0F 5A /r` */
-  Cvtpd2ps_xmm_xmmm128 = 1098,
+  Cvtpd2ps_xmm_xmmm128 = 1099,
   /** `CVTDQ2PS xmm1, xmm2/m128` — `NP 0F 5B /r` */
-  Cvtdq2ps_xmm_xmmm128 = 1099,
+  Cvtdq2ps_xmm_xmmm128 = 1100,
   /** `CVTPS2DQ xmm1, xmm2/m128` — `66 0F 5B /r` */
-  Cvtps2dq_xmm_xmmm128 = 1100,
+  Cvtps2dq_xmm_xmmm128 = 1101,
   /** `CVTTPS2DQ xmm1, xmm2/m128` — `F3 0F 5B /r` */
-  Cvttps2dq_xmm_xmmm128 = 1101,
+  Cvttps2dq_xmm_xmmm128 = 1102,
   /** `CVTDQ2PD xmm1, xmm2/m64` — `F3 0F E6 /r` */
-  Cvtdq2pd_xmm_xmmm64 = 1102,
+  Cvtdq2pd_xmm_xmmm64 = 1103,
   /** `PSHUFB xmm1, xmm2/m128` — `66 0F 38 00 /r` */
-  Pshufb_xmm_xmmm128 = 1103,
+  Pshufb_xmm_xmmm128 = 1104,
   /** `PSHUFB mm1, mm2/m64` — `NP 0F 38 00 /r` */
-  Pshufb_mm_mmm64 = 1104,
+  Pshufb_mm_mmm64 = 1105,
   /** `PALIGNR xmm1, xmm2/m128, imm8` — `66 0F 3A 0F /r ib` */
-  Palignr_xmm_xmmm128_imm8 = 1105,
+  Palignr_xmm_xmmm128_imm8 = 1106,
   /** `PALIGNR mm1, mm2/m64, imm8` — `NP 0F 3A 0F /r ib` */
-  Palignr_mm_mmm64_imm8 = 1106,
+  Palignr_mm_mmm64_imm8 = 1107,
   /** `PMINSB xmm1, xmm2/m128` — `66 0F 38 38 /r` */
-  Pminsb_xmm_xmmm128 = 1107,
+  Pminsb_xmm_xmmm128 = 1108,
   /** `PMINSD xmm1, xmm2/m128` — `66 0F 38 39 /r` */
-  Pminsd_xmm_xmmm128 = 1108,
+  Pminsd_xmm_xmmm128 = 1109,
   /** `PMINUW xmm1, xmm2/m128` — `66 0F 38 3A /r` */
-  Pminuw_xmm_xmmm128 = 1109,
+  Pminuw_xmm_xmmm128 = 1110,
   /** `PMINUD xmm1, xmm2/m128` — `66 0F 38 3B /r` */
-  Pminud_xmm_xmmm128 = 1110,
+  Pminud_xmm_xmmm128 = 1111,
   /** `PMAXSB xmm1, xmm2/m128` — `66 0F 38 3C /r` */
-  Pmaxsb_xmm_xmmm128 = 1111,
+  Pmaxsb_xmm_xmmm128 = 1112,
   /** `PMAXSD xmm1, xmm2/m128` — `66 0F 38 3D /r` */
-  Pmaxsd_xmm_xmmm128 = 1112,
+  Pmaxsd_xmm_xmmm128 = 1113,
   /** `PMAXUW xmm1, xmm2/m128` — `66 0F 38 3E /r` */
-  Pmaxuw_xmm_xmmm128 = 1113,
+  Pmaxuw_xmm_xmmm128 = 1114,
   /** `PMAXUD xmm1, xmm2/m128` — `66 0F 38 3F /r` */
-  Pmaxud_xmm_xmmm128 = 1114,
+  Pmaxud_xmm_xmmm128 = 1115,
   /** `PMULLD xmm1, xmm2/m128` — `66 0F 38 40 /r` */
-  Pmulld_xmm_xmmm128 = 1115,
+  Pmulld_xmm_xmmm128 = 1116,
   /** `PCMPEQQ xmm1, xmm2/m128` — `66 0F 38 29 /r` */
-  Pcmpeqq_xmm_xmmm128 = 1116,
+  Pcmpeqq_xmm_xmmm128 = 1117,
   /** `PACKUSDW xmm1, xmm2/m128` — `66 0F 38 2B /r` */
-  Packusdw_xmm_xmmm128 = 1117,
+  Packusdw_xmm_xmmm128 = 1118,
   /** `PMULDQ xmm1, xmm2/m128` — `66 0F 38 28 /r` */
-  Pmuldq_xmm_xmmm128 = 1118,
+  Pmuldq_xmm_xmmm128 = 1119,
   /** `PCMPGTQ xmm1, xmm2/m128` — `66 0F 38 37 /r` */
-  Pcmpgtq_xmm_xmmm128 = 1119,
+  Pcmpgtq_xmm_xmmm128 = 1120,
   /** `PABSB xmm1, xmm2/m128` — `66 0F 38 1C /r` */
-  Pabsb_xmm_xmmm128 = 1120,
+  Pabsb_xmm_xmmm128 = 1121,
+  /** `PABSB mm1, mm2/m64` — `NP 0F 38 1C /r` */
+  Pabsb_mm_mmm64 = 1122,
   /** `PABSW xmm1, xmm2/m128` — `66 0F 38 1D /r` */
-  Pabsw_xmm_xmmm128 = 1121,
+  Pabsw_xmm_xmmm128 = 1123,
+  /** `PABSW mm1, mm2/m64` — `NP 0F 38 1D /r` */
+  Pabsw_mm_mmm64 = 1124,
   /** `PABSD xmm1, xmm2/m128` — `66 0F 38 1E /r` */
-  Pabsd_xmm_xmmm128 = 1122,
+  Pabsd_xmm_xmmm128 = 1125,
+  /** `PABSD mm1, mm2/m64` — `NP 0F 38 1E /r` */
+  Pabsd_mm_mmm64 = 1126,
   /** `PTEST xmm1, xmm2/m128` — `66 0F 38 17 /r` */
-  Ptest_xmm_xmmm128 = 1123,
+  Ptest_xmm_xmmm128 = 1127,
   /** `PMOVSXBW xmm1, xmm2/m64` — `66 0F 38 20 /r` */
-  Pmovsxbw_xmm_xmmm64 = 1124,
+  Pmovsxbw_xmm_xmmm64 = 1128,
   /** `PMOVSXBD xmm1, xmm2/m32` — `66 0F 38 21 /r` */
-  Pmovsxbd_xmm_xmmm32 = 1125,
+  Pmovsxbd_xmm_xmmm32 = 1129,
   /** `PMOVSXBQ xmm1, xmm2/m16` — `66 0F 38 22 /r` */
-  Pmovsxbq_xmm_xmmm16 = 1126,
+  Pmovsxbq_xmm_xmmm16 = 1130,
   /** `PMOVSXWD xmm1, xmm2/m64` — `66 0F 38 23 /r` */
-  Pmovsxwd_xmm_xmmm64 = 1127,
+  Pmovsxwd_xmm_xmmm64 = 1131,
   /** `PMOVSXWQ xmm1, xmm2/m32` — `66 0F 38 24 /r` */
-  Pmovsxwq_xmm_xmmm32 = 1128,
+  Pmovsxwq_xmm_xmmm32 = 1132,
   /** `PMOVSXDQ xmm1, xmm2/m64` — `66 0F 38 25 /r` */
-  Pmovsxdq_xmm_xmmm64 = 1129,
+  Pmovsxdq_xmm_xmmm64 = 1133,
   /** `PMOVZXBW xmm1, xmm2/m64` — `66 0F 38 30 /r` */
-  Pmovzxbw_xmm_xmmm64 = 1130,
+  Pmovzxbw_xmm_xmmm64 = 1134,
   /** `PMOVZXBD xmm1, xmm2/m32` — `66 0F 38 31 /r` */
-  Pmovzxbd_xmm_xmmm32 = 1131,
+  Pmovzxbd_xmm_xmmm32 = 1135,
   /** `PMOVZXBQ xmm1, xmm2/m16` — `66 0F 38 32 /r` */
-  Pmovzxbq_xmm_xmmm16 = 1132,
+  Pmovzxbq_xmm_xmmm16 = 1136,
   /** `PMOVZXWD xmm1, xmm2/m64` — `66 0F 38 33 /r` */
-  Pmovzxwd_xmm_xmmm64 = 1133,
+  Pmovzxwd_xmm_xmmm64 = 1137,
   /** `PMOVZXWQ xmm1, xmm2/m32` — `66 0F 38 34 /r` */
-  Pmovzxwq_xmm_xmmm32 = 1134,
+  Pmovzxwq_xmm_xmmm32 = 1138,
   /** `PMOVZXDQ xmm1, xmm2/m64` — `66 0F 38 35 /r` */
-  Pmovzxdq_xmm_xmmm64 = 1135,
+  Pmovzxdq_xmm_xmmm64 = 1139,
   /** `PCMPISTRI xmm1, xmm2/m128, imm8` — `66 0F 3A 63 /r ib` */
-  Pcmpistri_xmm_xmmm128_imm8 = 1136,
+  Pcmpistri_xmm_xmmm128_imm8 = 1140,
   /** `PCMPISTRM xmm1, xmm2/m128, imm8` — `66 0F 3A 62 /r ib` */
-  Pcmpistrm_xmm_xmmm128_imm8 = 1137,
+  Pcmpistrm_xmm_xmmm128_imm8 = 1141,
   /** `PCMPESTRI xmm1, xmm2/m128, imm8` — `66 0F 3A 61 /r ib` */
-  Pcmpestri_xmm_xmmm128_imm8 = 1138,
+  Pcmpestri_xmm_xmmm128_imm8 = 1142,
   /** `PCMPESTRM xmm1, xmm2/m128, imm8` — `66 0F 3A 60 /r ib` */
-  Pcmpestrm_xmm_xmmm128_imm8 = 1139,
+  Pcmpestrm_xmm_xmmm128_imm8 = 1143,
   /** `PEXTRD r/m32, xmm2, imm8` — `66 0F 3A 16 /r ib` */
-  Pextrd_rm32_xmm_imm8 = 1140,
+  Pextrd_rm32_xmm_imm8 = 1144,
   /** `PEXTRQ r/m64, xmm2, imm8` — `66 REX.W 0F 3A 16 /r ib` */
-  Pextrq_rm64_xmm_imm8 = 1141,
+  Pextrq_rm64_xmm_imm8 = 1145,
   /** `PEXTRB r32/m8, xmm2, imm8` — `66 0F 3A 14 /r ib` */
-  Pextrb_r32m8_xmm_imm8 = 1142,
+  Pextrb_r32m8_xmm_imm8 = 1146,
   /** `PEXTRW r32, xmm, imm8` — `66 0F C5 /r ib` */
-  Pextrw_r32_xmm_imm8 = 1143,
+  Pextrw_r32_xmm_imm8 = 1147,
+  /** `PEXTRW r32, mm, imm8` — `NP 0F C5 /r ib` */
+  Pextrw_r32_mm_imm8 = 1148,
+  /** `PEXTRW r32/m16, xmm, imm8` — `66 0F 3A 15 /r ib` */
+  Pextrw_r32m16_xmm_imm8 = 1149,
   /** `PINSRD xmm1, r/m32, imm8` — `66 0F 3A 22 /r ib` */
-  Pinsrd_xmm_rm32_imm8 = 1144,
+  Pinsrd_xmm_rm32_imm8 = 1150,
   /** `PINSRQ xmm1, r/m64, imm8` — `66 REX.W 0F 3A 22 /r ib` */
-  Pinsrq_xmm_rm64_imm8 = 1145,
+  Pinsrq_xmm_rm64_imm8 = 1151,
   /** `PINSRB xmm1, r32/m8, imm8` — `66 0F 3A 20 /r ib` */
-  Pinsrb_xmm_r32m8_imm8 = 1146,
+  Pinsrb_xmm_r32m8_imm8 = 1152,
   /** `PINSRW xmm, r32/m16, imm8` — `66 0F C4 /r ib` */
-  Pinsrw_xmm_r32m16_imm8 = 1147,
+  Pinsrw_xmm_r32m16_imm8 = 1153,
+  /** `PINSRW mm, r32/m16, imm8` — `NP 0F C4 /r ib` */
+  Pinsrw_mm_r32m16_imm8 = 1154,
   /** `ROUNDSD xmm1, xmm2/m64, imm8` — `66 0F 3A 0B /r ib` */
-  Roundsd_xmm_xmmm64_imm8 = 1148,
+  Roundsd_xmm_xmmm64_imm8 = 1155,
   /** `ROUNDSS xmm1, xmm2/m32, imm8` — `66 0F 3A 0A /r ib` */
-  Roundss_xmm_xmmm32_imm8 = 1149,
+  Roundss_xmm_xmmm32_imm8 = 1156,
   /** `CRC32 r32, r/m8` — `F2 0F 38 F0 /r` */
-  Crc32_r32_rm8 = 1150,
+  Crc32_r32_rm8 = 1157,
+  /** `CRC32 r32, r/m16` — `F2 0F 38 F1 /r` */
+  Crc32_r32_rm16 = 1158,
   /** `CRC32 r32, r/m32` — `F2 0F 38 F1 /r` */
-  Crc32_r32_rm32 = 1151,
+  Crc32_r32_rm32 = 1159,
+  /** `CRC32 r64, r/m8` — `F2 REX.W 0F 38 F0 /r` */
+  Crc32_r64_rm8 = 1160,
+  /** `CRC32 r64, r/m64` — `F2 REX.W 0F 38 F1 /r` */
+  Crc32_r64_rm64 = 1161,
   /** `MOVDDUP xmm1, xmm2/m64` — `F2 0F 12 /r` */
-  Movddup_xmm_xmmm64 = 1152,
+  Movddup_xmm_xmmm64 = 1162,
   /** `MOVSHDUP xmm1, xmm2/m128` — `F3 0F 16 /r` */
-  Movshdup_xmm_xmmm128 = 1153,
+  Movshdup_xmm_xmmm128 = 1163,
   /** `MOVSLDUP xmm1, xmm2/m128` — `F3 0F 12 /r` */
-  Movsldup_xmm_xmmm128 = 1154,
+  Movsldup_xmm_xmmm128 = 1164,
   /** `PHADDW xmm1, xmm2/m128` — `66 0F 38 01 /r` */
-  Phaddw_xmm_xmmm128 = 1155,
+  Phaddw_xmm_xmmm128 = 1165,
+  /** `PHADDW mm1, mm2/m64` — `NP 0F 38 01 /r` */
+  Phaddw_mm_mmm64 = 1166,
   /** `PHADDD xmm1, xmm2/m128` — `66 0F 38 02 /r` */
-  Phaddd_xmm_xmmm128 = 1156,
+  Phaddd_xmm_xmmm128 = 1167,
+  /** `PHADDD mm1, mm2/m64` — `NP 0F 38 02 /r` */
+  Phaddd_mm_mmm64 = 1168,
   /** `PHADDSW xmm1, xmm2/m128` — `66 0F 38 03 /r` */
-  Phaddsw_xmm_xmmm128 = 1157,
+  Phaddsw_xmm_xmmm128 = 1169,
+  /** `PHADDSW mm1, mm2/m64` — `NP 0F 38 03 /r` */
+  Phaddsw_mm_mmm64 = 1170,
   /** `PMADDUBSW xmm1, xmm2/m128` — `66 0F 38 04 /r` */
-  Pmaddubsw_xmm_xmmm128 = 1158,
+  Pmaddubsw_xmm_xmmm128 = 1171,
+  /** `PMADDUBSW mm1, mm2/m64` — `NP 0F 38 04 /r` */
+  Pmaddubsw_mm_mmm64 = 1172,
   /** `PHSUBW xmm1, xmm2/m128` — `66 0F 38 05 /r` */
-  Phsubw_xmm_xmmm128 = 1159,
+  Phsubw_xmm_xmmm128 = 1173,
+  /** `PHSUBW mm1, mm2/m64` — `NP 0F 38 05 /r` */
+  Phsubw_mm_mmm64 = 1174,
   /** `PHSUBD xmm1, xmm2/m128` — `66 0F 38 06 /r` */
-  Phsubd_xmm_xmmm128 = 1160,
+  Phsubd_xmm_xmmm128 = 1175,
+  /** `PHSUBD mm1, mm2/m64` — `NP 0F 38 06 /r` */
+  Phsubd_mm_mmm64 = 1176,
   /** `PHSUBSW xmm1, xmm2/m128` — `66 0F 38 07 /r` */
-  Phsubsw_xmm_xmmm128 = 1161,
+  Phsubsw_xmm_xmmm128 = 1177,
+  /** `PHSUBSW mm1, mm2/m64` — `NP 0F 38 07 /r` */
+  Phsubsw_mm_mmm64 = 1178,
   /** `PSIGNB xmm1, xmm2/m128` — `66 0F 38 08 /r` */
-  Psignb_xmm_xmmm128 = 1162,
+  Psignb_xmm_xmmm128 = 1179,
+  /** `PSIGNB mm1, mm2/m64` — `NP 0F 38 08 /r` */
+  Psignb_mm_mmm64 = 1180,
   /** `PSIGNW xmm1, xmm2/m128` — `66 0F 38 09 /r` */
-  Psignw_xmm_xmmm128 = 1163,
+  Psignw_xmm_xmmm128 = 1181,
+  /** `PSIGNW mm1, mm2/m64` — `NP 0F 38 09 /r` */
+  Psignw_mm_mmm64 = 1182,
   /** `PSIGND xmm1, xmm2/m128` — `66 0F 38 0A /r` */
-  Psignd_xmm_xmmm128 = 1164,
+  Psignd_xmm_xmmm128 = 1183,
+  /** `PSIGND mm1, mm2/m64` — `NP 0F 38 0A /r` */
+  Psignd_mm_mmm64 = 1184,
   /** `PMULHRSW xmm1, xmm2/m128` — `66 0F 38 0B /r` */
-  Pmulhrsw_xmm_xmmm128 = 1165,
+  Pmulhrsw_xmm_xmmm128 = 1185,
+  /** `PMULHRSW mm1, mm2/m64` — `NP 0F 38 0B /r` */
+  Pmulhrsw_mm_mmm64 = 1186,
   /** `PBLENDVB xmm1, xmm2/m128, <XMM0>` — `66 0F 38 10 /r` */
-  Pblendvb_xmm_xmmm128_xmm0 = 1166,
+  Pblendvb_xmm_xmmm128_xmm0 = 1187,
   /** `BLENDVPS xmm1, xmm2/m128, <XMM0>` — `66 0F 38 14 /r` */
-  Blendvps_xmm_xmmm128_xmm0 = 1167,
+  Blendvps_xmm_xmmm128_xmm0 = 1188,
   /** `BLENDVPD xmm1, xmm2/m128, <XMM0>` — `66 0F 38 15 /r` */
-  Blendvpd_xmm_xmmm128_xmm0 = 1168,
+  Blendvpd_xmm_xmmm128_xmm0 = 1189,
   /** `PHMINPOSUW xmm1, xmm2/m128` — `66 0F 38 41 /r` */
-  Phminposuw_xmm_xmmm128 = 1169,
+  Phminposuw_xmm_xmmm128 = 1190,
   /** `PBLENDW xmm1, xmm2/m128, imm8` — `66 0F 3A 0E /r ib` */
-  Pblendw_xmm_xmmm128_imm8 = 1170,
+  Pblendw_xmm_xmmm128_imm8 = 1191,
   /** `BLENDPS xmm1, xmm2/m128, imm8` — `66 0F 3A 0C /r ib` */
-  Blendps_xmm_xmmm128_imm8 = 1171,
+  Blendps_xmm_xmmm128_imm8 = 1192,
   /** `BLENDPD xmm1, xmm2/m128, imm8` — `66 0F 3A 0D /r ib` */
-  Blendpd_xmm_xmmm128_imm8 = 1172,
+  Blendpd_xmm_xmmm128_imm8 = 1193,
   /** `DPPS xmm1, xmm2/m128, imm8` — `66 0F 3A 40 /r ib` */
-  Dpps_xmm_xmmm128_imm8 = 1173,
+  Dpps_xmm_xmmm128_imm8 = 1194,
   /** `DPPD xmm1, xmm2/m128, imm8` — `66 0F 3A 41 /r ib` */
-  Dppd_xmm_xmmm128_imm8 = 1174,
+  Dppd_xmm_xmmm128_imm8 = 1195,
   /** `MPSADBW xmm1, xmm2/m128, imm8` — `66 0F 3A 42 /r ib` */
-  Mpsadbw_xmm_xmmm128_imm8 = 1175,
+  Mpsadbw_xmm_xmmm128_imm8 = 1196,
   /** `ROUNDPS xmm1, xmm2/m128, imm8` — `66 0F 3A 08 /r ib` */
-  Roundps_xmm_xmmm128_imm8 = 1176,
+  Roundps_xmm_xmmm128_imm8 = 1197,
   /** `ROUNDPD xmm1, xmm2/m128, imm8` — `66 0F 3A 09 /r ib` */
-  Roundpd_xmm_xmmm128_imm8 = 1177,
+  Roundpd_xmm_xmmm128_imm8 = 1198,
   /** `INSERTPS xmm1, xmm2/m32, imm8` — `66 0F 3A 21 /r ib` */
-  Insertps_xmm_xmmm32_imm8 = 1178,
+  Insertps_xmm_xmmm32_imm8 = 1199,
   /** `EXTRACTPS r/m32, xmm1, imm8` — `66 0F 3A 17 /r ib` */
-  Extractps_rm32_xmm_imm8 = 1179,
+  Extractps_rm32_xmm_imm8 = 1200,
   /** `AESENC xmm1, xmm2/m128` — `66 0F 38 DC /r` */
-  Aesenc_xmm_xmmm128 = 1180,
+  Aesenc_xmm_xmmm128 = 1201,
   /** `AESENCLAST xmm1, xmm2/m128` — `66 0F 38 DD /r` */
-  Aesenclast_xmm_xmmm128 = 1181,
+  Aesenclast_xmm_xmmm128 = 1202,
   /** `AESDEC xmm1, xmm2/m128` — `66 0F 38 DE /r` */
-  Aesdec_xmm_xmmm128 = 1182,
+  Aesdec_xmm_xmmm128 = 1203,
   /** `AESDECLAST xmm1, xmm2/m128` — `66 0F 38 DF /r` */
-  Aesdeclast_xmm_xmmm128 = 1183,
+  Aesdeclast_xmm_xmmm128 = 1204,
   /** `AESIMC xmm1, xmm2/m128` — `66 0F 38 DB /r` */
-  Aesimc_xmm_xmmm128 = 1184,
+  Aesimc_xmm_xmmm128 = 1205,
   /** `AESKEYGENASSIST xmm1, xmm2/m128, imm8` — `66 0F 3A DF /r ib` */
-  Aeskeygenassist_xmm_xmmm128_imm8 = 1185,
+  Aeskeygenassist_xmm_xmmm128_imm8 = 1206,
   /** `HADDPS xmm1, xmm2/m128` — `F2 0F 7C /r` */
-  Haddps_xmm_xmmm128 = 1186,
+  Haddps_xmm_xmmm128 = 1207,
   /** `HADDPD xmm1, xmm2/m128` — `66 0F 7C /r` */
-  Haddpd_xmm_xmmm128 = 1187,
+  Haddpd_xmm_xmmm128 = 1208,
   /** `HSUBPS xmm1, xmm2/m128` — `F2 0F 7D /r` */
-  Hsubps_xmm_xmmm128 = 1188,
+  Hsubps_xmm_xmmm128 = 1209,
   /** `HSUBPD xmm1, xmm2/m128` — `66 0F 7D /r` */
-  Hsubpd_xmm_xmmm128 = 1189,
+  Hsubpd_xmm_xmmm128 = 1210,
   /** `ADDSUBPS xmm1, xmm2/m128` — `F2 0F D0 /r` */
-  Addsubps_xmm_xmmm128 = 1190,
+  Addsubps_xmm_xmmm128 = 1211,
   /** `ADDSUBPD xmm1, xmm2/m128` — `66 0F D0 /r` */
-  Addsubpd_xmm_xmmm128 = 1191,
+  Addsubpd_xmm_xmmm128 = 1212,
   /** `CVTTPD2DQ xmm1, xmm2/m128` — `66 0F E6 /r` */
-  Cvttpd2dq_xmm_xmmm128 = 1192,
+  Cvttpd2dq_xmm_xmmm128 = 1213,
   /** `CVTPD2DQ xmm1, xmm2/m128` — `F2 0F E6 /r` */
-  Cvtpd2dq_xmm_xmmm128 = 1193,
+  Cvtpd2dq_xmm_xmmm128 = 1214,
   /** `MOVNTQ m64, mm` — `NP 0F E7 /r` */
-  Movntq_m64_mm = 1194,
+  Movntq_m64_mm = 1215,
   /** `MASKMOVDQU xmm1, xmm2` — `66 0F F7 /r` */
-  Maskmovdqu_xmm_xmm = 1195,
+  Maskmovdqu_xmm_xmm = 1216,
+  /** `MASKMOVQ mm1, mm2` — `NP 0F F7 /r` */
+  Maskmovq_mm_mm = 1217,
+  /** `CVTPI2PS xmm, mm/m64` — `NP 0F 2A /r` */
+  Cvtpi2ps_xmm_mmm64 = 1218,
+  /** `CVTPS2PI mm, xmm/m64` — `NP 0F 2D /r` */
+  Cvtps2pi_mm_xmmm64 = 1219,
+  /** `CVTTPS2PI mm, xmm/m64` — `NP 0F 2C /r` */
+  Cvttps2pi_mm_xmmm64 = 1220,
+  /** `CVTPI2PD xmm, mm/m64` — `66 0F 2A /r` */
+  Cvtpi2pd_xmm_mmm64 = 1221,
+  /** `CVTPD2PI mm, xmm/m128` — `66 0F 2D /r` */
+  Cvtpd2pi_mm_xmmm128 = 1222,
+  /** `CVTTPD2PI mm, xmm/m128` — `66 0F 2C /r` */
+  Cvttpd2pi_mm_xmmm128 = 1223,
+  /** `MOVQ2DQ xmm, mm` — `F3 0F D6 /r` */
+  Movq2dq_xmm_mm = 1224,
+  /** `MOVDQ2Q mm, xmm` — `F2 0F D6 /r` */
+  Movdq2q_mm_xmm = 1225,
   /** `PSHUFW mm1, mm2/m64, imm8` — `NP 0F 70 /r ib` */
-  Pshufw_mm_mmm64_imm8 = 1196,
+  Pshufw_mm_mmm64_imm8 = 1226,
   /** `EMMS` — `NP 0F 77` */
-  Emms = 1197,
+  Emms = 1227,
   /** `RCPPS xmm1, xmm2/m128` — `NP 0F 53 /r` */
-  Rcpps_xmm_xmmm128 = 1198,
+  Rcpps_xmm_xmmm128 = 1228,
   /** `RSQRTPS xmm1, xmm2/m128` — `NP 0F 52 /r` */
-  Rsqrtps_xmm_xmmm128 = 1199,
+  Rsqrtps_xmm_xmmm128 = 1229,
   /** `RCPSS xmm1, xmm2/m32` — `F3 0F 53 /r` */
-  Rcpss_xmm_xmmm32 = 1200,
+  Rcpss_xmm_xmmm32 = 1230,
   /** `RSQRTSS xmm1, xmm2/m32` — `F3 0F 52 /r` */
-  Rsqrtss_xmm_xmmm32 = 1201,
+  Rsqrtss_xmm_xmmm32 = 1231,
   /** `VPCMPEQB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 74 /r` */
-  VEX_Vpcmpeqb_xmm_xmm_xmmm128 = 1202,
+  VEX_Vpcmpeqb_xmm_xmm_xmmm128 = 1232,
   /** `VPCMPEQB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 74 /r` */
-  VEX_Vpcmpeqb_ymm_ymm_ymmm256 = 1203,
+  VEX_Vpcmpeqb_ymm_ymm_ymmm256 = 1233,
   /** `VPCMPEQW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 75 /r` */
-  VEX_Vpcmpeqw_xmm_xmm_xmmm128 = 1204,
+  VEX_Vpcmpeqw_xmm_xmm_xmmm128 = 1234,
   /** `VPCMPEQW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 75 /r` */
-  VEX_Vpcmpeqw_ymm_ymm_ymmm256 = 1205,
+  VEX_Vpcmpeqw_ymm_ymm_ymmm256 = 1235,
   /** `VPCMPEQD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 76 /r` */
-  VEX_Vpcmpeqd_xmm_xmm_xmmm128 = 1206,
+  VEX_Vpcmpeqd_xmm_xmm_xmmm128 = 1236,
   /** `VPCMPEQD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 76 /r` */
-  VEX_Vpcmpeqd_ymm_ymm_ymmm256 = 1207,
+  VEX_Vpcmpeqd_ymm_ymm_ymmm256 = 1237,
   /** `VPCMPGTB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 64 /r` */
-  VEX_Vpcmpgtb_xmm_xmm_xmmm128 = 1208,
+  VEX_Vpcmpgtb_xmm_xmm_xmmm128 = 1238,
   /** `VPCMPGTB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 64 /r` */
-  VEX_Vpcmpgtb_ymm_ymm_ymmm256 = 1209,
+  VEX_Vpcmpgtb_ymm_ymm_ymmm256 = 1239,
   /** `VPCMPGTW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 65 /r` */
-  VEX_Vpcmpgtw_xmm_xmm_xmmm128 = 1210,
+  VEX_Vpcmpgtw_xmm_xmm_xmmm128 = 1240,
   /** `VPCMPGTW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 65 /r` */
-  VEX_Vpcmpgtw_ymm_ymm_ymmm256 = 1211,
+  VEX_Vpcmpgtw_ymm_ymm_ymmm256 = 1241,
   /** `VPCMPGTD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 66 /r` */
-  VEX_Vpcmpgtd_xmm_xmm_xmmm128 = 1212,
+  VEX_Vpcmpgtd_xmm_xmm_xmmm128 = 1242,
   /** `VPCMPGTD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 66 /r` */
-  VEX_Vpcmpgtd_ymm_ymm_ymmm256 = 1213,
+  VEX_Vpcmpgtd_ymm_ymm_ymmm256 = 1243,
   /** `VPMINUB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DA /r` */
-  VEX_Vpminub_xmm_xmm_xmmm128 = 1214,
+  VEX_Vpminub_xmm_xmm_xmmm128 = 1244,
   /** `VPMINUB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DA /r` */
-  VEX_Vpminub_ymm_ymm_ymmm256 = 1215,
+  VEX_Vpminub_ymm_ymm_ymmm256 = 1245,
   /** `VPMAXUB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DE /r` */
-  VEX_Vpmaxub_xmm_xmm_xmmm128 = 1216,
+  VEX_Vpmaxub_xmm_xmm_xmmm128 = 1246,
   /** `VPMAXUB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DE /r` */
-  VEX_Vpmaxub_ymm_ymm_ymmm256 = 1217,
+  VEX_Vpmaxub_ymm_ymm_ymmm256 = 1247,
   /** `VPMINSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EA /r` */
-  VEX_Vpminsw_xmm_xmm_xmmm128 = 1218,
+  VEX_Vpminsw_xmm_xmm_xmmm128 = 1248,
   /** `VPMINSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EA /r` */
-  VEX_Vpminsw_ymm_ymm_ymmm256 = 1219,
+  VEX_Vpminsw_ymm_ymm_ymmm256 = 1249,
   /** `VPMAXSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EE /r` */
-  VEX_Vpmaxsw_xmm_xmm_xmmm128 = 1220,
+  VEX_Vpmaxsw_xmm_xmm_xmmm128 = 1250,
   /** `VPMAXSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EE /r` */
-  VEX_Vpmaxsw_ymm_ymm_ymmm256 = 1221,
+  VEX_Vpmaxsw_ymm_ymm_ymmm256 = 1251,
   /** `VPAND xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DB /r` */
-  VEX_Vpand_xmm_xmm_xmmm128 = 1222,
+  VEX_Vpand_xmm_xmm_xmmm128 = 1252,
   /** `VPAND ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DB /r` */
-  VEX_Vpand_ymm_ymm_ymmm256 = 1223,
+  VEX_Vpand_ymm_ymm_ymmm256 = 1253,
   /** `VPANDN xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DF /r` */
-  VEX_Vpandn_xmm_xmm_xmmm128 = 1224,
+  VEX_Vpandn_xmm_xmm_xmmm128 = 1254,
   /** `VPANDN ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DF /r` */
-  VEX_Vpandn_ymm_ymm_ymmm256 = 1225,
+  VEX_Vpandn_ymm_ymm_ymmm256 = 1255,
   /** `VPOR xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EB /r` */
-  VEX_Vpor_xmm_xmm_xmmm128 = 1226,
+  VEX_Vpor_xmm_xmm_xmmm128 = 1256,
   /** `VPOR ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EB /r` */
-  VEX_Vpor_ymm_ymm_ymmm256 = 1227,
+  VEX_Vpor_ymm_ymm_ymmm256 = 1257,
   /** `VPXOR xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG EF /r` */
-  VEX_Vpxor_xmm_xmm_xmmm128 = 1228,
+  VEX_Vpxor_xmm_xmm_xmmm128 = 1258,
   /** `VPXOR ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG EF /r` */
-  VEX_Vpxor_ymm_ymm_ymmm256 = 1229,
+  VEX_Vpxor_ymm_ymm_ymmm256 = 1259,
   /** `VPADDB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FC /r` */
-  VEX_Vpaddb_xmm_xmm_xmmm128 = 1230,
+  VEX_Vpaddb_xmm_xmm_xmmm128 = 1260,
   /** `VPADDB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FC /r` */
-  VEX_Vpaddb_ymm_ymm_ymmm256 = 1231,
+  VEX_Vpaddb_ymm_ymm_ymmm256 = 1261,
   /** `VPADDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FD /r` */
-  VEX_Vpaddw_xmm_xmm_xmmm128 = 1232,
+  VEX_Vpaddw_xmm_xmm_xmmm128 = 1262,
   /** `VPADDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FD /r` */
-  VEX_Vpaddw_ymm_ymm_ymmm256 = 1233,
+  VEX_Vpaddw_ymm_ymm_ymmm256 = 1263,
   /** `VPADDD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FE /r` */
-  VEX_Vpaddd_xmm_xmm_xmmm128 = 1234,
+  VEX_Vpaddd_xmm_xmm_xmmm128 = 1264,
   /** `VPADDD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FE /r` */
-  VEX_Vpaddd_ymm_ymm_ymmm256 = 1235,
+  VEX_Vpaddd_ymm_ymm_ymmm256 = 1265,
   /** `VPADDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D4 /r` */
-  VEX_Vpaddq_xmm_xmm_xmmm128 = 1236,
+  VEX_Vpaddq_xmm_xmm_xmmm128 = 1266,
   /** `VPADDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D4 /r` */
-  VEX_Vpaddq_ymm_ymm_ymmm256 = 1237,
+  VEX_Vpaddq_ymm_ymm_ymmm256 = 1267,
   /** `VPSUBB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F8 /r` */
-  VEX_Vpsubb_xmm_xmm_xmmm128 = 1238,
+  VEX_Vpsubb_xmm_xmm_xmmm128 = 1268,
   /** `VPSUBB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F8 /r` */
-  VEX_Vpsubb_ymm_ymm_ymmm256 = 1239,
+  VEX_Vpsubb_ymm_ymm_ymmm256 = 1269,
   /** `VPSUBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F9 /r` */
-  VEX_Vpsubw_xmm_xmm_xmmm128 = 1240,
+  VEX_Vpsubw_xmm_xmm_xmmm128 = 1270,
   /** `VPSUBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F9 /r` */
-  VEX_Vpsubw_ymm_ymm_ymmm256 = 1241,
+  VEX_Vpsubw_ymm_ymm_ymmm256 = 1271,
   /** `VPSUBD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FA /r` */
-  VEX_Vpsubd_xmm_xmm_xmmm128 = 1242,
+  VEX_Vpsubd_xmm_xmm_xmmm128 = 1272,
   /** `VPSUBD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FA /r` */
-  VEX_Vpsubd_ymm_ymm_ymmm256 = 1243,
+  VEX_Vpsubd_ymm_ymm_ymmm256 = 1273,
   /** `VPSUBQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG FB /r` */
-  VEX_Vpsubq_xmm_xmm_xmmm128 = 1244,
+  VEX_Vpsubq_xmm_xmm_xmmm128 = 1274,
   /** `VPSUBQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG FB /r` */
-  VEX_Vpsubq_ymm_ymm_ymmm256 = 1245,
+  VEX_Vpsubq_ymm_ymm_ymmm256 = 1275,
   /** `VPSUBUSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D8 /r` */
-  VEX_Vpsubusb_xmm_xmm_xmmm128 = 1246,
+  VEX_Vpsubusb_xmm_xmm_xmmm128 = 1276,
   /** `VPSUBUSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D8 /r` */
-  VEX_Vpsubusb_ymm_ymm_ymmm256 = 1247,
+  VEX_Vpsubusb_ymm_ymm_ymmm256 = 1277,
   /** `VPSUBUSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG D9 /r` */
-  VEX_Vpsubusw_xmm_xmm_xmmm128 = 1248,
+  VEX_Vpsubusw_xmm_xmm_xmmm128 = 1278,
   /** `VPSUBUSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG D9 /r` */
-  VEX_Vpsubusw_ymm_ymm_ymmm256 = 1249,
+  VEX_Vpsubusw_ymm_ymm_ymmm256 = 1279,
   /** `VPADDUSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DC /r` */
-  VEX_Vpaddusb_xmm_xmm_xmmm128 = 1250,
+  VEX_Vpaddusb_xmm_xmm_xmmm128 = 1280,
   /** `VPADDUSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DC /r` */
-  VEX_Vpaddusb_ymm_ymm_ymmm256 = 1251,
+  VEX_Vpaddusb_ymm_ymm_ymmm256 = 1281,
   /** `VPADDUSW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG DD /r` */
-  VEX_Vpaddusw_xmm_xmm_xmmm128 = 1252,
+  VEX_Vpaddusw_xmm_xmm_xmmm128 = 1282,
   /** `VPADDUSW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG DD /r` */
-  VEX_Vpaddusw_ymm_ymm_ymmm256 = 1253,
+  VEX_Vpaddusw_ymm_ymm_ymmm256 = 1283,
   /** `VPAVGB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG E0 /r` */
-  VEX_Vpavgb_xmm_xmm_xmmm128 = 1254,
+  VEX_Vpavgb_xmm_xmm_xmmm128 = 1284,
   /** `VPAVGB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG E0 /r` */
-  VEX_Vpavgb_ymm_ymm_ymmm256 = 1255,
+  VEX_Vpavgb_ymm_ymm_ymmm256 = 1285,
   /** `VPUNPCKLBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 60 /r` */
-  VEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1256,
+  VEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1286,
   /** `VPUNPCKLBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 60 /r` */
-  VEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1257,
+  VEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1287,
   /** `VPUNPCKLWD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 61 /r` */
-  VEX_Vpunpcklwd_xmm_xmm_xmmm128 = 1258,
+  VEX_Vpunpcklwd_xmm_xmm_xmmm128 = 1288,
   /** `VPUNPCKLWD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 61 /r` */
-  VEX_Vpunpcklwd_ymm_ymm_ymmm256 = 1259,
+  VEX_Vpunpcklwd_ymm_ymm_ymmm256 = 1289,
   /** `VPUNPCKLDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 62 /r` */
-  VEX_Vpunpckldq_xmm_xmm_xmmm128 = 1260,
+  VEX_Vpunpckldq_xmm_xmm_xmmm128 = 1290,
   /** `VPUNPCKLDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 62 /r` */
-  VEX_Vpunpckldq_ymm_ymm_ymmm256 = 1261,
+  VEX_Vpunpckldq_ymm_ymm_ymmm256 = 1291,
   /** `VPUNPCKLQDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6C /r` */
-  VEX_Vpunpcklqdq_xmm_xmm_xmmm128 = 1262,
+  VEX_Vpunpcklqdq_xmm_xmm_xmmm128 = 1292,
   /** `VPUNPCKLQDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6C /r` */
-  VEX_Vpunpcklqdq_ymm_ymm_ymmm256 = 1263,
+  VEX_Vpunpcklqdq_ymm_ymm_ymmm256 = 1293,
   /** `VPUNPCKHBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 68 /r` */
-  VEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1264,
+  VEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1294,
   /** `VPUNPCKHBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 68 /r` */
-  VEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1265,
+  VEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1295,
   /** `VPUNPCKHWD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 69 /r` */
-  VEX_Vpunpckhwd_xmm_xmm_xmmm128 = 1266,
+  VEX_Vpunpckhwd_xmm_xmm_xmmm128 = 1296,
   /** `VPUNPCKHWD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 69 /r` */
-  VEX_Vpunpckhwd_ymm_ymm_ymmm256 = 1267,
+  VEX_Vpunpckhwd_ymm_ymm_ymmm256 = 1297,
   /** `VPUNPCKHDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6A /r` */
-  VEX_Vpunpckhdq_xmm_xmm_xmmm128 = 1268,
+  VEX_Vpunpckhdq_xmm_xmm_xmmm128 = 1298,
   /** `VPUNPCKHDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6A /r` */
-  VEX_Vpunpckhdq_ymm_ymm_ymmm256 = 1269,
+  VEX_Vpunpckhdq_ymm_ymm_ymmm256 = 1299,
   /** `VPUNPCKHQDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6D /r` */
-  VEX_Vpunpckhqdq_xmm_xmm_xmmm128 = 1270,
+  VEX_Vpunpckhqdq_xmm_xmm_xmmm128 = 1300,
   /** `VPUNPCKHQDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6D /r` */
-  VEX_Vpunpckhqdq_ymm_ymm_ymmm256 = 1271,
+  VEX_Vpunpckhqdq_ymm_ymm_ymmm256 = 1301,
   /** `VPACKSSWB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 63 /r` */
-  VEX_Vpacksswb_xmm_xmm_xmmm128 = 1272,
+  VEX_Vpacksswb_xmm_xmm_xmmm128 = 1302,
   /** `VPACKSSWB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 63 /r` */
-  VEX_Vpacksswb_ymm_ymm_ymmm256 = 1273,
+  VEX_Vpacksswb_ymm_ymm_ymmm256 = 1303,
   /** `VPACKUSWB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 67 /r` */
-  VEX_Vpackuswb_xmm_xmm_xmmm128 = 1274,
+  VEX_Vpackuswb_xmm_xmm_xmmm128 = 1304,
   /** `VPACKUSWB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 67 /r` */
-  VEX_Vpackuswb_ymm_ymm_ymmm256 = 1275,
+  VEX_Vpackuswb_ymm_ymm_ymmm256 = 1305,
   /** `VPACKSSDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 6B /r` */
-  VEX_Vpackssdw_xmm_xmm_xmmm128 = 1276,
+  VEX_Vpackssdw_xmm_xmm_xmmm128 = 1306,
   /** `VPACKSSDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 6B /r` */
-  VEX_Vpackssdw_ymm_ymm_ymmm256 = 1277,
+  VEX_Vpackssdw_ymm_ymm_ymmm256 = 1307,
   /** `VPSADBW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F6 /r` */
-  VEX_Vpsadbw_xmm_xmm_xmmm128 = 1278,
+  VEX_Vpsadbw_xmm_xmm_xmmm128 = 1308,
   /** `VPSADBW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F6 /r` */
-  VEX_Vpsadbw_ymm_ymm_ymmm256 = 1279,
+  VEX_Vpsadbw_ymm_ymm_ymmm256 = 1309,
   /** `VPSHUFB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 00 /r` */
-  VEX_Vpshufb_xmm_xmm_xmmm128 = 1280,
+  VEX_Vpshufb_xmm_xmm_xmmm128 = 1310,
   /** `VPSHUFB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 00 /r` */
-  VEX_Vpshufb_ymm_ymm_ymmm256 = 1281,
+  VEX_Vpshufb_ymm_ymm_ymmm256 = 1311,
   /** `VPMINSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 38 /r` */
-  VEX_Vpminsb_xmm_xmm_xmmm128 = 1282,
+  VEX_Vpminsb_xmm_xmm_xmmm128 = 1312,
   /** `VPMINSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 38 /r` */
-  VEX_Vpminsb_ymm_ymm_ymmm256 = 1283,
+  VEX_Vpminsb_ymm_ymm_ymmm256 = 1313,
   /** `VPMINSD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 39 /r` */
-  VEX_Vpminsd_xmm_xmm_xmmm128 = 1284,
+  VEX_Vpminsd_xmm_xmm_xmmm128 = 1314,
   /** `VPMINSD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 39 /r` */
-  VEX_Vpminsd_ymm_ymm_ymmm256 = 1285,
+  VEX_Vpminsd_ymm_ymm_ymmm256 = 1315,
   /** `VPMINUW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3A /r` */
-  VEX_Vpminuw_xmm_xmm_xmmm128 = 1286,
+  VEX_Vpminuw_xmm_xmm_xmmm128 = 1316,
   /** `VPMINUW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3A /r` */
-  VEX_Vpminuw_ymm_ymm_ymmm256 = 1287,
+  VEX_Vpminuw_ymm_ymm_ymmm256 = 1317,
   /** `VPMINUD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3B /r` */
-  VEX_Vpminud_xmm_xmm_xmmm128 = 1288,
+  VEX_Vpminud_xmm_xmm_xmmm128 = 1318,
   /** `VPMINUD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3B /r` */
-  VEX_Vpminud_ymm_ymm_ymmm256 = 1289,
+  VEX_Vpminud_ymm_ymm_ymmm256 = 1319,
   /** `VPMAXSB xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3C /r` */
-  VEX_Vpmaxsb_xmm_xmm_xmmm128 = 1290,
+  VEX_Vpmaxsb_xmm_xmm_xmmm128 = 1320,
   /** `VPMAXSB ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3C /r` */
-  VEX_Vpmaxsb_ymm_ymm_ymmm256 = 1291,
+  VEX_Vpmaxsb_ymm_ymm_ymmm256 = 1321,
   /** `VPMAXSD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3D /r` */
-  VEX_Vpmaxsd_xmm_xmm_xmmm128 = 1292,
+  VEX_Vpmaxsd_xmm_xmm_xmmm128 = 1322,
   /** `VPMAXSD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3D /r` */
-  VEX_Vpmaxsd_ymm_ymm_ymmm256 = 1293,
+  VEX_Vpmaxsd_ymm_ymm_ymmm256 = 1323,
   /** `VPMAXUW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3E /r` */
-  VEX_Vpmaxuw_xmm_xmm_xmmm128 = 1294,
+  VEX_Vpmaxuw_xmm_xmm_xmmm128 = 1324,
   /** `VPMAXUW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3E /r` */
-  VEX_Vpmaxuw_ymm_ymm_ymmm256 = 1295,
+  VEX_Vpmaxuw_ymm_ymm_ymmm256 = 1325,
   /** `VPMAXUD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 3F /r` */
-  VEX_Vpmaxud_xmm_xmm_xmmm128 = 1296,
+  VEX_Vpmaxud_xmm_xmm_xmmm128 = 1326,
   /** `VPMAXUD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 3F /r` */
-  VEX_Vpmaxud_ymm_ymm_ymmm256 = 1297,
+  VEX_Vpmaxud_ymm_ymm_ymmm256 = 1327,
   /** `VPCMPEQQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 29 /r` */
-  VEX_Vpcmpeqq_xmm_xmm_xmmm128 = 1298,
+  VEX_Vpcmpeqq_xmm_xmm_xmmm128 = 1328,
   /** `VPCMPEQQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 29 /r` */
-  VEX_Vpcmpeqq_ymm_ymm_ymmm256 = 1299,
+  VEX_Vpcmpeqq_ymm_ymm_ymmm256 = 1329,
   /** `VPCMPGTQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 37 /r` */
-  VEX_Vpcmpgtq_xmm_xmm_xmmm128 = 1300,
+  VEX_Vpcmpgtq_xmm_xmm_xmmm128 = 1330,
   /** `VPCMPGTQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 37 /r` */
-  VEX_Vpcmpgtq_ymm_ymm_ymmm256 = 1301,
+  VEX_Vpcmpgtq_ymm_ymm_ymmm256 = 1331,
   /** `VPMULLD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 40 /r` */
-  VEX_Vpmulld_xmm_xmm_xmmm128 = 1302,
+  VEX_Vpmulld_xmm_xmm_xmmm128 = 1332,
   /** `VPMULLD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 40 /r` */
-  VEX_Vpmulld_ymm_ymm_ymmm256 = 1303,
+  VEX_Vpmulld_ymm_ymm_ymmm256 = 1333,
   /** `VPMULUDQ xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG F4 /r` */
-  VEX_Vpmuludq_xmm_xmm_xmmm128 = 1304,
+  VEX_Vpmuludq_xmm_xmm_xmmm128 = 1334,
   /** `VPMULUDQ ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG F4 /r` */
-  VEX_Vpmuludq_ymm_ymm_ymmm256 = 1305,
+  VEX_Vpmuludq_ymm_ymm_ymmm256 = 1335,
   /** `VPABSB xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 1C /r` */
-  VEX_Vpabsb_xmm_xmmm128 = 1306,
+  VEX_Vpabsb_xmm_xmmm128 = 1336,
   /** `VPABSB ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 1C /r` */
-  VEX_Vpabsb_ymm_ymmm256 = 1307,
+  VEX_Vpabsb_ymm_ymmm256 = 1337,
   /** `VPABSW xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 1D /r` */
-  VEX_Vpabsw_xmm_xmmm128 = 1308,
+  VEX_Vpabsw_xmm_xmmm128 = 1338,
   /** `VPABSW ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 1D /r` */
-  VEX_Vpabsw_ymm_ymmm256 = 1309,
+  VEX_Vpabsw_ymm_ymmm256 = 1339,
   /** `VPABSD xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 1E /r` */
-  VEX_Vpabsd_xmm_xmmm128 = 1310,
+  VEX_Vpabsd_xmm_xmmm128 = 1340,
   /** `VPABSD ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 1E /r` */
-  VEX_Vpabsd_ymm_ymmm256 = 1311,
+  VEX_Vpabsd_ymm_ymmm256 = 1341,
   /** `VPACKUSDW xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.WIG 2B /r` */
-  VEX_Vpackusdw_xmm_xmm_xmmm128 = 1312,
+  VEX_Vpackusdw_xmm_xmm_xmmm128 = 1342,
   /** `VPACKUSDW ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.WIG 2B /r` */
-  VEX_Vpackusdw_ymm_ymm_ymmm256 = 1313,
+  VEX_Vpackusdw_ymm_ymm_ymmm256 = 1343,
   /** `VPMOVMSKB r32, xmm1` — `VEX.128.66.0F.WIG D7 /r` */
-  VEX_Vpmovmskb_r32_xmm = 1314,
+  VEX_Vpmovmskb_r32_xmm = 1344,
   /** `VPALIGNR xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F3A.WIG 0F /r ib` */
-  VEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1315,
+  VEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1345,
   /** `VPSHUFD xmm1, xmm2/m128, imm8` — `VEX.128.66.0F.WIG 70 /r ib` */
-  VEX_Vpshufd_xmm_xmmm128_imm8 = 1316,
+  VEX_Vpshufd_xmm_xmmm128_imm8 = 1346,
   /** `VPTEST xmm1, xmm2/m128` — `VEX.128.66.0F38.WIG 17 /r` */
-  VEX_Vptest_xmm_xmmm128 = 1317,
+  VEX_Vptest_xmm_xmmm128 = 1347,
   /** `VPSRLDQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /3 ib` */
-  VEX_Vpsrldq_xmm_xmm_imm8 = 1318,
+  VEX_Vpsrldq_xmm_xmm_imm8 = 1348,
   /** `VPSLLDQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /7 ib` */
-  VEX_Vpslldq_xmm_xmm_imm8 = 1319,
+  VEX_Vpslldq_xmm_xmm_imm8 = 1349,
   /** `VPSRLQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /2 ib` */
-  VEX_Vpsrlq_xmm_xmm_imm8 = 1320,
+  VEX_Vpsrlq_xmm_xmm_imm8 = 1350,
   /** `VPSLLQ xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 73 /6 ib` */
-  VEX_Vpsllq_xmm_xmm_imm8 = 1321,
+  VEX_Vpsllq_xmm_xmm_imm8 = 1351,
   /** `VPSRLD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /2 ib` */
-  VEX_Vpsrld_xmm_xmm_imm8 = 1322,
+  VEX_Vpsrld_xmm_xmm_imm8 = 1352,
   /** `VPSRAD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /4 ib` */
-  VEX_Vpsrad_xmm_xmm_imm8 = 1323,
+  VEX_Vpsrad_xmm_xmm_imm8 = 1353,
   /** `VPSLLD xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 72 /6 ib` */
-  VEX_Vpslld_xmm_xmm_imm8 = 1324,
+  VEX_Vpslld_xmm_xmm_imm8 = 1354,
   /** `VPSRLW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /2 ib` */
-  VEX_Vpsrlw_xmm_xmm_imm8 = 1325,
+  VEX_Vpsrlw_xmm_xmm_imm8 = 1355,
   /** `VPSRAW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /4 ib` */
-  VEX_Vpsraw_xmm_xmm_imm8 = 1326,
+  VEX_Vpsraw_xmm_xmm_imm8 = 1356,
   /** `VPSLLW xmm1, xmm2, imm8` — `VEX.128.66.0F.WIG 71 /6 ib` */
-  VEX_Vpsllw_xmm_xmm_imm8 = 1327,
+  VEX_Vpsllw_xmm_xmm_imm8 = 1357,
   /** `VMOVDQU xmm1, xmm2/m128` — `VEX.128.F3.0F.WIG 6F /r` */
-  VEX_Vmovdqu_xmm_xmmm128 = 1328,
+  VEX_Vmovdqu_xmm_xmmm128 = 1358,
   /** `VMOVDQU xmm2/m128, xmm1` — `VEX.128.F3.0F.WIG 7F /r` */
-  VEX_Vmovdqu_xmmm128_xmm = 1329,
+  VEX_Vmovdqu_xmmm128_xmm = 1359,
   /** `VMOVDQA xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 6F /r` */
-  VEX_Vmovdqa_xmm_xmmm128 = 1330,
+  VEX_Vmovdqa_xmm_xmmm128 = 1360,
   /** `VMOVDQA xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 7F /r` */
-  VEX_Vmovdqa_xmmm128_xmm = 1331,
+  VEX_Vmovdqa_xmmm128_xmm = 1361,
   /** `VMOVUPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 10 /r` */
-  VEX_Vmovups_xmm_xmmm128 = 1332,
+  VEX_Vmovups_xmm_xmmm128 = 1362,
   /** `VMOVUPS xmm2/m128, xmm1` — `VEX.128.0F.WIG 11 /r` */
-  VEX_Vmovups_xmmm128_xmm = 1333,
+  VEX_Vmovups_xmmm128_xmm = 1363,
   /** `VMOVUPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 10 /r` */
-  VEX_Vmovupd_xmm_xmmm128 = 1334,
+  VEX_Vmovupd_xmm_xmmm128 = 1364,
   /** `VMOVUPD xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 11 /r` */
-  VEX_Vmovupd_xmmm128_xmm = 1335,
+  VEX_Vmovupd_xmmm128_xmm = 1365,
   /** `VMOVAPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 28 /r` */
-  VEX_Vmovaps_xmm_xmmm128 = 1336,
+  VEX_Vmovaps_xmm_xmmm128 = 1366,
   /** `VMOVAPS xmm2/m128, xmm1` — `VEX.128.0F.WIG 29 /r` */
-  VEX_Vmovaps_xmmm128_xmm = 1337,
+  VEX_Vmovaps_xmmm128_xmm = 1367,
   /** `VMOVAPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 28 /r` */
-  VEX_Vmovapd_xmm_xmmm128 = 1338,
+  VEX_Vmovapd_xmm_xmmm128 = 1368,
   /** `VMOVAPD xmm2/m128, xmm1` — `VEX.128.66.0F.WIG 29 /r` */
-  VEX_Vmovapd_xmmm128_xmm = 1339,
+  VEX_Vmovapd_xmmm128_xmm = 1369,
   /** `VMOVNTDQ m128, xmm1` — `VEX.128.66.0F.WIG E7 /r` */
-  VEX_Vmovntdq_m128_xmm = 1340,
+  VEX_Vmovntdq_m128_xmm = 1370,
   /** `VMOVNTPS m128, xmm1` — `VEX.128.0F.WIG 2B /r` */
-  VEX_Vmovntps_m128_xmm = 1341,
+  VEX_Vmovntps_m128_xmm = 1371,
   /** `VMOVNTDQA xmm1, m128` — `VEX.128.66.0F38.WIG 2A /r` */
-  VEX_Vmovntdqa_xmm_m128 = 1342,
+  VEX_Vmovntdqa_xmm_m128 = 1372,
   /** `VLDDQU xmm1, m128` — `VEX.128.F2.0F.WIG F0 /r` */
-  VEX_Vlddqu_xmm_m128 = 1343,
+  VEX_Vlddqu_xmm_m128 = 1373,
   /** `VANDPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 54 /r` */
-  VEX_Vandps_xmm_xmm_xmmm128 = 1344,
+  VEX_Vandps_xmm_xmm_xmmm128 = 1374,
   /** `VANDPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 54 /r` */
-  VEX_Vandpd_xmm_xmm_xmmm128 = 1345,
+  VEX_Vandpd_xmm_xmm_xmmm128 = 1375,
   /** `VANDNPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 55 /r` */
-  VEX_Vandnps_xmm_xmm_xmmm128 = 1346,
+  VEX_Vandnps_xmm_xmm_xmmm128 = 1376,
   /** `VANDNPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 55 /r` */
-  VEX_Vandnpd_xmm_xmm_xmmm128 = 1347,
+  VEX_Vandnpd_xmm_xmm_xmmm128 = 1377,
   /** `VORPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 56 /r` */
-  VEX_Vorps_xmm_xmm_xmmm128 = 1348,
+  VEX_Vorps_xmm_xmm_xmmm128 = 1378,
   /** `VORPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 56 /r` */
-  VEX_Vorpd_xmm_xmm_xmmm128 = 1349,
+  VEX_Vorpd_xmm_xmm_xmmm128 = 1379,
   /** `VXORPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 57 /r` */
-  VEX_Vxorps_xmm_xmm_xmmm128 = 1350,
+  VEX_Vxorps_xmm_xmm_xmmm128 = 1380,
   /** `VXORPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 57 /r` */
-  VEX_Vxorpd_xmm_xmm_xmmm128 = 1351,
+  VEX_Vxorpd_xmm_xmm_xmmm128 = 1381,
   /** `VADDPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 58 /r` */
-  VEX_Vaddps_xmm_xmm_xmmm128 = 1352,
+  VEX_Vaddps_xmm_xmm_xmmm128 = 1382,
   /** `VADDPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 58 /r` */
-  VEX_Vaddpd_xmm_xmm_xmmm128 = 1353,
+  VEX_Vaddpd_xmm_xmm_xmmm128 = 1383,
   /** `VMULPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 59 /r` */
-  VEX_Vmulps_xmm_xmm_xmmm128 = 1354,
+  VEX_Vmulps_xmm_xmm_xmmm128 = 1384,
   /** `VMULPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 59 /r` */
-  VEX_Vmulpd_xmm_xmm_xmmm128 = 1355,
+  VEX_Vmulpd_xmm_xmm_xmmm128 = 1385,
   /** `VSUBPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5C /r` */
-  VEX_Vsubps_xmm_xmm_xmmm128 = 1356,
+  VEX_Vsubps_xmm_xmm_xmmm128 = 1386,
   /** `VSUBPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5C /r` */
-  VEX_Vsubpd_xmm_xmm_xmmm128 = 1357,
+  VEX_Vsubpd_xmm_xmm_xmmm128 = 1387,
   /** `VDIVPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5E /r` */
-  VEX_Vdivps_xmm_xmm_xmmm128 = 1358,
+  VEX_Vdivps_xmm_xmm_xmmm128 = 1388,
   /** `VDIVPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5E /r` */
-  VEX_Vdivpd_xmm_xmm_xmmm128 = 1359,
+  VEX_Vdivpd_xmm_xmm_xmmm128 = 1389,
   /** `VPMOVMSKB r32, ymm1` — `VEX.256.66.0F.WIG D7 /r` */
-  VEX_Vpmovmskb_r32_ymm = 1360,
+  VEX_Vpmovmskb_r32_ymm = 1390,
   /** `VPALIGNR ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.WIG 0F /r ib` */
-  VEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1361,
+  VEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1391,
   /** `VPSHUFD ymm1, ymm2/m256, imm8` — `VEX.256.66.0F.WIG 70 /r ib` */
-  VEX_Vpshufd_ymm_ymmm256_imm8 = 1362,
+  VEX_Vpshufd_ymm_ymmm256_imm8 = 1392,
   /** `VPTEST ymm1, ymm2/m256` — `VEX.256.66.0F38.WIG 17 /r` */
-  VEX_Vptest_ymm_ymmm256 = 1363,
+  VEX_Vptest_ymm_ymmm256 = 1393,
   /** `VPSRLDQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /3 ib` */
-  VEX_Vpsrldq_ymm_ymm_imm8 = 1364,
+  VEX_Vpsrldq_ymm_ymm_imm8 = 1394,
   /** `VPSLLDQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /7 ib` */
-  VEX_Vpslldq_ymm_ymm_imm8 = 1365,
+  VEX_Vpslldq_ymm_ymm_imm8 = 1395,
   /** `VPSRLQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /2 ib` */
-  VEX_Vpsrlq_ymm_ymm_imm8 = 1366,
+  VEX_Vpsrlq_ymm_ymm_imm8 = 1396,
   /** `VPSLLQ ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 73 /6 ib` */
-  VEX_Vpsllq_ymm_ymm_imm8 = 1367,
+  VEX_Vpsllq_ymm_ymm_imm8 = 1397,
   /** `VPSRLD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /2 ib` */
-  VEX_Vpsrld_ymm_ymm_imm8 = 1368,
+  VEX_Vpsrld_ymm_ymm_imm8 = 1398,
   /** `VPSRAD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /4 ib` */
-  VEX_Vpsrad_ymm_ymm_imm8 = 1369,
+  VEX_Vpsrad_ymm_ymm_imm8 = 1399,
   /** `VPSLLD ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 72 /6 ib` */
-  VEX_Vpslld_ymm_ymm_imm8 = 1370,
+  VEX_Vpslld_ymm_ymm_imm8 = 1400,
   /** `VPSRLW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /2 ib` */
-  VEX_Vpsrlw_ymm_ymm_imm8 = 1371,
+  VEX_Vpsrlw_ymm_ymm_imm8 = 1401,
   /** `VPSRAW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /4 ib` */
-  VEX_Vpsraw_ymm_ymm_imm8 = 1372,
+  VEX_Vpsraw_ymm_ymm_imm8 = 1402,
   /** `VPSLLW ymm1, ymm2, imm8` — `VEX.256.66.0F.WIG 71 /6 ib` */
-  VEX_Vpsllw_ymm_ymm_imm8 = 1373,
+  VEX_Vpsllw_ymm_ymm_imm8 = 1403,
   /** `VMOVDQU ymm1, ymm2/m256` — `VEX.256.F3.0F.WIG 6F /r` */
-  VEX_Vmovdqu_ymm_ymmm256 = 1374,
+  VEX_Vmovdqu_ymm_ymmm256 = 1404,
   /** `VMOVDQU ymm2/m256, ymm1` — `VEX.256.F3.0F.WIG 7F /r` */
-  VEX_Vmovdqu_ymmm256_ymm = 1375,
+  VEX_Vmovdqu_ymmm256_ymm = 1405,
   /** `VMOVDQA ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 6F /r` */
-  VEX_Vmovdqa_ymm_ymmm256 = 1376,
+  VEX_Vmovdqa_ymm_ymmm256 = 1406,
   /** `VMOVDQA ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 7F /r` */
-  VEX_Vmovdqa_ymmm256_ymm = 1377,
+  VEX_Vmovdqa_ymmm256_ymm = 1407,
   /** `VMOVUPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 10 /r` */
-  VEX_Vmovups_ymm_ymmm256 = 1378,
+  VEX_Vmovups_ymm_ymmm256 = 1408,
   /** `VMOVUPS ymm2/m256, ymm1` — `VEX.256.0F.WIG 11 /r` */
-  VEX_Vmovups_ymmm256_ymm = 1379,
+  VEX_Vmovups_ymmm256_ymm = 1409,
   /** `VMOVUPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 10 /r` */
-  VEX_Vmovupd_ymm_ymmm256 = 1380,
+  VEX_Vmovupd_ymm_ymmm256 = 1410,
   /** `VMOVUPD ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 11 /r` */
-  VEX_Vmovupd_ymmm256_ymm = 1381,
+  VEX_Vmovupd_ymmm256_ymm = 1411,
   /** `VMOVAPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 28 /r` */
-  VEX_Vmovaps_ymm_ymmm256 = 1382,
+  VEX_Vmovaps_ymm_ymmm256 = 1412,
   /** `VMOVAPS ymm2/m256, ymm1` — `VEX.256.0F.WIG 29 /r` */
-  VEX_Vmovaps_ymmm256_ymm = 1383,
+  VEX_Vmovaps_ymmm256_ymm = 1413,
   /** `VMOVAPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 28 /r` */
-  VEX_Vmovapd_ymm_ymmm256 = 1384,
+  VEX_Vmovapd_ymm_ymmm256 = 1414,
   /** `VMOVAPD ymm2/m256, ymm1` — `VEX.256.66.0F.WIG 29 /r` */
-  VEX_Vmovapd_ymmm256_ymm = 1385,
+  VEX_Vmovapd_ymmm256_ymm = 1415,
   /** `VMOVNTDQ m256, ymm1` — `VEX.256.66.0F.WIG E7 /r` */
-  VEX_Vmovntdq_m256_ymm = 1386,
+  VEX_Vmovntdq_m256_ymm = 1416,
   /** `VMOVNTPS m256, ymm1` — `VEX.256.0F.WIG 2B /r` */
-  VEX_Vmovntps_m256_ymm = 1387,
+  VEX_Vmovntps_m256_ymm = 1417,
   /** `VMOVNTDQA ymm1, m256` — `VEX.256.66.0F38.WIG 2A /r` */
-  VEX_Vmovntdqa_ymm_m256 = 1388,
+  VEX_Vmovntdqa_ymm_m256 = 1418,
   /** `VLDDQU ymm1, m256` — `VEX.256.F2.0F.WIG F0 /r` */
-  VEX_Vlddqu_ymm_m256 = 1389,
+  VEX_Vlddqu_ymm_m256 = 1419,
   /** `VANDPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 54 /r` */
-  VEX_Vandps_ymm_ymm_ymmm256 = 1390,
+  VEX_Vandps_ymm_ymm_ymmm256 = 1420,
   /** `VANDPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 54 /r` */
-  VEX_Vandpd_ymm_ymm_ymmm256 = 1391,
+  VEX_Vandpd_ymm_ymm_ymmm256 = 1421,
   /** `VANDNPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 55 /r` */
-  VEX_Vandnps_ymm_ymm_ymmm256 = 1392,
+  VEX_Vandnps_ymm_ymm_ymmm256 = 1422,
   /** `VANDNPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 55 /r` */
-  VEX_Vandnpd_ymm_ymm_ymmm256 = 1393,
+  VEX_Vandnpd_ymm_ymm_ymmm256 = 1423,
   /** `VORPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 56 /r` */
-  VEX_Vorps_ymm_ymm_ymmm256 = 1394,
+  VEX_Vorps_ymm_ymm_ymmm256 = 1424,
   /** `VORPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 56 /r` */
-  VEX_Vorpd_ymm_ymm_ymmm256 = 1395,
+  VEX_Vorpd_ymm_ymm_ymmm256 = 1425,
   /** `VXORPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 57 /r` */
-  VEX_Vxorps_ymm_ymm_ymmm256 = 1396,
+  VEX_Vxorps_ymm_ymm_ymmm256 = 1426,
   /** `VXORPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 57 /r` */
-  VEX_Vxorpd_ymm_ymm_ymmm256 = 1397,
+  VEX_Vxorpd_ymm_ymm_ymmm256 = 1427,
   /** `VADDPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 58 /r` */
-  VEX_Vaddps_ymm_ymm_ymmm256 = 1398,
+  VEX_Vaddps_ymm_ymm_ymmm256 = 1428,
   /** `VADDPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 58 /r` */
-  VEX_Vaddpd_ymm_ymm_ymmm256 = 1399,
+  VEX_Vaddpd_ymm_ymm_ymmm256 = 1429,
   /** `VMULPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 59 /r` */
-  VEX_Vmulps_ymm_ymm_ymmm256 = 1400,
+  VEX_Vmulps_ymm_ymm_ymmm256 = 1430,
   /** `VMULPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 59 /r` */
-  VEX_Vmulpd_ymm_ymm_ymmm256 = 1401,
+  VEX_Vmulpd_ymm_ymm_ymmm256 = 1431,
   /** `VSUBPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5C /r` */
-  VEX_Vsubps_ymm_ymm_ymmm256 = 1402,
+  VEX_Vsubps_ymm_ymm_ymmm256 = 1432,
   /** `VSUBPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5C /r` */
-  VEX_Vsubpd_ymm_ymm_ymmm256 = 1403,
+  VEX_Vsubpd_ymm_ymm_ymmm256 = 1433,
   /** `VDIVPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5E /r` */
-  VEX_Vdivps_ymm_ymm_ymmm256 = 1404,
+  VEX_Vdivps_ymm_ymm_ymmm256 = 1434,
   /** `VDIVPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5E /r` */
-  VEX_Vdivpd_ymm_ymm_ymmm256 = 1405,
+  VEX_Vdivpd_ymm_ymm_ymmm256 = 1435,
   /** `VPBROADCASTB xmm1, xmm2/m8` — `VEX.128.66.0F38.W0 78 /r` */
-  VEX_Vpbroadcastb_xmm_xmmm8 = 1406,
+  VEX_Vpbroadcastb_xmm_xmmm8 = 1436,
   /** `VPBROADCASTB ymm1, xmm2/m8` — `VEX.256.66.0F38.W0 78 /r` */
-  VEX_Vpbroadcastb_ymm_xmmm8 = 1407,
+  VEX_Vpbroadcastb_ymm_xmmm8 = 1437,
   /** `VPBROADCASTW xmm1, xmm2/m16` — `VEX.128.66.0F38.W0 79 /r` */
-  VEX_Vpbroadcastw_xmm_xmmm16 = 1408,
+  VEX_Vpbroadcastw_xmm_xmmm16 = 1438,
   /** `VPBROADCASTW ymm1, xmm2/m16` — `VEX.256.66.0F38.W0 79 /r` */
-  VEX_Vpbroadcastw_ymm_xmmm16 = 1409,
+  VEX_Vpbroadcastw_ymm_xmmm16 = 1439,
   /** `VPBROADCASTD xmm1, xmm2/m32` — `VEX.128.66.0F38.W0 58 /r` */
-  VEX_Vpbroadcastd_xmm_xmmm32 = 1410,
+  VEX_Vpbroadcastd_xmm_xmmm32 = 1440,
   /** `VPBROADCASTD ymm1, xmm2/m32` — `VEX.256.66.0F38.W0 58 /r` */
-  VEX_Vpbroadcastd_ymm_xmmm32 = 1411,
+  VEX_Vpbroadcastd_ymm_xmmm32 = 1441,
   /** `VPBROADCASTQ xmm1, xmm2/m64` — `VEX.128.66.0F38.W0 59 /r` */
-  VEX_Vpbroadcastq_xmm_xmmm64 = 1412,
+  VEX_Vpbroadcastq_xmm_xmmm64 = 1442,
   /** `VPBROADCASTQ ymm1, xmm2/m64` — `VEX.256.66.0F38.W0 59 /r` */
-  VEX_Vpbroadcastq_ymm_xmmm64 = 1413,
+  VEX_Vpbroadcastq_ymm_xmmm64 = 1443,
   /** `VBROADCASTSS xmm1, xmm2/m32` — `VEX.128.66.0F38.W0 18 /r` */
-  VEX_Vbroadcastss_xmm_xmmm32 = 1414,
+  VEX_Vbroadcastss_xmm_xmmm32 = 1444,
   /** `VBROADCASTSS ymm1, xmm2/m32` — `VEX.256.66.0F38.W0 18 /r` */
-  VEX_Vbroadcastss_ymm_xmmm32 = 1415,
+  VEX_Vbroadcastss_ymm_xmmm32 = 1445,
   /** `VINSERTI128 ymm1, ymm2, xmm3/m128, imm8` — `VEX.256.66.0F3A.W0 38 /r ib` */
-  VEX_Vinserti128_ymm_ymm_xmmm128_imm8 = 1416,
+  VEX_Vinserti128_ymm_ymm_xmmm128_imm8 = 1446,
   /** `VEXTRACTI128 xmm1/m128, ymm2, imm8` — `VEX.256.66.0F3A.W0 39 /r ib` */
-  VEX_Vextracti128_xmmm128_ymm_imm8 = 1417,
+  VEX_Vextracti128_xmmm128_ymm_imm8 = 1447,
   /** `VPERM2I128 ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.W0 46 /r ib` */
-  VEX_Vperm2i128_ymm_ymm_ymmm256_imm8 = 1418,
+  VEX_Vperm2i128_ymm_ymm_ymmm256_imm8 = 1448,
   /** `VPERMQ ymm1, ymm2/m256, imm8` — `VEX.256.66.0F3A.W1 00 /r ib` */
-  VEX_Vpermq_ymm_ymmm256_imm8 = 1419,
+  VEX_Vpermq_ymm_ymmm256_imm8 = 1449,
   /** `VMOVD xmm1, r/m32` — `VEX.128.66.0F.W0 6E /r` */
-  VEX_Vmovd_xmm_rm32 = 1420,
+  VEX_Vmovd_xmm_rm32 = 1450,
   /** `VMOVQ xmm1, r/m64` — `VEX.128.66.0F.W1 6E /r` */
-  VEX_Vmovq_xmm_rm64 = 1421,
+  VEX_Vmovq_xmm_rm64 = 1451,
   /** `VMOVD r/m32, xmm1` — `VEX.128.66.0F.W0 7E /r` */
-  VEX_Vmovd_rm32_xmm = 1422,
+  VEX_Vmovd_rm32_xmm = 1452,
   /** `VMOVQ r/m64, xmm1` — `VEX.128.66.0F.W1 7E /r` */
-  VEX_Vmovq_rm64_xmm = 1423,
+  VEX_Vmovq_rm64_xmm = 1453,
   /** `VMOVQ xmm1, xmm2/m64` — `VEX.128.F3.0F.WIG 7E /r` */
-  VEX_Vmovq_xmm_xmmm64 = 1424,
+  VEX_Vmovq_xmm_xmmm64 = 1454,
   /** `VMOVQ xmm1/m64, xmm2` — `VEX.128.66.0F.WIG D6 /r` */
-  VEX_Vmovq_xmmm64_xmm = 1425,
+  VEX_Vmovq_xmmm64_xmm = 1455,
   /** `VMOVSS xmm1, m32` — `VEX.LIG.F3.0F.WIG 10 /r` */
-  VEX_Vmovss_xmm_m32 = 1426,
+  VEX_Vmovss_xmm_m32 = 1456,
   /** `VMOVSS m32, xmm1` — `VEX.LIG.F3.0F.WIG 11 /r` */
-  VEX_Vmovss_m32_xmm = 1427,
+  VEX_Vmovss_m32_xmm = 1457,
   /** `VMOVSD xmm1, m64` — `VEX.LIG.F2.0F.WIG 10 /r` */
-  VEX_Vmovsd_xmm_m64 = 1428,
+  VEX_Vmovsd_xmm_m64 = 1458,
   /** `VMOVSD m64, xmm1` — `VEX.LIG.F2.0F.WIG 11 /r` */
-  VEX_Vmovsd_m64_xmm = 1429,
+  VEX_Vmovsd_m64_xmm = 1459,
   /** `VZEROUPPER` — `VEX.128.0F.WIG 77` */
-  VEX_Vzeroupper = 1430,
+  VEX_Vzeroupper = 1460,
   /** `VZEROALL` — `VEX.256.0F.WIG 77` */
-  VEX_Vzeroall = 1431,
+  VEX_Vzeroall = 1461,
   /** `SARX r32a, r/m32, r32b` — `VEX.LZ.F3.0F38.W0 F7 /r` */
-  VEX_Sarx_r32_rm32_r32 = 1432,
+  VEX_Sarx_r32_rm32_r32 = 1462,
   /** `SHLX r32a, r/m32, r32b` — `VEX.LZ.66.0F38.W0 F7 /r` */
-  VEX_Shlx_r32_rm32_r32 = 1433,
+  VEX_Shlx_r32_rm32_r32 = 1463,
   /** `SHRX r32a, r/m32, r32b` — `VEX.LZ.F2.0F38.W0 F7 /r` */
-  VEX_Shrx_r32_rm32_r32 = 1434,
+  VEX_Shrx_r32_rm32_r32 = 1464,
   /** `BEXTR r32a, r/m32, r32b` — `VEX.LZ.0F38.W0 F7 /r` */
-  VEX_Bextr_r32_rm32_r32 = 1435,
+  VEX_Bextr_r32_rm32_r32 = 1465,
   /** `BZHI r32a, r/m32, r32b` — `VEX.LZ.0F38.W0 F5 /r` */
-  VEX_Bzhi_r32_rm32_r32 = 1436,
+  VEX_Bzhi_r32_rm32_r32 = 1466,
   /** `PDEP r32a, r32b, r/m32` — `VEX.LZ.F2.0F38.W0 F5 /r` */
-  VEX_Pdep_r32_r32_rm32 = 1437,
+  VEX_Pdep_r32_r32_rm32 = 1467,
   /** `PEXT r32a, r32b, r/m32` — `VEX.LZ.F3.0F38.W0 F5 /r` */
-  VEX_Pext_r32_r32_rm32 = 1438,
+  VEX_Pext_r32_r32_rm32 = 1468,
   /** `ANDN r32a, r32b, r/m32` — `VEX.LZ.0F38.W0 F2 /r` */
-  VEX_Andn_r32_r32_rm32 = 1439,
+  VEX_Andn_r32_r32_rm32 = 1469,
   /** `BLSMSK r32, r/m32` — `VEX.LZ.0F38.W0 F3 /2` */
-  VEX_Blsmsk_r32_rm32 = 1440,
+  VEX_Blsmsk_r32_rm32 = 1470,
   /** `BLSR r32, r/m32` — `VEX.LZ.0F38.W0 F3 /1` */
-  VEX_Blsr_r32_rm32 = 1441,
+  VEX_Blsr_r32_rm32 = 1471,
   /** `BLSI r32, r/m32` — `VEX.LZ.0F38.W0 F3 /3` */
-  VEX_Blsi_r32_rm32 = 1442,
+  VEX_Blsi_r32_rm32 = 1472,
   /** `RORX r32, r/m32, imm8` — `VEX.LZ.F2.0F3A.W0 F0 /r ib` */
-  VEX_Rorx_r32_rm32_imm8 = 1443,
+  VEX_Rorx_r32_rm32_imm8 = 1473,
   /** `MULX r32a, r32b, r/m32` — `VEX.LZ.F2.0F38.W0 F6 /r` */
-  VEX_Mulx_r32_r32_rm32 = 1444,
+  VEX_Mulx_r32_r32_rm32 = 1474,
   /** `SARX r64a, r/m64, r64b` — `VEX.LZ.F3.0F38.W1 F7 /r` */
-  VEX_Sarx_r64_rm64_r64 = 1445,
+  VEX_Sarx_r64_rm64_r64 = 1475,
   /** `SHLX r64a, r/m64, r64b` — `VEX.LZ.66.0F38.W1 F7 /r` */
-  VEX_Shlx_r64_rm64_r64 = 1446,
+  VEX_Shlx_r64_rm64_r64 = 1476,
   /** `SHRX r64a, r/m64, r64b` — `VEX.LZ.F2.0F38.W1 F7 /r` */
-  VEX_Shrx_r64_rm64_r64 = 1447,
+  VEX_Shrx_r64_rm64_r64 = 1477,
   /** `BEXTR r64a, r/m64, r64b` — `VEX.LZ.0F38.W1 F7 /r` */
-  VEX_Bextr_r64_rm64_r64 = 1448,
+  VEX_Bextr_r64_rm64_r64 = 1478,
   /** `BZHI r64a, r/m64, r64b` — `VEX.LZ.0F38.W1 F5 /r` */
-  VEX_Bzhi_r64_rm64_r64 = 1449,
+  VEX_Bzhi_r64_rm64_r64 = 1479,
   /** `PDEP r64a, r64b, r/m64` — `VEX.LZ.F2.0F38.W1 F5 /r` */
-  VEX_Pdep_r64_r64_rm64 = 1450,
+  VEX_Pdep_r64_r64_rm64 = 1480,
   /** `PEXT r64a, r64b, r/m64` — `VEX.LZ.F3.0F38.W1 F5 /r` */
-  VEX_Pext_r64_r64_rm64 = 1451,
+  VEX_Pext_r64_r64_rm64 = 1481,
   /** `ANDN r64a, r64b, r/m64` — `VEX.LZ.0F38.W1 F2 /r` */
-  VEX_Andn_r64_r64_rm64 = 1452,
+  VEX_Andn_r64_r64_rm64 = 1482,
   /** `BLSMSK r64, r/m64` — `VEX.LZ.0F38.W1 F3 /2` */
-  VEX_Blsmsk_r64_rm64 = 1453,
+  VEX_Blsmsk_r64_rm64 = 1483,
   /** `BLSR r64, r/m64` — `VEX.LZ.0F38.W1 F3 /1` */
-  VEX_Blsr_r64_rm64 = 1454,
+  VEX_Blsr_r64_rm64 = 1484,
   /** `BLSI r64, r/m64` — `VEX.LZ.0F38.W1 F3 /3` */
-  VEX_Blsi_r64_rm64 = 1455,
+  VEX_Blsi_r64_rm64 = 1485,
   /** `RORX r64, r/m64, imm8` — `VEX.LZ.F2.0F3A.W1 F0 /r ib` */
-  VEX_Rorx_r64_rm64_imm8 = 1456,
+  VEX_Rorx_r64_rm64_imm8 = 1486,
   /** `MULX r64a, r64b, r/m64` — `VEX.LZ.F2.0F38.W1 F6 /r` */
-  VEX_Mulx_r64_r64_rm64 = 1457,
+  VEX_Mulx_r64_r64_rm64 = 1487,
   /** `KMOVW k1, k2/m16` — `VEX.L0.0F.W0 90 /r` */
-  VEX_Kmovw_kr_krm16 = 1458,
+  VEX_Kmovw_kr_krm16 = 1488,
   /** `KMOVW m16, k1` — `VEX.L0.0F.W0 91 /r` */
-  VEX_Kmovw_m16_kr = 1459,
+  VEX_Kmovw_m16_kr = 1489,
   /** `KORTESTW k1, k2` — `VEX.L0.0F.W0 98 /r` */
-  VEX_Kortestw_kr_kr = 1460,
+  VEX_Kortestw_kr_kr = 1490,
   /** `KTESTW k1, k2` — `VEX.L0.0F.W0 99 /r` */
-  VEX_Ktestw_kr_kr = 1461,
+  VEX_Ktestw_kr_kr = 1491,
   /** `KNOTW k1, k2` — `VEX.L0.0F.W0 44 /r` */
-  VEX_Knotw_kr_kr = 1462,
+  VEX_Knotw_kr_kr = 1492,
   /** `KSHIFTLB k1, k2, imm8` — `VEX.L0.66.0F3A.W0 32 /r ib` */
-  VEX_Kshiftlb_kr_kr_imm8 = 1463,
+  VEX_Kshiftlb_kr_kr_imm8 = 1493,
   /** `KSHIFTLW k1, k2, imm8` — `VEX.L0.66.0F3A.W1 32 /r ib` */
-  VEX_Kshiftlw_kr_kr_imm8 = 1464,
+  VEX_Kshiftlw_kr_kr_imm8 = 1494,
   /** `KSHIFTLD k1, k2, imm8` — `VEX.L0.66.0F3A.W0 33 /r ib` */
-  VEX_Kshiftld_kr_kr_imm8 = 1465,
+  VEX_Kshiftld_kr_kr_imm8 = 1495,
   /** `KSHIFTLQ k1, k2, imm8` — `VEX.L0.66.0F3A.W1 33 /r ib` */
-  VEX_Kshiftlq_kr_kr_imm8 = 1466,
+  VEX_Kshiftlq_kr_kr_imm8 = 1496,
   /** `KSHIFTRB k1, k2, imm8` — `VEX.L0.66.0F3A.W0 30 /r ib` */
-  VEX_Kshiftrb_kr_kr_imm8 = 1467,
+  VEX_Kshiftrb_kr_kr_imm8 = 1497,
   /** `KSHIFTRW k1, k2, imm8` — `VEX.L0.66.0F3A.W1 30 /r ib` */
-  VEX_Kshiftrw_kr_kr_imm8 = 1468,
+  VEX_Kshiftrw_kr_kr_imm8 = 1498,
   /** `KSHIFTRD k1, k2, imm8` — `VEX.L0.66.0F3A.W0 31 /r ib` */
-  VEX_Kshiftrd_kr_kr_imm8 = 1469,
+  VEX_Kshiftrd_kr_kr_imm8 = 1499,
   /** `KSHIFTRQ k1, k2, imm8` — `VEX.L0.66.0F3A.W1 31 /r ib` */
-  VEX_Kshiftrq_kr_kr_imm8 = 1470,
+  VEX_Kshiftrq_kr_kr_imm8 = 1500,
   /** `KANDW k1, k2, k3` — `VEX.L1.0F.W0 41 /r` */
-  VEX_Kandw_kr_kr_kr = 1471,
+  VEX_Kandw_kr_kr_kr = 1501,
   /** `KANDNW k1, k2, k3` — `VEX.L1.0F.W0 42 /r` */
-  VEX_Kandnw_kr_kr_kr = 1472,
+  VEX_Kandnw_kr_kr_kr = 1502,
   /** `KORW k1, k2, k3` — `VEX.L1.0F.W0 45 /r` */
-  VEX_Korw_kr_kr_kr = 1473,
+  VEX_Korw_kr_kr_kr = 1503,
   /** `KXNORW k1, k2, k3` — `VEX.L1.0F.W0 46 /r` */
-  VEX_Kxnorw_kr_kr_kr = 1474,
+  VEX_Kxnorw_kr_kr_kr = 1504,
   /** `KXORW k1, k2, k3` — `VEX.L1.0F.W0 47 /r` */
-  VEX_Kxorw_kr_kr_kr = 1475,
+  VEX_Kxorw_kr_kr_kr = 1505,
   /** `KADDW k1, k2, k3` — `VEX.L1.0F.W0 4A /r` */
-  VEX_Kaddw_kr_kr_kr = 1476,
+  VEX_Kaddw_kr_kr_kr = 1506,
   /** `KMOVB k1, k2/m8` — `VEX.L0.66.0F.W0 90 /r` */
-  VEX_Kmovb_kr_krm8 = 1477,
+  VEX_Kmovb_kr_krm8 = 1507,
   /** `KMOVB m8, k1` — `VEX.L0.66.0F.W0 91 /r` */
-  VEX_Kmovb_m8_kr = 1478,
+  VEX_Kmovb_m8_kr = 1508,
   /** `KORTESTB k1, k2` — `VEX.L0.66.0F.W0 98 /r` */
-  VEX_Kortestb_kr_kr = 1479,
+  VEX_Kortestb_kr_kr = 1509,
   /** `KTESTB k1, k2` — `VEX.L0.66.0F.W0 99 /r` */
-  VEX_Ktestb_kr_kr = 1480,
+  VEX_Ktestb_kr_kr = 1510,
   /** `KNOTB k1, k2` — `VEX.L0.66.0F.W0 44 /r` */
-  VEX_Knotb_kr_kr = 1481,
+  VEX_Knotb_kr_kr = 1511,
   /** `KANDB k1, k2, k3` — `VEX.L1.66.0F.W0 41 /r` */
-  VEX_Kandb_kr_kr_kr = 1482,
+  VEX_Kandb_kr_kr_kr = 1512,
   /** `KANDNB k1, k2, k3` — `VEX.L1.66.0F.W0 42 /r` */
-  VEX_Kandnb_kr_kr_kr = 1483,
+  VEX_Kandnb_kr_kr_kr = 1513,
   /** `KORB k1, k2, k3` — `VEX.L1.66.0F.W0 45 /r` */
-  VEX_Korb_kr_kr_kr = 1484,
+  VEX_Korb_kr_kr_kr = 1514,
   /** `KXNORB k1, k2, k3` — `VEX.L1.66.0F.W0 46 /r` */
-  VEX_Kxnorb_kr_kr_kr = 1485,
+  VEX_Kxnorb_kr_kr_kr = 1515,
   /** `KXORB k1, k2, k3` — `VEX.L1.66.0F.W0 47 /r` */
-  VEX_Kxorb_kr_kr_kr = 1486,
+  VEX_Kxorb_kr_kr_kr = 1516,
   /** `KADDB k1, k2, k3` — `VEX.L1.66.0F.W0 4A /r` */
-  VEX_Kaddb_kr_kr_kr = 1487,
+  VEX_Kaddb_kr_kr_kr = 1517,
   /** `KMOVQ k1, k2/m64` — `VEX.L0.0F.W1 90 /r` */
-  VEX_Kmovq_kr_krm64 = 1488,
+  VEX_Kmovq_kr_krm64 = 1518,
   /** `KMOVQ m64, k1` — `VEX.L0.0F.W1 91 /r` */
-  VEX_Kmovq_m64_kr = 1489,
+  VEX_Kmovq_m64_kr = 1519,
   /** `KORTESTQ k1, k2` — `VEX.L0.0F.W1 98 /r` */
-  VEX_Kortestq_kr_kr = 1490,
+  VEX_Kortestq_kr_kr = 1520,
   /** `KTESTQ k1, k2` — `VEX.L0.0F.W1 99 /r` */
-  VEX_Ktestq_kr_kr = 1491,
+  VEX_Ktestq_kr_kr = 1521,
   /** `KNOTQ k1, k2` — `VEX.L0.0F.W1 44 /r` */
-  VEX_Knotq_kr_kr = 1492,
+  VEX_Knotq_kr_kr = 1522,
   /** `KANDQ k1, k2, k3` — `VEX.L1.0F.W1 41 /r` */
-  VEX_Kandq_kr_kr_kr = 1493,
+  VEX_Kandq_kr_kr_kr = 1523,
   /** `KANDNQ k1, k2, k3` — `VEX.L1.0F.W1 42 /r` */
-  VEX_Kandnq_kr_kr_kr = 1494,
+  VEX_Kandnq_kr_kr_kr = 1524,
   /** `KORQ k1, k2, k3` — `VEX.L1.0F.W1 45 /r` */
-  VEX_Korq_kr_kr_kr = 1495,
+  VEX_Korq_kr_kr_kr = 1525,
   /** `KXNORQ k1, k2, k3` — `VEX.L1.0F.W1 46 /r` */
-  VEX_Kxnorq_kr_kr_kr = 1496,
+  VEX_Kxnorq_kr_kr_kr = 1526,
   /** `KXORQ k1, k2, k3` — `VEX.L1.0F.W1 47 /r` */
-  VEX_Kxorq_kr_kr_kr = 1497,
+  VEX_Kxorq_kr_kr_kr = 1527,
   /** `KADDQ k1, k2, k3` — `VEX.L1.0F.W1 4A /r` */
-  VEX_Kaddq_kr_kr_kr = 1498,
+  VEX_Kaddq_kr_kr_kr = 1528,
   /** `KMOVD k1, k2/m32` — `VEX.L0.66.0F.W1 90 /r` */
-  VEX_Kmovd_kr_krm32 = 1499,
+  VEX_Kmovd_kr_krm32 = 1529,
   /** `KMOVD m32, k1` — `VEX.L0.66.0F.W1 91 /r` */
-  VEX_Kmovd_m32_kr = 1500,
+  VEX_Kmovd_m32_kr = 1530,
   /** `KORTESTD k1, k2` — `VEX.L0.66.0F.W1 98 /r` */
-  VEX_Kortestd_kr_kr = 1501,
+  VEX_Kortestd_kr_kr = 1531,
   /** `KTESTD k1, k2` — `VEX.L0.66.0F.W1 99 /r` */
-  VEX_Ktestd_kr_kr = 1502,
+  VEX_Ktestd_kr_kr = 1532,
   /** `KNOTD k1, k2` — `VEX.L0.66.0F.W1 44 /r` */
-  VEX_Knotd_kr_kr = 1503,
+  VEX_Knotd_kr_kr = 1533,
   /** `KANDD k1, k2, k3` — `VEX.L1.66.0F.W1 41 /r` */
-  VEX_Kandd_kr_kr_kr = 1504,
+  VEX_Kandd_kr_kr_kr = 1534,
   /** `KANDND k1, k2, k3` — `VEX.L1.66.0F.W1 42 /r` */
-  VEX_Kandnd_kr_kr_kr = 1505,
+  VEX_Kandnd_kr_kr_kr = 1535,
   /** `KORD k1, k2, k3` — `VEX.L1.66.0F.W1 45 /r` */
-  VEX_Kord_kr_kr_kr = 1506,
+  VEX_Kord_kr_kr_kr = 1536,
   /** `KXNORD k1, k2, k3` — `VEX.L1.66.0F.W1 46 /r` */
-  VEX_Kxnord_kr_kr_kr = 1507,
+  VEX_Kxnord_kr_kr_kr = 1537,
   /** `KXORD k1, k2, k3` — `VEX.L1.66.0F.W1 47 /r` */
-  VEX_Kxord_kr_kr_kr = 1508,
+  VEX_Kxord_kr_kr_kr = 1538,
   /** `KADDD k1, k2, k3` — `VEX.L1.66.0F.W1 4A /r` */
-  VEX_Kaddd_kr_kr_kr = 1509,
+  VEX_Kaddd_kr_kr_kr = 1539,
   /** `KMOVW k1, r32` — `VEX.L0.0F.W0 92 /r` */
-  VEX_Kmovw_kr_r32 = 1510,
+  VEX_Kmovw_kr_r32 = 1540,
   /** `KMOVW r32, k1` — `VEX.L0.0F.W0 93 /r` */
-  VEX_Kmovw_r32_kr = 1511,
+  VEX_Kmovw_r32_kr = 1541,
   /** `KMOVB k1, r32` — `VEX.L0.66.0F.W0 92 /r` */
-  VEX_Kmovb_kr_r32 = 1512,
+  VEX_Kmovb_kr_r32 = 1542,
   /** `KMOVB r32, k1` — `VEX.L0.66.0F.W0 93 /r` */
-  VEX_Kmovb_r32_kr = 1513,
+  VEX_Kmovb_r32_kr = 1543,
   /** `KMOVD k1, r32` — `VEX.L0.F2.0F.W0 92 /r` */
-  VEX_Kmovd_kr_r32 = 1514,
+  VEX_Kmovd_kr_r32 = 1544,
   /** `KMOVD r32, k1` — `VEX.L0.F2.0F.W0 93 /r` */
-  VEX_Kmovd_r32_kr = 1515,
+  VEX_Kmovd_r32_kr = 1545,
   /** `KMOVQ k1, r64` — `VEX.L0.F2.0F.W1 92 /r` */
-  VEX_Kmovq_kr_r64 = 1516,
+  VEX_Kmovq_kr_r64 = 1546,
   /** `KMOVQ r64, k1` — `VEX.L0.F2.0F.W1 93 /r` */
-  VEX_Kmovq_r64_kr = 1517,
+  VEX_Kmovq_r64_kr = 1547,
   /** `KUNPCKBW k1, k2, k3` — `VEX.L1.66.0F.W0 4B /r` */
-  VEX_Kunpckbw_kr_kr_kr = 1518,
+  VEX_Kunpckbw_kr_kr_kr = 1548,
   /** `KUNPCKWD k1, k2, k3` — `VEX.L1.0F.W0 4B /r` */
-  VEX_Kunpckwd_kr_kr_kr = 1519,
+  VEX_Kunpckwd_kr_kr_kr = 1549,
   /** `KUNPCKDQ k1, k2, k3` — `VEX.L1.0F.W1 4B /r` */
-  VEX_Kunpckdq_kr_kr_kr = 1520,
+  VEX_Kunpckdq_kr_kr_kr = 1550,
   /** `VADDSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 58 /r` */
-  VEX_Vaddsd_xmm_xmm_xmmm64 = 1521,
+  VEX_Vaddsd_xmm_xmm_xmmm64 = 1551,
   /** `VADDSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 58 /r` */
-  VEX_Vaddss_xmm_xmm_xmmm32 = 1522,
+  VEX_Vaddss_xmm_xmm_xmmm32 = 1552,
   /** `VMULSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 59 /r` */
-  VEX_Vmulsd_xmm_xmm_xmmm64 = 1523,
+  VEX_Vmulsd_xmm_xmm_xmmm64 = 1553,
   /** `VMULSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 59 /r` */
-  VEX_Vmulss_xmm_xmm_xmmm32 = 1524,
+  VEX_Vmulss_xmm_xmm_xmmm32 = 1554,
   /** `VSUBSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5C /r` */
-  VEX_Vsubsd_xmm_xmm_xmmm64 = 1525,
+  VEX_Vsubsd_xmm_xmm_xmmm64 = 1555,
   /** `VSUBSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5C /r` */
-  VEX_Vsubss_xmm_xmm_xmmm32 = 1526,
+  VEX_Vsubss_xmm_xmm_xmmm32 = 1556,
   /** `VMINSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5D /r` */
-  VEX_Vminsd_xmm_xmm_xmmm64 = 1527,
+  VEX_Vminsd_xmm_xmm_xmmm64 = 1557,
   /** `VMINSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5D /r` */
-  VEX_Vminss_xmm_xmm_xmmm32 = 1528,
+  VEX_Vminss_xmm_xmm_xmmm32 = 1558,
   /** `VMINPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5D /r` */
-  VEX_Vminps_xmm_xmm_xmmm128 = 1529,
+  VEX_Vminps_xmm_xmm_xmmm128 = 1559,
   /** `VMINPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5D /r` */
-  VEX_Vminpd_xmm_xmm_xmmm128 = 1530,
+  VEX_Vminpd_xmm_xmm_xmmm128 = 1560,
   /** `VMINPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5D /r` */
-  VEX_Vminps_ymm_ymm_ymmm256 = 1531,
+  VEX_Vminps_ymm_ymm_ymmm256 = 1561,
   /** `VMINPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5D /r` */
-  VEX_Vminpd_ymm_ymm_ymmm256 = 1532,
+  VEX_Vminpd_ymm_ymm_ymmm256 = 1562,
   /** `VDIVSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5E /r` */
-  VEX_Vdivsd_xmm_xmm_xmmm64 = 1533,
+  VEX_Vdivsd_xmm_xmm_xmmm64 = 1563,
   /** `VDIVSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5E /r` */
-  VEX_Vdivss_xmm_xmm_xmmm32 = 1534,
+  VEX_Vdivss_xmm_xmm_xmmm32 = 1564,
   /** `VMAXSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5F /r` */
-  VEX_Vmaxsd_xmm_xmm_xmmm64 = 1535,
+  VEX_Vmaxsd_xmm_xmm_xmmm64 = 1565,
   /** `VMAXSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5F /r` */
-  VEX_Vmaxss_xmm_xmm_xmmm32 = 1536,
+  VEX_Vmaxss_xmm_xmm_xmmm32 = 1566,
   /** `VMAXPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 5F /r` */
-  VEX_Vmaxps_xmm_xmm_xmmm128 = 1537,
+  VEX_Vmaxps_xmm_xmm_xmmm128 = 1567,
   /** `VMAXPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 5F /r` */
-  VEX_Vmaxpd_xmm_xmm_xmmm128 = 1538,
+  VEX_Vmaxpd_xmm_xmm_xmmm128 = 1568,
   /** `VMAXPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 5F /r` */
-  VEX_Vmaxps_ymm_ymm_ymmm256 = 1539,
+  VEX_Vmaxps_ymm_ymm_ymmm256 = 1569,
   /** `VMAXPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 5F /r` */
-  VEX_Vmaxpd_ymm_ymm_ymmm256 = 1540,
+  VEX_Vmaxpd_ymm_ymm_ymmm256 = 1570,
   /** `VSQRTSD xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 51 /r` */
-  VEX_Vsqrtsd_xmm_xmm_xmmm64 = 1541,
+  VEX_Vsqrtsd_xmm_xmm_xmmm64 = 1571,
   /** `VSQRTSS xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 51 /r` */
-  VEX_Vsqrtss_xmm_xmm_xmmm32 = 1542,
+  VEX_Vsqrtss_xmm_xmm_xmmm32 = 1572,
   /** `VSQRTPS xmm1, xmm2/m128` — `VEX.128.0F.WIG 51 /r` */
-  VEX_Vsqrtps_xmm_xmmm128 = 1543,
+  VEX_Vsqrtps_xmm_xmmm128 = 1573,
   /** `VSQRTPD xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 51 /r` */
-  VEX_Vsqrtpd_xmm_xmmm128 = 1544,
+  VEX_Vsqrtpd_xmm_xmmm128 = 1574,
   /** `VSQRTPS ymm1, ymm2/m256` — `VEX.256.0F.WIG 51 /r` */
-  VEX_Vsqrtps_ymm_ymmm256 = 1545,
+  VEX_Vsqrtps_ymm_ymmm256 = 1575,
   /** `VSQRTPD ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 51 /r` */
-  VEX_Vsqrtpd_ymm_ymmm256 = 1546,
+  VEX_Vsqrtpd_ymm_ymmm256 = 1576,
   /** `VMOVSS xmm1, xmm2, xmm3` — `VEX.LIG.F3.0F.WIG 10 /r` */
-  VEX_Vmovss_xmm_xmm_xmm = 1547,
+  VEX_Vmovss_xmm_xmm_xmm = 1577,
   /** `VMOVSD xmm1, xmm2, xmm3` — `VEX.LIG.F2.0F.WIG 10 /r` */
-  VEX_Vmovsd_xmm_xmm_xmm = 1548,
+  VEX_Vmovsd_xmm_xmm_xmm = 1578,
   /** `VUCOMISS xmm1, xmm2/m32` — `VEX.LIG.0F.WIG 2E /r` */
-  VEX_Vucomiss_xmm_xmmm32 = 1549,
+  VEX_Vucomiss_xmm_xmmm32 = 1579,
   /** `VUCOMISD xmm1, xmm2/m64` — `VEX.LIG.66.0F.WIG 2E /r` */
-  VEX_Vucomisd_xmm_xmmm64 = 1550,
+  VEX_Vucomisd_xmm_xmmm64 = 1580,
   /** `VCOMISS xmm1, xmm2/m32` — `VEX.LIG.0F.WIG 2F /r` */
-  VEX_Vcomiss_xmm_xmmm32 = 1551,
+  VEX_Vcomiss_xmm_xmmm32 = 1581,
   /** `VCOMISD xmm1, xmm2/m64` — `VEX.LIG.66.0F.WIG 2F /r` */
-  VEX_Vcomisd_xmm_xmmm64 = 1552,
+  VEX_Vcomisd_xmm_xmmm64 = 1582,
   /** `VCVTSI2SD xmm1, xmm2, r/m32` — `VEX.LIG.F2.0F.W0 2A /r` */
-  VEX_Vcvtsi2sd_xmm_xmm_rm32 = 1553,
+  VEX_Vcvtsi2sd_xmm_xmm_rm32 = 1583,
   /** `VCVTSI2SD xmm1, xmm2, r/m64` — `VEX.LIG.F2.0F.W1 2A /r` */
-  VEX_Vcvtsi2sd_xmm_xmm_rm64 = 1554,
+  VEX_Vcvtsi2sd_xmm_xmm_rm64 = 1584,
   /** `VCVTSI2SS xmm1, xmm2, r/m32` — `VEX.LIG.F3.0F.W0 2A /r` */
-  VEX_Vcvtsi2ss_xmm_xmm_rm32 = 1555,
+  VEX_Vcvtsi2ss_xmm_xmm_rm32 = 1585,
   /** `VCVTSI2SS xmm1, xmm2, r/m64` — `VEX.LIG.F3.0F.W1 2A /r` */
-  VEX_Vcvtsi2ss_xmm_xmm_rm64 = 1556,
+  VEX_Vcvtsi2ss_xmm_xmm_rm64 = 1586,
   /** `VCVTSD2SS xmm1, xmm2, xmm3/m64` — `VEX.LIG.F2.0F.WIG 5A /r` */
-  VEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 1557,
+  VEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 1587,
   /** `VCVTSS2SD xmm1, xmm2, xmm3/m32` — `VEX.LIG.F3.0F.WIG 5A /r` */
-  VEX_Vcvtss2sd_xmm_xmm_xmmm32 = 1558,
+  VEX_Vcvtss2sd_xmm_xmm_xmmm32 = 1588,
   /** `VCVTTSD2SI r32, xmm1/m64` — `VEX.LIG.F2.0F.W0 2C /r` */
-  VEX_Vcvttsd2si_r32_xmmm64 = 1559,
+  VEX_Vcvttsd2si_r32_xmmm64 = 1589,
   /** `VCVTTSD2SI r64, xmm1/m64` — `VEX.LIG.F2.0F.W1 2C /r` */
-  VEX_Vcvttsd2si_r64_xmmm64 = 1560,
+  VEX_Vcvttsd2si_r64_xmmm64 = 1590,
   /** `VCVTTSS2SI r32, xmm1/m32` — `VEX.LIG.F3.0F.W0 2C /r` */
-  VEX_Vcvttss2si_r32_xmmm32 = 1561,
+  VEX_Vcvttss2si_r32_xmmm32 = 1591,
   /** `VCVTTSS2SI r64, xmm1/m32` — `VEX.LIG.F3.0F.W1 2C /r` */
-  VEX_Vcvttss2si_r64_xmmm32 = 1562,
+  VEX_Vcvttss2si_r64_xmmm32 = 1592,
   /** `VCVTSD2SI r32, xmm1/m64` — `VEX.LIG.F2.0F.W0 2D /r` */
-  VEX_Vcvtsd2si_r32_xmmm64 = 1563,
+  VEX_Vcvtsd2si_r32_xmmm64 = 1593,
   /** `VCVTSD2SI r64, xmm1/m64` — `VEX.LIG.F2.0F.W1 2D /r` */
-  VEX_Vcvtsd2si_r64_xmmm64 = 1564,
+  VEX_Vcvtsd2si_r64_xmmm64 = 1594,
   /** `VCVTSS2SI r32, xmm1/m32` — `VEX.LIG.F3.0F.W0 2D /r` */
-  VEX_Vcvtss2si_r32_xmmm32 = 1565,
+  VEX_Vcvtss2si_r32_xmmm32 = 1595,
   /** `VCVTSS2SI r64, xmm1/m32` — `VEX.LIG.F3.0F.W1 2D /r` */
-  VEX_Vcvtss2si_r64_xmmm32 = 1566,
+  VEX_Vcvtss2si_r64_xmmm32 = 1596,
   /** `VROUNDSD xmm1, xmm2, xmm3/m64, imm8` — `VEX.LIG.66.0F3A.WIG 0B /r ib` */
-  VEX_Vroundsd_xmm_xmm_xmmm64_imm8 = 1567,
+  VEX_Vroundsd_xmm_xmm_xmmm64_imm8 = 1597,
   /** `VROUNDSS xmm1, xmm2, xmm3/m32, imm8` — `VEX.LIG.66.0F3A.WIG 0A /r ib` */
-  VEX_Vroundss_xmm_xmm_xmmm32_imm8 = 1568,
+  VEX_Vroundss_xmm_xmm_xmmm32_imm8 = 1598,
   /** `VCMPSD xmm1, xmm2, xmm3/m64, imm8` — `VEX.LIG.F2.0F.WIG C2 /r ib` */
-  VEX_Vcmpsd_xmm_xmm_xmmm64_imm8 = 1569,
+  VEX_Vcmpsd_xmm_xmm_xmmm64_imm8 = 1599,
   /** `VCMPSS xmm1, xmm2, xmm3/m32, imm8` — `VEX.LIG.F3.0F.WIG C2 /r ib` */
-  VEX_Vcmpss_xmm_xmm_xmmm32_imm8 = 1570,
+  VEX_Vcmpss_xmm_xmm_xmmm32_imm8 = 1600,
   /** `VCMPPS xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.0F.WIG C2 /r ib` */
-  VEX_Vcmpps_xmm_xmm_xmmm128_imm8 = 1571,
+  VEX_Vcmpps_xmm_xmm_xmmm128_imm8 = 1601,
   /** `VCMPPD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F.WIG C2 /r ib` */
-  VEX_Vcmppd_xmm_xmm_xmmm128_imm8 = 1572,
+  VEX_Vcmppd_xmm_xmm_xmmm128_imm8 = 1602,
   /** `VPBLENDVB xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4C /r /is4` */
-  VEX_Vpblendvb_xmm_xmm_xmmm128_xmm = 1573,
+  VEX_Vpblendvb_xmm_xmm_xmmm128_xmm = 1603,
   /** `VBLENDVPS xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4A /r /is4` */
-  VEX_Vblendvps_xmm_xmm_xmmm128_xmm = 1574,
+  VEX_Vblendvps_xmm_xmm_xmmm128_xmm = 1604,
   /** `VBLENDVPD xmm1, xmm2, xmm3/m128, xmm4` — `VEX.128.66.0F3A.W0 4B /r /is4` */
-  VEX_Vblendvpd_xmm_xmm_xmmm128_xmm = 1575,
+  VEX_Vblendvpd_xmm_xmm_xmmm128_xmm = 1605,
   /** `VPBLENDD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F3A.W0 02 /r ib` */
-  VEX_Vpblendd_xmm_xmm_xmmm128_imm8 = 1576,
+  VEX_Vpblendd_xmm_xmm_xmmm128_imm8 = 1606,
   /** `VPMOVSXBW xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 20 /r` */
-  VEX_Vpmovsxbw_xmm_xmmm64 = 1577,
+  VEX_Vpmovsxbw_xmm_xmmm64 = 1607,
   /** `VPMOVSXBD xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 21 /r` */
-  VEX_Vpmovsxbd_xmm_xmmm32 = 1578,
+  VEX_Vpmovsxbd_xmm_xmmm32 = 1608,
   /** `VPMOVSXBQ xmm1, xmm2/m16` — `VEX.128.66.0F38.WIG 22 /r` */
-  VEX_Vpmovsxbq_xmm_xmmm16 = 1579,
+  VEX_Vpmovsxbq_xmm_xmmm16 = 1609,
   /** `VPMOVSXWD xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 23 /r` */
-  VEX_Vpmovsxwd_xmm_xmmm64 = 1580,
+  VEX_Vpmovsxwd_xmm_xmmm64 = 1610,
   /** `VPMOVSXWQ xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 24 /r` */
-  VEX_Vpmovsxwq_xmm_xmmm32 = 1581,
+  VEX_Vpmovsxwq_xmm_xmmm32 = 1611,
   /** `VPMOVSXDQ xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 25 /r` */
-  VEX_Vpmovsxdq_xmm_xmmm64 = 1582,
+  VEX_Vpmovsxdq_xmm_xmmm64 = 1612,
   /** `VPMOVZXBW xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 30 /r` */
-  VEX_Vpmovzxbw_xmm_xmmm64 = 1583,
+  VEX_Vpmovzxbw_xmm_xmmm64 = 1613,
   /** `VPMOVZXBD xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 31 /r` */
-  VEX_Vpmovzxbd_xmm_xmmm32 = 1584,
+  VEX_Vpmovzxbd_xmm_xmmm32 = 1614,
   /** `VPMOVZXBQ xmm1, xmm2/m16` — `VEX.128.66.0F38.WIG 32 /r` */
-  VEX_Vpmovzxbq_xmm_xmmm16 = 1585,
+  VEX_Vpmovzxbq_xmm_xmmm16 = 1615,
   /** `VPMOVZXWD xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 33 /r` */
-  VEX_Vpmovzxwd_xmm_xmmm64 = 1586,
+  VEX_Vpmovzxwd_xmm_xmmm64 = 1616,
   /** `VPMOVZXWQ xmm1, xmm2/m32` — `VEX.128.66.0F38.WIG 34 /r` */
-  VEX_Vpmovzxwq_xmm_xmmm32 = 1587,
+  VEX_Vpmovzxwq_xmm_xmmm32 = 1617,
   /** `VPMOVZXDQ xmm1, xmm2/m64` — `VEX.128.66.0F38.WIG 35 /r` */
-  VEX_Vpmovzxdq_xmm_xmmm64 = 1588,
+  VEX_Vpmovzxdq_xmm_xmmm64 = 1618,
   /** `VCMPPS ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.0F.WIG C2 /r ib` */
-  VEX_Vcmpps_ymm_ymm_ymmm256_imm8 = 1589,
+  VEX_Vcmpps_ymm_ymm_ymmm256_imm8 = 1619,
   /** `VCMPPD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F.WIG C2 /r ib` */
-  VEX_Vcmppd_ymm_ymm_ymmm256_imm8 = 1590,
+  VEX_Vcmppd_ymm_ymm_ymmm256_imm8 = 1620,
   /** `VPBLENDVB ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4C /r /is4` */
-  VEX_Vpblendvb_ymm_ymm_ymmm256_ymm = 1591,
+  VEX_Vpblendvb_ymm_ymm_ymmm256_ymm = 1621,
   /** `VBLENDVPS ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4A /r /is4` */
-  VEX_Vblendvps_ymm_ymm_ymmm256_ymm = 1592,
+  VEX_Vblendvps_ymm_ymm_ymmm256_ymm = 1622,
   /** `VBLENDVPD ymm1, ymm2, ymm3/m256, ymm4` — `VEX.256.66.0F3A.W0 4B /r /is4` */
-  VEX_Vblendvpd_ymm_ymm_ymmm256_ymm = 1593,
+  VEX_Vblendvpd_ymm_ymm_ymmm256_ymm = 1623,
   /** `VPBLENDD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F3A.W0 02 /r ib` */
-  VEX_Vpblendd_ymm_ymm_ymmm256_imm8 = 1594,
+  VEX_Vpblendd_ymm_ymm_ymmm256_imm8 = 1624,
   /** `VPMOVSXBW ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 20 /r` */
-  VEX_Vpmovsxbw_ymm_xmmm128 = 1595,
+  VEX_Vpmovsxbw_ymm_xmmm128 = 1625,
   /** `VPMOVSXBD ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 21 /r` */
-  VEX_Vpmovsxbd_ymm_xmmm64 = 1596,
+  VEX_Vpmovsxbd_ymm_xmmm64 = 1626,
   /** `VPMOVSXBQ ymm1, xmm2/m32` — `VEX.256.66.0F38.WIG 22 /r` */
-  VEX_Vpmovsxbq_ymm_xmmm32 = 1597,
+  VEX_Vpmovsxbq_ymm_xmmm32 = 1627,
   /** `VPMOVSXWD ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 23 /r` */
-  VEX_Vpmovsxwd_ymm_xmmm128 = 1598,
+  VEX_Vpmovsxwd_ymm_xmmm128 = 1628,
   /** `VPMOVSXWQ ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 24 /r` */
-  VEX_Vpmovsxwq_ymm_xmmm64 = 1599,
+  VEX_Vpmovsxwq_ymm_xmmm64 = 1629,
   /** `VPMOVSXDQ ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 25 /r` */
-  VEX_Vpmovsxdq_ymm_xmmm128 = 1600,
+  VEX_Vpmovsxdq_ymm_xmmm128 = 1630,
   /** `VPMOVZXBW ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 30 /r` */
-  VEX_Vpmovzxbw_ymm_xmmm128 = 1601,
+  VEX_Vpmovzxbw_ymm_xmmm128 = 1631,
   /** `VPMOVZXBD ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 31 /r` */
-  VEX_Vpmovzxbd_ymm_xmmm64 = 1602,
+  VEX_Vpmovzxbd_ymm_xmmm64 = 1632,
   /** `VPMOVZXBQ ymm1, xmm2/m32` — `VEX.256.66.0F38.WIG 32 /r` */
-  VEX_Vpmovzxbq_ymm_xmmm32 = 1603,
+  VEX_Vpmovzxbq_ymm_xmmm32 = 1633,
   /** `VPMOVZXWD ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 33 /r` */
-  VEX_Vpmovzxwd_ymm_xmmm128 = 1604,
+  VEX_Vpmovzxwd_ymm_xmmm128 = 1634,
   /** `VPMOVZXWQ ymm1, xmm2/m64` — `VEX.256.66.0F38.WIG 34 /r` */
-  VEX_Vpmovzxwq_ymm_xmmm64 = 1605,
+  VEX_Vpmovzxwq_ymm_xmmm64 = 1635,
   /** `VPMOVZXDQ ymm1, xmm2/m128` — `VEX.256.66.0F38.WIG 35 /r` */
-  VEX_Vpmovzxdq_ymm_xmmm128 = 1606,
+  VEX_Vpmovzxdq_ymm_xmmm128 = 1636,
   /** `VFMADD132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 98 /r` */
-  VEX_Vfmadd132ps_xmm_xmm_xmmm128 = 1607,
+  VEX_Vfmadd132ps_xmm_xmm_xmmm128 = 1637,
   /** `VFMADD132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 98 /r` */
-  VEX_Vfmadd132pd_xmm_xmm_xmmm128 = 1608,
+  VEX_Vfmadd132pd_xmm_xmm_xmmm128 = 1638,
   /** `VFMADD132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 99 /r` */
-  VEX_Vfmadd132ss_xmm_xmm_xmmm32 = 1609,
+  VEX_Vfmadd132ss_xmm_xmm_xmmm32 = 1639,
   /** `VFMADD132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 99 /r` */
-  VEX_Vfmadd132sd_xmm_xmm_xmmm64 = 1610,
+  VEX_Vfmadd132sd_xmm_xmm_xmmm64 = 1640,
   /** `VFMADD213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 A8 /r` */
-  VEX_Vfmadd213ps_xmm_xmm_xmmm128 = 1611,
+  VEX_Vfmadd213ps_xmm_xmm_xmmm128 = 1641,
   /** `VFMADD213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 A8 /r` */
-  VEX_Vfmadd213pd_xmm_xmm_xmmm128 = 1612,
+  VEX_Vfmadd213pd_xmm_xmm_xmmm128 = 1642,
   /** `VFMADD213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 A9 /r` */
-  VEX_Vfmadd213ss_xmm_xmm_xmmm32 = 1613,
+  VEX_Vfmadd213ss_xmm_xmm_xmmm32 = 1643,
   /** `VFMADD213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 A9 /r` */
-  VEX_Vfmadd213sd_xmm_xmm_xmmm64 = 1614,
+  VEX_Vfmadd213sd_xmm_xmm_xmmm64 = 1644,
   /** `VFMADD231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 B8 /r` */
-  VEX_Vfmadd231ps_xmm_xmm_xmmm128 = 1615,
+  VEX_Vfmadd231ps_xmm_xmm_xmmm128 = 1645,
   /** `VFMADD231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 B8 /r` */
-  VEX_Vfmadd231pd_xmm_xmm_xmmm128 = 1616,
+  VEX_Vfmadd231pd_xmm_xmm_xmmm128 = 1646,
   /** `VFMADD231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 B9 /r` */
-  VEX_Vfmadd231ss_xmm_xmm_xmmm32 = 1617,
+  VEX_Vfmadd231ss_xmm_xmm_xmmm32 = 1647,
   /** `VFMADD231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 B9 /r` */
-  VEX_Vfmadd231sd_xmm_xmm_xmmm64 = 1618,
+  VEX_Vfmadd231sd_xmm_xmm_xmmm64 = 1648,
   /** `VFMSUB132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9A /r` */
-  VEX_Vfmsub132ps_xmm_xmm_xmmm128 = 1619,
+  VEX_Vfmsub132ps_xmm_xmm_xmmm128 = 1649,
   /** `VFMSUB132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9A /r` */
-  VEX_Vfmsub132pd_xmm_xmm_xmmm128 = 1620,
+  VEX_Vfmsub132pd_xmm_xmm_xmmm128 = 1650,
   /** `VFMSUB132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9B /r` */
-  VEX_Vfmsub132ss_xmm_xmm_xmmm32 = 1621,
+  VEX_Vfmsub132ss_xmm_xmm_xmmm32 = 1651,
   /** `VFMSUB132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9B /r` */
-  VEX_Vfmsub132sd_xmm_xmm_xmmm64 = 1622,
+  VEX_Vfmsub132sd_xmm_xmm_xmmm64 = 1652,
   /** `VFMSUB213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AA /r` */
-  VEX_Vfmsub213ps_xmm_xmm_xmmm128 = 1623,
+  VEX_Vfmsub213ps_xmm_xmm_xmmm128 = 1653,
   /** `VFMSUB213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AA /r` */
-  VEX_Vfmsub213pd_xmm_xmm_xmmm128 = 1624,
+  VEX_Vfmsub213pd_xmm_xmm_xmmm128 = 1654,
   /** `VFMSUB213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AB /r` */
-  VEX_Vfmsub213ss_xmm_xmm_xmmm32 = 1625,
+  VEX_Vfmsub213ss_xmm_xmm_xmmm32 = 1655,
   /** `VFMSUB213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AB /r` */
-  VEX_Vfmsub213sd_xmm_xmm_xmmm64 = 1626,
+  VEX_Vfmsub213sd_xmm_xmm_xmmm64 = 1656,
   /** `VFMSUB231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BA /r` */
-  VEX_Vfmsub231ps_xmm_xmm_xmmm128 = 1627,
+  VEX_Vfmsub231ps_xmm_xmm_xmmm128 = 1657,
   /** `VFMSUB231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BA /r` */
-  VEX_Vfmsub231pd_xmm_xmm_xmmm128 = 1628,
+  VEX_Vfmsub231pd_xmm_xmm_xmmm128 = 1658,
   /** `VFMSUB231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BB /r` */
-  VEX_Vfmsub231ss_xmm_xmm_xmmm32 = 1629,
+  VEX_Vfmsub231ss_xmm_xmm_xmmm32 = 1659,
   /** `VFMSUB231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BB /r` */
-  VEX_Vfmsub231sd_xmm_xmm_xmmm64 = 1630,
+  VEX_Vfmsub231sd_xmm_xmm_xmmm64 = 1660,
   /** `VFNMADD132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9C /r` */
-  VEX_Vfnmadd132ps_xmm_xmm_xmmm128 = 1631,
+  VEX_Vfnmadd132ps_xmm_xmm_xmmm128 = 1661,
   /** `VFNMADD132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9C /r` */
-  VEX_Vfnmadd132pd_xmm_xmm_xmmm128 = 1632,
+  VEX_Vfnmadd132pd_xmm_xmm_xmmm128 = 1662,
   /** `VFNMADD132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9D /r` */
-  VEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 1633,
+  VEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 1663,
   /** `VFNMADD132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9D /r` */
-  VEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 1634,
+  VEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 1664,
   /** `VFNMADD213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AC /r` */
-  VEX_Vfnmadd213ps_xmm_xmm_xmmm128 = 1635,
+  VEX_Vfnmadd213ps_xmm_xmm_xmmm128 = 1665,
   /** `VFNMADD213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AC /r` */
-  VEX_Vfnmadd213pd_xmm_xmm_xmmm128 = 1636,
+  VEX_Vfnmadd213pd_xmm_xmm_xmmm128 = 1666,
   /** `VFNMADD213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AD /r` */
-  VEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 1637,
+  VEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 1667,
   /** `VFNMADD213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AD /r` */
-  VEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 1638,
+  VEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 1668,
   /** `VFNMADD231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BC /r` */
-  VEX_Vfnmadd231ps_xmm_xmm_xmmm128 = 1639,
+  VEX_Vfnmadd231ps_xmm_xmm_xmmm128 = 1669,
   /** `VFNMADD231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BC /r` */
-  VEX_Vfnmadd231pd_xmm_xmm_xmmm128 = 1640,
+  VEX_Vfnmadd231pd_xmm_xmm_xmmm128 = 1670,
   /** `VFNMADD231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BD /r` */
-  VEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 1641,
+  VEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 1671,
   /** `VFNMADD231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BD /r` */
-  VEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 1642,
+  VEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 1672,
   /** `VFNMSUB132PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 9E /r` */
-  VEX_Vfnmsub132ps_xmm_xmm_xmmm128 = 1643,
+  VEX_Vfnmsub132ps_xmm_xmm_xmmm128 = 1673,
   /** `VFNMSUB132PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 9E /r` */
-  VEX_Vfnmsub132pd_xmm_xmm_xmmm128 = 1644,
+  VEX_Vfnmsub132pd_xmm_xmm_xmmm128 = 1674,
   /** `VFNMSUB132SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 9F /r` */
-  VEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 1645,
+  VEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 1675,
   /** `VFNMSUB132SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 9F /r` */
-  VEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 1646,
+  VEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 1676,
   /** `VFNMSUB213PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 AE /r` */
-  VEX_Vfnmsub213ps_xmm_xmm_xmmm128 = 1647,
+  VEX_Vfnmsub213ps_xmm_xmm_xmmm128 = 1677,
   /** `VFNMSUB213PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 AE /r` */
-  VEX_Vfnmsub213pd_xmm_xmm_xmmm128 = 1648,
+  VEX_Vfnmsub213pd_xmm_xmm_xmmm128 = 1678,
   /** `VFNMSUB213SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 AF /r` */
-  VEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 1649,
+  VEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 1679,
   /** `VFNMSUB213SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 AF /r` */
-  VEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 1650,
+  VEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 1680,
   /** `VFNMSUB231PS xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W0 BE /r` */
-  VEX_Vfnmsub231ps_xmm_xmm_xmmm128 = 1651,
+  VEX_Vfnmsub231ps_xmm_xmm_xmmm128 = 1681,
   /** `VFNMSUB231PD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F38.W1 BE /r` */
-  VEX_Vfnmsub231pd_xmm_xmm_xmmm128 = 1652,
+  VEX_Vfnmsub231pd_xmm_xmm_xmmm128 = 1682,
   /** `VFNMSUB231SS xmm1, xmm2, xmm3/m32` — `VEX.LIG.66.0F38.W0 BF /r` */
-  VEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 1653,
+  VEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 1683,
   /** `VFNMSUB231SD xmm1, xmm2, xmm3/m64` — `VEX.LIG.66.0F38.W1 BF /r` */
-  VEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 1654,
+  VEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 1684,
   /** `VFMADD132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 98 /r` */
-  VEX_Vfmadd132ps_ymm_ymm_ymmm256 = 1655,
+  VEX_Vfmadd132ps_ymm_ymm_ymmm256 = 1685,
   /** `VFMADD132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 98 /r` */
-  VEX_Vfmadd132pd_ymm_ymm_ymmm256 = 1656,
+  VEX_Vfmadd132pd_ymm_ymm_ymmm256 = 1686,
   /** `VFMADD213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 A8 /r` */
-  VEX_Vfmadd213ps_ymm_ymm_ymmm256 = 1657,
+  VEX_Vfmadd213ps_ymm_ymm_ymmm256 = 1687,
   /** `VFMADD213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 A8 /r` */
-  VEX_Vfmadd213pd_ymm_ymm_ymmm256 = 1658,
+  VEX_Vfmadd213pd_ymm_ymm_ymmm256 = 1688,
   /** `VFMADD231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 B8 /r` */
-  VEX_Vfmadd231ps_ymm_ymm_ymmm256 = 1659,
+  VEX_Vfmadd231ps_ymm_ymm_ymmm256 = 1689,
   /** `VFMADD231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 B8 /r` */
-  VEX_Vfmadd231pd_ymm_ymm_ymmm256 = 1660,
+  VEX_Vfmadd231pd_ymm_ymm_ymmm256 = 1690,
   /** `VFMSUB132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9A /r` */
-  VEX_Vfmsub132ps_ymm_ymm_ymmm256 = 1661,
+  VEX_Vfmsub132ps_ymm_ymm_ymmm256 = 1691,
   /** `VFMSUB132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9A /r` */
-  VEX_Vfmsub132pd_ymm_ymm_ymmm256 = 1662,
+  VEX_Vfmsub132pd_ymm_ymm_ymmm256 = 1692,
   /** `VFMSUB213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AA /r` */
-  VEX_Vfmsub213ps_ymm_ymm_ymmm256 = 1663,
+  VEX_Vfmsub213ps_ymm_ymm_ymmm256 = 1693,
   /** `VFMSUB213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AA /r` */
-  VEX_Vfmsub213pd_ymm_ymm_ymmm256 = 1664,
+  VEX_Vfmsub213pd_ymm_ymm_ymmm256 = 1694,
   /** `VFMSUB231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BA /r` */
-  VEX_Vfmsub231ps_ymm_ymm_ymmm256 = 1665,
+  VEX_Vfmsub231ps_ymm_ymm_ymmm256 = 1695,
   /** `VFMSUB231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BA /r` */
-  VEX_Vfmsub231pd_ymm_ymm_ymmm256 = 1666,
+  VEX_Vfmsub231pd_ymm_ymm_ymmm256 = 1696,
   /** `VFNMADD132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9C /r` */
-  VEX_Vfnmadd132ps_ymm_ymm_ymmm256 = 1667,
+  VEX_Vfnmadd132ps_ymm_ymm_ymmm256 = 1697,
   /** `VFNMADD132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9C /r` */
-  VEX_Vfnmadd132pd_ymm_ymm_ymmm256 = 1668,
+  VEX_Vfnmadd132pd_ymm_ymm_ymmm256 = 1698,
   /** `VFNMADD213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AC /r` */
-  VEX_Vfnmadd213ps_ymm_ymm_ymmm256 = 1669,
+  VEX_Vfnmadd213ps_ymm_ymm_ymmm256 = 1699,
   /** `VFNMADD213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AC /r` */
-  VEX_Vfnmadd213pd_ymm_ymm_ymmm256 = 1670,
+  VEX_Vfnmadd213pd_ymm_ymm_ymmm256 = 1700,
   /** `VFNMADD231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BC /r` */
-  VEX_Vfnmadd231ps_ymm_ymm_ymmm256 = 1671,
+  VEX_Vfnmadd231ps_ymm_ymm_ymmm256 = 1701,
   /** `VFNMADD231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BC /r` */
-  VEX_Vfnmadd231pd_ymm_ymm_ymmm256 = 1672,
+  VEX_Vfnmadd231pd_ymm_ymm_ymmm256 = 1702,
   /** `VFNMSUB132PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 9E /r` */
-  VEX_Vfnmsub132ps_ymm_ymm_ymmm256 = 1673,
+  VEX_Vfnmsub132ps_ymm_ymm_ymmm256 = 1703,
   /** `VFNMSUB132PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 9E /r` */
-  VEX_Vfnmsub132pd_ymm_ymm_ymmm256 = 1674,
+  VEX_Vfnmsub132pd_ymm_ymm_ymmm256 = 1704,
   /** `VFNMSUB213PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 AE /r` */
-  VEX_Vfnmsub213ps_ymm_ymm_ymmm256 = 1675,
+  VEX_Vfnmsub213ps_ymm_ymm_ymmm256 = 1705,
   /** `VFNMSUB213PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 AE /r` */
-  VEX_Vfnmsub213pd_ymm_ymm_ymmm256 = 1676,
+  VEX_Vfnmsub213pd_ymm_ymm_ymmm256 = 1706,
   /** `VFNMSUB231PS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 BE /r` */
-  VEX_Vfnmsub231ps_ymm_ymm_ymmm256 = 1677,
+  VEX_Vfnmsub231ps_ymm_ymm_ymmm256 = 1707,
   /** `VFNMSUB231PD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W1 BE /r` */
-  VEX_Vfnmsub231pd_ymm_ymm_ymmm256 = 1678,
+  VEX_Vfnmsub231pd_ymm_ymm_ymmm256 = 1708,
   /** `VPERMD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 36 /r` */
-  VEX_Vpermd_ymm_ymm_ymmm256 = 1679,
+  VEX_Vpermd_ymm_ymm_ymmm256 = 1709,
   /** `VPERMPS ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F38.W0 16 /r` */
-  VEX_Vpermps_ymm_ymm_ymmm256 = 1680,
+  VEX_Vpermps_ymm_ymm_ymmm256 = 1710,
   /** `VPERMPD ymm1, ymm2/m256, imm8` — `VEX.256.66.0F3A.W1 01 /r ib` */
-  VEX_Vpermpd_ymm_ymmm256_imm8 = 1681,
+  VEX_Vpermpd_ymm_ymmm256_imm8 = 1711,
   /** `VINSERTF128 ymm1, ymm2, xmm3/m128, imm8` — `VEX.256.66.0F3A.W0 18 /r ib` */
-  VEX_Vinsertf128_ymm_ymm_xmmm128_imm8 = 1682,
+  VEX_Vinsertf128_ymm_ymm_xmmm128_imm8 = 1712,
   /** `VEXTRACTF128 xmm1/m128, ymm2, imm8` — `VEX.256.66.0F3A.W0 19 /r ib` */
-  VEX_Vextractf128_xmmm128_ymm_imm8 = 1683,
+  VEX_Vextractf128_xmmm128_ymm_imm8 = 1713,
   /** `VBROADCASTSD ymm1, xmm2/m64` — `VEX.256.66.0F38.W0 19 /r` */
-  VEX_Vbroadcastsd_ymm_xmmm64 = 1684,
+  VEX_Vbroadcastsd_ymm_xmmm64 = 1714,
   /** `VBROADCASTI128 ymm1, m128` — `VEX.256.66.0F38.W0 5A /r` */
-  VEX_Vbroadcasti128_ymm_m128 = 1685,
+  VEX_Vbroadcasti128_ymm_m128 = 1715,
   /** `VCVTPS2PD xmm1, xmm2/m64` — `VEX.128.0F.WIG 5A /r` */
-  VEX_Vcvtps2pd_xmm_xmmm64 = 1686,
+  VEX_Vcvtps2pd_xmm_xmmm64 = 1716,
   /** `VCVTDQ2PS xmm1, xmm2/m128` — `VEX.128.0F.WIG 5B /r` */
-  VEX_Vcvtdq2ps_xmm_xmmm128 = 1687,
+  VEX_Vcvtdq2ps_xmm_xmmm128 = 1717,
   /** `VCVTTPS2DQ xmm1, xmm2/m128` — `VEX.128.F3.0F.WIG 5B /r` */
-  VEX_Vcvttps2dq_xmm_xmmm128 = 1688,
+  VEX_Vcvttps2dq_xmm_xmmm128 = 1718,
   /** `VUNPCKLPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 14 /r` */
-  VEX_Vunpcklps_xmm_xmm_xmmm128 = 1689,
+  VEX_Vunpcklps_xmm_xmm_xmmm128 = 1719,
   /** `VUNPCKHPS xmm1, xmm2, xmm3/m128` — `VEX.128.0F.WIG 15 /r` */
-  VEX_Vunpckhps_xmm_xmm_xmmm128 = 1690,
+  VEX_Vunpckhps_xmm_xmm_xmmm128 = 1720,
   /** `VUNPCKLPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 14 /r` */
-  VEX_Vunpcklpd_xmm_xmm_xmmm128 = 1691,
+  VEX_Vunpcklpd_xmm_xmm_xmmm128 = 1721,
   /** `VUNPCKHPD xmm1, xmm2, xmm3/m128` — `VEX.128.66.0F.WIG 15 /r` */
-  VEX_Vunpckhpd_xmm_xmm_xmmm128 = 1692,
+  VEX_Vunpckhpd_xmm_xmm_xmmm128 = 1722,
   /** `VSHUFPS xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.0F.WIG C6 /r ib` */
-  VEX_Vshufps_xmm_xmm_xmmm128_imm8 = 1693,
+  VEX_Vshufps_xmm_xmm_xmmm128_imm8 = 1723,
   /** `VSHUFPD xmm1, xmm2, xmm3/m128, imm8` — `VEX.128.66.0F.WIG C6 /r ib` */
-  VEX_Vshufpd_xmm_xmm_xmmm128_imm8 = 1694,
+  VEX_Vshufpd_xmm_xmm_xmmm128_imm8 = 1724,
   /** `VMOVMSKPS r32, xmm2` — `VEX.128.0F.WIG 50 /r` */
-  VEX_Vmovmskps_r32_xmm = 1695,
+  VEX_Vmovmskps_r32_xmm = 1725,
   /** `VMOVMSKPD r32, xmm2` — `VEX.128.66.0F.WIG 50 /r` */
-  VEX_Vmovmskpd_r32_xmm = 1696,
+  VEX_Vmovmskpd_r32_xmm = 1726,
   /** `VCVTPS2PD ymm1, xmm2/m128` — `VEX.256.0F.WIG 5A /r` */
-  VEX_Vcvtps2pd_ymm_xmmm128 = 1697,
+  VEX_Vcvtps2pd_ymm_xmmm128 = 1727,
   /** `VCVTDQ2PS ymm1, ymm2/m256` — `VEX.256.0F.WIG 5B /r` */
-  VEX_Vcvtdq2ps_ymm_ymmm256 = 1698,
+  VEX_Vcvtdq2ps_ymm_ymmm256 = 1728,
   /** `VCVTTPS2DQ ymm1, ymm2/m256` — `VEX.256.F3.0F.WIG 5B /r` */
-  VEX_Vcvttps2dq_ymm_ymmm256 = 1699,
+  VEX_Vcvttps2dq_ymm_ymmm256 = 1729,
   /** `VCVTPS2DQ xmm1, xmm2/m128` — `VEX.128.66.0F.WIG 5B /r` */
-  VEX_Vcvtps2dq_xmm_xmmm128 = 1700,
+  VEX_Vcvtps2dq_xmm_xmmm128 = 1730,
   /** `VCVTPS2DQ ymm1, ymm2/m256` — `VEX.256.66.0F.WIG 5B /r` */
-  VEX_Vcvtps2dq_ymm_ymmm256 = 1701,
+  VEX_Vcvtps2dq_ymm_ymmm256 = 1731,
   /** `VCVTDQ2PD xmm1, xmm2/m64` — `VEX.128.F3.0F.WIG E6 /r` */
-  VEX_Vcvtdq2pd_xmm_xmmm64 = 1702,
+  VEX_Vcvtdq2pd_xmm_xmmm64 = 1732,
   /** `VCVTDQ2PD ymm1, xmm2/m128` — `VEX.256.F3.0F.WIG E6 /r` */
-  VEX_Vcvtdq2pd_ymm_xmmm128 = 1703,
+  VEX_Vcvtdq2pd_ymm_xmmm128 = 1733,
   /** `VUNPCKLPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 14 /r` */
-  VEX_Vunpcklps_ymm_ymm_ymmm256 = 1704,
+  VEX_Vunpcklps_ymm_ymm_ymmm256 = 1734,
   /** `VUNPCKHPS ymm1, ymm2, ymm3/m256` — `VEX.256.0F.WIG 15 /r` */
-  VEX_Vunpckhps_ymm_ymm_ymmm256 = 1705,
+  VEX_Vunpckhps_ymm_ymm_ymmm256 = 1735,
   /** `VUNPCKLPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 14 /r` */
-  VEX_Vunpcklpd_ymm_ymm_ymmm256 = 1706,
+  VEX_Vunpcklpd_ymm_ymm_ymmm256 = 1736,
   /** `VUNPCKHPD ymm1, ymm2, ymm3/m256` — `VEX.256.66.0F.WIG 15 /r` */
-  VEX_Vunpckhpd_ymm_ymm_ymmm256 = 1707,
+  VEX_Vunpckhpd_ymm_ymm_ymmm256 = 1737,
   /** `VSHUFPS ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.0F.WIG C6 /r ib` */
-  VEX_Vshufps_ymm_ymm_ymmm256_imm8 = 1708,
+  VEX_Vshufps_ymm_ymm_ymmm256_imm8 = 1738,
   /** `VSHUFPD ymm1, ymm2, ymm3/m256, imm8` — `VEX.256.66.0F.WIG C6 /r ib` */
-  VEX_Vshufpd_ymm_ymm_ymmm256_imm8 = 1709,
+  VEX_Vshufpd_ymm_ymm_ymmm256_imm8 = 1739,
   /** `VMOVMSKPS r32, ymm2` — `VEX.256.0F.WIG 50 /r` */
-  VEX_Vmovmskps_r32_ymm = 1710,
+  VEX_Vmovmskps_r32_ymm = 1740,
   /** `VMOVMSKPD r32, ymm2` — `VEX.256.66.0F.WIG 50 /r` */
-  VEX_Vmovmskpd_r32_ymm = 1711,
+  VEX_Vmovmskpd_r32_ymm = 1741,
   /** `VPEXTRW r32, xmm1, imm8` — `VEX.128.66.0F.WIG C5 /r ib` */
-  VEX_Vpextrw_r32_xmm_imm8 = 1712,
+  VEX_Vpextrw_r32_xmm_imm8 = 1742,
   /** `VPINSRW xmm1, xmm2, r32/m16, imm8` — `VEX.128.66.0F.WIG C4 /r ib` */
-  VEX_Vpinsrw_xmm_xmm_r32m16_imm8 = 1713,
+  VEX_Vpinsrw_xmm_xmm_r32m16_imm8 = 1743,
   /** `VPEXTRD r/m32, xmm2, imm8` — `VEX.128.66.0F3A.W0 16 /r ib` */
-  VEX_Vpextrd_rm32_xmm_imm8 = 1714,
+  VEX_Vpextrd_rm32_xmm_imm8 = 1744,
   /** `VPEXTRQ r/m64, xmm2, imm8` — `VEX.128.66.0F3A.W1 16 /r ib` */
-  VEX_Vpextrq_rm64_xmm_imm8 = 1715,
+  VEX_Vpextrq_rm64_xmm_imm8 = 1745,
   /** `VPINSRD xmm1, xmm2, r/m32, imm8` — `VEX.128.66.0F3A.W0 22 /r ib` */
-  VEX_Vpinsrd_xmm_xmm_rm32_imm8 = 1716,
+  VEX_Vpinsrd_xmm_xmm_rm32_imm8 = 1746,
   /** `VPINSRQ xmm1, xmm2, r/m64, imm8` — `VEX.128.66.0F3A.W1 22 /r ib` */
-  VEX_Vpinsrq_xmm_xmm_rm64_imm8 = 1717,
+  VEX_Vpinsrq_xmm_xmm_rm64_imm8 = 1747,
   /** `VPGATHERDD xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W0 90 /r` */
-  VEX_Vpgatherdd_xmm_vm32x_xmm = 1718,
+  VEX_Vpgatherdd_xmm_vm32x_xmm = 1748,
   /** `VPGATHERDD ymm1, vm32y, ymm2` — `VEX.256.66.0F38.W0 90 /r` */
-  VEX_Vpgatherdd_ymm_vm32y_ymm = 1719,
+  VEX_Vpgatherdd_ymm_vm32y_ymm = 1749,
   /** `VPGATHERDQ xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W1 90 /r` */
-  VEX_Vpgatherdq_xmm_vm32x_xmm = 1720,
+  VEX_Vpgatherdq_xmm_vm32x_xmm = 1750,
   /** `VPGATHERDQ ymm1, vm32x, ymm2` — `VEX.256.66.0F38.W1 90 /r` */
-  VEX_Vpgatherdq_ymm_vm32x_ymm = 1721,
+  VEX_Vpgatherdq_ymm_vm32x_ymm = 1751,
   /** `VPGATHERQD xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W0 91 /r` */
-  VEX_Vpgatherqd_xmm_vm64x_xmm = 1722,
+  VEX_Vpgatherqd_xmm_vm64x_xmm = 1752,
   /** `VPGATHERQD xmm1, vm64y, xmm2` — `VEX.256.66.0F38.W0 91 /r` */
-  VEX_Vpgatherqd_xmm_vm64y_xmm = 1723,
+  VEX_Vpgatherqd_xmm_vm64y_xmm = 1753,
   /** `VPGATHERQQ xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W1 91 /r` */
-  VEX_Vpgatherqq_xmm_vm64x_xmm = 1724,
+  VEX_Vpgatherqq_xmm_vm64x_xmm = 1754,
   /** `VPGATHERQQ ymm1, vm64y, ymm2` — `VEX.256.66.0F38.W1 91 /r` */
-  VEX_Vpgatherqq_ymm_vm64y_ymm = 1725,
+  VEX_Vpgatherqq_ymm_vm64y_ymm = 1755,
   /** `VGATHERDPS xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W0 92 /r` */
-  VEX_Vgatherdps_xmm_vm32x_xmm = 1726,
+  VEX_Vgatherdps_xmm_vm32x_xmm = 1756,
   /** `VGATHERDPS ymm1, vm32y, ymm2` — `VEX.256.66.0F38.W0 92 /r` */
-  VEX_Vgatherdps_ymm_vm32y_ymm = 1727,
+  VEX_Vgatherdps_ymm_vm32y_ymm = 1757,
   /** `VGATHERDPD xmm1, vm32x, xmm2` — `VEX.128.66.0F38.W1 92 /r` */
-  VEX_Vgatherdpd_xmm_vm32x_xmm = 1728,
+  VEX_Vgatherdpd_xmm_vm32x_xmm = 1758,
   /** `VGATHERDPD ymm1, vm32x, ymm2` — `VEX.256.66.0F38.W1 92 /r` */
-  VEX_Vgatherdpd_ymm_vm32x_ymm = 1729,
+  VEX_Vgatherdpd_ymm_vm32x_ymm = 1759,
   /** `VGATHERQPS xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W0 93 /r` */
-  VEX_Vgatherqps_xmm_vm64x_xmm = 1730,
+  VEX_Vgatherqps_xmm_vm64x_xmm = 1760,
   /** `VGATHERQPS xmm1, vm64y, xmm2` — `VEX.256.66.0F38.W0 93 /r` */
-  VEX_Vgatherqps_xmm_vm64y_xmm = 1731,
+  VEX_Vgatherqps_xmm_vm64y_xmm = 1761,
   /** `VGATHERQPD xmm1, vm64x, xmm2` — `VEX.128.66.0F38.W1 93 /r` */
-  VEX_Vgatherqpd_xmm_vm64x_xmm = 1732,
+  VEX_Vgatherqpd_xmm_vm64x_xmm = 1762,
   /** `VGATHERQPD ymm1, vm64y, ymm2` — `VEX.256.66.0F38.W1 93 /r` */
-  VEX_Vgatherqpd_ymm_vm64y_ymm = 1733,
+  VEX_Vgatherqpd_ymm_vm64y_ymm = 1763,
   /** `VMOVDQU64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_xmm_xmmm128 = 1734,
+  EVEX_Vmovdqu64_xmm_xmmm128 = 1764,
   /** `VMOVDQU64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_xmmm128_xmm = 1735,
+  EVEX_Vmovdqu64_xmmm128_xmm = 1765,
   /** `VMOVDQU32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_xmm_xmmm128 = 1736,
+  EVEX_Vmovdqu32_xmm_xmmm128 = 1766,
   /** `VMOVDQU32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_xmmm128_xmm = 1737,
+  EVEX_Vmovdqu32_xmmm128_xmm = 1767,
   /** `VMOVDQU8 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_xmm_xmmm128 = 1738,
+  EVEX_Vmovdqu8_xmm_xmmm128 = 1768,
   /** `VMOVDQU8 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_xmmm128_xmm = 1739,
+  EVEX_Vmovdqu8_xmmm128_xmm = 1769,
   /** `VMOVDQU16 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_xmm_xmmm128 = 1740,
+  EVEX_Vmovdqu16_xmm_xmmm128 = 1770,
   /** `VMOVDQU16 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_xmmm128_xmm = 1741,
+  EVEX_Vmovdqu16_xmmm128_xmm = 1771,
   /** `VMOVDQA64 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_xmm_xmmm128 = 1742,
+  EVEX_Vmovdqa64_xmm_xmmm128 = 1772,
   /** `VMOVDQA64 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_xmmm128_xmm = 1743,
+  EVEX_Vmovdqa64_xmmm128_xmm = 1773,
   /** `VMOVDQA32 xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_xmm_xmmm128 = 1744,
+  EVEX_Vmovdqa32_xmm_xmmm128 = 1774,
   /** `VMOVDQA32 xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_xmmm128_xmm = 1745,
+  EVEX_Vmovdqa32_xmmm128_xmm = 1775,
   /** `VMOVUPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 10 /r` */
-  EVEX_Vmovups_xmm_xmmm128 = 1746,
+  EVEX_Vmovups_xmm_xmmm128 = 1776,
   /** `VMOVUPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 11 /r` */
-  EVEX_Vmovups_xmmm128_xmm = 1747,
+  EVEX_Vmovups_xmmm128_xmm = 1777,
   /** `VMOVUPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_xmm_xmmm128 = 1748,
+  EVEX_Vmovupd_xmm_xmmm128 = 1778,
   /** `VMOVUPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_xmmm128_xmm = 1749,
+  EVEX_Vmovupd_xmmm128_xmm = 1779,
   /** `VMOVAPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.0F.W0 28 /r` */
-  EVEX_Vmovaps_xmm_xmmm128 = 1750,
+  EVEX_Vmovaps_xmm_xmmm128 = 1780,
   /** `VMOVAPS xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.0F.W0 29 /r` */
-  EVEX_Vmovaps_xmmm128_xmm = 1751,
+  EVEX_Vmovaps_xmmm128_xmm = 1781,
   /** `VMOVAPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_xmm_xmmm128 = 1752,
+  EVEX_Vmovapd_xmm_xmmm128 = 1782,
   /** `VMOVAPD xmm2/m128 {k1}{z}, xmm1` — `EVEX.128.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_xmmm128_xmm = 1753,
+  EVEX_Vmovapd_xmmm128_xmm = 1783,
   /** `VMOVNTDQ m128, xmm1` — `EVEX.128.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m128_xmm = 1754,
+  EVEX_Vmovntdq_m128_xmm = 1784,
   /** `VMOVNTDQA xmm1, m128` — `EVEX.128.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_xmm_m128 = 1755,
+  EVEX_Vmovntdqa_xmm_m128 = 1785,
   /** `VPCMPEQB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1756,
+  EVEX_Vpcmpeqb_kr_xmm_xmmm128 = 1786,
   /** `VPCMPEQW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1757,
+  EVEX_Vpcmpeqw_kr_xmm_xmmm128 = 1787,
   /** `VPCMPGTB k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1758,
+  EVEX_Vpcmpgtb_kr_xmm_xmmm128 = 1788,
   /** `VPCMPGTW k1 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1759,
+  EVEX_Vpcmpgtw_kr_xmm_xmmm128 = 1789,
   /** `VPCMPEQD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1760,
+  EVEX_Vpcmpeqd_kr_xmm_xmmm128b32 = 1790,
   /** `VPCMPGTD k1 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1761,
+  EVEX_Vpcmpgtd_kr_xmm_xmmm128b32 = 1791,
   /** `VPCMPEQQ k1 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1762,
+  EVEX_Vpcmpeqq_kr_xmm_xmmm128b64 = 1792,
   /** `VPCMPB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1763,
+  EVEX_Vpcmpb_kr_xmm_xmmm128_imm8 = 1793,
   /** `VPCMPUB k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1764,
+  EVEX_Vpcmpub_kr_xmm_xmmm128_imm8 = 1794,
   /** `VPCMPW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1765,
+  EVEX_Vpcmpw_kr_xmm_xmmm128_imm8 = 1795,
   /** `VPCMPUW k1 {k1}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1766,
+  EVEX_Vpcmpuw_kr_xmm_xmmm128_imm8 = 1796,
   /** `VPCMPD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1767,
+  EVEX_Vpcmpd_kr_xmm_xmmm128b32_imm8 = 1797,
   /** `VPCMPUD k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1768,
+  EVEX_Vpcmpud_kr_xmm_xmmm128b32_imm8 = 1798,
   /** `VPCMPQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1769,
+  EVEX_Vpcmpq_kr_xmm_xmmm128b64_imm8 = 1799,
   /** `VPCMPUQ k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1770,
+  EVEX_Vpcmpuq_kr_xmm_xmmm128b64_imm8 = 1800,
   /** `VPTESTMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_xmm_xmmm128 = 1771,
+  EVEX_Vptestmb_kr_xmm_xmmm128 = 1801,
   /** `VPTESTMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_xmm_xmmm128 = 1772,
+  EVEX_Vptestmw_kr_xmm_xmmm128 = 1802,
   /** `VPTESTNMB k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1773,
+  EVEX_Vptestnmb_kr_xmm_xmmm128 = 1803,
   /** `VPTESTNMW k2 {k1}, xmm2, xmm3/m128` — `EVEX.128.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1774,
+  EVEX_Vptestnmw_kr_xmm_xmmm128 = 1804,
   /** `VPTESTMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1775,
+  EVEX_Vptestmd_kr_xmm_xmmm128b32 = 1805,
   /** `VPTESTMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1776,
+  EVEX_Vptestmq_kr_xmm_xmmm128b64 = 1806,
   /** `VPTESTNMD k2 {k1}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1777,
+  EVEX_Vptestnmd_kr_xmm_xmmm128b32 = 1807,
   /** `VPTESTNMQ k2 {k1}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1778,
+  EVEX_Vptestnmq_kr_xmm_xmmm128b64 = 1808,
   /** `VPMINUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DA /r` */
-  EVEX_Vpminub_xmm_xmm_xmmm128 = 1779,
+  EVEX_Vpminub_xmm_xmm_xmmm128 = 1809,
   /** `VPMAXUB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1780,
+  EVEX_Vpmaxub_xmm_xmm_xmmm128 = 1810,
   /** `VPADDB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1781,
+  EVEX_Vpaddb_xmm_xmm_xmmm128 = 1811,
   /** `VPADDW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1782,
+  EVEX_Vpaddw_xmm_xmm_xmmm128 = 1812,
   /** `VPSUBB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1783,
+  EVEX_Vpsubb_xmm_xmm_xmmm128 = 1813,
   /** `VPSUBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1784,
+  EVEX_Vpsubw_xmm_xmm_xmmm128 = 1814,
   /** `VPSUBUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1785,
+  EVEX_Vpsubusb_xmm_xmm_xmmm128 = 1815,
   /** `VPADDUSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1786,
+  EVEX_Vpaddusb_xmm_xmm_xmmm128 = 1816,
   /** `VPAVGB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1787,
+  EVEX_Vpavgb_xmm_xmm_xmmm128 = 1817,
   /** `VPMINSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1788,
+  EVEX_Vpminsw_xmm_xmm_xmmm128 = 1818,
   /** `VPMAXSW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1789,
+  EVEX_Vpmaxsw_xmm_xmm_xmmm128 = 1819,
   /** `VPUNPCKLBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1790,
+  EVEX_Vpunpcklbw_xmm_xmm_xmmm128 = 1820,
   /** `VPUNPCKHBW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1791,
+  EVEX_Vpunpckhbw_xmm_xmm_xmmm128 = 1821,
   /** `VPSHUFB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1792,
+  EVEX_Vpshufb_xmm_xmm_xmmm128 = 1822,
   /** `VPMINSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1793,
+  EVEX_Vpminsb_xmm_xmm_xmmm128 = 1823,
   /** `VPMINUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1794,
+  EVEX_Vpminuw_xmm_xmm_xmmm128 = 1824,
   /** `VPMAXSB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1795,
+  EVEX_Vpmaxsb_xmm_xmm_xmmm128 = 1825,
   /** `VPMAXUW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1796,
+  EVEX_Vpmaxuw_xmm_xmm_xmmm128 = 1826,
   /** `VPMINUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1797,
+  EVEX_Vpminud_xmm_xmm_xmmm128b32 = 1827,
   /** `VPMAXUD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1798,
+  EVEX_Vpmaxud_xmm_xmm_xmmm128b32 = 1828,
   /** `VPMINSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1799,
+  EVEX_Vpminsd_xmm_xmm_xmmm128b32 = 1829,
   /** `VPMAXSD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1800,
+  EVEX_Vpmaxsd_xmm_xmm_xmmm128b32 = 1830,
   /** `VPADDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1801,
+  EVEX_Vpaddd_xmm_xmm_xmmm128b32 = 1831,
   /** `VPSUBD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1802,
+  EVEX_Vpsubd_xmm_xmm_xmmm128b32 = 1832,
   /** `VPXORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EF /r` */
-  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1803,
+  EVEX_Vpxord_xmm_xmm_xmmm128b32 = 1833,
   /** `VPORD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 EB /r` */
-  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1804,
+  EVEX_Vpord_xmm_xmm_xmmm128b32 = 1834,
   /** `VPANDD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DB /r` */
-  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1805,
+  EVEX_Vpandd_xmm_xmm_xmmm128b32 = 1835,
   /** `VPANDND xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1806,
+  EVEX_Vpandnd_xmm_xmm_xmmm128b32 = 1836,
   /** `VPADDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1807,
+  EVEX_Vpaddq_xmm_xmm_xmmm128b64 = 1837,
   /** `VPSUBQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1808,
+  EVEX_Vpsubq_xmm_xmm_xmmm128b64 = 1838,
   /** `VPXORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1809,
+  EVEX_Vpxorq_xmm_xmm_xmmm128b64 = 1839,
   /** `VPORQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 EB /r` */
-  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1810,
+  EVEX_Vporq_xmm_xmm_xmmm128b64 = 1840,
   /** `VPANDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DB /r` */
-  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1811,
+  EVEX_Vpandq_xmm_xmm_xmmm128b64 = 1841,
   /** `VPANDNQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1812,
+  EVEX_Vpandnq_xmm_xmm_xmmm128b64 = 1842,
   /** `VPMINUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1813,
+  EVEX_Vpminuq_xmm_xmm_xmmm128b64 = 1843,
   /** `VPMAXUQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1814,
+  EVEX_Vpmaxuq_xmm_xmm_xmmm128b64 = 1844,
   /** `VPTERNLOGD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1815,
+  EVEX_Vpternlogd_xmm_xmm_xmmm128b32_imm8 = 1845,
   /** `VPTERNLOGQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1816,
+  EVEX_Vpternlogq_xmm_xmm_xmmm128b64_imm8 = 1846,
   /** `VPALIGNR xmm1 {k1}{z}, xmm2, xmm3/m128, imm8` — `EVEX.128.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1817,
+  EVEX_Vpalignr_xmm_xmm_xmmm128_imm8 = 1847,
   /** `VPBROADCASTB xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_xmm_r32 = 1818,
+  EVEX_Vpbroadcastb_xmm_r32 = 1848,
   /** `VPBROADCASTW xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_xmm_r32 = 1819,
+  EVEX_Vpbroadcastw_xmm_r32 = 1849,
   /** `VPBROADCASTD xmm1 {k1}{z}, r32` — `EVEX.128.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_xmm_r32 = 1820,
+  EVEX_Vpbroadcastd_xmm_r32 = 1850,
   /** `VPBROADCASTQ xmm1 {k1}{z}, r64` — `EVEX.128.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_xmm_r64 = 1821,
+  EVEX_Vpbroadcastq_xmm_r64 = 1851,
   /** `VPBROADCASTB xmm1 {k1}{z}, xmm2/m8` — `EVEX.128.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_xmm_xmmm8 = 1822,
+  EVEX_Vpbroadcastb_xmm_xmmm8 = 1852,
   /** `VPBROADCASTW xmm1 {k1}{z}, xmm2/m16` — `EVEX.128.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_xmm_xmmm16 = 1823,
+  EVEX_Vpbroadcastw_xmm_xmmm16 = 1853,
   /** `VPBROADCASTD xmm1 {k1}{z}, xmm2/m32` — `EVEX.128.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_xmm_xmmm32 = 1824,
+  EVEX_Vpbroadcastd_xmm_xmmm32 = 1854,
   /** `VPBROADCASTQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_xmm_xmmm64 = 1825,
+  EVEX_Vpbroadcastq_xmm_xmmm64 = 1855,
   /** `VPMOVM2B xmm1, k1` — `EVEX.128.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_xmm_kr = 1826,
+  EVEX_Vpmovm2b_xmm_kr = 1856,
   /** `VPMOVB2M k1, xmm1` — `EVEX.128.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_xmm = 1827,
+  EVEX_Vpmovb2m_kr_xmm = 1857,
   /** `VMOVDQU64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_ymm_ymmm256 = 1828,
+  EVEX_Vmovdqu64_ymm_ymmm256 = 1858,
   /** `VMOVDQU64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_ymmm256_ymm = 1829,
+  EVEX_Vmovdqu64_ymmm256_ymm = 1859,
   /** `VMOVDQU32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_ymm_ymmm256 = 1830,
+  EVEX_Vmovdqu32_ymm_ymmm256 = 1860,
   /** `VMOVDQU32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_ymmm256_ymm = 1831,
+  EVEX_Vmovdqu32_ymmm256_ymm = 1861,
   /** `VMOVDQU8 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_ymm_ymmm256 = 1832,
+  EVEX_Vmovdqu8_ymm_ymmm256 = 1862,
   /** `VMOVDQU8 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_ymmm256_ymm = 1833,
+  EVEX_Vmovdqu8_ymmm256_ymm = 1863,
   /** `VMOVDQU16 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_ymm_ymmm256 = 1834,
+  EVEX_Vmovdqu16_ymm_ymmm256 = 1864,
   /** `VMOVDQU16 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_ymmm256_ymm = 1835,
+  EVEX_Vmovdqu16_ymmm256_ymm = 1865,
   /** `VMOVDQA64 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_ymm_ymmm256 = 1836,
+  EVEX_Vmovdqa64_ymm_ymmm256 = 1866,
   /** `VMOVDQA64 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_ymmm256_ymm = 1837,
+  EVEX_Vmovdqa64_ymmm256_ymm = 1867,
   /** `VMOVDQA32 ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_ymm_ymmm256 = 1838,
+  EVEX_Vmovdqa32_ymm_ymmm256 = 1868,
   /** `VMOVDQA32 ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_ymmm256_ymm = 1839,
+  EVEX_Vmovdqa32_ymmm256_ymm = 1869,
   /** `VMOVUPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 10 /r` */
-  EVEX_Vmovups_ymm_ymmm256 = 1840,
+  EVEX_Vmovups_ymm_ymmm256 = 1870,
   /** `VMOVUPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 11 /r` */
-  EVEX_Vmovups_ymmm256_ymm = 1841,
+  EVEX_Vmovups_ymmm256_ymm = 1871,
   /** `VMOVUPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_ymm_ymmm256 = 1842,
+  EVEX_Vmovupd_ymm_ymmm256 = 1872,
   /** `VMOVUPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_ymmm256_ymm = 1843,
+  EVEX_Vmovupd_ymmm256_ymm = 1873,
   /** `VMOVAPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.0F.W0 28 /r` */
-  EVEX_Vmovaps_ymm_ymmm256 = 1844,
+  EVEX_Vmovaps_ymm_ymmm256 = 1874,
   /** `VMOVAPS ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.0F.W0 29 /r` */
-  EVEX_Vmovaps_ymmm256_ymm = 1845,
+  EVEX_Vmovaps_ymmm256_ymm = 1875,
   /** `VMOVAPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_ymm_ymmm256 = 1846,
+  EVEX_Vmovapd_ymm_ymmm256 = 1876,
   /** `VMOVAPD ymm2/m256 {k1}{z}, ymm1` — `EVEX.256.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_ymmm256_ymm = 1847,
+  EVEX_Vmovapd_ymmm256_ymm = 1877,
   /** `VMOVNTDQ m256, ymm1` — `EVEX.256.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m256_ymm = 1848,
+  EVEX_Vmovntdq_m256_ymm = 1878,
   /** `VMOVNTDQA ymm1, m256` — `EVEX.256.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_ymm_m256 = 1849,
+  EVEX_Vmovntdqa_ymm_m256 = 1879,
   /** `VPCMPEQB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1850,
+  EVEX_Vpcmpeqb_kr_ymm_ymmm256 = 1880,
   /** `VPCMPEQW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1851,
+  EVEX_Vpcmpeqw_kr_ymm_ymmm256 = 1881,
   /** `VPCMPGTB k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1852,
+  EVEX_Vpcmpgtb_kr_ymm_ymmm256 = 1882,
   /** `VPCMPGTW k1 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1853,
+  EVEX_Vpcmpgtw_kr_ymm_ymmm256 = 1883,
   /** `VPCMPEQD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1854,
+  EVEX_Vpcmpeqd_kr_ymm_ymmm256b32 = 1884,
   /** `VPCMPGTD k1 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1855,
+  EVEX_Vpcmpgtd_kr_ymm_ymmm256b32 = 1885,
   /** `VPCMPEQQ k1 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1856,
+  EVEX_Vpcmpeqq_kr_ymm_ymmm256b64 = 1886,
   /** `VPCMPB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1857,
+  EVEX_Vpcmpb_kr_ymm_ymmm256_imm8 = 1887,
   /** `VPCMPUB k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1858,
+  EVEX_Vpcmpub_kr_ymm_ymmm256_imm8 = 1888,
   /** `VPCMPW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1859,
+  EVEX_Vpcmpw_kr_ymm_ymmm256_imm8 = 1889,
   /** `VPCMPUW k1 {k1}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1860,
+  EVEX_Vpcmpuw_kr_ymm_ymmm256_imm8 = 1890,
   /** `VPCMPD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1861,
+  EVEX_Vpcmpd_kr_ymm_ymmm256b32_imm8 = 1891,
   /** `VPCMPUD k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1862,
+  EVEX_Vpcmpud_kr_ymm_ymmm256b32_imm8 = 1892,
   /** `VPCMPQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1863,
+  EVEX_Vpcmpq_kr_ymm_ymmm256b64_imm8 = 1893,
   /** `VPCMPUQ k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1864,
+  EVEX_Vpcmpuq_kr_ymm_ymmm256b64_imm8 = 1894,
   /** `VPTESTMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_ymm_ymmm256 = 1865,
+  EVEX_Vptestmb_kr_ymm_ymmm256 = 1895,
   /** `VPTESTMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_ymm_ymmm256 = 1866,
+  EVEX_Vptestmw_kr_ymm_ymmm256 = 1896,
   /** `VPTESTNMB k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1867,
+  EVEX_Vptestnmb_kr_ymm_ymmm256 = 1897,
   /** `VPTESTNMW k2 {k1}, ymm2, ymm3/m256` — `EVEX.256.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1868,
+  EVEX_Vptestnmw_kr_ymm_ymmm256 = 1898,
   /** `VPTESTMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1869,
+  EVEX_Vptestmd_kr_ymm_ymmm256b32 = 1899,
   /** `VPTESTMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1870,
+  EVEX_Vptestmq_kr_ymm_ymmm256b64 = 1900,
   /** `VPTESTNMD k2 {k1}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1871,
+  EVEX_Vptestnmd_kr_ymm_ymmm256b32 = 1901,
   /** `VPTESTNMQ k2 {k1}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1872,
+  EVEX_Vptestnmq_kr_ymm_ymmm256b64 = 1902,
   /** `VPMINUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DA /r` */
-  EVEX_Vpminub_ymm_ymm_ymmm256 = 1873,
+  EVEX_Vpminub_ymm_ymm_ymmm256 = 1903,
   /** `VPMAXUB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1874,
+  EVEX_Vpmaxub_ymm_ymm_ymmm256 = 1904,
   /** `VPADDB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1875,
+  EVEX_Vpaddb_ymm_ymm_ymmm256 = 1905,
   /** `VPADDW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1876,
+  EVEX_Vpaddw_ymm_ymm_ymmm256 = 1906,
   /** `VPSUBB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1877,
+  EVEX_Vpsubb_ymm_ymm_ymmm256 = 1907,
   /** `VPSUBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1878,
+  EVEX_Vpsubw_ymm_ymm_ymmm256 = 1908,
   /** `VPSUBUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1879,
+  EVEX_Vpsubusb_ymm_ymm_ymmm256 = 1909,
   /** `VPADDUSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1880,
+  EVEX_Vpaddusb_ymm_ymm_ymmm256 = 1910,
   /** `VPAVGB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1881,
+  EVEX_Vpavgb_ymm_ymm_ymmm256 = 1911,
   /** `VPMINSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1882,
+  EVEX_Vpminsw_ymm_ymm_ymmm256 = 1912,
   /** `VPMAXSW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1883,
+  EVEX_Vpmaxsw_ymm_ymm_ymmm256 = 1913,
   /** `VPUNPCKLBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1884,
+  EVEX_Vpunpcklbw_ymm_ymm_ymmm256 = 1914,
   /** `VPUNPCKHBW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1885,
+  EVEX_Vpunpckhbw_ymm_ymm_ymmm256 = 1915,
   /** `VPSHUFB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1886,
+  EVEX_Vpshufb_ymm_ymm_ymmm256 = 1916,
   /** `VPMINSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1887,
+  EVEX_Vpminsb_ymm_ymm_ymmm256 = 1917,
   /** `VPMINUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1888,
+  EVEX_Vpminuw_ymm_ymm_ymmm256 = 1918,
   /** `VPMAXSB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1889,
+  EVEX_Vpmaxsb_ymm_ymm_ymmm256 = 1919,
   /** `VPMAXUW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1890,
+  EVEX_Vpmaxuw_ymm_ymm_ymmm256 = 1920,
   /** `VPMINUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1891,
+  EVEX_Vpminud_ymm_ymm_ymmm256b32 = 1921,
   /** `VPMAXUD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1892,
+  EVEX_Vpmaxud_ymm_ymm_ymmm256b32 = 1922,
   /** `VPMINSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1893,
+  EVEX_Vpminsd_ymm_ymm_ymmm256b32 = 1923,
   /** `VPMAXSD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1894,
+  EVEX_Vpmaxsd_ymm_ymm_ymmm256b32 = 1924,
   /** `VPADDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1895,
+  EVEX_Vpaddd_ymm_ymm_ymmm256b32 = 1925,
   /** `VPSUBD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1896,
+  EVEX_Vpsubd_ymm_ymm_ymmm256b32 = 1926,
   /** `VPXORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EF /r` */
-  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1897,
+  EVEX_Vpxord_ymm_ymm_ymmm256b32 = 1927,
   /** `VPORD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 EB /r` */
-  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1898,
+  EVEX_Vpord_ymm_ymm_ymmm256b32 = 1928,
   /** `VPANDD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DB /r` */
-  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1899,
+  EVEX_Vpandd_ymm_ymm_ymmm256b32 = 1929,
   /** `VPANDND ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1900,
+  EVEX_Vpandnd_ymm_ymm_ymmm256b32 = 1930,
   /** `VPADDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1901,
+  EVEX_Vpaddq_ymm_ymm_ymmm256b64 = 1931,
   /** `VPSUBQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1902,
+  EVEX_Vpsubq_ymm_ymm_ymmm256b64 = 1932,
   /** `VPXORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1903,
+  EVEX_Vpxorq_ymm_ymm_ymmm256b64 = 1933,
   /** `VPORQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 EB /r` */
-  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1904,
+  EVEX_Vporq_ymm_ymm_ymmm256b64 = 1934,
   /** `VPANDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DB /r` */
-  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1905,
+  EVEX_Vpandq_ymm_ymm_ymmm256b64 = 1935,
   /** `VPANDNQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1906,
+  EVEX_Vpandnq_ymm_ymm_ymmm256b64 = 1936,
   /** `VPMINUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1907,
+  EVEX_Vpminuq_ymm_ymm_ymmm256b64 = 1937,
   /** `VPMAXUQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1908,
+  EVEX_Vpmaxuq_ymm_ymm_ymmm256b64 = 1938,
   /** `VPTERNLOGD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1909,
+  EVEX_Vpternlogd_ymm_ymm_ymmm256b32_imm8 = 1939,
   /** `VPTERNLOGQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1910,
+  EVEX_Vpternlogq_ymm_ymm_ymmm256b64_imm8 = 1940,
   /** `VPALIGNR ymm1 {k1}{z}, ymm2, ymm3/m256, imm8` — `EVEX.256.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1911,
+  EVEX_Vpalignr_ymm_ymm_ymmm256_imm8 = 1941,
   /** `VPBROADCASTB ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_ymm_r32 = 1912,
+  EVEX_Vpbroadcastb_ymm_r32 = 1942,
   /** `VPBROADCASTW ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_ymm_r32 = 1913,
+  EVEX_Vpbroadcastw_ymm_r32 = 1943,
   /** `VPBROADCASTD ymm1 {k1}{z}, r32` — `EVEX.256.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_ymm_r32 = 1914,
+  EVEX_Vpbroadcastd_ymm_r32 = 1944,
   /** `VPBROADCASTQ ymm1 {k1}{z}, r64` — `EVEX.256.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_ymm_r64 = 1915,
+  EVEX_Vpbroadcastq_ymm_r64 = 1945,
   /** `VPBROADCASTB ymm1 {k1}{z}, xmm2/m8` — `EVEX.256.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_ymm_xmmm8 = 1916,
+  EVEX_Vpbroadcastb_ymm_xmmm8 = 1946,
   /** `VPBROADCASTW ymm1 {k1}{z}, xmm2/m16` — `EVEX.256.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_ymm_xmmm16 = 1917,
+  EVEX_Vpbroadcastw_ymm_xmmm16 = 1947,
   /** `VPBROADCASTD ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_ymm_xmmm32 = 1918,
+  EVEX_Vpbroadcastd_ymm_xmmm32 = 1948,
   /** `VPBROADCASTQ ymm1 {k1}{z}, xmm2/m64` — `EVEX.256.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_ymm_xmmm64 = 1919,
+  EVEX_Vpbroadcastq_ymm_xmmm64 = 1949,
   /** `VBROADCASTSS ymm1 {k1}{z}, xmm2/m32` — `EVEX.256.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_ymm_xmmm32 = 1920,
+  EVEX_Vbroadcastss_ymm_xmmm32 = 1950,
   /** `VPMOVM2B ymm1, k1` — `EVEX.256.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_ymm_kr = 1921,
+  EVEX_Vpmovm2b_ymm_kr = 1951,
   /** `VPMOVB2M k1, ymm1` — `EVEX.256.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_ymm = 1922,
+  EVEX_Vpmovb2m_kr_ymm = 1952,
   /** `VMOVDQU64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W1 6F /r` */
-  EVEX_Vmovdqu64_zmm_zmmm512 = 1923,
+  EVEX_Vmovdqu64_zmm_zmmm512 = 1953,
   /** `VMOVDQU64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W1 7F /r` */
-  EVEX_Vmovdqu64_zmmm512_zmm = 1924,
+  EVEX_Vmovdqu64_zmmm512_zmm = 1954,
   /** `VMOVDQU32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F3.0F.W0 6F /r` */
-  EVEX_Vmovdqu32_zmm_zmmm512 = 1925,
+  EVEX_Vmovdqu32_zmm_zmmm512 = 1955,
   /** `VMOVDQU32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F3.0F.W0 7F /r` */
-  EVEX_Vmovdqu32_zmmm512_zmm = 1926,
+  EVEX_Vmovdqu32_zmmm512_zmm = 1956,
   /** `VMOVDQU8 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W0 6F /r` */
-  EVEX_Vmovdqu8_zmm_zmmm512 = 1927,
+  EVEX_Vmovdqu8_zmm_zmmm512 = 1957,
   /** `VMOVDQU8 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W0 7F /r` */
-  EVEX_Vmovdqu8_zmmm512_zmm = 1928,
+  EVEX_Vmovdqu8_zmmm512_zmm = 1958,
   /** `VMOVDQU16 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.F2.0F.W1 6F /r` */
-  EVEX_Vmovdqu16_zmm_zmmm512 = 1929,
+  EVEX_Vmovdqu16_zmm_zmmm512 = 1959,
   /** `VMOVDQU16 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.F2.0F.W1 7F /r` */
-  EVEX_Vmovdqu16_zmmm512_zmm = 1930,
+  EVEX_Vmovdqu16_zmmm512_zmm = 1960,
   /** `VMOVDQA64 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 6F /r` */
-  EVEX_Vmovdqa64_zmm_zmmm512 = 1931,
+  EVEX_Vmovdqa64_zmm_zmmm512 = 1961,
   /** `VMOVDQA64 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 7F /r` */
-  EVEX_Vmovdqa64_zmmm512_zmm = 1932,
+  EVEX_Vmovdqa64_zmmm512_zmm = 1962,
   /** `VMOVDQA32 zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W0 6F /r` */
-  EVEX_Vmovdqa32_zmm_zmmm512 = 1933,
+  EVEX_Vmovdqa32_zmm_zmmm512 = 1963,
   /** `VMOVDQA32 zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W0 7F /r` */
-  EVEX_Vmovdqa32_zmmm512_zmm = 1934,
+  EVEX_Vmovdqa32_zmmm512_zmm = 1964,
   /** `VMOVUPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 10 /r` */
-  EVEX_Vmovups_zmm_zmmm512 = 1935,
+  EVEX_Vmovups_zmm_zmmm512 = 1965,
   /** `VMOVUPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 11 /r` */
-  EVEX_Vmovups_zmmm512_zmm = 1936,
+  EVEX_Vmovups_zmmm512_zmm = 1966,
   /** `VMOVUPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 10 /r` */
-  EVEX_Vmovupd_zmm_zmmm512 = 1937,
+  EVEX_Vmovupd_zmm_zmmm512 = 1967,
   /** `VMOVUPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 11 /r` */
-  EVEX_Vmovupd_zmmm512_zmm = 1938,
+  EVEX_Vmovupd_zmmm512_zmm = 1968,
   /** `VMOVAPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.0F.W0 28 /r` */
-  EVEX_Vmovaps_zmm_zmmm512 = 1939,
+  EVEX_Vmovaps_zmm_zmmm512 = 1969,
   /** `VMOVAPS zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.0F.W0 29 /r` */
-  EVEX_Vmovaps_zmmm512_zmm = 1940,
+  EVEX_Vmovaps_zmmm512_zmm = 1970,
   /** `VMOVAPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F.W1 28 /r` */
-  EVEX_Vmovapd_zmm_zmmm512 = 1941,
+  EVEX_Vmovapd_zmm_zmmm512 = 1971,
   /** `VMOVAPD zmm2/m512 {k1}{z}, zmm1` — `EVEX.512.66.0F.W1 29 /r` */
-  EVEX_Vmovapd_zmmm512_zmm = 1942,
+  EVEX_Vmovapd_zmmm512_zmm = 1972,
   /** `VMOVNTDQ m512, zmm1` — `EVEX.512.66.0F.W0 E7 /r` */
-  EVEX_Vmovntdq_m512_zmm = 1943,
+  EVEX_Vmovntdq_m512_zmm = 1973,
   /** `VMOVNTDQA zmm1, m512` — `EVEX.512.66.0F38.W0 2A /r` */
-  EVEX_Vmovntdqa_zmm_m512 = 1944,
+  EVEX_Vmovntdqa_zmm_m512 = 1974,
   /** `VPCMPEQB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 74 /r` */
-  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1945,
+  EVEX_Vpcmpeqb_kr_zmm_zmmm512 = 1975,
   /** `VPCMPEQW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 75 /r` */
-  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1946,
+  EVEX_Vpcmpeqw_kr_zmm_zmmm512 = 1976,
   /** `VPCMPGTB k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 64 /r` */
-  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1947,
+  EVEX_Vpcmpgtb_kr_zmm_zmmm512 = 1977,
   /** `VPCMPGTW k1 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 65 /r` */
-  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1948,
+  EVEX_Vpcmpgtw_kr_zmm_zmmm512 = 1978,
   /** `VPCMPEQD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 76 /r` */
-  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1949,
+  EVEX_Vpcmpeqd_kr_zmm_zmmm512b32 = 1979,
   /** `VPCMPGTD k1 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 66 /r` */
-  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1950,
+  EVEX_Vpcmpgtd_kr_zmm_zmmm512b32 = 1980,
   /** `VPCMPEQQ k1 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 29 /r` */
-  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1951,
+  EVEX_Vpcmpeqq_kr_zmm_zmmm512b64 = 1981,
   /** `VPCMPB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3F /r ib` */
-  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1952,
+  EVEX_Vpcmpb_kr_zmm_zmmm512_imm8 = 1982,
   /** `VPCMPUB k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W0 3E /r ib` */
-  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1953,
+  EVEX_Vpcmpub_kr_zmm_zmmm512_imm8 = 1983,
   /** `VPCMPW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3F /r ib` */
-  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1954,
+  EVEX_Vpcmpw_kr_zmm_zmmm512_imm8 = 1984,
   /** `VPCMPUW k1 {k1}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.W1 3E /r ib` */
-  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1955,
+  EVEX_Vpcmpuw_kr_zmm_zmmm512_imm8 = 1985,
   /** `VPCMPD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1F /r ib` */
-  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1956,
+  EVEX_Vpcmpd_kr_zmm_zmmm512b32_imm8 = 1986,
   /** `VPCMPUD k1 {k1}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 1E /r ib` */
-  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1957,
+  EVEX_Vpcmpud_kr_zmm_zmmm512b32_imm8 = 1987,
   /** `VPCMPQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1F /r ib` */
-  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1958,
+  EVEX_Vpcmpq_kr_zmm_zmmm512b64_imm8 = 1988,
   /** `VPCMPUQ k1 {k1}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 1E /r ib` */
-  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1959,
+  EVEX_Vpcmpuq_kr_zmm_zmmm512b64_imm8 = 1989,
   /** `VPTESTMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W0 26 /r` */
-  EVEX_Vptestmb_kr_zmm_zmmm512 = 1960,
+  EVEX_Vptestmb_kr_zmm_zmmm512 = 1990,
   /** `VPTESTMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 26 /r` */
-  EVEX_Vptestmw_kr_zmm_zmmm512 = 1961,
+  EVEX_Vptestmw_kr_zmm_zmmm512 = 1991,
   /** `VPTESTNMB k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W0 26 /r` */
-  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1962,
+  EVEX_Vptestnmb_kr_zmm_zmmm512 = 1992,
   /** `VPTESTNMW k2 {k1}, zmm2, zmm3/m512` — `EVEX.512.F3.0F38.W1 26 /r` */
-  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1963,
+  EVEX_Vptestnmw_kr_zmm_zmmm512 = 1993,
   /** `VPTESTMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 27 /r` */
-  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1964,
+  EVEX_Vptestmd_kr_zmm_zmmm512b32 = 1994,
   /** `VPTESTMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 27 /r` */
-  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1965,
+  EVEX_Vptestmq_kr_zmm_zmmm512b64 = 1995,
   /** `VPTESTNMD k2 {k1}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.F3.0F38.W0 27 /r` */
-  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1966,
+  EVEX_Vptestnmd_kr_zmm_zmmm512b32 = 1996,
   /** `VPTESTNMQ k2 {k1}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.F3.0F38.W1 27 /r` */
-  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1967,
+  EVEX_Vptestnmq_kr_zmm_zmmm512b64 = 1997,
   /** `VPMINUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DA /r` */
-  EVEX_Vpminub_zmm_zmm_zmmm512 = 1968,
+  EVEX_Vpminub_zmm_zmm_zmmm512 = 1998,
   /** `VPMAXUB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DE /r` */
-  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1969,
+  EVEX_Vpmaxub_zmm_zmm_zmmm512 = 1999,
   /** `VPADDB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FC /r` */
-  EVEX_Vpaddb_zmm_zmm_zmmm512 = 1970,
+  EVEX_Vpaddb_zmm_zmm_zmmm512 = 2000,
   /** `VPADDW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG FD /r` */
-  EVEX_Vpaddw_zmm_zmm_zmmm512 = 1971,
+  EVEX_Vpaddw_zmm_zmm_zmmm512 = 2001,
   /** `VPSUBB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F8 /r` */
-  EVEX_Vpsubb_zmm_zmm_zmmm512 = 1972,
+  EVEX_Vpsubb_zmm_zmm_zmmm512 = 2002,
   /** `VPSUBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG F9 /r` */
-  EVEX_Vpsubw_zmm_zmm_zmmm512 = 1973,
+  EVEX_Vpsubw_zmm_zmm_zmmm512 = 2003,
   /** `VPSUBUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG D8 /r` */
-  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 1974,
+  EVEX_Vpsubusb_zmm_zmm_zmmm512 = 2004,
   /** `VPADDUSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG DC /r` */
-  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 1975,
+  EVEX_Vpaddusb_zmm_zmm_zmmm512 = 2005,
   /** `VPAVGB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG E0 /r` */
-  EVEX_Vpavgb_zmm_zmm_zmmm512 = 1976,
+  EVEX_Vpavgb_zmm_zmm_zmmm512 = 2006,
   /** `VPMINSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EA /r` */
-  EVEX_Vpminsw_zmm_zmm_zmmm512 = 1977,
+  EVEX_Vpminsw_zmm_zmm_zmmm512 = 2007,
   /** `VPMAXSW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG EE /r` */
-  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 1978,
+  EVEX_Vpmaxsw_zmm_zmm_zmmm512 = 2008,
   /** `VPUNPCKLBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 60 /r` */
-  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 1979,
+  EVEX_Vpunpcklbw_zmm_zmm_zmmm512 = 2009,
   /** `VPUNPCKHBW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F.WIG 68 /r` */
-  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 1980,
+  EVEX_Vpunpckhbw_zmm_zmm_zmmm512 = 2010,
   /** `VPSHUFB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 00 /r` */
-  EVEX_Vpshufb_zmm_zmm_zmmm512 = 1981,
+  EVEX_Vpshufb_zmm_zmm_zmmm512 = 2011,
   /** `VPMINSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 38 /r` */
-  EVEX_Vpminsb_zmm_zmm_zmmm512 = 1982,
+  EVEX_Vpminsb_zmm_zmm_zmmm512 = 2012,
   /** `VPMINUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3A /r` */
-  EVEX_Vpminuw_zmm_zmm_zmmm512 = 1983,
+  EVEX_Vpminuw_zmm_zmm_zmmm512 = 2013,
   /** `VPMAXSB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3C /r` */
-  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 1984,
+  EVEX_Vpmaxsb_zmm_zmm_zmmm512 = 2014,
   /** `VPMAXUW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.WIG 3E /r` */
-  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 1985,
+  EVEX_Vpmaxuw_zmm_zmm_zmmm512 = 2015,
   /** `VPMINUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3B /r` */
-  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 1986,
+  EVEX_Vpminud_zmm_zmm_zmmm512b32 = 2016,
   /** `VPMAXUD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3F /r` */
-  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 1987,
+  EVEX_Vpmaxud_zmm_zmm_zmmm512b32 = 2017,
   /** `VPMINSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 39 /r` */
-  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 1988,
+  EVEX_Vpminsd_zmm_zmm_zmmm512b32 = 2018,
   /** `VPMAXSD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 3D /r` */
-  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 1989,
+  EVEX_Vpmaxsd_zmm_zmm_zmmm512b32 = 2019,
   /** `VPADDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FE /r` */
-  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 1990,
+  EVEX_Vpaddd_zmm_zmm_zmmm512b32 = 2020,
   /** `VPSUBD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 FA /r` */
-  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 1991,
+  EVEX_Vpsubd_zmm_zmm_zmmm512b32 = 2021,
   /** `VPXORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EF /r` */
-  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 1992,
+  EVEX_Vpxord_zmm_zmm_zmmm512b32 = 2022,
   /** `VPORD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 EB /r` */
-  EVEX_Vpord_zmm_zmm_zmmm512b32 = 1993,
+  EVEX_Vpord_zmm_zmm_zmmm512b32 = 2023,
   /** `VPANDD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DB /r` */
-  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 1994,
+  EVEX_Vpandd_zmm_zmm_zmmm512b32 = 2024,
   /** `VPANDND zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 DF /r` */
-  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 1995,
+  EVEX_Vpandnd_zmm_zmm_zmmm512b32 = 2025,
   /** `VPADDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 D4 /r` */
-  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 1996,
+  EVEX_Vpaddq_zmm_zmm_zmmm512b64 = 2026,
   /** `VPSUBQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 FB /r` */
-  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 1997,
+  EVEX_Vpsubq_zmm_zmm_zmmm512b64 = 2027,
   /** `VPXORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EF /r` */
-  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 1998,
+  EVEX_Vpxorq_zmm_zmm_zmmm512b64 = 2028,
   /** `VPORQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 EB /r` */
-  EVEX_Vporq_zmm_zmm_zmmm512b64 = 1999,
+  EVEX_Vporq_zmm_zmm_zmmm512b64 = 2029,
   /** `VPANDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DB /r` */
-  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 2000,
+  EVEX_Vpandq_zmm_zmm_zmmm512b64 = 2030,
   /** `VPANDNQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 DF /r` */
-  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 2001,
+  EVEX_Vpandnq_zmm_zmm_zmmm512b64 = 2031,
   /** `VPMINUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3B /r` */
-  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 2002,
+  EVEX_Vpminuq_zmm_zmm_zmmm512b64 = 2032,
   /** `VPMAXUQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3F /r` */
-  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 2003,
+  EVEX_Vpmaxuq_zmm_zmm_zmmm512b64 = 2033,
   /** `VPTERNLOGD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 25 /r ib` */
-  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 2004,
+  EVEX_Vpternlogd_zmm_zmm_zmmm512b32_imm8 = 2034,
   /** `VPTERNLOGQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 25 /r ib` */
-  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 2005,
+  EVEX_Vpternlogq_zmm_zmm_zmmm512b64_imm8 = 2035,
   /** `VPALIGNR zmm1 {k1}{z}, zmm2, zmm3/m512, imm8` — `EVEX.512.66.0F3A.WIG 0F /r ib` */
-  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 2006,
+  EVEX_Vpalignr_zmm_zmm_zmmm512_imm8 = 2036,
   /** `VPBROADCASTB zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7A /r` */
-  EVEX_Vpbroadcastb_zmm_r32 = 2007,
+  EVEX_Vpbroadcastb_zmm_r32 = 2037,
   /** `VPBROADCASTW zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7B /r` */
-  EVEX_Vpbroadcastw_zmm_r32 = 2008,
+  EVEX_Vpbroadcastw_zmm_r32 = 2038,
   /** `VPBROADCASTD zmm1 {k1}{z}, r32` — `EVEX.512.66.0F38.W0 7C /r` */
-  EVEX_Vpbroadcastd_zmm_r32 = 2009,
+  EVEX_Vpbroadcastd_zmm_r32 = 2039,
   /** `VPBROADCASTQ zmm1 {k1}{z}, r64` — `EVEX.512.66.0F38.W1 7C /r` */
-  EVEX_Vpbroadcastq_zmm_r64 = 2010,
+  EVEX_Vpbroadcastq_zmm_r64 = 2040,
   /** `VPBROADCASTB zmm1 {k1}{z}, xmm2/m8` — `EVEX.512.66.0F38.W0 78 /r` */
-  EVEX_Vpbroadcastb_zmm_xmmm8 = 2011,
+  EVEX_Vpbroadcastb_zmm_xmmm8 = 2041,
   /** `VPBROADCASTW zmm1 {k1}{z}, xmm2/m16` — `EVEX.512.66.0F38.W0 79 /r` */
-  EVEX_Vpbroadcastw_zmm_xmmm16 = 2012,
+  EVEX_Vpbroadcastw_zmm_xmmm16 = 2042,
   /** `VPBROADCASTD zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 58 /r` */
-  EVEX_Vpbroadcastd_zmm_xmmm32 = 2013,
+  EVEX_Vpbroadcastd_zmm_xmmm32 = 2043,
   /** `VPBROADCASTQ zmm1 {k1}{z}, xmm2/m64` — `EVEX.512.66.0F38.W1 59 /r` */
-  EVEX_Vpbroadcastq_zmm_xmmm64 = 2014,
+  EVEX_Vpbroadcastq_zmm_xmmm64 = 2044,
   /** `VBROADCASTSS zmm1 {k1}{z}, xmm2/m32` — `EVEX.512.66.0F38.W0 18 /r` */
-  EVEX_Vbroadcastss_zmm_xmmm32 = 2015,
+  EVEX_Vbroadcastss_zmm_xmmm32 = 2045,
   /** `VPMOVM2B zmm1, k1` — `EVEX.512.F3.0F38.W0 28 /r` */
-  EVEX_Vpmovm2b_zmm_kr = 2016,
+  EVEX_Vpmovm2b_zmm_kr = 2046,
   /** `VPMOVB2M k1, zmm1` — `EVEX.512.F3.0F38.W0 29 /r` */
-  EVEX_Vpmovb2m_kr_zmm = 2017,
+  EVEX_Vpmovb2m_kr_zmm = 2047,
   /** `VMOVD xmm1, r/m32` — `EVEX.128.66.0F.W0 6E /r` */
-  EVEX_Vmovd_xmm_rm32 = 2018,
+  EVEX_Vmovd_xmm_rm32 = 2048,
   /** `VMOVQ xmm1, r/m64` — `EVEX.128.66.0F.W1 6E /r` */
-  EVEX_Vmovq_xmm_rm64 = 2019,
+  EVEX_Vmovq_xmm_rm64 = 2049,
   /** `VMOVD r/m32, xmm1` — `EVEX.128.66.0F.W0 7E /r` */
-  EVEX_Vmovd_rm32_xmm = 2020,
+  EVEX_Vmovd_rm32_xmm = 2050,
   /** `VMOVQ r/m64, xmm1` — `EVEX.128.66.0F.W1 7E /r` */
-  EVEX_Vmovq_rm64_xmm = 2021,
+  EVEX_Vmovq_rm64_xmm = 2051,
   /** `VMOVQ xmm1, xmm2/m64` — `EVEX.128.F3.0F.W1 7E /r` */
-  EVEX_Vmovq_xmm_xmmm64 = 2022,
+  EVEX_Vmovq_xmm_xmmm64 = 2052,
   /** `VMOVQ xmm1/m64, xmm2` — `EVEX.128.66.0F.W1 D6 /r` */
-  EVEX_Vmovq_xmmm64_xmm = 2023,
+  EVEX_Vmovq_xmmm64_xmm = 2053,
   /** `VPMULLD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_xmm_xmm_xmmm128b32 = 2024,
+  EVEX_Vpmulld_xmm_xmm_xmmm128b32 = 2054,
   /** `VPMOVSXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_xmm_xmmm64 = 2025,
+  EVEX_Vpmovsxdq_xmm_xmmm64 = 2055,
   /** `VPMOVZXDQ xmm1 {k1}{z}, xmm2/m64` — `EVEX.128.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_xmm_xmmm64 = 2026,
+  EVEX_Vpmovzxdq_xmm_xmmm64 = 2056,
   /** `VPSRLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_xmm_xmmm128b32_imm8 = 2027,
+  EVEX_Vpsrld_xmm_xmmm128b32_imm8 = 2057,
   /** `VPSRAD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_xmm_xmmm128b32_imm8 = 2028,
+  EVEX_Vpsrad_xmm_xmmm128b32_imm8 = 2058,
   /** `VPSLLD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_xmm_xmmm128b32_imm8 = 2029,
+  EVEX_Vpslld_xmm_xmmm128b32_imm8 = 2059,
   /** `VPSRAQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_xmm_xmmm128b64_imm8 = 2030,
+  EVEX_Vpsraq_xmm_xmmm128b64_imm8 = 2060,
   /** `VPSRLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_xmm_xmmm128b64_imm8 = 2031,
+  EVEX_Vpsrlq_xmm_xmmm128b64_imm8 = 2061,
   /** `VPSLLQ xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_xmm_xmmm128b64_imm8 = 2032,
+  EVEX_Vpsllq_xmm_xmmm128b64_imm8 = 2062,
   /** `VPSRLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_xmm_xmmm128_imm8 = 2033,
+  EVEX_Vpsrldq_xmm_xmmm128_imm8 = 2063,
   /** `VPSLLDQ xmm1, xmm2/m128, imm8` — `EVEX.128.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_xmm_xmmm128_imm8 = 2034,
+  EVEX_Vpslldq_xmm_xmmm128_imm8 = 2064,
   /** `VADDPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 58 /r` */
-  EVEX_Vaddps_xmm_xmm_xmmm128b32 = 2035,
+  EVEX_Vaddps_xmm_xmm_xmmm128b32 = 2065,
   /** `VADDPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_xmm_xmm_xmmm128b64 = 2036,
+  EVEX_Vaddpd_xmm_xmm_xmmm128b64 = 2066,
   /** `VMULPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 59 /r` */
-  EVEX_Vmulps_xmm_xmm_xmmm128b32 = 2037,
+  EVEX_Vmulps_xmm_xmm_xmmm128b32 = 2067,
   /** `VMULPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_xmm_xmm_xmmm128b64 = 2038,
+  EVEX_Vmulpd_xmm_xmm_xmmm128b64 = 2068,
   /** `VSUBPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5C /r` */
-  EVEX_Vsubps_xmm_xmm_xmmm128b32 = 2039,
+  EVEX_Vsubps_xmm_xmm_xmmm128b32 = 2069,
   /** `VSUBPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_xmm_xmm_xmmm128b64 = 2040,
+  EVEX_Vsubpd_xmm_xmm_xmmm128b64 = 2070,
   /** `VDIVPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5E /r` */
-  EVEX_Vdivps_xmm_xmm_xmmm128b32 = 2041,
+  EVEX_Vdivps_xmm_xmm_xmmm128b32 = 2071,
   /** `VDIVPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_xmm_xmm_xmmm128b64 = 2042,
+  EVEX_Vdivpd_xmm_xmm_xmmm128b64 = 2072,
   /** `VPMULLD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_ymm_ymm_ymmm256b32 = 2043,
+  EVEX_Vpmulld_ymm_ymm_ymmm256b32 = 2073,
   /** `VPMOVSXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_ymm_xmmm128 = 2044,
+  EVEX_Vpmovsxdq_ymm_xmmm128 = 2074,
   /** `VPMOVZXDQ ymm1 {k1}{z}, xmm2/m128` — `EVEX.256.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_ymm_xmmm128 = 2045,
+  EVEX_Vpmovzxdq_ymm_xmmm128 = 2075,
   /** `VPSRLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_ymm_ymmm256b32_imm8 = 2046,
+  EVEX_Vpsrld_ymm_ymmm256b32_imm8 = 2076,
   /** `VPSRAD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_ymm_ymmm256b32_imm8 = 2047,
+  EVEX_Vpsrad_ymm_ymmm256b32_imm8 = 2077,
   /** `VPSLLD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_ymm_ymmm256b32_imm8 = 2048,
+  EVEX_Vpslld_ymm_ymmm256b32_imm8 = 2078,
   /** `VPSRAQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_ymm_ymmm256b64_imm8 = 2049,
+  EVEX_Vpsraq_ymm_ymmm256b64_imm8 = 2079,
   /** `VPSRLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_ymm_ymmm256b64_imm8 = 2050,
+  EVEX_Vpsrlq_ymm_ymmm256b64_imm8 = 2080,
   /** `VPSLLQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_ymm_ymmm256b64_imm8 = 2051,
+  EVEX_Vpsllq_ymm_ymmm256b64_imm8 = 2081,
   /** `VPSRLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_ymm_ymmm256_imm8 = 2052,
+  EVEX_Vpsrldq_ymm_ymmm256_imm8 = 2082,
   /** `VPSLLDQ ymm1, ymm2/m256, imm8` — `EVEX.256.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_ymm_ymmm256_imm8 = 2053,
+  EVEX_Vpslldq_ymm_ymmm256_imm8 = 2083,
   /** `VADDPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 58 /r` */
-  EVEX_Vaddps_ymm_ymm_ymmm256b32 = 2054,
+  EVEX_Vaddps_ymm_ymm_ymmm256b32 = 2084,
   /** `VADDPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_ymm_ymm_ymmm256b64 = 2055,
+  EVEX_Vaddpd_ymm_ymm_ymmm256b64 = 2085,
   /** `VMULPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 59 /r` */
-  EVEX_Vmulps_ymm_ymm_ymmm256b32 = 2056,
+  EVEX_Vmulps_ymm_ymm_ymmm256b32 = 2086,
   /** `VMULPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_ymm_ymm_ymmm256b64 = 2057,
+  EVEX_Vmulpd_ymm_ymm_ymmm256b64 = 2087,
   /** `VSUBPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5C /r` */
-  EVEX_Vsubps_ymm_ymm_ymmm256b32 = 2058,
+  EVEX_Vsubps_ymm_ymm_ymmm256b32 = 2088,
   /** `VSUBPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_ymm_ymm_ymmm256b64 = 2059,
+  EVEX_Vsubpd_ymm_ymm_ymmm256b64 = 2089,
   /** `VDIVPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5E /r` */
-  EVEX_Vdivps_ymm_ymm_ymmm256b32 = 2060,
+  EVEX_Vdivps_ymm_ymm_ymmm256b32 = 2090,
   /** `VDIVPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_ymm_ymm_ymmm256b64 = 2061,
+  EVEX_Vdivpd_ymm_ymm_ymmm256b64 = 2091,
   /** `VPMULLD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 40 /r` */
-  EVEX_Vpmulld_zmm_zmm_zmmm512b32 = 2062,
+  EVEX_Vpmulld_zmm_zmm_zmmm512b32 = 2092,
   /** `VPMOVSXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 25 /r` */
-  EVEX_Vpmovsxdq_zmm_ymmm256 = 2063,
+  EVEX_Vpmovsxdq_zmm_ymmm256 = 2093,
   /** `VPMOVZXDQ zmm1 {k1}{z}, ymm2/m256` — `EVEX.512.66.0F38.W0 35 /r` */
-  EVEX_Vpmovzxdq_zmm_ymmm256 = 2064,
+  EVEX_Vpmovzxdq_zmm_ymmm256 = 2094,
   /** `VPSRLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /2 ib` */
-  EVEX_Vpsrld_zmm_zmmm512b32_imm8 = 2065,
+  EVEX_Vpsrld_zmm_zmmm512b32_imm8 = 2095,
   /** `VPSRAD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /4 ib` */
-  EVEX_Vpsrad_zmm_zmmm512b32_imm8 = 2066,
+  EVEX_Vpsrad_zmm_zmmm512b32_imm8 = 2096,
   /** `VPSLLD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 72 /6 ib` */
-  EVEX_Vpslld_zmm_zmmm512b32_imm8 = 2067,
+  EVEX_Vpslld_zmm_zmmm512b32_imm8 = 2097,
   /** `VPSRAQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 72 /4 ib` */
-  EVEX_Vpsraq_zmm_zmmm512b64_imm8 = 2068,
+  EVEX_Vpsraq_zmm_zmmm512b64_imm8 = 2098,
   /** `VPSRLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /2 ib` */
-  EVEX_Vpsrlq_zmm_zmmm512b64_imm8 = 2069,
+  EVEX_Vpsrlq_zmm_zmmm512b64_imm8 = 2099,
   /** `VPSLLQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 73 /6 ib` */
-  EVEX_Vpsllq_zmm_zmmm512b64_imm8 = 2070,
+  EVEX_Vpsllq_zmm_zmmm512b64_imm8 = 2100,
   /** `VPSRLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /3 ib` */
-  EVEX_Vpsrldq_zmm_zmmm512_imm8 = 2071,
+  EVEX_Vpsrldq_zmm_zmmm512_imm8 = 2101,
   /** `VPSLLDQ zmm1, zmm2/m512, imm8` — `EVEX.512.66.0F.WIG 73 /7 ib` */
-  EVEX_Vpslldq_zmm_zmmm512_imm8 = 2072,
+  EVEX_Vpslldq_zmm_zmmm512_imm8 = 2102,
   /** `VADDPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 58 /r` */
-  EVEX_Vaddps_zmm_zmm_zmmm512b32 = 2073,
+  EVEX_Vaddps_zmm_zmm_zmmm512b32 = 2103,
   /** `VADDPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 58 /r` */
-  EVEX_Vaddpd_zmm_zmm_zmmm512b64 = 2074,
+  EVEX_Vaddpd_zmm_zmm_zmmm512b64 = 2104,
   /** `VMULPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 59 /r` */
-  EVEX_Vmulps_zmm_zmm_zmmm512b32 = 2075,
+  EVEX_Vmulps_zmm_zmm_zmmm512b32 = 2105,
   /** `VMULPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 59 /r` */
-  EVEX_Vmulpd_zmm_zmm_zmmm512b64 = 2076,
+  EVEX_Vmulpd_zmm_zmm_zmmm512b64 = 2106,
   /** `VSUBPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 5C /r` */
-  EVEX_Vsubps_zmm_zmm_zmmm512b32 = 2077,
+  EVEX_Vsubps_zmm_zmm_zmmm512b32 = 2107,
   /** `VSUBPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 5C /r` */
-  EVEX_Vsubpd_zmm_zmm_zmmm512b64 = 2078,
+  EVEX_Vsubpd_zmm_zmm_zmmm512b64 = 2108,
   /** `VDIVPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.0F.W0 5E /r` */
-  EVEX_Vdivps_zmm_zmm_zmmm512b32 = 2079,
+  EVEX_Vdivps_zmm_zmm_zmmm512b32 = 2109,
   /** `VDIVPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 5E /r` */
-  EVEX_Vdivpd_zmm_zmm_zmmm512b64 = 2080,
+  EVEX_Vdivpd_zmm_zmm_zmmm512b64 = 2110,
   /** `VEXTRACTI32X8 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 3B /r ib` */
-  EVEX_Vextracti32x8_ymmm256_zmm_imm8 = 2081,
+  EVEX_Vextracti32x8_ymmm256_zmm_imm8 = 2111,
   /** `VEXTRACTI64X4 ymm1/m256 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W1 3B /r ib` */
-  EVEX_Vextracti64x4_ymmm256_zmm_imm8 = 2082,
+  EVEX_Vextracti64x4_ymmm256_zmm_imm8 = 2112,
   /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, ymm2, imm8` — `EVEX.256.66.0F3A.W0 39 /r ib` */
-  EVEX_Vextracti32x4_xmmm128_ymm_imm8 = 2083,
+  EVEX_Vextracti32x4_xmmm128_ymm_imm8 = 2113,
   /** `VEXTRACTI32X4 xmm1/m128 {k1}{z}, zmm2, imm8` — `EVEX.512.66.0F3A.W0 39 /r ib` */
-  EVEX_Vextracti32x4_xmmm128_zmm_imm8 = 2084,
+  EVEX_Vextracti32x4_xmmm128_zmm_imm8 = 2114,
   /** `VINSERTI32X8 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W0 3A /r ib` */
-  EVEX_Vinserti32x8_zmm_zmm_ymmm256_imm8 = 2085,
+  EVEX_Vinserti32x8_zmm_zmm_ymmm256_imm8 = 2115,
   /** `VINSERTI64X4 zmm1 {k1}{z}, zmm2, ymm3/m256, imm8` — `EVEX.512.66.0F3A.W1 3A /r ib` */
-  EVEX_Vinserti64x4_zmm_zmm_ymmm256_imm8 = 2086,
+  EVEX_Vinserti64x4_zmm_zmm_ymmm256_imm8 = 2116,
   /** `VADDSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 58 /r` */
-  EVEX_Vaddsd_xmm_xmm_xmmm64 = 2087,
+  EVEX_Vaddsd_xmm_xmm_xmmm64 = 2117,
   /** `VADDSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 58 /r` */
-  EVEX_Vaddss_xmm_xmm_xmmm32 = 2088,
+  EVEX_Vaddss_xmm_xmm_xmmm32 = 2118,
   /** `VMULSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 59 /r` */
-  EVEX_Vmulsd_xmm_xmm_xmmm64 = 2089,
+  EVEX_Vmulsd_xmm_xmm_xmmm64 = 2119,
   /** `VMULSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 59 /r` */
-  EVEX_Vmulss_xmm_xmm_xmmm32 = 2090,
+  EVEX_Vmulss_xmm_xmm_xmmm32 = 2120,
   /** `VSUBSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 5C /r` */
-  EVEX_Vsubsd_xmm_xmm_xmmm64 = 2091,
+  EVEX_Vsubsd_xmm_xmm_xmmm64 = 2121,
   /** `VSUBSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 5C /r` */
-  EVEX_Vsubss_xmm_xmm_xmmm32 = 2092,
+  EVEX_Vsubss_xmm_xmm_xmmm32 = 2122,
   /** `VDIVSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 5E /r` */
-  EVEX_Vdivsd_xmm_xmm_xmmm64 = 2093,
+  EVEX_Vdivsd_xmm_xmm_xmmm64 = 2123,
   /** `VDIVSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 5E /r` */
-  EVEX_Vdivss_xmm_xmm_xmmm32 = 2094,
+  EVEX_Vdivss_xmm_xmm_xmmm32 = 2124,
   /** `VMINSD xmm1 {k1}{z}, xmm2, xmm3/m64{sae}` — `EVEX.LIG.F2.0F.W1 5D /r` */
-  EVEX_Vminsd_xmm_xmm_xmmm64 = 2095,
+  EVEX_Vminsd_xmm_xmm_xmmm64 = 2125,
   /** `VMINSS xmm1 {k1}{z}, xmm2, xmm3/m32{sae}` — `EVEX.LIG.F3.0F.W0 5D /r` */
-  EVEX_Vminss_xmm_xmm_xmmm32 = 2096,
+  EVEX_Vminss_xmm_xmm_xmmm32 = 2126,
   /** `VMAXSD xmm1 {k1}{z}, xmm2, xmm3/m64{sae}` — `EVEX.LIG.F2.0F.W1 5F /r` */
-  EVEX_Vmaxsd_xmm_xmm_xmmm64 = 2097,
+  EVEX_Vmaxsd_xmm_xmm_xmmm64 = 2127,
   /** `VMAXSS xmm1 {k1}{z}, xmm2, xmm3/m32{sae}` — `EVEX.LIG.F3.0F.W0 5F /r` */
-  EVEX_Vmaxss_xmm_xmm_xmmm32 = 2098,
+  EVEX_Vmaxss_xmm_xmm_xmmm32 = 2128,
   /** `VSQRTSD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 51 /r` */
-  EVEX_Vsqrtsd_xmm_xmm_xmmm64 = 2099,
+  EVEX_Vsqrtsd_xmm_xmm_xmmm64 = 2129,
   /** `VSQRTSS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.F3.0F.W0 51 /r` */
-  EVEX_Vsqrtss_xmm_xmm_xmmm32 = 2100,
+  EVEX_Vsqrtss_xmm_xmm_xmmm32 = 2130,
   /** `VRNDSCALESD xmm1 {k1}{z}, xmm2, xmm3/m64{sae}, imm8` — `EVEX.LIG.66.0F3A.W1 0B /r ib` */
-  EVEX_Vrndscalesd_xmm_xmm_xmmm64_imm8 = 2101,
+  EVEX_Vrndscalesd_xmm_xmm_xmmm64_imm8 = 2131,
   /** `VRNDSCALESS xmm1 {k1}{z}, xmm2, xmm3/m32{sae}, imm8` — `EVEX.LIG.66.0F3A.W0 0A /r ib` */
-  EVEX_Vrndscaless_xmm_xmm_xmmm32_imm8 = 2102,
+  EVEX_Vrndscaless_xmm_xmm_xmmm32_imm8 = 2132,
   /** `VCVTSI2SD xmm1, xmm2, r/m32` — `EVEX.LIG.F2.0F.W0 2A /r` */
-  EVEX_Vcvtsi2sd_xmm_xmm_rm32 = 2103,
+  EVEX_Vcvtsi2sd_xmm_xmm_rm32 = 2133,
   /** `VCVTSI2SD xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F2.0F.W1 2A /r` */
-  EVEX_Vcvtsi2sd_xmm_xmm_rm64 = 2104,
+  EVEX_Vcvtsi2sd_xmm_xmm_rm64 = 2134,
   /** `VCVTSD2SS xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.F2.0F.W1 5A /r` */
-  EVEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 2105,
+  EVEX_Vcvtsd2ss_xmm_xmm_xmmm64 = 2135,
   /** `VCVTSS2SD xmm1 {k1}{z}, xmm2, xmm3/m32{sae}` — `EVEX.LIG.F3.0F.W0 5A /r` */
-  EVEX_Vcvtss2sd_xmm_xmm_xmmm32 = 2106,
+  EVEX_Vcvtss2sd_xmm_xmm_xmmm32 = 2136,
   /** `VUCOMISD xmm1, xmm2/m64{sae}` — `EVEX.LIG.66.0F.W1 2E /r` */
-  EVEX_Vucomisd_xmm_xmmm64 = 2107,
+  EVEX_Vucomisd_xmm_xmmm64 = 2137,
   /** `VUCOMISS xmm1, xmm2/m32{sae}` — `EVEX.LIG.0F.W0 2E /r` */
-  EVEX_Vucomiss_xmm_xmmm32 = 2108,
+  EVEX_Vucomiss_xmm_xmmm32 = 2138,
   /** `VMOVSS xmm1 {k1}{z}, m32` — `EVEX.LIG.F3.0F.W0 10 /r` */
-  EVEX_Vmovss_xmm_m32 = 2109,
+  EVEX_Vmovss_xmm_m32 = 2139,
   /** `VMOVSS m32 {k1}, xmm1` — `EVEX.LIG.F3.0F.W0 11 /r` */
-  EVEX_Vmovss_m32_xmm = 2110,
+  EVEX_Vmovss_m32_xmm = 2140,
   /** `VMOVSD xmm1 {k1}{z}, m64` — `EVEX.LIG.F2.0F.W1 10 /r` */
-  EVEX_Vmovsd_xmm_m64 = 2111,
+  EVEX_Vmovsd_xmm_m64 = 2141,
   /** `VMOVSD m64 {k1}, xmm1` — `EVEX.LIG.F2.0F.W1 11 /r` */
-  EVEX_Vmovsd_m64_xmm = 2112,
+  EVEX_Vmovsd_m64_xmm = 2142,
   /** `VFMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 99 /r` */
-  EVEX_Vfmadd132ss_xmm_xmm_xmmm32 = 2113,
+  EVEX_Vfmadd132ss_xmm_xmm_xmmm32 = 2143,
   /** `VFMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 99 /r` */
-  EVEX_Vfmadd132sd_xmm_xmm_xmmm64 = 2114,
+  EVEX_Vfmadd132sd_xmm_xmm_xmmm64 = 2144,
   /** `VFMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_xmm_xmm_xmmm128b32 = 2115,
+  EVEX_Vfmadd132ps_xmm_xmm_xmmm128b32 = 2145,
   /** `VFMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_xmm_xmm_xmmm128b64 = 2116,
+  EVEX_Vfmadd132pd_xmm_xmm_xmmm128b64 = 2146,
   /** `VFMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_ymm_ymm_ymmm256b32 = 2117,
+  EVEX_Vfmadd132ps_ymm_ymm_ymmm256b32 = 2147,
   /** `VFMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_ymm_ymm_ymmm256b64 = 2118,
+  EVEX_Vfmadd132pd_ymm_ymm_ymmm256b64 = 2148,
   /** `VFMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 98 /r` */
-  EVEX_Vfmadd132ps_zmm_zmm_zmmm512b32 = 2119,
+  EVEX_Vfmadd132ps_zmm_zmm_zmmm512b32 = 2149,
   /** `VFMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 98 /r` */
-  EVEX_Vfmadd132pd_zmm_zmm_zmmm512b64 = 2120,
+  EVEX_Vfmadd132pd_zmm_zmm_zmmm512b64 = 2150,
   /** `VFMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 A9 /r` */
-  EVEX_Vfmadd213ss_xmm_xmm_xmmm32 = 2121,
+  EVEX_Vfmadd213ss_xmm_xmm_xmmm32 = 2151,
   /** `VFMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 A9 /r` */
-  EVEX_Vfmadd213sd_xmm_xmm_xmmm64 = 2122,
+  EVEX_Vfmadd213sd_xmm_xmm_xmmm64 = 2152,
   /** `VFMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_xmm_xmm_xmmm128b32 = 2123,
+  EVEX_Vfmadd213ps_xmm_xmm_xmmm128b32 = 2153,
   /** `VFMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_xmm_xmm_xmmm128b64 = 2124,
+  EVEX_Vfmadd213pd_xmm_xmm_xmmm128b64 = 2154,
   /** `VFMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_ymm_ymm_ymmm256b32 = 2125,
+  EVEX_Vfmadd213ps_ymm_ymm_ymmm256b32 = 2155,
   /** `VFMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_ymm_ymm_ymmm256b64 = 2126,
+  EVEX_Vfmadd213pd_ymm_ymm_ymmm256b64 = 2156,
   /** `VFMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 A8 /r` */
-  EVEX_Vfmadd213ps_zmm_zmm_zmmm512b32 = 2127,
+  EVEX_Vfmadd213ps_zmm_zmm_zmmm512b32 = 2157,
   /** `VFMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 A8 /r` */
-  EVEX_Vfmadd213pd_zmm_zmm_zmmm512b64 = 2128,
+  EVEX_Vfmadd213pd_zmm_zmm_zmmm512b64 = 2158,
   /** `VFMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 B9 /r` */
-  EVEX_Vfmadd231ss_xmm_xmm_xmmm32 = 2129,
+  EVEX_Vfmadd231ss_xmm_xmm_xmmm32 = 2159,
   /** `VFMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 B9 /r` */
-  EVEX_Vfmadd231sd_xmm_xmm_xmmm64 = 2130,
+  EVEX_Vfmadd231sd_xmm_xmm_xmmm64 = 2160,
   /** `VFMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_xmm_xmm_xmmm128b32 = 2131,
+  EVEX_Vfmadd231ps_xmm_xmm_xmmm128b32 = 2161,
   /** `VFMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_xmm_xmm_xmmm128b64 = 2132,
+  EVEX_Vfmadd231pd_xmm_xmm_xmmm128b64 = 2162,
   /** `VFMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_ymm_ymm_ymmm256b32 = 2133,
+  EVEX_Vfmadd231ps_ymm_ymm_ymmm256b32 = 2163,
   /** `VFMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_ymm_ymm_ymmm256b64 = 2134,
+  EVEX_Vfmadd231pd_ymm_ymm_ymmm256b64 = 2164,
   /** `VFMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 B8 /r` */
-  EVEX_Vfmadd231ps_zmm_zmm_zmmm512b32 = 2135,
+  EVEX_Vfmadd231ps_zmm_zmm_zmmm512b32 = 2165,
   /** `VFMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 B8 /r` */
-  EVEX_Vfmadd231pd_zmm_zmm_zmmm512b64 = 2136,
+  EVEX_Vfmadd231pd_zmm_zmm_zmmm512b64 = 2166,
   /** `VFMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 9B /r` */
-  EVEX_Vfmsub132ss_xmm_xmm_xmmm32 = 2137,
+  EVEX_Vfmsub132ss_xmm_xmm_xmmm32 = 2167,
   /** `VFMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 9B /r` */
-  EVEX_Vfmsub132sd_xmm_xmm_xmmm64 = 2138,
+  EVEX_Vfmsub132sd_xmm_xmm_xmmm64 = 2168,
   /** `VFMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_xmm_xmm_xmmm128b32 = 2139,
+  EVEX_Vfmsub132ps_xmm_xmm_xmmm128b32 = 2169,
   /** `VFMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_xmm_xmm_xmmm128b64 = 2140,
+  EVEX_Vfmsub132pd_xmm_xmm_xmmm128b64 = 2170,
   /** `VFMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_ymm_ymm_ymmm256b32 = 2141,
+  EVEX_Vfmsub132ps_ymm_ymm_ymmm256b32 = 2171,
   /** `VFMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_ymm_ymm_ymmm256b64 = 2142,
+  EVEX_Vfmsub132pd_ymm_ymm_ymmm256b64 = 2172,
   /** `VFMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 9A /r` */
-  EVEX_Vfmsub132ps_zmm_zmm_zmmm512b32 = 2143,
+  EVEX_Vfmsub132ps_zmm_zmm_zmmm512b32 = 2173,
   /** `VFMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 9A /r` */
-  EVEX_Vfmsub132pd_zmm_zmm_zmmm512b64 = 2144,
+  EVEX_Vfmsub132pd_zmm_zmm_zmmm512b64 = 2174,
   /** `VFMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 AB /r` */
-  EVEX_Vfmsub213ss_xmm_xmm_xmmm32 = 2145,
+  EVEX_Vfmsub213ss_xmm_xmm_xmmm32 = 2175,
   /** `VFMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 AB /r` */
-  EVEX_Vfmsub213sd_xmm_xmm_xmmm64 = 2146,
+  EVEX_Vfmsub213sd_xmm_xmm_xmmm64 = 2176,
   /** `VFMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_xmm_xmm_xmmm128b32 = 2147,
+  EVEX_Vfmsub213ps_xmm_xmm_xmmm128b32 = 2177,
   /** `VFMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_xmm_xmm_xmmm128b64 = 2148,
+  EVEX_Vfmsub213pd_xmm_xmm_xmmm128b64 = 2178,
   /** `VFMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_ymm_ymm_ymmm256b32 = 2149,
+  EVEX_Vfmsub213ps_ymm_ymm_ymmm256b32 = 2179,
   /** `VFMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_ymm_ymm_ymmm256b64 = 2150,
+  EVEX_Vfmsub213pd_ymm_ymm_ymmm256b64 = 2180,
   /** `VFMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 AA /r` */
-  EVEX_Vfmsub213ps_zmm_zmm_zmmm512b32 = 2151,
+  EVEX_Vfmsub213ps_zmm_zmm_zmmm512b32 = 2181,
   /** `VFMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 AA /r` */
-  EVEX_Vfmsub213pd_zmm_zmm_zmmm512b64 = 2152,
+  EVEX_Vfmsub213pd_zmm_zmm_zmmm512b64 = 2182,
   /** `VFMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 BB /r` */
-  EVEX_Vfmsub231ss_xmm_xmm_xmmm32 = 2153,
+  EVEX_Vfmsub231ss_xmm_xmm_xmmm32 = 2183,
   /** `VFMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 BB /r` */
-  EVEX_Vfmsub231sd_xmm_xmm_xmmm64 = 2154,
+  EVEX_Vfmsub231sd_xmm_xmm_xmmm64 = 2184,
   /** `VFMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_xmm_xmm_xmmm128b32 = 2155,
+  EVEX_Vfmsub231ps_xmm_xmm_xmmm128b32 = 2185,
   /** `VFMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_xmm_xmm_xmmm128b64 = 2156,
+  EVEX_Vfmsub231pd_xmm_xmm_xmmm128b64 = 2186,
   /** `VFMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_ymm_ymm_ymmm256b32 = 2157,
+  EVEX_Vfmsub231ps_ymm_ymm_ymmm256b32 = 2187,
   /** `VFMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_ymm_ymm_ymmm256b64 = 2158,
+  EVEX_Vfmsub231pd_ymm_ymm_ymmm256b64 = 2188,
   /** `VFMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 BA /r` */
-  EVEX_Vfmsub231ps_zmm_zmm_zmmm512b32 = 2159,
+  EVEX_Vfmsub231ps_zmm_zmm_zmmm512b32 = 2189,
   /** `VFMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 BA /r` */
-  EVEX_Vfmsub231pd_zmm_zmm_zmmm512b64 = 2160,
+  EVEX_Vfmsub231pd_zmm_zmm_zmmm512b64 = 2190,
   /** `VFNMADD132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 9D /r` */
-  EVEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 2161,
+  EVEX_Vfnmadd132ss_xmm_xmm_xmmm32 = 2191,
   /** `VFNMADD132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 9D /r` */
-  EVEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 2162,
+  EVEX_Vfnmadd132sd_xmm_xmm_xmmm64 = 2192,
   /** `VFNMADD132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_xmm_xmm_xmmm128b32 = 2163,
+  EVEX_Vfnmadd132ps_xmm_xmm_xmmm128b32 = 2193,
   /** `VFNMADD132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_xmm_xmm_xmmm128b64 = 2164,
+  EVEX_Vfnmadd132pd_xmm_xmm_xmmm128b64 = 2194,
   /** `VFNMADD132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_ymm_ymm_ymmm256b32 = 2165,
+  EVEX_Vfnmadd132ps_ymm_ymm_ymmm256b32 = 2195,
   /** `VFNMADD132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_ymm_ymm_ymmm256b64 = 2166,
+  EVEX_Vfnmadd132pd_ymm_ymm_ymmm256b64 = 2196,
   /** `VFNMADD132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 9C /r` */
-  EVEX_Vfnmadd132ps_zmm_zmm_zmmm512b32 = 2167,
+  EVEX_Vfnmadd132ps_zmm_zmm_zmmm512b32 = 2197,
   /** `VFNMADD132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 9C /r` */
-  EVEX_Vfnmadd132pd_zmm_zmm_zmmm512b64 = 2168,
+  EVEX_Vfnmadd132pd_zmm_zmm_zmmm512b64 = 2198,
   /** `VFNMADD213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 AD /r` */
-  EVEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 2169,
+  EVEX_Vfnmadd213ss_xmm_xmm_xmmm32 = 2199,
   /** `VFNMADD213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 AD /r` */
-  EVEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 2170,
+  EVEX_Vfnmadd213sd_xmm_xmm_xmmm64 = 2200,
   /** `VFNMADD213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_xmm_xmm_xmmm128b32 = 2171,
+  EVEX_Vfnmadd213ps_xmm_xmm_xmmm128b32 = 2201,
   /** `VFNMADD213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_xmm_xmm_xmmm128b64 = 2172,
+  EVEX_Vfnmadd213pd_xmm_xmm_xmmm128b64 = 2202,
   /** `VFNMADD213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_ymm_ymm_ymmm256b32 = 2173,
+  EVEX_Vfnmadd213ps_ymm_ymm_ymmm256b32 = 2203,
   /** `VFNMADD213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_ymm_ymm_ymmm256b64 = 2174,
+  EVEX_Vfnmadd213pd_ymm_ymm_ymmm256b64 = 2204,
   /** `VFNMADD213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 AC /r` */
-  EVEX_Vfnmadd213ps_zmm_zmm_zmmm512b32 = 2175,
+  EVEX_Vfnmadd213ps_zmm_zmm_zmmm512b32 = 2205,
   /** `VFNMADD213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 AC /r` */
-  EVEX_Vfnmadd213pd_zmm_zmm_zmmm512b64 = 2176,
+  EVEX_Vfnmadd213pd_zmm_zmm_zmmm512b64 = 2206,
   /** `VFNMADD231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 BD /r` */
-  EVEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 2177,
+  EVEX_Vfnmadd231ss_xmm_xmm_xmmm32 = 2207,
   /** `VFNMADD231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 BD /r` */
-  EVEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 2178,
+  EVEX_Vfnmadd231sd_xmm_xmm_xmmm64 = 2208,
   /** `VFNMADD231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_xmm_xmm_xmmm128b32 = 2179,
+  EVEX_Vfnmadd231ps_xmm_xmm_xmmm128b32 = 2209,
   /** `VFNMADD231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_xmm_xmm_xmmm128b64 = 2180,
+  EVEX_Vfnmadd231pd_xmm_xmm_xmmm128b64 = 2210,
   /** `VFNMADD231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_ymm_ymm_ymmm256b32 = 2181,
+  EVEX_Vfnmadd231ps_ymm_ymm_ymmm256b32 = 2211,
   /** `VFNMADD231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_ymm_ymm_ymmm256b64 = 2182,
+  EVEX_Vfnmadd231pd_ymm_ymm_ymmm256b64 = 2212,
   /** `VFNMADD231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 BC /r` */
-  EVEX_Vfnmadd231ps_zmm_zmm_zmmm512b32 = 2183,
+  EVEX_Vfnmadd231ps_zmm_zmm_zmmm512b32 = 2213,
   /** `VFNMADD231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 BC /r` */
-  EVEX_Vfnmadd231pd_zmm_zmm_zmmm512b64 = 2184,
+  EVEX_Vfnmadd231pd_zmm_zmm_zmmm512b64 = 2214,
   /** `VFNMSUB132SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 9F /r` */
-  EVEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 2185,
+  EVEX_Vfnmsub132ss_xmm_xmm_xmmm32 = 2215,
   /** `VFNMSUB132SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 9F /r` */
-  EVEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 2186,
+  EVEX_Vfnmsub132sd_xmm_xmm_xmmm64 = 2216,
   /** `VFNMSUB132PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_xmm_xmm_xmmm128b32 = 2187,
+  EVEX_Vfnmsub132ps_xmm_xmm_xmmm128b32 = 2217,
   /** `VFNMSUB132PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_xmm_xmm_xmmm128b64 = 2188,
+  EVEX_Vfnmsub132pd_xmm_xmm_xmmm128b64 = 2218,
   /** `VFNMSUB132PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_ymm_ymm_ymmm256b32 = 2189,
+  EVEX_Vfnmsub132ps_ymm_ymm_ymmm256b32 = 2219,
   /** `VFNMSUB132PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_ymm_ymm_ymmm256b64 = 2190,
+  EVEX_Vfnmsub132pd_ymm_ymm_ymmm256b64 = 2220,
   /** `VFNMSUB132PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 9E /r` */
-  EVEX_Vfnmsub132ps_zmm_zmm_zmmm512b32 = 2191,
+  EVEX_Vfnmsub132ps_zmm_zmm_zmmm512b32 = 2221,
   /** `VFNMSUB132PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 9E /r` */
-  EVEX_Vfnmsub132pd_zmm_zmm_zmmm512b64 = 2192,
+  EVEX_Vfnmsub132pd_zmm_zmm_zmmm512b64 = 2222,
   /** `VFNMSUB213SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 AF /r` */
-  EVEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 2193,
+  EVEX_Vfnmsub213ss_xmm_xmm_xmmm32 = 2223,
   /** `VFNMSUB213SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 AF /r` */
-  EVEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 2194,
+  EVEX_Vfnmsub213sd_xmm_xmm_xmmm64 = 2224,
   /** `VFNMSUB213PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_xmm_xmm_xmmm128b32 = 2195,
+  EVEX_Vfnmsub213ps_xmm_xmm_xmmm128b32 = 2225,
   /** `VFNMSUB213PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_xmm_xmm_xmmm128b64 = 2196,
+  EVEX_Vfnmsub213pd_xmm_xmm_xmmm128b64 = 2226,
   /** `VFNMSUB213PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_ymm_ymm_ymmm256b32 = 2197,
+  EVEX_Vfnmsub213ps_ymm_ymm_ymmm256b32 = 2227,
   /** `VFNMSUB213PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_ymm_ymm_ymmm256b64 = 2198,
+  EVEX_Vfnmsub213pd_ymm_ymm_ymmm256b64 = 2228,
   /** `VFNMSUB213PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 AE /r` */
-  EVEX_Vfnmsub213ps_zmm_zmm_zmmm512b32 = 2199,
+  EVEX_Vfnmsub213ps_zmm_zmm_zmmm512b32 = 2229,
   /** `VFNMSUB213PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 AE /r` */
-  EVEX_Vfnmsub213pd_zmm_zmm_zmmm512b64 = 2200,
+  EVEX_Vfnmsub213pd_zmm_zmm_zmmm512b64 = 2230,
   /** `VFNMSUB231SS xmm1 {k1}{z}, xmm2, xmm3/m32{er}` — `EVEX.LIG.66.0F38.W0 BF /r` */
-  EVEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 2201,
+  EVEX_Vfnmsub231ss_xmm_xmm_xmmm32 = 2231,
   /** `VFNMSUB231SD xmm1 {k1}{z}, xmm2, xmm3/m64{er}` — `EVEX.LIG.66.0F38.W1 BF /r` */
-  EVEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 2202,
+  EVEX_Vfnmsub231sd_xmm_xmm_xmmm64 = 2232,
   /** `VFNMSUB231PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_xmm_xmm_xmmm128b32 = 2203,
+  EVEX_Vfnmsub231ps_xmm_xmm_xmmm128b32 = 2233,
   /** `VFNMSUB231PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_xmm_xmm_xmmm128b64 = 2204,
+  EVEX_Vfnmsub231pd_xmm_xmm_xmmm128b64 = 2234,
   /** `VFNMSUB231PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_ymm_ymm_ymmm256b32 = 2205,
+  EVEX_Vfnmsub231ps_ymm_ymm_ymmm256b32 = 2235,
   /** `VFNMSUB231PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_ymm_ymm_ymmm256b64 = 2206,
+  EVEX_Vfnmsub231pd_ymm_ymm_ymmm256b64 = 2236,
   /** `VFNMSUB231PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 BE /r` */
-  EVEX_Vfnmsub231ps_zmm_zmm_zmmm512b32 = 2207,
+  EVEX_Vfnmsub231ps_zmm_zmm_zmmm512b32 = 2237,
   /** `VFNMSUB231PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 BE /r` */
-  EVEX_Vfnmsub231pd_zmm_zmm_zmmm512b64 = 2208,
+  EVEX_Vfnmsub231pd_zmm_zmm_zmmm512b64 = 2238,
   /** `VMINPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5D /r` */
-  EVEX_Vminps_xmm_xmm_xmmm128b32 = 2209,
+  EVEX_Vminps_xmm_xmm_xmmm128b32 = 2239,
   /** `VMINPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5D /r` */
-  EVEX_Vminps_ymm_ymm_ymmm256b32 = 2210,
+  EVEX_Vminps_ymm_ymm_ymmm256b32 = 2240,
   /** `VMINPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{sae}` — `EVEX.512.0F.W0 5D /r` */
-  EVEX_Vminps_zmm_zmm_zmmm512b32 = 2211,
+  EVEX_Vminps_zmm_zmm_zmmm512b32 = 2241,
   /** `VMINPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5D /r` */
-  EVEX_Vminpd_xmm_xmm_xmmm128b64 = 2212,
+  EVEX_Vminpd_xmm_xmm_xmmm128b64 = 2242,
   /** `VMINPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5D /r` */
-  EVEX_Vminpd_ymm_ymm_ymmm256b64 = 2213,
+  EVEX_Vminpd_ymm_ymm_ymmm256b64 = 2243,
   /** `VMINPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 5D /r` */
-  EVEX_Vminpd_zmm_zmm_zmmm512b64 = 2214,
+  EVEX_Vminpd_zmm_zmm_zmmm512b64 = 2244,
   /** `VMAXPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 5F /r` */
-  EVEX_Vmaxps_xmm_xmm_xmmm128b32 = 2215,
+  EVEX_Vmaxps_xmm_xmm_xmmm128b32 = 2245,
   /** `VMAXPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 5F /r` */
-  EVEX_Vmaxps_ymm_ymm_ymmm256b32 = 2216,
+  EVEX_Vmaxps_ymm_ymm_ymmm256b32 = 2246,
   /** `VMAXPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{sae}` — `EVEX.512.0F.W0 5F /r` */
-  EVEX_Vmaxps_zmm_zmm_zmmm512b32 = 2217,
+  EVEX_Vmaxps_zmm_zmm_zmmm512b32 = 2247,
   /** `VMAXPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 5F /r` */
-  EVEX_Vmaxpd_xmm_xmm_xmmm128b64 = 2218,
+  EVEX_Vmaxpd_xmm_xmm_xmmm128b64 = 2248,
   /** `VMAXPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 5F /r` */
-  EVEX_Vmaxpd_ymm_ymm_ymmm256b64 = 2219,
+  EVEX_Vmaxpd_ymm_ymm_ymmm256b64 = 2249,
   /** `VMAXPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 5F /r` */
-  EVEX_Vmaxpd_zmm_zmm_zmmm512b64 = 2220,
+  EVEX_Vmaxpd_zmm_zmm_zmmm512b64 = 2250,
   /** `VANDPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 54 /r` */
-  EVEX_Vandps_xmm_xmm_xmmm128b32 = 2221,
+  EVEX_Vandps_xmm_xmm_xmmm128b32 = 2251,
   /** `VANDPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 54 /r` */
-  EVEX_Vandps_ymm_ymm_ymmm256b32 = 2222,
+  EVEX_Vandps_ymm_ymm_ymmm256b32 = 2252,
   /** `VANDPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 54 /r` */
-  EVEX_Vandps_zmm_zmm_zmmm512b32 = 2223,
+  EVEX_Vandps_zmm_zmm_zmmm512b32 = 2253,
   /** `VANDPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 54 /r` */
-  EVEX_Vandpd_xmm_xmm_xmmm128b64 = 2224,
+  EVEX_Vandpd_xmm_xmm_xmmm128b64 = 2254,
   /** `VANDPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 54 /r` */
-  EVEX_Vandpd_ymm_ymm_ymmm256b64 = 2225,
+  EVEX_Vandpd_ymm_ymm_ymmm256b64 = 2255,
   /** `VANDPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 54 /r` */
-  EVEX_Vandpd_zmm_zmm_zmmm512b64 = 2226,
+  EVEX_Vandpd_zmm_zmm_zmmm512b64 = 2256,
   /** `VANDNPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 55 /r` */
-  EVEX_Vandnps_xmm_xmm_xmmm128b32 = 2227,
+  EVEX_Vandnps_xmm_xmm_xmmm128b32 = 2257,
   /** `VANDNPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 55 /r` */
-  EVEX_Vandnps_ymm_ymm_ymmm256b32 = 2228,
+  EVEX_Vandnps_ymm_ymm_ymmm256b32 = 2258,
   /** `VANDNPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 55 /r` */
-  EVEX_Vandnps_zmm_zmm_zmmm512b32 = 2229,
+  EVEX_Vandnps_zmm_zmm_zmmm512b32 = 2259,
   /** `VANDNPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 55 /r` */
-  EVEX_Vandnpd_xmm_xmm_xmmm128b64 = 2230,
+  EVEX_Vandnpd_xmm_xmm_xmmm128b64 = 2260,
   /** `VANDNPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 55 /r` */
-  EVEX_Vandnpd_ymm_ymm_ymmm256b64 = 2231,
+  EVEX_Vandnpd_ymm_ymm_ymmm256b64 = 2261,
   /** `VANDNPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 55 /r` */
-  EVEX_Vandnpd_zmm_zmm_zmmm512b64 = 2232,
+  EVEX_Vandnpd_zmm_zmm_zmmm512b64 = 2262,
   /** `VORPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 56 /r` */
-  EVEX_Vorps_xmm_xmm_xmmm128b32 = 2233,
+  EVEX_Vorps_xmm_xmm_xmmm128b32 = 2263,
   /** `VORPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 56 /r` */
-  EVEX_Vorps_ymm_ymm_ymmm256b32 = 2234,
+  EVEX_Vorps_ymm_ymm_ymmm256b32 = 2264,
   /** `VORPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 56 /r` */
-  EVEX_Vorps_zmm_zmm_zmmm512b32 = 2235,
+  EVEX_Vorps_zmm_zmm_zmmm512b32 = 2265,
   /** `VORPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 56 /r` */
-  EVEX_Vorpd_xmm_xmm_xmmm128b64 = 2236,
+  EVEX_Vorpd_xmm_xmm_xmmm128b64 = 2266,
   /** `VORPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 56 /r` */
-  EVEX_Vorpd_ymm_ymm_ymmm256b64 = 2237,
+  EVEX_Vorpd_ymm_ymm_ymmm256b64 = 2267,
   /** `VORPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 56 /r` */
-  EVEX_Vorpd_zmm_zmm_zmmm512b64 = 2238,
+  EVEX_Vorpd_zmm_zmm_zmmm512b64 = 2268,
   /** `VXORPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 57 /r` */
-  EVEX_Vxorps_xmm_xmm_xmmm128b32 = 2239,
+  EVEX_Vxorps_xmm_xmm_xmmm128b32 = 2269,
   /** `VXORPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 57 /r` */
-  EVEX_Vxorps_ymm_ymm_ymmm256b32 = 2240,
+  EVEX_Vxorps_ymm_ymm_ymmm256b32 = 2270,
   /** `VXORPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 57 /r` */
-  EVEX_Vxorps_zmm_zmm_zmmm512b32 = 2241,
+  EVEX_Vxorps_zmm_zmm_zmmm512b32 = 2271,
   /** `VXORPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 57 /r` */
-  EVEX_Vxorpd_xmm_xmm_xmmm128b64 = 2242,
+  EVEX_Vxorpd_xmm_xmm_xmmm128b64 = 2272,
   /** `VXORPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 57 /r` */
-  EVEX_Vxorpd_ymm_ymm_ymmm256b64 = 2243,
+  EVEX_Vxorpd_ymm_ymm_ymmm256b64 = 2273,
   /** `VXORPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 57 /r` */
-  EVEX_Vxorpd_zmm_zmm_zmmm512b64 = 2244,
+  EVEX_Vxorpd_zmm_zmm_zmmm512b64 = 2274,
   /** `VCMPPS k1 {k1}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.0F.W0 C2 /r ib` */
-  EVEX_Vcmpps_kr_xmm_xmmm128b32_imm8 = 2245,
+  EVEX_Vcmpps_kr_xmm_xmmm128b32_imm8 = 2275,
   /** `VCMPPS k1 {k1}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.0F.W0 C2 /r ib` */
-  EVEX_Vcmpps_kr_ymm_ymmm256b32_imm8 = 2246,
+  EVEX_Vcmpps_kr_ymm_ymmm256b32_imm8 = 2276,
   /** `VCMPPS k1 {k1}, zmm2, zmm3/m512/m32bcst{sae}, imm8` — `EVEX.512.0F.W0 C2 /r ib` */
-  EVEX_Vcmpps_kr_zmm_zmmm512b32_imm8 = 2247,
+  EVEX_Vcmpps_kr_zmm_zmmm512b32_imm8 = 2277,
   /** `VCMPPD k1 {k1}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 C2 /r ib` */
-  EVEX_Vcmppd_kr_xmm_xmmm128b64_imm8 = 2248,
+  EVEX_Vcmppd_kr_xmm_xmmm128b64_imm8 = 2278,
   /** `VCMPPD k1 {k1}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 C2 /r ib` */
-  EVEX_Vcmppd_kr_ymm_ymmm256b64_imm8 = 2249,
+  EVEX_Vcmppd_kr_ymm_ymmm256b64_imm8 = 2279,
   /** `VCMPPD k1 {k1}, zmm2, zmm3/m512/m64bcst{sae}, imm8` — `EVEX.512.66.0F.W1 C2 /r ib` */
-  EVEX_Vcmppd_kr_zmm_zmmm512b64_imm8 = 2250,
+  EVEX_Vcmppd_kr_zmm_zmmm512b64_imm8 = 2280,
   /** `VCMPSS k1 {k1}, xmm2, xmm3/m32{sae}, imm8` — `EVEX.LIG.F3.0F.W0 C2 /r ib` */
-  EVEX_Vcmpss_kr_xmm_xmmm32_imm8 = 2251,
+  EVEX_Vcmpss_kr_xmm_xmmm32_imm8 = 2281,
   /** `VCMPSD k1 {k1}, xmm2, xmm3/m64{sae}, imm8` — `EVEX.LIG.F2.0F.W1 C2 /r ib` */
-  EVEX_Vcmpsd_kr_xmm_xmmm64_imm8 = 2252,
+  EVEX_Vcmpsd_kr_xmm_xmmm64_imm8 = 2282,
   /** `VSQRTPS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 51 /r` */
-  EVEX_Vsqrtps_xmm_xmmm128b32 = 2253,
+  EVEX_Vsqrtps_xmm_xmmm128b32 = 2283,
   /** `VSQRTPS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 51 /r` */
-  EVEX_Vsqrtps_ymm_ymmm256b32 = 2254,
+  EVEX_Vsqrtps_ymm_ymmm256b32 = 2284,
   /** `VSQRTPS zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.0F.W0 51 /r` */
-  EVEX_Vsqrtps_zmm_zmmm512b32 = 2255,
+  EVEX_Vsqrtps_zmm_zmmm512b32 = 2285,
   /** `VSQRTPD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 51 /r` */
-  EVEX_Vsqrtpd_xmm_xmmm128b64 = 2256,
+  EVEX_Vsqrtpd_xmm_xmmm128b64 = 2286,
   /** `VSQRTPD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 51 /r` */
-  EVEX_Vsqrtpd_ymm_ymmm256b64 = 2257,
+  EVEX_Vsqrtpd_ymm_ymmm256b64 = 2287,
   /** `VSQRTPD zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 51 /r` */
-  EVEX_Vsqrtpd_zmm_zmmm512b64 = 2258,
+  EVEX_Vsqrtpd_zmm_zmmm512b64 = 2288,
   /** `VRNDSCALEPS xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 08 /r ib` */
-  EVEX_Vrndscaleps_xmm_xmmm128b32_imm8 = 2259,
+  EVEX_Vrndscaleps_xmm_xmmm128b32_imm8 = 2289,
   /** `VRNDSCALEPS ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 08 /r ib` */
-  EVEX_Vrndscaleps_ymm_ymmm256b32_imm8 = 2260,
+  EVEX_Vrndscaleps_ymm_ymmm256b32_imm8 = 2290,
   /** `VRNDSCALEPS zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}, imm8` — `EVEX.512.66.0F3A.W0 08 /r ib` */
-  EVEX_Vrndscaleps_zmm_zmmm512b32_imm8 = 2261,
+  EVEX_Vrndscaleps_zmm_zmmm512b32_imm8 = 2291,
   /** `VRNDSCALEPD xmm1 {k1}{z}, xmm2/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 09 /r ib` */
-  EVEX_Vrndscalepd_xmm_xmmm128b64_imm8 = 2262,
+  EVEX_Vrndscalepd_xmm_xmmm128b64_imm8 = 2292,
   /** `VRNDSCALEPD ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 09 /r ib` */
-  EVEX_Vrndscalepd_ymm_ymmm256b64_imm8 = 2263,
+  EVEX_Vrndscalepd_ymm_ymmm256b64_imm8 = 2293,
   /** `VRNDSCALEPD zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}, imm8` — `EVEX.512.66.0F3A.W1 09 /r ib` */
-  EVEX_Vrndscalepd_zmm_zmmm512b64_imm8 = 2264,
+  EVEX_Vrndscalepd_zmm_zmmm512b64_imm8 = 2294,
   /** `VGETEXPPS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 42 /r` */
-  EVEX_Vgetexpps_xmm_xmmm128b32 = 2265,
+  EVEX_Vgetexpps_xmm_xmmm128b32 = 2295,
   /** `VGETEXPPS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 42 /r` */
-  EVEX_Vgetexpps_ymm_ymmm256b32 = 2266,
+  EVEX_Vgetexpps_ymm_ymmm256b32 = 2296,
   /** `VGETEXPPS zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}` — `EVEX.512.66.0F38.W0 42 /r` */
-  EVEX_Vgetexpps_zmm_zmmm512b32 = 2267,
+  EVEX_Vgetexpps_zmm_zmmm512b32 = 2297,
   /** `VGETEXPPD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 42 /r` */
-  EVEX_Vgetexppd_xmm_xmmm128b64 = 2268,
+  EVEX_Vgetexppd_xmm_xmmm128b64 = 2298,
   /** `VGETEXPPD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 42 /r` */
-  EVEX_Vgetexppd_ymm_ymmm256b64 = 2269,
+  EVEX_Vgetexppd_ymm_ymmm256b64 = 2299,
   /** `VGETEXPPD zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}` — `EVEX.512.66.0F38.W1 42 /r` */
-  EVEX_Vgetexppd_zmm_zmmm512b64 = 2270,
+  EVEX_Vgetexppd_zmm_zmmm512b64 = 2300,
   /** `VRCP14PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 4C /r` */
-  EVEX_Vrcp14ps_xmm_xmmm128b32 = 2271,
+  EVEX_Vrcp14ps_xmm_xmmm128b32 = 2301,
   /** `VRCP14PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 4C /r` */
-  EVEX_Vrcp14ps_ymm_ymmm256b32 = 2272,
+  EVEX_Vrcp14ps_ymm_ymmm256b32 = 2302,
   /** `VRCP14PS zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 4C /r` */
-  EVEX_Vrcp14ps_zmm_zmmm512b32 = 2273,
+  EVEX_Vrcp14ps_zmm_zmmm512b32 = 2303,
   /** `VRCP14PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 4C /r` */
-  EVEX_Vrcp14pd_xmm_xmmm128b64 = 2274,
+  EVEX_Vrcp14pd_xmm_xmmm128b64 = 2304,
   /** `VRCP14PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 4C /r` */
-  EVEX_Vrcp14pd_ymm_ymmm256b64 = 2275,
+  EVEX_Vrcp14pd_ymm_ymmm256b64 = 2305,
   /** `VRCP14PD zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 4C /r` */
-  EVEX_Vrcp14pd_zmm_zmmm512b64 = 2276,
+  EVEX_Vrcp14pd_zmm_zmmm512b64 = 2306,
   /** `VRSQRT14PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 4E /r` */
-  EVEX_Vrsqrt14ps_xmm_xmmm128b32 = 2277,
+  EVEX_Vrsqrt14ps_xmm_xmmm128b32 = 2307,
   /** `VRSQRT14PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 4E /r` */
-  EVEX_Vrsqrt14ps_ymm_ymmm256b32 = 2278,
+  EVEX_Vrsqrt14ps_ymm_ymmm256b32 = 2308,
   /** `VRSQRT14PS zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 4E /r` */
-  EVEX_Vrsqrt14ps_zmm_zmmm512b32 = 2279,
+  EVEX_Vrsqrt14ps_zmm_zmmm512b32 = 2309,
   /** `VRSQRT14PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 4E /r` */
-  EVEX_Vrsqrt14pd_xmm_xmmm128b64 = 2280,
+  EVEX_Vrsqrt14pd_xmm_xmmm128b64 = 2310,
   /** `VRSQRT14PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 4E /r` */
-  EVEX_Vrsqrt14pd_ymm_ymmm256b64 = 2281,
+  EVEX_Vrsqrt14pd_ymm_ymmm256b64 = 2311,
   /** `VRSQRT14PD zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 4E /r` */
-  EVEX_Vrsqrt14pd_zmm_zmmm512b64 = 2282,
+  EVEX_Vrsqrt14pd_zmm_zmmm512b64 = 2312,
   /** `VSCALEFPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 2C /r` */
-  EVEX_Vscalefps_xmm_xmm_xmmm128b32 = 2283,
+  EVEX_Vscalefps_xmm_xmm_xmmm128b32 = 2313,
   /** `VSCALEFPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 2C /r` */
-  EVEX_Vscalefps_ymm_ymm_ymmm256b32 = 2284,
+  EVEX_Vscalefps_ymm_ymm_ymmm256b32 = 2314,
   /** `VSCALEFPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst{er}` — `EVEX.512.66.0F38.W0 2C /r` */
-  EVEX_Vscalefps_zmm_zmm_zmmm512b32 = 2285,
+  EVEX_Vscalefps_zmm_zmm_zmmm512b32 = 2315,
   /** `VSCALEFPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 2C /r` */
-  EVEX_Vscalefpd_xmm_xmm_xmmm128b64 = 2286,
+  EVEX_Vscalefpd_xmm_xmm_xmmm128b64 = 2316,
   /** `VSCALEFPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 2C /r` */
-  EVEX_Vscalefpd_ymm_ymm_ymmm256b64 = 2287,
+  EVEX_Vscalefpd_ymm_ymm_ymmm256b64 = 2317,
   /** `VSCALEFPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst{er}` — `EVEX.512.66.0F38.W1 2C /r` */
-  EVEX_Vscalefpd_zmm_zmm_zmmm512b64 = 2288,
+  EVEX_Vscalefpd_zmm_zmm_zmmm512b64 = 2318,
   /** `VCVTSI2SS xmm1, xmm2, r/m32{er}` — `EVEX.LIG.F3.0F.W0 2A /r` */
-  EVEX_Vcvtsi2ss_xmm_xmm_rm32 = 2289,
+  EVEX_Vcvtsi2ss_xmm_xmm_rm32 = 2319,
   /** `VCVTSI2SS xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F3.0F.W1 2A /r` */
-  EVEX_Vcvtsi2ss_xmm_xmm_rm64 = 2290,
+  EVEX_Vcvtsi2ss_xmm_xmm_rm64 = 2320,
   /** `VCVTSS2SI r32, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W0 2D /r` */
-  EVEX_Vcvtss2si_r32_xmmm32 = 2291,
+  EVEX_Vcvtss2si_r32_xmmm32 = 2321,
   /** `VCVTSS2SI r64, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W1 2D /r` */
-  EVEX_Vcvtss2si_r64_xmmm32 = 2292,
+  EVEX_Vcvtss2si_r64_xmmm32 = 2322,
   /** `VCVTSD2SI r32, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W0 2D /r` */
-  EVEX_Vcvtsd2si_r32_xmmm64 = 2293,
+  EVEX_Vcvtsd2si_r32_xmmm64 = 2323,
   /** `VCVTSD2SI r64, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W1 2D /r` */
-  EVEX_Vcvtsd2si_r64_xmmm64 = 2294,
+  EVEX_Vcvtsd2si_r64_xmmm64 = 2324,
   /** `VCVTTSS2SI r32, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W0 2C /r` */
-  EVEX_Vcvttss2si_r32_xmmm32 = 2295,
+  EVEX_Vcvttss2si_r32_xmmm32 = 2325,
   /** `VCVTTSS2SI r64, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W1 2C /r` */
-  EVEX_Vcvttss2si_r64_xmmm32 = 2296,
+  EVEX_Vcvttss2si_r64_xmmm32 = 2326,
   /** `VCVTTSD2SI r32, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W0 2C /r` */
-  EVEX_Vcvttsd2si_r32_xmmm64 = 2297,
+  EVEX_Vcvttsd2si_r32_xmmm64 = 2327,
   /** `VCVTTSD2SI r64, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W1 2C /r` */
-  EVEX_Vcvttsd2si_r64_xmmm64 = 2298,
+  EVEX_Vcvttsd2si_r64_xmmm64 = 2328,
   /** `VBLENDMPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 65 /r` */
-  EVEX_Vblendmps_xmm_xmm_xmmm128b32 = 2299,
+  EVEX_Vblendmps_xmm_xmm_xmmm128b32 = 2329,
   /** `VBLENDMPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 65 /r` */
-  EVEX_Vblendmps_ymm_ymm_ymmm256b32 = 2300,
+  EVEX_Vblendmps_ymm_ymm_ymmm256b32 = 2330,
   /** `VBLENDMPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 65 /r` */
-  EVEX_Vblendmps_zmm_zmm_zmmm512b32 = 2301,
+  EVEX_Vblendmps_zmm_zmm_zmmm512b32 = 2331,
   /** `VBLENDMPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 65 /r` */
-  EVEX_Vblendmpd_xmm_xmm_xmmm128b64 = 2302,
+  EVEX_Vblendmpd_xmm_xmm_xmmm128b64 = 2332,
   /** `VBLENDMPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 65 /r` */
-  EVEX_Vblendmpd_ymm_ymm_ymmm256b64 = 2303,
+  EVEX_Vblendmpd_ymm_ymm_ymmm256b64 = 2333,
   /** `VBLENDMPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 65 /r` */
-  EVEX_Vblendmpd_zmm_zmm_zmmm512b64 = 2304,
+  EVEX_Vblendmpd_zmm_zmm_zmmm512b64 = 2334,
   /** `VPBLENDMD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 64 /r` */
-  EVEX_Vpblendmd_xmm_xmm_xmmm128b32 = 2305,
+  EVEX_Vpblendmd_xmm_xmm_xmmm128b32 = 2335,
   /** `VPBLENDMD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 64 /r` */
-  EVEX_Vpblendmd_ymm_ymm_ymmm256b32 = 2306,
+  EVEX_Vpblendmd_ymm_ymm_ymmm256b32 = 2336,
   /** `VPBLENDMD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 64 /r` */
-  EVEX_Vpblendmd_zmm_zmm_zmmm512b32 = 2307,
+  EVEX_Vpblendmd_zmm_zmm_zmmm512b32 = 2337,
   /** `VPBLENDMQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 64 /r` */
-  EVEX_Vpblendmq_xmm_xmm_xmmm128b64 = 2308,
+  EVEX_Vpblendmq_xmm_xmm_xmmm128b64 = 2338,
   /** `VPBLENDMQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 64 /r` */
-  EVEX_Vpblendmq_ymm_ymm_ymmm256b64 = 2309,
+  EVEX_Vpblendmq_ymm_ymm_ymmm256b64 = 2339,
   /** `VPBLENDMQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 64 /r` */
-  EVEX_Vpblendmq_zmm_zmm_zmmm512b64 = 2310,
+  EVEX_Vpblendmq_zmm_zmm_zmmm512b64 = 2340,
   /** `VPBLENDMB xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W0 66 /r` */
-  EVEX_Vpblendmb_xmm_xmm_xmmm128 = 2311,
+  EVEX_Vpblendmb_xmm_xmm_xmmm128 = 2341,
   /** `VPBLENDMB ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W0 66 /r` */
-  EVEX_Vpblendmb_ymm_ymm_ymmm256 = 2312,
+  EVEX_Vpblendmb_ymm_ymm_ymmm256 = 2342,
   /** `VPBLENDMB zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W0 66 /r` */
-  EVEX_Vpblendmb_zmm_zmm_zmmm512 = 2313,
+  EVEX_Vpblendmb_zmm_zmm_zmmm512 = 2343,
   /** `VPBLENDMW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 66 /r` */
-  EVEX_Vpblendmw_xmm_xmm_xmmm128 = 2314,
+  EVEX_Vpblendmw_xmm_xmm_xmmm128 = 2344,
   /** `VPBLENDMW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 66 /r` */
-  EVEX_Vpblendmw_ymm_ymm_ymmm256 = 2315,
+  EVEX_Vpblendmw_ymm_ymm_ymmm256 = 2345,
   /** `VPBLENDMW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 66 /r` */
-  EVEX_Vpblendmw_zmm_zmm_zmmm512 = 2316,
+  EVEX_Vpblendmw_zmm_zmm_zmmm512 = 2346,
   /** `VPERMT2D xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 7E /r` */
-  EVEX_Vpermt2d_xmm_xmm_xmmm128b32 = 2317,
+  EVEX_Vpermt2d_xmm_xmm_xmmm128b32 = 2347,
   /** `VPERMT2D ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 7E /r` */
-  EVEX_Vpermt2d_ymm_ymm_ymmm256b32 = 2318,
+  EVEX_Vpermt2d_ymm_ymm_ymmm256b32 = 2348,
   /** `VPERMT2D zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 7E /r` */
-  EVEX_Vpermt2d_zmm_zmm_zmmm512b32 = 2319,
+  EVEX_Vpermt2d_zmm_zmm_zmmm512b32 = 2349,
   /** `VPERMT2Q xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 7E /r` */
-  EVEX_Vpermt2q_xmm_xmm_xmmm128b64 = 2320,
+  EVEX_Vpermt2q_xmm_xmm_xmmm128b64 = 2350,
   /** `VPERMT2Q ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 7E /r` */
-  EVEX_Vpermt2q_ymm_ymm_ymmm256b64 = 2321,
+  EVEX_Vpermt2q_ymm_ymm_ymmm256b64 = 2351,
   /** `VPERMT2Q zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 7E /r` */
-  EVEX_Vpermt2q_zmm_zmm_zmmm512b64 = 2322,
+  EVEX_Vpermt2q_zmm_zmm_zmmm512b64 = 2352,
   /** `VPERMT2PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 7F /r` */
-  EVEX_Vpermt2ps_xmm_xmm_xmmm128b32 = 2323,
+  EVEX_Vpermt2ps_xmm_xmm_xmmm128b32 = 2353,
   /** `VPERMT2PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 7F /r` */
-  EVEX_Vpermt2ps_ymm_ymm_ymmm256b32 = 2324,
+  EVEX_Vpermt2ps_ymm_ymm_ymmm256b32 = 2354,
   /** `VPERMT2PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 7F /r` */
-  EVEX_Vpermt2ps_zmm_zmm_zmmm512b32 = 2325,
+  EVEX_Vpermt2ps_zmm_zmm_zmmm512b32 = 2355,
   /** `VPERMT2PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 7F /r` */
-  EVEX_Vpermt2pd_xmm_xmm_xmmm128b64 = 2326,
+  EVEX_Vpermt2pd_xmm_xmm_xmmm128b64 = 2356,
   /** `VPERMT2PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 7F /r` */
-  EVEX_Vpermt2pd_ymm_ymm_ymmm256b64 = 2327,
+  EVEX_Vpermt2pd_ymm_ymm_ymmm256b64 = 2357,
   /** `VPERMT2PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 7F /r` */
-  EVEX_Vpermt2pd_zmm_zmm_zmmm512b64 = 2328,
+  EVEX_Vpermt2pd_zmm_zmm_zmmm512b64 = 2358,
   /** `VPERMI2D xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 76 /r` */
-  EVEX_Vpermi2d_xmm_xmm_xmmm128b32 = 2329,
+  EVEX_Vpermi2d_xmm_xmm_xmmm128b32 = 2359,
   /** `VPERMI2D ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 76 /r` */
-  EVEX_Vpermi2d_ymm_ymm_ymmm256b32 = 2330,
+  EVEX_Vpermi2d_ymm_ymm_ymmm256b32 = 2360,
   /** `VPERMI2D zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 76 /r` */
-  EVEX_Vpermi2d_zmm_zmm_zmmm512b32 = 2331,
+  EVEX_Vpermi2d_zmm_zmm_zmmm512b32 = 2361,
   /** `VPERMI2Q xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 76 /r` */
-  EVEX_Vpermi2q_xmm_xmm_xmmm128b64 = 2332,
+  EVEX_Vpermi2q_xmm_xmm_xmmm128b64 = 2362,
   /** `VPERMI2Q ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 76 /r` */
-  EVEX_Vpermi2q_ymm_ymm_ymmm256b64 = 2333,
+  EVEX_Vpermi2q_ymm_ymm_ymmm256b64 = 2363,
   /** `VPERMI2Q zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 76 /r` */
-  EVEX_Vpermi2q_zmm_zmm_zmmm512b64 = 2334,
+  EVEX_Vpermi2q_zmm_zmm_zmmm512b64 = 2364,
   /** `VPERMI2PS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 77 /r` */
-  EVEX_Vpermi2ps_xmm_xmm_xmmm128b32 = 2335,
+  EVEX_Vpermi2ps_xmm_xmm_xmmm128b32 = 2365,
   /** `VPERMI2PS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 77 /r` */
-  EVEX_Vpermi2ps_ymm_ymm_ymmm256b32 = 2336,
+  EVEX_Vpermi2ps_ymm_ymm_ymmm256b32 = 2366,
   /** `VPERMI2PS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 77 /r` */
-  EVEX_Vpermi2ps_zmm_zmm_zmmm512b32 = 2337,
+  EVEX_Vpermi2ps_zmm_zmm_zmmm512b32 = 2367,
   /** `VPERMI2PD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 77 /r` */
-  EVEX_Vpermi2pd_xmm_xmm_xmmm128b64 = 2338,
+  EVEX_Vpermi2pd_xmm_xmm_xmmm128b64 = 2368,
   /** `VPERMI2PD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 77 /r` */
-  EVEX_Vpermi2pd_ymm_ymm_ymmm256b64 = 2339,
+  EVEX_Vpermi2pd_ymm_ymm_ymmm256b64 = 2369,
   /** `VPERMI2PD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 77 /r` */
-  EVEX_Vpermi2pd_zmm_zmm_zmmm512b64 = 2340,
+  EVEX_Vpermi2pd_zmm_zmm_zmmm512b64 = 2370,
   /** `VPERMD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 36 /r` */
-  EVEX_Vpermd_ymm_ymm_ymmm256b32 = 2341,
+  EVEX_Vpermd_ymm_ymm_ymmm256b32 = 2371,
   /** `VPERMD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 36 /r` */
-  EVEX_Vpermd_zmm_zmm_zmmm512b32 = 2342,
+  EVEX_Vpermd_zmm_zmm_zmmm512b32 = 2372,
   /** `VPERMQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 36 /r` */
-  EVEX_Vpermq_ymm_ymm_ymmm256b64 = 2343,
+  EVEX_Vpermq_ymm_ymm_ymmm256b64 = 2373,
   /** `VPERMQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 36 /r` */
-  EVEX_Vpermq_zmm_zmm_zmmm512b64 = 2344,
+  EVEX_Vpermq_zmm_zmm_zmmm512b64 = 2374,
   /** `VPERMPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 16 /r` */
-  EVEX_Vpermps_ymm_ymm_ymmm256b32 = 2345,
+  EVEX_Vpermps_ymm_ymm_ymmm256b32 = 2375,
   /** `VPERMPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 16 /r` */
-  EVEX_Vpermps_zmm_zmm_zmmm512b32 = 2346,
+  EVEX_Vpermps_zmm_zmm_zmmm512b32 = 2376,
   /** `VPERMPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 16 /r` */
-  EVEX_Vpermpd_ymm_ymm_ymmm256b64 = 2347,
+  EVEX_Vpermpd_ymm_ymm_ymmm256b64 = 2377,
   /** `VPERMPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 16 /r` */
-  EVEX_Vpermpd_zmm_zmm_zmmm512b64 = 2348,
+  EVEX_Vpermpd_zmm_zmm_zmmm512b64 = 2378,
   /** `VPERMQ ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 00 /r ib` */
-  EVEX_Vpermq_ymm_ymmm256b64_imm8 = 2349,
+  EVEX_Vpermq_ymm_ymmm256b64_imm8 = 2379,
   /** `VPERMQ zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 00 /r ib` */
-  EVEX_Vpermq_zmm_zmmm512b64_imm8 = 2350,
+  EVEX_Vpermq_zmm_zmmm512b64_imm8 = 2380,
   /** `VPERMPD ymm1 {k1}{z}, ymm2/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 01 /r ib` */
-  EVEX_Vpermpd_ymm_ymmm256b64_imm8 = 2351,
+  EVEX_Vpermpd_ymm_ymmm256b64_imm8 = 2381,
   /** `VPERMPD zmm1 {k1}{z}, zmm2/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 01 /r ib` */
-  EVEX_Vpermpd_zmm_zmmm512b64_imm8 = 2352,
+  EVEX_Vpermpd_zmm_zmmm512b64_imm8 = 2382,
   /** `VALIGND xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.66.0F3A.W0 03 /r ib` */
-  EVEX_Valignd_xmm_xmm_xmmm128b32_imm8 = 2353,
+  EVEX_Valignd_xmm_xmm_xmmm128b32_imm8 = 2383,
   /** `VALIGND ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 03 /r ib` */
-  EVEX_Valignd_ymm_ymm_ymmm256b32_imm8 = 2354,
+  EVEX_Valignd_ymm_ymm_ymmm256b32_imm8 = 2384,
   /** `VALIGND zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 03 /r ib` */
-  EVEX_Valignd_zmm_zmm_zmmm512b32_imm8 = 2355,
+  EVEX_Valignd_zmm_zmm_zmmm512b32_imm8 = 2385,
   /** `VALIGNQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F3A.W1 03 /r ib` */
-  EVEX_Valignq_xmm_xmm_xmmm128b64_imm8 = 2356,
+  EVEX_Valignq_xmm_xmm_xmmm128b64_imm8 = 2386,
   /** `VALIGNQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 03 /r ib` */
-  EVEX_Valignq_ymm_ymm_ymmm256b64_imm8 = 2357,
+  EVEX_Valignq_ymm_ymm_ymmm256b64_imm8 = 2387,
   /** `VALIGNQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 03 /r ib` */
-  EVEX_Valignq_zmm_zmm_zmmm512b64_imm8 = 2358,
+  EVEX_Valignq_zmm_zmm_zmmm512b64_imm8 = 2388,
   /** `VSHUFF32X4 ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 23 /r ib` */
-  EVEX_Vshuff32x4_ymm_ymm_ymmm256b32_imm8 = 2359,
+  EVEX_Vshuff32x4_ymm_ymm_ymmm256b32_imm8 = 2389,
   /** `VSHUFF32X4 zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 23 /r ib` */
-  EVEX_Vshuff32x4_zmm_zmm_zmmm512b32_imm8 = 2360,
+  EVEX_Vshuff32x4_zmm_zmm_zmmm512b32_imm8 = 2390,
   /** `VSHUFF64X2 ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 23 /r ib` */
-  EVEX_Vshuff64x2_ymm_ymm_ymmm256b64_imm8 = 2361,
+  EVEX_Vshuff64x2_ymm_ymm_ymmm256b64_imm8 = 2391,
   /** `VSHUFF64X2 zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 23 /r ib` */
-  EVEX_Vshuff64x2_zmm_zmm_zmmm512b64_imm8 = 2362,
+  EVEX_Vshuff64x2_zmm_zmm_zmmm512b64_imm8 = 2392,
   /** `VSHUFI32X4 ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.66.0F3A.W0 43 /r ib` */
-  EVEX_Vshufi32x4_ymm_ymm_ymmm256b32_imm8 = 2363,
+  EVEX_Vshufi32x4_ymm_ymm_ymmm256b32_imm8 = 2393,
   /** `VSHUFI32X4 zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.66.0F3A.W0 43 /r ib` */
-  EVEX_Vshufi32x4_zmm_zmm_zmmm512b32_imm8 = 2364,
+  EVEX_Vshufi32x4_zmm_zmm_zmmm512b32_imm8 = 2394,
   /** `VSHUFI64X2 ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F3A.W1 43 /r ib` */
-  EVEX_Vshufi64x2_ymm_ymm_ymmm256b64_imm8 = 2365,
+  EVEX_Vshufi64x2_ymm_ymm_ymmm256b64_imm8 = 2395,
   /** `VSHUFI64X2 zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F3A.W1 43 /r ib` */
-  EVEX_Vshufi64x2_zmm_zmm_zmmm512b64_imm8 = 2366,
+  EVEX_Vshufi64x2_zmm_zmm_zmmm512b64_imm8 = 2396,
   /** `VPCONFLICTD xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 C4 /r` */
-  EVEX_Vpconflictd_xmm_xmmm128b32 = 2367,
+  EVEX_Vpconflictd_xmm_xmmm128b32 = 2397,
   /** `VPCONFLICTD ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 C4 /r` */
-  EVEX_Vpconflictd_ymm_ymmm256b32 = 2368,
+  EVEX_Vpconflictd_ymm_ymmm256b32 = 2398,
   /** `VPCONFLICTD zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 C4 /r` */
-  EVEX_Vpconflictd_zmm_zmmm512b32 = 2369,
+  EVEX_Vpconflictd_zmm_zmmm512b32 = 2399,
   /** `VPCONFLICTQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 C4 /r` */
-  EVEX_Vpconflictq_xmm_xmmm128b64 = 2370,
+  EVEX_Vpconflictq_xmm_xmmm128b64 = 2400,
   /** `VPCONFLICTQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 C4 /r` */
-  EVEX_Vpconflictq_ymm_ymmm256b64 = 2371,
+  EVEX_Vpconflictq_ymm_ymmm256b64 = 2401,
   /** `VPCONFLICTQ zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 C4 /r` */
-  EVEX_Vpconflictq_zmm_zmmm512b64 = 2372,
+  EVEX_Vpconflictq_zmm_zmmm512b64 = 2402,
   /** `VPLZCNTD xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 44 /r` */
-  EVEX_Vplzcntd_xmm_xmmm128b32 = 2373,
+  EVEX_Vplzcntd_xmm_xmmm128b32 = 2403,
   /** `VPLZCNTD ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 44 /r` */
-  EVEX_Vplzcntd_ymm_ymmm256b32 = 2374,
+  EVEX_Vplzcntd_ymm_ymmm256b32 = 2404,
   /** `VPLZCNTD zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 44 /r` */
-  EVEX_Vplzcntd_zmm_zmmm512b32 = 2375,
+  EVEX_Vplzcntd_zmm_zmmm512b32 = 2405,
   /** `VPLZCNTQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 44 /r` */
-  EVEX_Vplzcntq_xmm_xmmm128b64 = 2376,
+  EVEX_Vplzcntq_xmm_xmmm128b64 = 2406,
   /** `VPLZCNTQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 44 /r` */
-  EVEX_Vplzcntq_ymm_ymmm256b64 = 2377,
+  EVEX_Vplzcntq_ymm_ymmm256b64 = 2407,
   /** `VPLZCNTQ zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 44 /r` */
-  EVEX_Vplzcntq_zmm_zmmm512b64 = 2378,
+  EVEX_Vplzcntq_zmm_zmmm512b64 = 2408,
   /** `VPABSD xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F38.W0 1E /r` */
-  EVEX_Vpabsd_xmm_xmmm128b32 = 2379,
+  EVEX_Vpabsd_xmm_xmmm128b32 = 2409,
   /** `VPABSD ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F38.W0 1E /r` */
-  EVEX_Vpabsd_ymm_ymmm256b32 = 2380,
+  EVEX_Vpabsd_ymm_ymmm256b32 = 2410,
   /** `VPABSD zmm1 {k1}{z}, zmm2/m512/m32bcst` — `EVEX.512.66.0F38.W0 1E /r` */
-  EVEX_Vpabsd_zmm_zmmm512b32 = 2381,
+  EVEX_Vpabsd_zmm_zmmm512b32 = 2411,
   /** `VPABSQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F38.W1 1F /r` */
-  EVEX_Vpabsq_xmm_xmmm128b64 = 2382,
+  EVEX_Vpabsq_xmm_xmmm128b64 = 2412,
   /** `VPABSQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F38.W1 1F /r` */
-  EVEX_Vpabsq_ymm_ymmm256b64 = 2383,
+  EVEX_Vpabsq_ymm_ymmm256b64 = 2413,
   /** `VPABSQ zmm1 {k1}{z}, zmm2/m512/m64bcst` — `EVEX.512.66.0F38.W1 1F /r` */
-  EVEX_Vpabsq_zmm_zmmm512b64 = 2384,
+  EVEX_Vpabsq_zmm_zmmm512b64 = 2414,
   /** `VPSLLVD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 47 /r` */
-  EVEX_Vpsllvd_xmm_xmm_xmmm128b32 = 2385,
+  EVEX_Vpsllvd_xmm_xmm_xmmm128b32 = 2415,
   /** `VPSLLVD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 47 /r` */
-  EVEX_Vpsllvd_ymm_ymm_ymmm256b32 = 2386,
+  EVEX_Vpsllvd_ymm_ymm_ymmm256b32 = 2416,
   /** `VPSLLVD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 47 /r` */
-  EVEX_Vpsllvd_zmm_zmm_zmmm512b32 = 2387,
+  EVEX_Vpsllvd_zmm_zmm_zmmm512b32 = 2417,
   /** `VPSLLVQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 47 /r` */
-  EVEX_Vpsllvq_xmm_xmm_xmmm128b64 = 2388,
+  EVEX_Vpsllvq_xmm_xmm_xmmm128b64 = 2418,
   /** `VPSLLVQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 47 /r` */
-  EVEX_Vpsllvq_ymm_ymm_ymmm256b64 = 2389,
+  EVEX_Vpsllvq_ymm_ymm_ymmm256b64 = 2419,
   /** `VPSLLVQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 47 /r` */
-  EVEX_Vpsllvq_zmm_zmm_zmmm512b64 = 2390,
+  EVEX_Vpsllvq_zmm_zmm_zmmm512b64 = 2420,
   /** `VPSRLVD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 45 /r` */
-  EVEX_Vpsrlvd_xmm_xmm_xmmm128b32 = 2391,
+  EVEX_Vpsrlvd_xmm_xmm_xmmm128b32 = 2421,
   /** `VPSRLVD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 45 /r` */
-  EVEX_Vpsrlvd_ymm_ymm_ymmm256b32 = 2392,
+  EVEX_Vpsrlvd_ymm_ymm_ymmm256b32 = 2422,
   /** `VPSRLVD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 45 /r` */
-  EVEX_Vpsrlvd_zmm_zmm_zmmm512b32 = 2393,
+  EVEX_Vpsrlvd_zmm_zmm_zmmm512b32 = 2423,
   /** `VPSRLVQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 45 /r` */
-  EVEX_Vpsrlvq_xmm_xmm_xmmm128b64 = 2394,
+  EVEX_Vpsrlvq_xmm_xmm_xmmm128b64 = 2424,
   /** `VPSRLVQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 45 /r` */
-  EVEX_Vpsrlvq_ymm_ymm_ymmm256b64 = 2395,
+  EVEX_Vpsrlvq_ymm_ymm_ymmm256b64 = 2425,
   /** `VPSRLVQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 45 /r` */
-  EVEX_Vpsrlvq_zmm_zmm_zmmm512b64 = 2396,
+  EVEX_Vpsrlvq_zmm_zmm_zmmm512b64 = 2426,
   /** `VPSRAVD xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F38.W0 46 /r` */
-  EVEX_Vpsravd_xmm_xmm_xmmm128b32 = 2397,
+  EVEX_Vpsravd_xmm_xmm_xmmm128b32 = 2427,
   /** `VPSRAVD ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F38.W0 46 /r` */
-  EVEX_Vpsravd_ymm_ymm_ymmm256b32 = 2398,
+  EVEX_Vpsravd_ymm_ymm_ymmm256b32 = 2428,
   /** `VPSRAVD zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F38.W0 46 /r` */
-  EVEX_Vpsravd_zmm_zmm_zmmm512b32 = 2399,
+  EVEX_Vpsravd_zmm_zmm_zmmm512b32 = 2429,
   /** `VPSRAVQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 46 /r` */
-  EVEX_Vpsravq_xmm_xmm_xmmm128b64 = 2400,
+  EVEX_Vpsravq_xmm_xmm_xmmm128b64 = 2430,
   /** `VPSRAVQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 46 /r` */
-  EVEX_Vpsravq_ymm_ymm_ymmm256b64 = 2401,
+  EVEX_Vpsravq_ymm_ymm_ymmm256b64 = 2431,
   /** `VPSRAVQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 46 /r` */
-  EVEX_Vpsravq_zmm_zmm_zmmm512b64 = 2402,
+  EVEX_Vpsravq_zmm_zmm_zmmm512b64 = 2432,
   /** `VPSLLVW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 12 /r` */
-  EVEX_Vpsllvw_xmm_xmm_xmmm128 = 2403,
+  EVEX_Vpsllvw_xmm_xmm_xmmm128 = 2433,
   /** `VPSLLVW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 12 /r` */
-  EVEX_Vpsllvw_ymm_ymm_ymmm256 = 2404,
+  EVEX_Vpsllvw_ymm_ymm_ymmm256 = 2434,
   /** `VPSLLVW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 12 /r` */
-  EVEX_Vpsllvw_zmm_zmm_zmmm512 = 2405,
+  EVEX_Vpsllvw_zmm_zmm_zmmm512 = 2435,
   /** `VPSRLVW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 10 /r` */
-  EVEX_Vpsrlvw_xmm_xmm_xmmm128 = 2406,
+  EVEX_Vpsrlvw_xmm_xmm_xmmm128 = 2436,
   /** `VPSRLVW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 10 /r` */
-  EVEX_Vpsrlvw_ymm_ymm_ymmm256 = 2407,
+  EVEX_Vpsrlvw_ymm_ymm_ymmm256 = 2437,
   /** `VPSRLVW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 10 /r` */
-  EVEX_Vpsrlvw_zmm_zmm_zmmm512 = 2408,
+  EVEX_Vpsrlvw_zmm_zmm_zmmm512 = 2438,
   /** `VPSRAVW xmm1 {k1}{z}, xmm2, xmm3/m128` — `EVEX.128.66.0F38.W1 11 /r` */
-  EVEX_Vpsravw_xmm_xmm_xmmm128 = 2409,
+  EVEX_Vpsravw_xmm_xmm_xmmm128 = 2439,
   /** `VPSRAVW ymm1 {k1}{z}, ymm2, ymm3/m256` — `EVEX.256.66.0F38.W1 11 /r` */
-  EVEX_Vpsravw_ymm_ymm_ymmm256 = 2410,
+  EVEX_Vpsravw_ymm_ymm_ymmm256 = 2440,
   /** `VPSRAVW zmm1 {k1}{z}, zmm2, zmm3/m512` — `EVEX.512.66.0F38.W1 11 /r` */
-  EVEX_Vpsravw_zmm_zmm_zmmm512 = 2411,
+  EVEX_Vpsravw_zmm_zmm_zmmm512 = 2441,
   /** `VPMAXSQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 3D /r` */
-  EVEX_Vpmaxsq_xmm_xmm_xmmm128b64 = 2412,
+  EVEX_Vpmaxsq_xmm_xmm_xmmm128b64 = 2442,
   /** `VPMAXSQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 3D /r` */
-  EVEX_Vpmaxsq_ymm_ymm_ymmm256b64 = 2413,
+  EVEX_Vpmaxsq_ymm_ymm_ymmm256b64 = 2443,
   /** `VPMAXSQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 3D /r` */
-  EVEX_Vpmaxsq_zmm_zmm_zmmm512b64 = 2414,
+  EVEX_Vpmaxsq_zmm_zmm_zmmm512b64 = 2444,
   /** `VPMINSQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 39 /r` */
-  EVEX_Vpminsq_xmm_xmm_xmmm128b64 = 2415,
+  EVEX_Vpminsq_xmm_xmm_xmmm128b64 = 2445,
   /** `VPMINSQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 39 /r` */
-  EVEX_Vpminsq_ymm_ymm_ymmm256b64 = 2416,
+  EVEX_Vpminsq_ymm_ymm_ymmm256b64 = 2446,
   /** `VPMINSQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 39 /r` */
-  EVEX_Vpminsq_zmm_zmm_zmmm512b64 = 2417,
+  EVEX_Vpminsq_zmm_zmm_zmmm512b64 = 2447,
   /** `VPMULLQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F38.W1 40 /r` */
-  EVEX_Vpmullq_xmm_xmm_xmmm128b64 = 2418,
+  EVEX_Vpmullq_xmm_xmm_xmmm128b64 = 2448,
   /** `VPMULLQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F38.W1 40 /r` */
-  EVEX_Vpmullq_ymm_ymm_ymmm256b64 = 2419,
+  EVEX_Vpmullq_ymm_ymm_ymmm256b64 = 2449,
   /** `VPMULLQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F38.W1 40 /r` */
-  EVEX_Vpmullq_zmm_zmm_zmmm512b64 = 2420,
+  EVEX_Vpmullq_zmm_zmm_zmmm512b64 = 2450,
   /** `VPMULUDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 F4 /r` */
-  EVEX_Vpmuludq_xmm_xmm_xmmm128b64 = 2421,
+  EVEX_Vpmuludq_xmm_xmm_xmmm128b64 = 2451,
   /** `VPMULUDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 F4 /r` */
-  EVEX_Vpmuludq_ymm_ymm_ymmm256b64 = 2422,
+  EVEX_Vpmuludq_ymm_ymm_ymmm256b64 = 2452,
   /** `VPMULUDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 F4 /r` */
-  EVEX_Vpmuludq_zmm_zmm_zmmm512b64 = 2423,
+  EVEX_Vpmuludq_zmm_zmm_zmmm512b64 = 2453,
   /** `VPSHUFD xmm1 {k1}{z}, xmm2/m128/m32bcst, imm8` — `EVEX.128.66.0F.W0 70 /r ib` */
-  EVEX_Vpshufd_xmm_xmmm128b32_imm8 = 2424,
+  EVEX_Vpshufd_xmm_xmmm128b32_imm8 = 2454,
   /** `VPSHUFD ymm1 {k1}{z}, ymm2/m256/m32bcst, imm8` — `EVEX.256.66.0F.W0 70 /r ib` */
-  EVEX_Vpshufd_ymm_ymmm256b32_imm8 = 2425,
+  EVEX_Vpshufd_ymm_ymmm256b32_imm8 = 2455,
   /** `VPSHUFD zmm1 {k1}{z}, zmm2/m512/m32bcst, imm8` — `EVEX.512.66.0F.W0 70 /r ib` */
-  EVEX_Vpshufd_zmm_zmmm512b32_imm8 = 2426,
+  EVEX_Vpshufd_zmm_zmmm512b32_imm8 = 2456,
   /** `VPUNPCKLDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 62 /r` */
-  EVEX_Vpunpckldq_xmm_xmm_xmmm128b32 = 2427,
+  EVEX_Vpunpckldq_xmm_xmm_xmmm128b32 = 2457,
   /** `VPUNPCKLDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 62 /r` */
-  EVEX_Vpunpckldq_ymm_ymm_ymmm256b32 = 2428,
+  EVEX_Vpunpckldq_ymm_ymm_ymmm256b32 = 2458,
   /** `VPUNPCKLDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 62 /r` */
-  EVEX_Vpunpckldq_zmm_zmm_zmmm512b32 = 2429,
+  EVEX_Vpunpckldq_zmm_zmm_zmmm512b32 = 2459,
   /** `VPUNPCKHDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.66.0F.W0 6A /r` */
-  EVEX_Vpunpckhdq_xmm_xmm_xmmm128b32 = 2430,
+  EVEX_Vpunpckhdq_xmm_xmm_xmmm128b32 = 2460,
   /** `VPUNPCKHDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.66.0F.W0 6A /r` */
-  EVEX_Vpunpckhdq_ymm_ymm_ymmm256b32 = 2431,
+  EVEX_Vpunpckhdq_ymm_ymm_ymmm256b32 = 2461,
   /** `VPUNPCKHDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.66.0F.W0 6A /r` */
-  EVEX_Vpunpckhdq_zmm_zmm_zmmm512b32 = 2432,
+  EVEX_Vpunpckhdq_zmm_zmm_zmmm512b32 = 2462,
   /** `VPUNPCKLQDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 6C /r` */
-  EVEX_Vpunpcklqdq_xmm_xmm_xmmm128b64 = 2433,
+  EVEX_Vpunpcklqdq_xmm_xmm_xmmm128b64 = 2463,
   /** `VPUNPCKLQDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 6C /r` */
-  EVEX_Vpunpcklqdq_ymm_ymm_ymmm256b64 = 2434,
+  EVEX_Vpunpcklqdq_ymm_ymm_ymmm256b64 = 2464,
   /** `VPUNPCKLQDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 6C /r` */
-  EVEX_Vpunpcklqdq_zmm_zmm_zmmm512b64 = 2435,
+  EVEX_Vpunpcklqdq_zmm_zmm_zmmm512b64 = 2465,
   /** `VPUNPCKHQDQ xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 6D /r` */
-  EVEX_Vpunpckhqdq_xmm_xmm_xmmm128b64 = 2436,
+  EVEX_Vpunpckhqdq_xmm_xmm_xmmm128b64 = 2466,
   /** `VPUNPCKHQDQ ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 6D /r` */
-  EVEX_Vpunpckhqdq_ymm_ymm_ymmm256b64 = 2437,
+  EVEX_Vpunpckhqdq_ymm_ymm_ymmm256b64 = 2467,
   /** `VPUNPCKHQDQ zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 6D /r` */
-  EVEX_Vpunpckhqdq_zmm_zmm_zmmm512b64 = 2438,
+  EVEX_Vpunpckhqdq_zmm_zmm_zmmm512b64 = 2468,
   /** `VSHUFPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst, imm8` — `EVEX.128.0F.W0 C6 /r ib` */
-  EVEX_Vshufps_xmm_xmm_xmmm128b32_imm8 = 2439,
+  EVEX_Vshufps_xmm_xmm_xmmm128b32_imm8 = 2469,
   /** `VSHUFPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst, imm8` — `EVEX.256.0F.W0 C6 /r ib` */
-  EVEX_Vshufps_ymm_ymm_ymmm256b32_imm8 = 2440,
+  EVEX_Vshufps_ymm_ymm_ymmm256b32_imm8 = 2470,
   /** `VSHUFPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst, imm8` — `EVEX.512.0F.W0 C6 /r ib` */
-  EVEX_Vshufps_zmm_zmm_zmmm512b32_imm8 = 2441,
+  EVEX_Vshufps_zmm_zmm_zmmm512b32_imm8 = 2471,
   /** `VSHUFPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst, imm8` — `EVEX.128.66.0F.W1 C6 /r ib` */
-  EVEX_Vshufpd_xmm_xmm_xmmm128b64_imm8 = 2442,
+  EVEX_Vshufpd_xmm_xmm_xmmm128b64_imm8 = 2472,
   /** `VSHUFPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst, imm8` — `EVEX.256.66.0F.W1 C6 /r ib` */
-  EVEX_Vshufpd_ymm_ymm_ymmm256b64_imm8 = 2443,
+  EVEX_Vshufpd_ymm_ymm_ymmm256b64_imm8 = 2473,
   /** `VSHUFPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst, imm8` — `EVEX.512.66.0F.W1 C6 /r ib` */
-  EVEX_Vshufpd_zmm_zmm_zmmm512b64_imm8 = 2444,
+  EVEX_Vshufpd_zmm_zmm_zmmm512b64_imm8 = 2474,
   /** `VUNPCKLPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 14 /r` */
-  EVEX_Vunpcklps_xmm_xmm_xmmm128b32 = 2445,
+  EVEX_Vunpcklps_xmm_xmm_xmmm128b32 = 2475,
   /** `VUNPCKLPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 14 /r` */
-  EVEX_Vunpcklps_ymm_ymm_ymmm256b32 = 2446,
+  EVEX_Vunpcklps_ymm_ymm_ymmm256b32 = 2476,
   /** `VUNPCKLPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 14 /r` */
-  EVEX_Vunpcklps_zmm_zmm_zmmm512b32 = 2447,
+  EVEX_Vunpcklps_zmm_zmm_zmmm512b32 = 2477,
   /** `VUNPCKHPS xmm1 {k1}{z}, xmm2, xmm3/m128/m32bcst` — `EVEX.128.0F.W0 15 /r` */
-  EVEX_Vunpckhps_xmm_xmm_xmmm128b32 = 2448,
+  EVEX_Vunpckhps_xmm_xmm_xmmm128b32 = 2478,
   /** `VUNPCKHPS ymm1 {k1}{z}, ymm2, ymm3/m256/m32bcst` — `EVEX.256.0F.W0 15 /r` */
-  EVEX_Vunpckhps_ymm_ymm_ymmm256b32 = 2449,
+  EVEX_Vunpckhps_ymm_ymm_ymmm256b32 = 2479,
   /** `VUNPCKHPS zmm1 {k1}{z}, zmm2, zmm3/m512/m32bcst` — `EVEX.512.0F.W0 15 /r` */
-  EVEX_Vunpckhps_zmm_zmm_zmmm512b32 = 2450,
+  EVEX_Vunpckhps_zmm_zmm_zmmm512b32 = 2480,
   /** `VUNPCKLPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 14 /r` */
-  EVEX_Vunpcklpd_xmm_xmm_xmmm128b64 = 2451,
+  EVEX_Vunpcklpd_xmm_xmm_xmmm128b64 = 2481,
   /** `VUNPCKLPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 14 /r` */
-  EVEX_Vunpcklpd_ymm_ymm_ymmm256b64 = 2452,
+  EVEX_Vunpcklpd_ymm_ymm_ymmm256b64 = 2482,
   /** `VUNPCKLPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 14 /r` */
-  EVEX_Vunpcklpd_zmm_zmm_zmmm512b64 = 2453,
+  EVEX_Vunpcklpd_zmm_zmm_zmmm512b64 = 2483,
   /** `VUNPCKHPD xmm1 {k1}{z}, xmm2, xmm3/m128/m64bcst` — `EVEX.128.66.0F.W1 15 /r` */
-  EVEX_Vunpckhpd_xmm_xmm_xmmm128b64 = 2454,
+  EVEX_Vunpckhpd_xmm_xmm_xmmm128b64 = 2484,
   /** `VUNPCKHPD ymm1 {k1}{z}, ymm2, ymm3/m256/m64bcst` — `EVEX.256.66.0F.W1 15 /r` */
-  EVEX_Vunpckhpd_ymm_ymm_ymmm256b64 = 2455,
+  EVEX_Vunpckhpd_ymm_ymm_ymmm256b64 = 2485,
   /** `VUNPCKHPD zmm1 {k1}{z}, zmm2, zmm3/m512/m64bcst` — `EVEX.512.66.0F.W1 15 /r` */
-  EVEX_Vunpckhpd_zmm_zmm_zmmm512b64 = 2456,
+  EVEX_Vunpckhpd_zmm_zmm_zmmm512b64 = 2486,
   /** `VCVTDQ2PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 5B /r` */
-  EVEX_Vcvtdq2ps_xmm_xmmm128b32 = 2457,
+  EVEX_Vcvtdq2ps_xmm_xmmm128b32 = 2487,
   /** `VCVTDQ2PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 5B /r` */
-  EVEX_Vcvtdq2ps_ymm_ymmm256b32 = 2458,
+  EVEX_Vcvtdq2ps_ymm_ymmm256b32 = 2488,
   /** `VCVTDQ2PS zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.0F.W0 5B /r` */
-  EVEX_Vcvtdq2ps_zmm_zmmm512b32 = 2459,
+  EVEX_Vcvtdq2ps_zmm_zmmm512b32 = 2489,
   /** `VCVTPS2DQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.66.0F.W0 5B /r` */
-  EVEX_Vcvtps2dq_xmm_xmmm128b32 = 2460,
+  EVEX_Vcvtps2dq_xmm_xmmm128b32 = 2490,
   /** `VCVTPS2DQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.66.0F.W0 5B /r` */
-  EVEX_Vcvtps2dq_ymm_ymmm256b32 = 2461,
+  EVEX_Vcvtps2dq_ymm_ymmm256b32 = 2491,
   /** `VCVTPS2DQ zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.66.0F.W0 5B /r` */
-  EVEX_Vcvtps2dq_zmm_zmmm512b32 = 2462,
+  EVEX_Vcvtps2dq_zmm_zmmm512b32 = 2492,
   /** `VCVTTPS2DQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.F3.0F.W0 5B /r` */
-  EVEX_Vcvttps2dq_xmm_xmmm128b32 = 2463,
+  EVEX_Vcvttps2dq_xmm_xmmm128b32 = 2493,
   /** `VCVTTPS2DQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.F3.0F.W0 5B /r` */
-  EVEX_Vcvttps2dq_ymm_ymmm256b32 = 2464,
+  EVEX_Vcvttps2dq_ymm_ymmm256b32 = 2494,
   /** `VCVTTPS2DQ zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}` — `EVEX.512.F3.0F.W0 5B /r` */
-  EVEX_Vcvttps2dq_zmm_zmmm512b32 = 2465,
+  EVEX_Vcvttps2dq_zmm_zmmm512b32 = 2495,
   /** `VCVTUDQ2PS xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.F2.0F.W0 7A /r` */
-  EVEX_Vcvtudq2ps_xmm_xmmm128b32 = 2466,
+  EVEX_Vcvtudq2ps_xmm_xmmm128b32 = 2496,
   /** `VCVTUDQ2PS ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.F2.0F.W0 7A /r` */
-  EVEX_Vcvtudq2ps_ymm_ymmm256b32 = 2467,
+  EVEX_Vcvtudq2ps_ymm_ymmm256b32 = 2497,
   /** `VCVTUDQ2PS zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.F2.0F.W0 7A /r` */
-  EVEX_Vcvtudq2ps_zmm_zmmm512b32 = 2468,
+  EVEX_Vcvtudq2ps_zmm_zmmm512b32 = 2498,
   /** `VCVTPS2UDQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 79 /r` */
-  EVEX_Vcvtps2udq_xmm_xmmm128b32 = 2469,
+  EVEX_Vcvtps2udq_xmm_xmmm128b32 = 2499,
   /** `VCVTPS2UDQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 79 /r` */
-  EVEX_Vcvtps2udq_ymm_ymmm256b32 = 2470,
+  EVEX_Vcvtps2udq_ymm_ymmm256b32 = 2500,
   /** `VCVTPS2UDQ zmm1 {k1}{z}, zmm2/m512/m32bcst{er}` — `EVEX.512.0F.W0 79 /r` */
-  EVEX_Vcvtps2udq_zmm_zmmm512b32 = 2471,
+  EVEX_Vcvtps2udq_zmm_zmmm512b32 = 2501,
   /** `VCVTTPS2UDQ xmm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.128.0F.W0 78 /r` */
-  EVEX_Vcvttps2udq_xmm_xmmm128b32 = 2472,
+  EVEX_Vcvttps2udq_xmm_xmmm128b32 = 2502,
   /** `VCVTTPS2UDQ ymm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.256.0F.W0 78 /r` */
-  EVEX_Vcvttps2udq_ymm_ymmm256b32 = 2473,
+  EVEX_Vcvttps2udq_ymm_ymmm256b32 = 2503,
   /** `VCVTTPS2UDQ zmm1 {k1}{z}, zmm2/m512/m32bcst{sae}` — `EVEX.512.0F.W0 78 /r` */
-  EVEX_Vcvttps2udq_zmm_zmmm512b32 = 2474,
+  EVEX_Vcvttps2udq_zmm_zmmm512b32 = 2504,
   /** `VCVTQQ2PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.F3.0F.W1 E6 /r` */
-  EVEX_Vcvtqq2pd_xmm_xmmm128b64 = 2475,
+  EVEX_Vcvtqq2pd_xmm_xmmm128b64 = 2505,
   /** `VCVTQQ2PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.F3.0F.W1 E6 /r` */
-  EVEX_Vcvtqq2pd_ymm_ymmm256b64 = 2476,
+  EVEX_Vcvtqq2pd_ymm_ymmm256b64 = 2506,
   /** `VCVTQQ2PD zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.F3.0F.W1 E6 /r` */
-  EVEX_Vcvtqq2pd_zmm_zmmm512b64 = 2477,
+  EVEX_Vcvtqq2pd_zmm_zmmm512b64 = 2507,
   /** `VCVTUQQ2PD xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.F3.0F.W1 7A /r` */
-  EVEX_Vcvtuqq2pd_xmm_xmmm128b64 = 2478,
+  EVEX_Vcvtuqq2pd_xmm_xmmm128b64 = 2508,
   /** `VCVTUQQ2PD ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.F3.0F.W1 7A /r` */
-  EVEX_Vcvtuqq2pd_ymm_ymmm256b64 = 2479,
+  EVEX_Vcvtuqq2pd_ymm_ymmm256b64 = 2509,
   /** `VCVTUQQ2PD zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.F3.0F.W1 7A /r` */
-  EVEX_Vcvtuqq2pd_zmm_zmmm512b64 = 2480,
+  EVEX_Vcvtuqq2pd_zmm_zmmm512b64 = 2510,
   /** `VCVTPD2QQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 7B /r` */
-  EVEX_Vcvtpd2qq_xmm_xmmm128b64 = 2481,
+  EVEX_Vcvtpd2qq_xmm_xmmm128b64 = 2511,
   /** `VCVTPD2QQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 7B /r` */
-  EVEX_Vcvtpd2qq_ymm_ymmm256b64 = 2482,
+  EVEX_Vcvtpd2qq_ymm_ymmm256b64 = 2512,
   /** `VCVTPD2QQ zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 7B /r` */
-  EVEX_Vcvtpd2qq_zmm_zmmm512b64 = 2483,
+  EVEX_Vcvtpd2qq_zmm_zmmm512b64 = 2513,
   /** `VCVTTPD2QQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 7A /r` */
-  EVEX_Vcvttpd2qq_xmm_xmmm128b64 = 2484,
+  EVEX_Vcvttpd2qq_xmm_xmmm128b64 = 2514,
   /** `VCVTTPD2QQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 7A /r` */
-  EVEX_Vcvttpd2qq_ymm_ymmm256b64 = 2485,
+  EVEX_Vcvttpd2qq_ymm_ymmm256b64 = 2515,
   /** `VCVTTPD2QQ zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 7A /r` */
-  EVEX_Vcvttpd2qq_zmm_zmmm512b64 = 2486,
+  EVEX_Vcvttpd2qq_zmm_zmmm512b64 = 2516,
   /** `VCVTPD2UQQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 79 /r` */
-  EVEX_Vcvtpd2uqq_xmm_xmmm128b64 = 2487,
+  EVEX_Vcvtpd2uqq_xmm_xmmm128b64 = 2517,
   /** `VCVTPD2UQQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 79 /r` */
-  EVEX_Vcvtpd2uqq_ymm_ymmm256b64 = 2488,
+  EVEX_Vcvtpd2uqq_ymm_ymmm256b64 = 2518,
   /** `VCVTPD2UQQ zmm1 {k1}{z}, zmm2/m512/m64bcst{er}` — `EVEX.512.66.0F.W1 79 /r` */
-  EVEX_Vcvtpd2uqq_zmm_zmmm512b64 = 2489,
+  EVEX_Vcvtpd2uqq_zmm_zmmm512b64 = 2519,
   /** `VCVTTPD2UQQ xmm1 {k1}{z}, xmm2/m128/m64bcst` — `EVEX.128.66.0F.W1 78 /r` */
-  EVEX_Vcvttpd2uqq_xmm_xmmm128b64 = 2490,
+  EVEX_Vcvttpd2uqq_xmm_xmmm128b64 = 2520,
   /** `VCVTTPD2UQQ ymm1 {k1}{z}, ymm2/m256/m64bcst` — `EVEX.256.66.0F.W1 78 /r` */
-  EVEX_Vcvttpd2uqq_ymm_ymmm256b64 = 2491,
+  EVEX_Vcvttpd2uqq_ymm_ymmm256b64 = 2521,
   /** `VCVTTPD2UQQ zmm1 {k1}{z}, zmm2/m512/m64bcst{sae}` — `EVEX.512.66.0F.W1 78 /r` */
-  EVEX_Vcvttpd2uqq_zmm_zmmm512b64 = 2492,
+  EVEX_Vcvttpd2uqq_zmm_zmmm512b64 = 2522,
   /** `VCVTPS2PD xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.0F.W0 5A /r` */
-  EVEX_Vcvtps2pd_xmm_xmmm64b32 = 2493,
+  EVEX_Vcvtps2pd_xmm_xmmm64b32 = 2523,
   /** `VCVTPS2PD ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.0F.W0 5A /r` */
-  EVEX_Vcvtps2pd_ymm_xmmm128b32 = 2494,
+  EVEX_Vcvtps2pd_ymm_xmmm128b32 = 2524,
   /** `VCVTPS2PD zmm1 {k1}{z}, ymm2/m256/m32bcst{sae}` — `EVEX.512.0F.W0 5A /r` */
-  EVEX_Vcvtps2pd_zmm_ymmm256b32 = 2495,
+  EVEX_Vcvtps2pd_zmm_ymmm256b32 = 2525,
   /** `VCVTDQ2PD xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.F3.0F.W0 E6 /r` */
-  EVEX_Vcvtdq2pd_xmm_xmmm64b32 = 2496,
+  EVEX_Vcvtdq2pd_xmm_xmmm64b32 = 2526,
   /** `VCVTDQ2PD ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.F3.0F.W0 E6 /r` */
-  EVEX_Vcvtdq2pd_ymm_xmmm128b32 = 2497,
+  EVEX_Vcvtdq2pd_ymm_xmmm128b32 = 2527,
   /** `VCVTDQ2PD zmm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.512.F3.0F.W0 E6 /r` */
-  EVEX_Vcvtdq2pd_zmm_ymmm256b32 = 2498,
+  EVEX_Vcvtdq2pd_zmm_ymmm256b32 = 2528,
   /** `VCVTUDQ2PD xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.F3.0F.W0 7A /r` */
-  EVEX_Vcvtudq2pd_xmm_xmmm64b32 = 2499,
+  EVEX_Vcvtudq2pd_xmm_xmmm64b32 = 2529,
   /** `VCVTUDQ2PD ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.F3.0F.W0 7A /r` */
-  EVEX_Vcvtudq2pd_ymm_xmmm128b32 = 2500,
+  EVEX_Vcvtudq2pd_ymm_xmmm128b32 = 2530,
   /** `VCVTUDQ2PD zmm1 {k1}{z}, ymm2/m256/m32bcst` — `EVEX.512.F3.0F.W0 7A /r` */
-  EVEX_Vcvtudq2pd_zmm_ymmm256b32 = 2501,
+  EVEX_Vcvtudq2pd_zmm_ymmm256b32 = 2531,
   /** `VCVTPS2QQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 7B /r` */
-  EVEX_Vcvtps2qq_xmm_xmmm64b32 = 2502,
+  EVEX_Vcvtps2qq_xmm_xmmm64b32 = 2532,
   /** `VCVTPS2QQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 7B /r` */
-  EVEX_Vcvtps2qq_ymm_xmmm128b32 = 2503,
+  EVEX_Vcvtps2qq_ymm_xmmm128b32 = 2533,
   /** `VCVTPS2QQ zmm1 {k1}{z}, ymm2/m256/m32bcst{er}` — `EVEX.512.66.0F.W0 7B /r` */
-  EVEX_Vcvtps2qq_zmm_ymmm256b32 = 2504,
+  EVEX_Vcvtps2qq_zmm_ymmm256b32 = 2534,
   /** `VCVTTPS2QQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 7A /r` */
-  EVEX_Vcvttps2qq_xmm_xmmm64b32 = 2505,
+  EVEX_Vcvttps2qq_xmm_xmmm64b32 = 2535,
   /** `VCVTTPS2QQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 7A /r` */
-  EVEX_Vcvttps2qq_ymm_xmmm128b32 = 2506,
+  EVEX_Vcvttps2qq_ymm_xmmm128b32 = 2536,
   /** `VCVTTPS2QQ zmm1 {k1}{z}, ymm2/m256/m32bcst{sae}` — `EVEX.512.66.0F.W0 7A /r` */
-  EVEX_Vcvttps2qq_zmm_ymmm256b32 = 2507,
+  EVEX_Vcvttps2qq_zmm_ymmm256b32 = 2537,
   /** `VCVTPS2UQQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 79 /r` */
-  EVEX_Vcvtps2uqq_xmm_xmmm64b32 = 2508,
+  EVEX_Vcvtps2uqq_xmm_xmmm64b32 = 2538,
   /** `VCVTPS2UQQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 79 /r` */
-  EVEX_Vcvtps2uqq_ymm_xmmm128b32 = 2509,
+  EVEX_Vcvtps2uqq_ymm_xmmm128b32 = 2539,
   /** `VCVTPS2UQQ zmm1 {k1}{z}, ymm2/m256/m32bcst{er}` — `EVEX.512.66.0F.W0 79 /r` */
-  EVEX_Vcvtps2uqq_zmm_ymmm256b32 = 2510,
+  EVEX_Vcvtps2uqq_zmm_ymmm256b32 = 2540,
   /** `VCVTTPS2UQQ xmm1 {k1}{z}, xmm2/m64/m32bcst` — `EVEX.128.66.0F.W0 78 /r` */
-  EVEX_Vcvttps2uqq_xmm_xmmm64b32 = 2511,
+  EVEX_Vcvttps2uqq_xmm_xmmm64b32 = 2541,
   /** `VCVTTPS2UQQ ymm1 {k1}{z}, xmm2/m128/m32bcst` — `EVEX.256.66.0F.W0 78 /r` */
-  EVEX_Vcvttps2uqq_ymm_xmmm128b32 = 2512,
+  EVEX_Vcvttps2uqq_ymm_xmmm128b32 = 2542,
   /** `VCVTTPS2UQQ zmm1 {k1}{z}, ymm2/m256/m32bcst{sae}` — `EVEX.512.66.0F.W0 78 /r` */
-  EVEX_Vcvttps2uqq_zmm_ymmm256b32 = 2513,
+  EVEX_Vcvttps2uqq_zmm_ymmm256b32 = 2543,
   /** `VCVTUSI2SS xmm1, xmm2, r/m32{er}` — `EVEX.LIG.F3.0F.W0 7B /r` */
-  EVEX_Vcvtusi2ss_xmm_xmm_rm32 = 2514,
+  EVEX_Vcvtusi2ss_xmm_xmm_rm32 = 2544,
   /** `VCVTUSI2SS xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F3.0F.W1 7B /r` */
-  EVEX_Vcvtusi2ss_xmm_xmm_rm64 = 2515,
+  EVEX_Vcvtusi2ss_xmm_xmm_rm64 = 2545,
   /** `VCVTUSI2SD xmm1, xmm2, r/m32` — `EVEX.LIG.F2.0F.W0 7B /r` */
-  EVEX_Vcvtusi2sd_xmm_xmm_rm32 = 2516,
+  EVEX_Vcvtusi2sd_xmm_xmm_rm32 = 2546,
   /** `VCVTUSI2SD xmm1, xmm2, r/m64{er}` — `EVEX.LIG.F2.0F.W1 7B /r` */
-  EVEX_Vcvtusi2sd_xmm_xmm_rm64 = 2517,
+  EVEX_Vcvtusi2sd_xmm_xmm_rm64 = 2547,
   /** `VCVTSS2USI r32, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W0 79 /r` */
-  EVEX_Vcvtss2usi_r32_xmmm32 = 2518,
+  EVEX_Vcvtss2usi_r32_xmmm32 = 2548,
   /** `VCVTSS2USI r64, xmm1/m32{er}` — `EVEX.LIG.F3.0F.W1 79 /r` */
-  EVEX_Vcvtss2usi_r64_xmmm32 = 2519,
+  EVEX_Vcvtss2usi_r64_xmmm32 = 2549,
   /** `VCVTSD2USI r32, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W0 79 /r` */
-  EVEX_Vcvtsd2usi_r32_xmmm64 = 2520,
+  EVEX_Vcvtsd2usi_r32_xmmm64 = 2550,
   /** `VCVTSD2USI r64, xmm1/m64{er}` — `EVEX.LIG.F2.0F.W1 79 /r` */
-  EVEX_Vcvtsd2usi_r64_xmmm64 = 2521,
+  EVEX_Vcvtsd2usi_r64_xmmm64 = 2551,
   /** `VCVTTSS2USI r32, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W0 78 /r` */
-  EVEX_Vcvttss2usi_r32_xmmm32 = 2522,
+  EVEX_Vcvttss2usi_r32_xmmm32 = 2552,
   /** `VCVTTSS2USI r64, xmm1/m32{sae}` — `EVEX.LIG.F3.0F.W1 78 /r` */
-  EVEX_Vcvttss2usi_r64_xmmm32 = 2523,
+  EVEX_Vcvttss2usi_r64_xmmm32 = 2553,
   /** `VCVTTSD2USI r32, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W0 78 /r` */
-  EVEX_Vcvttsd2usi_r32_xmmm64 = 2524,
+  EVEX_Vcvttsd2usi_r32_xmmm64 = 2554,
   /** `VCVTTSD2USI r64, xmm1/m64{sae}` — `EVEX.LIG.F2.0F.W1 78 /r` */
-  EVEX_Vcvttsd2usi_r64_xmmm64 = 2525,
+  EVEX_Vcvttsd2usi_r64_xmmm64 = 2555,
   /** `VPMOVQB xmm1/m16 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 32 /r` */
-  EVEX_Vpmovqb_xmmm16_xmm = 2526,
+  EVEX_Vpmovqb_xmmm16_xmm = 2556,
   /** `VPMOVQB xmm1/m32 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 32 /r` */
-  EVEX_Vpmovqb_xmmm32_ymm = 2527,
+  EVEX_Vpmovqb_xmmm32_ymm = 2557,
   /** `VPMOVQB xmm1/m64 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 32 /r` */
-  EVEX_Vpmovqb_xmmm64_zmm = 2528,
+  EVEX_Vpmovqb_xmmm64_zmm = 2558,
   /** `VPMOVSQB xmm1/m16 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 22 /r` */
-  EVEX_Vpmovsqb_xmmm16_xmm = 2529,
+  EVEX_Vpmovsqb_xmmm16_xmm = 2559,
   /** `VPMOVSQB xmm1/m32 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 22 /r` */
-  EVEX_Vpmovsqb_xmmm32_ymm = 2530,
+  EVEX_Vpmovsqb_xmmm32_ymm = 2560,
   /** `VPMOVSQB xmm1/m64 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 22 /r` */
-  EVEX_Vpmovsqb_xmmm64_zmm = 2531,
+  EVEX_Vpmovsqb_xmmm64_zmm = 2561,
   /** `VPMOVUSQB xmm1/m16 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 12 /r` */
-  EVEX_Vpmovusqb_xmmm16_xmm = 2532,
+  EVEX_Vpmovusqb_xmmm16_xmm = 2562,
   /** `VPMOVUSQB xmm1/m32 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 12 /r` */
-  EVEX_Vpmovusqb_xmmm32_ymm = 2533,
+  EVEX_Vpmovusqb_xmmm32_ymm = 2563,
   /** `VPMOVUSQB xmm1/m64 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 12 /r` */
-  EVEX_Vpmovusqb_xmmm64_zmm = 2534,
+  EVEX_Vpmovusqb_xmmm64_zmm = 2564,
   /** `VPMOVQW xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 34 /r` */
-  EVEX_Vpmovqw_xmmm32_xmm = 2535,
+  EVEX_Vpmovqw_xmmm32_xmm = 2565,
   /** `VPMOVQW xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 34 /r` */
-  EVEX_Vpmovqw_xmmm64_ymm = 2536,
+  EVEX_Vpmovqw_xmmm64_ymm = 2566,
   /** `VPMOVQW xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 34 /r` */
-  EVEX_Vpmovqw_xmmm128_zmm = 2537,
+  EVEX_Vpmovqw_xmmm128_zmm = 2567,
   /** `VPMOVSQW xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 24 /r` */
-  EVEX_Vpmovsqw_xmmm32_xmm = 2538,
+  EVEX_Vpmovsqw_xmmm32_xmm = 2568,
   /** `VPMOVSQW xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 24 /r` */
-  EVEX_Vpmovsqw_xmmm64_ymm = 2539,
+  EVEX_Vpmovsqw_xmmm64_ymm = 2569,
   /** `VPMOVSQW xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 24 /r` */
-  EVEX_Vpmovsqw_xmmm128_zmm = 2540,
+  EVEX_Vpmovsqw_xmmm128_zmm = 2570,
   /** `VPMOVUSQW xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 14 /r` */
-  EVEX_Vpmovusqw_xmmm32_xmm = 2541,
+  EVEX_Vpmovusqw_xmmm32_xmm = 2571,
   /** `VPMOVUSQW xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 14 /r` */
-  EVEX_Vpmovusqw_xmmm64_ymm = 2542,
+  EVEX_Vpmovusqw_xmmm64_ymm = 2572,
   /** `VPMOVUSQW xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 14 /r` */
-  EVEX_Vpmovusqw_xmmm128_zmm = 2543,
+  EVEX_Vpmovusqw_xmmm128_zmm = 2573,
   /** `VPMOVQD xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 35 /r` */
-  EVEX_Vpmovqd_xmmm64_xmm = 2544,
+  EVEX_Vpmovqd_xmmm64_xmm = 2574,
   /** `VPMOVQD xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 35 /r` */
-  EVEX_Vpmovqd_xmmm128_ymm = 2545,
+  EVEX_Vpmovqd_xmmm128_ymm = 2575,
   /** `VPMOVQD ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 35 /r` */
-  EVEX_Vpmovqd_ymmm256_zmm = 2546,
+  EVEX_Vpmovqd_ymmm256_zmm = 2576,
   /** `VPMOVSQD xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 25 /r` */
-  EVEX_Vpmovsqd_xmmm64_xmm = 2547,
+  EVEX_Vpmovsqd_xmmm64_xmm = 2577,
   /** `VPMOVSQD xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 25 /r` */
-  EVEX_Vpmovsqd_xmmm128_ymm = 2548,
+  EVEX_Vpmovsqd_xmmm128_ymm = 2578,
   /** `VPMOVSQD ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 25 /r` */
-  EVEX_Vpmovsqd_ymmm256_zmm = 2549,
+  EVEX_Vpmovsqd_ymmm256_zmm = 2579,
   /** `VPMOVUSQD xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 15 /r` */
-  EVEX_Vpmovusqd_xmmm64_xmm = 2550,
+  EVEX_Vpmovusqd_xmmm64_xmm = 2580,
   /** `VPMOVUSQD xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 15 /r` */
-  EVEX_Vpmovusqd_xmmm128_ymm = 2551,
+  EVEX_Vpmovusqd_xmmm128_ymm = 2581,
   /** `VPMOVUSQD ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 15 /r` */
-  EVEX_Vpmovusqd_ymmm256_zmm = 2552,
+  EVEX_Vpmovusqd_ymmm256_zmm = 2582,
   /** `VPMOVDB xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 31 /r` */
-  EVEX_Vpmovdb_xmmm32_xmm = 2553,
+  EVEX_Vpmovdb_xmmm32_xmm = 2583,
   /** `VPMOVDB xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 31 /r` */
-  EVEX_Vpmovdb_xmmm64_ymm = 2554,
+  EVEX_Vpmovdb_xmmm64_ymm = 2584,
   /** `VPMOVDB xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 31 /r` */
-  EVEX_Vpmovdb_xmmm128_zmm = 2555,
+  EVEX_Vpmovdb_xmmm128_zmm = 2585,
   /** `VPMOVSDB xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 21 /r` */
-  EVEX_Vpmovsdb_xmmm32_xmm = 2556,
+  EVEX_Vpmovsdb_xmmm32_xmm = 2586,
   /** `VPMOVSDB xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 21 /r` */
-  EVEX_Vpmovsdb_xmmm64_ymm = 2557,
+  EVEX_Vpmovsdb_xmmm64_ymm = 2587,
   /** `VPMOVSDB xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 21 /r` */
-  EVEX_Vpmovsdb_xmmm128_zmm = 2558,
+  EVEX_Vpmovsdb_xmmm128_zmm = 2588,
   /** `VPMOVUSDB xmm1/m32 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 11 /r` */
-  EVEX_Vpmovusdb_xmmm32_xmm = 2559,
+  EVEX_Vpmovusdb_xmmm32_xmm = 2589,
   /** `VPMOVUSDB xmm1/m64 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 11 /r` */
-  EVEX_Vpmovusdb_xmmm64_ymm = 2560,
+  EVEX_Vpmovusdb_xmmm64_ymm = 2590,
   /** `VPMOVUSDB xmm1/m128 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 11 /r` */
-  EVEX_Vpmovusdb_xmmm128_zmm = 2561,
+  EVEX_Vpmovusdb_xmmm128_zmm = 2591,
   /** `VPMOVDW xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 33 /r` */
-  EVEX_Vpmovdw_xmmm64_xmm = 2562,
+  EVEX_Vpmovdw_xmmm64_xmm = 2592,
   /** `VPMOVDW xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 33 /r` */
-  EVEX_Vpmovdw_xmmm128_ymm = 2563,
+  EVEX_Vpmovdw_xmmm128_ymm = 2593,
   /** `VPMOVDW ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 33 /r` */
-  EVEX_Vpmovdw_ymmm256_zmm = 2564,
+  EVEX_Vpmovdw_ymmm256_zmm = 2594,
   /** `VPMOVSDW xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 23 /r` */
-  EVEX_Vpmovsdw_xmmm64_xmm = 2565,
+  EVEX_Vpmovsdw_xmmm64_xmm = 2595,
   /** `VPMOVSDW xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 23 /r` */
-  EVEX_Vpmovsdw_xmmm128_ymm = 2566,
+  EVEX_Vpmovsdw_xmmm128_ymm = 2596,
   /** `VPMOVSDW ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 23 /r` */
-  EVEX_Vpmovsdw_ymmm256_zmm = 2567,
+  EVEX_Vpmovsdw_ymmm256_zmm = 2597,
   /** `VPMOVUSDW xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 13 /r` */
-  EVEX_Vpmovusdw_xmmm64_xmm = 2568,
+  EVEX_Vpmovusdw_xmmm64_xmm = 2598,
   /** `VPMOVUSDW xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 13 /r` */
-  EVEX_Vpmovusdw_xmmm128_ymm = 2569,
+  EVEX_Vpmovusdw_xmmm128_ymm = 2599,
   /** `VPMOVUSDW ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 13 /r` */
-  EVEX_Vpmovusdw_ymmm256_zmm = 2570,
+  EVEX_Vpmovusdw_ymmm256_zmm = 2600,
   /** `VPMOVWB xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 30 /r` */
-  EVEX_Vpmovwb_xmmm64_xmm = 2571,
+  EVEX_Vpmovwb_xmmm64_xmm = 2601,
   /** `VPMOVWB xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 30 /r` */
-  EVEX_Vpmovwb_xmmm128_ymm = 2572,
+  EVEX_Vpmovwb_xmmm128_ymm = 2602,
   /** `VPMOVWB ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 30 /r` */
-  EVEX_Vpmovwb_ymmm256_zmm = 2573,
+  EVEX_Vpmovwb_ymmm256_zmm = 2603,
   /** `VPMOVSWB xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 20 /r` */
-  EVEX_Vpmovswb_xmmm64_xmm = 2574,
+  EVEX_Vpmovswb_xmmm64_xmm = 2604,
   /** `VPMOVSWB xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 20 /r` */
-  EVEX_Vpmovswb_xmmm128_ymm = 2575,
+  EVEX_Vpmovswb_xmmm128_ymm = 2605,
   /** `VPMOVSWB ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 20 /r` */
-  EVEX_Vpmovswb_ymmm256_zmm = 2576,
+  EVEX_Vpmovswb_ymmm256_zmm = 2606,
   /** `VPMOVUSWB xmm1/m64 {k1}{z}, xmm2` — `EVEX.128.F3.0F38.W0 10 /r` */
-  EVEX_Vpmovuswb_xmmm64_xmm = 2577,
+  EVEX_Vpmovuswb_xmmm64_xmm = 2607,
   /** `VPMOVUSWB xmm1/m128 {k1}{z}, ymm2` — `EVEX.256.F3.0F38.W0 10 /r` */
-  EVEX_Vpmovuswb_xmmm128_ymm = 2578,
+  EVEX_Vpmovuswb_xmmm128_ymm = 2608,
   /** `VPMOVUSWB ymm1/m256 {k1}{z}, zmm2` — `EVEX.512.F3.0F38.W0 10 /r` */
-  EVEX_Vpmovuswb_ymmm256_zmm = 2579,
+  EVEX_Vpmovuswb_ymmm256_zmm = 2609,
   /** `VPMOVM2W xmm1, k1` — `EVEX.128.F3.0F38.W1 28 /r` */
-  EVEX_Vpmovm2w_xmm_kr = 2580,
+  EVEX_Vpmovm2w_xmm_kr = 2610,
   /** `VPMOVM2W ymm1, k1` — `EVEX.256.F3.0F38.W1 28 /r` */
-  EVEX_Vpmovm2w_ymm_kr = 2581,
+  EVEX_Vpmovm2w_ymm_kr = 2611,
   /** `VPMOVM2W zmm1, k1` — `EVEX.512.F3.0F38.W1 28 /r` */
-  EVEX_Vpmovm2w_zmm_kr = 2582,
+  EVEX_Vpmovm2w_zmm_kr = 2612,
   /** `VPMOVM2D xmm1, k1` — `EVEX.128.F3.0F38.W0 38 /r` */
-  EVEX_Vpmovm2d_xmm_kr = 2583,
+  EVEX_Vpmovm2d_xmm_kr = 2613,
   /** `VPMOVM2D ymm1, k1` — `EVEX.256.F3.0F38.W0 38 /r` */
-  EVEX_Vpmovm2d_ymm_kr = 2584,
+  EVEX_Vpmovm2d_ymm_kr = 2614,
   /** `VPMOVM2D zmm1, k1` — `EVEX.512.F3.0F38.W0 38 /r` */
-  EVEX_Vpmovm2d_zmm_kr = 2585,
+  EVEX_Vpmovm2d_zmm_kr = 2615,
   /** `VPMOVM2Q xmm1, k1` — `EVEX.128.F3.0F38.W1 38 /r` */
-  EVEX_Vpmovm2q_xmm_kr = 2586,
+  EVEX_Vpmovm2q_xmm_kr = 2616,
   /** `VPMOVM2Q ymm1, k1` — `EVEX.256.F3.0F38.W1 38 /r` */
-  EVEX_Vpmovm2q_ymm_kr = 2587,
+  EVEX_Vpmovm2q_ymm_kr = 2617,
   /** `VPMOVM2Q zmm1, k1` — `EVEX.512.F3.0F38.W1 38 /r` */
-  EVEX_Vpmovm2q_zmm_kr = 2588,
+  EVEX_Vpmovm2q_zmm_kr = 2618,
   /** `VPMOVW2M k1, xmm1` — `EVEX.128.F3.0F38.W1 29 /r` */
-  EVEX_Vpmovw2m_kr_xmm = 2589,
+  EVEX_Vpmovw2m_kr_xmm = 2619,
   /** `VPMOVW2M k1, ymm1` — `EVEX.256.F3.0F38.W1 29 /r` */
-  EVEX_Vpmovw2m_kr_ymm = 2590,
+  EVEX_Vpmovw2m_kr_ymm = 2620,
   /** `VPMOVW2M k1, zmm1` — `EVEX.512.F3.0F38.W1 29 /r` */
-  EVEX_Vpmovw2m_kr_zmm = 2591,
+  EVEX_Vpmovw2m_kr_zmm = 2621,
   /** `VPMOVD2M k1, xmm1` — `EVEX.128.F3.0F38.W0 39 /r` */
-  EVEX_Vpmovd2m_kr_xmm = 2592,
+  EVEX_Vpmovd2m_kr_xmm = 2622,
   /** `VPMOVD2M k1, ymm1` — `EVEX.256.F3.0F38.W0 39 /r` */
-  EVEX_Vpmovd2m_kr_ymm = 2593,
+  EVEX_Vpmovd2m_kr_ymm = 2623,
   /** `VPMOVD2M k1, zmm1` — `EVEX.512.F3.0F38.W0 39 /r` */
-  EVEX_Vpmovd2m_kr_zmm = 2594,
+  EVEX_Vpmovd2m_kr_zmm = 2624,
   /** `VPMOVQ2M k1, xmm1` — `EVEX.128.F3.0F38.W1 39 /r` */
-  EVEX_Vpmovq2m_kr_xmm = 2595,
+  EVEX_Vpmovq2m_kr_xmm = 2625,
   /** `VPMOVQ2M k1, ymm1` — `EVEX.256.F3.0F38.W1 39 /r` */
-  EVEX_Vpmovq2m_kr_ymm = 2596,
+  EVEX_Vpmovq2m_kr_ymm = 2626,
   /** `VPMOVQ2M k1, zmm1` — `EVEX.512.F3.0F38.W1 39 /r` */
-  EVEX_Vpmovq2m_kr_zmm = 2597,
+  EVEX_Vpmovq2m_kr_zmm = 2627,
   /** `VPCOMPRESSD xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W0 8B /r` */
-  EVEX_Vpcompressd_xmmm128_xmm = 2598,
+  EVEX_Vpcompressd_xmmm128_xmm = 2628,
   /** `VPCOMPRESSD ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W0 8B /r` */
-  EVEX_Vpcompressd_ymmm256_ymm = 2599,
+  EVEX_Vpcompressd_ymmm256_ymm = 2629,
   /** `VPCOMPRESSD zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W0 8B /r` */
-  EVEX_Vpcompressd_zmmm512_zmm = 2600,
+  EVEX_Vpcompressd_zmmm512_zmm = 2630,
   /** `VPCOMPRESSQ xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W1 8B /r` */
-  EVEX_Vpcompressq_xmmm128_xmm = 2601,
+  EVEX_Vpcompressq_xmmm128_xmm = 2631,
   /** `VPCOMPRESSQ ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W1 8B /r` */
-  EVEX_Vpcompressq_ymmm256_ymm = 2602,
+  EVEX_Vpcompressq_ymmm256_ymm = 2632,
   /** `VPCOMPRESSQ zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W1 8B /r` */
-  EVEX_Vpcompressq_zmmm512_zmm = 2603,
+  EVEX_Vpcompressq_zmmm512_zmm = 2633,
   /** `VCOMPRESSPS xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W0 8A /r` */
-  EVEX_Vcompressps_xmmm128_xmm = 2604,
+  EVEX_Vcompressps_xmmm128_xmm = 2634,
   /** `VCOMPRESSPS ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W0 8A /r` */
-  EVEX_Vcompressps_ymmm256_ymm = 2605,
+  EVEX_Vcompressps_ymmm256_ymm = 2635,
   /** `VCOMPRESSPS zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W0 8A /r` */
-  EVEX_Vcompressps_zmmm512_zmm = 2606,
+  EVEX_Vcompressps_zmmm512_zmm = 2636,
   /** `VCOMPRESSPD xmm1/m128 {k1}{z}, xmm2` — `EVEX.128.66.0F38.W1 8A /r` */
-  EVEX_Vcompresspd_xmmm128_xmm = 2607,
+  EVEX_Vcompresspd_xmmm128_xmm = 2637,
   /** `VCOMPRESSPD ymm1/m256 {k1}{z}, ymm2` — `EVEX.256.66.0F38.W1 8A /r` */
-  EVEX_Vcompresspd_ymmm256_ymm = 2608,
+  EVEX_Vcompresspd_ymmm256_ymm = 2638,
   /** `VCOMPRESSPD zmm1/m512 {k1}{z}, zmm2` — `EVEX.512.66.0F38.W1 8A /r` */
-  EVEX_Vcompresspd_zmmm512_zmm = 2609,
+  EVEX_Vcompresspd_zmmm512_zmm = 2639,
   /** `VPEXPANDD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W0 89 /r` */
-  EVEX_Vpexpandd_xmm_xmmm128 = 2610,
+  EVEX_Vpexpandd_xmm_xmmm128 = 2640,
   /** `VPEXPANDD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W0 89 /r` */
-  EVEX_Vpexpandd_ymm_ymmm256 = 2611,
+  EVEX_Vpexpandd_ymm_ymmm256 = 2641,
   /** `VPEXPANDD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W0 89 /r` */
-  EVEX_Vpexpandd_zmm_zmmm512 = 2612,
+  EVEX_Vpexpandd_zmm_zmmm512 = 2642,
   /** `VPEXPANDQ xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W1 89 /r` */
-  EVEX_Vpexpandq_xmm_xmmm128 = 2613,
+  EVEX_Vpexpandq_xmm_xmmm128 = 2643,
   /** `VPEXPANDQ ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W1 89 /r` */
-  EVEX_Vpexpandq_ymm_ymmm256 = 2614,
+  EVEX_Vpexpandq_ymm_ymmm256 = 2644,
   /** `VPEXPANDQ zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W1 89 /r` */
-  EVEX_Vpexpandq_zmm_zmmm512 = 2615,
+  EVEX_Vpexpandq_zmm_zmmm512 = 2645,
   /** `VEXPANDPS xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W0 88 /r` */
-  EVEX_Vexpandps_xmm_xmmm128 = 2616,
+  EVEX_Vexpandps_xmm_xmmm128 = 2646,
   /** `VEXPANDPS ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W0 88 /r` */
-  EVEX_Vexpandps_ymm_ymmm256 = 2617,
+  EVEX_Vexpandps_ymm_ymmm256 = 2647,
   /** `VEXPANDPS zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W0 88 /r` */
-  EVEX_Vexpandps_zmm_zmmm512 = 2618,
+  EVEX_Vexpandps_zmm_zmmm512 = 2648,
   /** `VEXPANDPD xmm1 {k1}{z}, xmm2/m128` — `EVEX.128.66.0F38.W1 88 /r` */
-  EVEX_Vexpandpd_xmm_xmmm128 = 2619,
+  EVEX_Vexpandpd_xmm_xmmm128 = 2649,
   /** `VEXPANDPD ymm1 {k1}{z}, ymm2/m256` — `EVEX.256.66.0F38.W1 88 /r` */
-  EVEX_Vexpandpd_ymm_ymmm256 = 2620,
+  EVEX_Vexpandpd_ymm_ymmm256 = 2650,
   /** `VEXPANDPD zmm1 {k1}{z}, zmm2/m512` — `EVEX.512.66.0F38.W1 88 /r` */
-  EVEX_Vexpandpd_zmm_zmmm512 = 2621,
+  EVEX_Vexpandpd_zmm_zmmm512 = 2651,
   /** `VPGATHERDD xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W0 90 /r` */
-  EVEX_Vpgatherdd_xmm_vm32x = 2622,
+  EVEX_Vpgatherdd_xmm_vm32x = 2652,
   /** `VPGATHERDD ymm1 {k1}, vm32y` — `EVEX.256.66.0F38.W0 90 /r` */
-  EVEX_Vpgatherdd_ymm_vm32y = 2623,
+  EVEX_Vpgatherdd_ymm_vm32y = 2653,
   /** `VPGATHERDD zmm1 {k1}, vm32z` — `EVEX.512.66.0F38.W0 90 /r` */
-  EVEX_Vpgatherdd_zmm_vm32z = 2624,
+  EVEX_Vpgatherdd_zmm_vm32z = 2654,
   /** `VPGATHERDQ xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W1 90 /r` */
-  EVEX_Vpgatherdq_xmm_vm32x = 2625,
+  EVEX_Vpgatherdq_xmm_vm32x = 2655,
   /** `VPGATHERDQ ymm1 {k1}, vm32x` — `EVEX.256.66.0F38.W1 90 /r` */
-  EVEX_Vpgatherdq_ymm_vm32x = 2626,
+  EVEX_Vpgatherdq_ymm_vm32x = 2656,
   /** `VPGATHERDQ zmm1 {k1}, vm32y` — `EVEX.512.66.0F38.W1 90 /r` */
-  EVEX_Vpgatherdq_zmm_vm32y = 2627,
+  EVEX_Vpgatherdq_zmm_vm32y = 2657,
   /** `VPGATHERQD xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W0 91 /r` */
-  EVEX_Vpgatherqd_xmm_vm64x = 2628,
+  EVEX_Vpgatherqd_xmm_vm64x = 2658,
   /** `VPGATHERQD xmm1 {k1}, vm64y` — `EVEX.256.66.0F38.W0 91 /r` */
-  EVEX_Vpgatherqd_xmm_vm64y = 2629,
+  EVEX_Vpgatherqd_xmm_vm64y = 2659,
   /** `VPGATHERQD ymm1 {k1}, vm64z` — `EVEX.512.66.0F38.W0 91 /r` */
-  EVEX_Vpgatherqd_ymm_vm64z = 2630,
+  EVEX_Vpgatherqd_ymm_vm64z = 2660,
   /** `VPGATHERQQ xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W1 91 /r` */
-  EVEX_Vpgatherqq_xmm_vm64x = 2631,
+  EVEX_Vpgatherqq_xmm_vm64x = 2661,
   /** `VPGATHERQQ ymm1 {k1}, vm64y` — `EVEX.256.66.0F38.W1 91 /r` */
-  EVEX_Vpgatherqq_ymm_vm64y = 2632,
+  EVEX_Vpgatherqq_ymm_vm64y = 2662,
   /** `VPGATHERQQ zmm1 {k1}, vm64z` — `EVEX.512.66.0F38.W1 91 /r` */
-  EVEX_Vpgatherqq_zmm_vm64z = 2633,
+  EVEX_Vpgatherqq_zmm_vm64z = 2663,
   /** `VGATHERDPS xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W0 92 /r` */
-  EVEX_Vgatherdps_xmm_vm32x = 2634,
+  EVEX_Vgatherdps_xmm_vm32x = 2664,
   /** `VGATHERDPS ymm1 {k1}, vm32y` — `EVEX.256.66.0F38.W0 92 /r` */
-  EVEX_Vgatherdps_ymm_vm32y = 2635,
+  EVEX_Vgatherdps_ymm_vm32y = 2665,
   /** `VGATHERDPS zmm1 {k1}, vm32z` — `EVEX.512.66.0F38.W0 92 /r` */
-  EVEX_Vgatherdps_zmm_vm32z = 2636,
+  EVEX_Vgatherdps_zmm_vm32z = 2666,
   /** `VGATHERDPD xmm1 {k1}, vm32x` — `EVEX.128.66.0F38.W1 92 /r` */
-  EVEX_Vgatherdpd_xmm_vm32x = 2637,
+  EVEX_Vgatherdpd_xmm_vm32x = 2667,
   /** `VGATHERDPD ymm1 {k1}, vm32x` — `EVEX.256.66.0F38.W1 92 /r` */
-  EVEX_Vgatherdpd_ymm_vm32x = 2638,
+  EVEX_Vgatherdpd_ymm_vm32x = 2668,
   /** `VGATHERDPD zmm1 {k1}, vm32y` — `EVEX.512.66.0F38.W1 92 /r` */
-  EVEX_Vgatherdpd_zmm_vm32y = 2639,
+  EVEX_Vgatherdpd_zmm_vm32y = 2669,
   /** `VGATHERQPS xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W0 93 /r` */
-  EVEX_Vgatherqps_xmm_vm64x = 2640,
+  EVEX_Vgatherqps_xmm_vm64x = 2670,
   /** `VGATHERQPS xmm1 {k1}, vm64y` — `EVEX.256.66.0F38.W0 93 /r` */
-  EVEX_Vgatherqps_xmm_vm64y = 2641,
+  EVEX_Vgatherqps_xmm_vm64y = 2671,
   /** `VGATHERQPS ymm1 {k1}, vm64z` — `EVEX.512.66.0F38.W0 93 /r` */
-  EVEX_Vgatherqps_ymm_vm64z = 2642,
+  EVEX_Vgatherqps_ymm_vm64z = 2672,
   /** `VGATHERQPD xmm1 {k1}, vm64x` — `EVEX.128.66.0F38.W1 93 /r` */
-  EVEX_Vgatherqpd_xmm_vm64x = 2643,
+  EVEX_Vgatherqpd_xmm_vm64x = 2673,
   /** `VGATHERQPD ymm1 {k1}, vm64y` — `EVEX.256.66.0F38.W1 93 /r` */
-  EVEX_Vgatherqpd_ymm_vm64y = 2644,
+  EVEX_Vgatherqpd_ymm_vm64y = 2674,
   /** `VGATHERQPD zmm1 {k1}, vm64z` — `EVEX.512.66.0F38.W1 93 /r` */
-  EVEX_Vgatherqpd_zmm_vm64z = 2645,
+  EVEX_Vgatherqpd_zmm_vm64z = 2675,
   /** `VPSCATTERDD vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A0 /r` */
-  EVEX_Vpscatterdd_vm32x_xmm = 2646,
+  EVEX_Vpscatterdd_vm32x_xmm = 2676,
   /** `VPSCATTERDD vm32y {k1}, ymm1` — `EVEX.256.66.0F38.W0 A0 /r` */
-  EVEX_Vpscatterdd_vm32y_ymm = 2647,
+  EVEX_Vpscatterdd_vm32y_ymm = 2677,
   /** `VPSCATTERDD vm32z {k1}, zmm1` — `EVEX.512.66.0F38.W0 A0 /r` */
-  EVEX_Vpscatterdd_vm32z_zmm = 2648,
+  EVEX_Vpscatterdd_vm32z_zmm = 2678,
   /** `VPSCATTERDQ vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A0 /r` */
-  EVEX_Vpscatterdq_vm32x_xmm = 2649,
+  EVEX_Vpscatterdq_vm32x_xmm = 2679,
   /** `VPSCATTERDQ vm32x {k1}, ymm1` — `EVEX.256.66.0F38.W1 A0 /r` */
-  EVEX_Vpscatterdq_vm32x_ymm = 2650,
+  EVEX_Vpscatterdq_vm32x_ymm = 2680,
   /** `VPSCATTERDQ vm32y {k1}, zmm1` — `EVEX.512.66.0F38.W1 A0 /r` */
-  EVEX_Vpscatterdq_vm32y_zmm = 2651,
+  EVEX_Vpscatterdq_vm32y_zmm = 2681,
   /** `VPSCATTERQD vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A1 /r` */
-  EVEX_Vpscatterqd_vm64x_xmm = 2652,
+  EVEX_Vpscatterqd_vm64x_xmm = 2682,
   /** `VPSCATTERQD vm64y {k1}, xmm1` — `EVEX.256.66.0F38.W0 A1 /r` */
-  EVEX_Vpscatterqd_vm64y_xmm = 2653,
+  EVEX_Vpscatterqd_vm64y_xmm = 2683,
   /** `VPSCATTERQD vm64z {k1}, ymm1` — `EVEX.512.66.0F38.W0 A1 /r` */
-  EVEX_Vpscatterqd_vm64z_ymm = 2654,
+  EVEX_Vpscatterqd_vm64z_ymm = 2684,
   /** `VPSCATTERQQ vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A1 /r` */
-  EVEX_Vpscatterqq_vm64x_xmm = 2655,
+  EVEX_Vpscatterqq_vm64x_xmm = 2685,
   /** `VPSCATTERQQ vm64y {k1}, ymm1` — `EVEX.256.66.0F38.W1 A1 /r` */
-  EVEX_Vpscatterqq_vm64y_ymm = 2656,
+  EVEX_Vpscatterqq_vm64y_ymm = 2686,
   /** `VPSCATTERQQ vm64z {k1}, zmm1` — `EVEX.512.66.0F38.W1 A1 /r` */
-  EVEX_Vpscatterqq_vm64z_zmm = 2657,
+  EVEX_Vpscatterqq_vm64z_zmm = 2687,
   /** `VSCATTERDPS vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A2 /r` */
-  EVEX_Vscatterdps_vm32x_xmm = 2658,
+  EVEX_Vscatterdps_vm32x_xmm = 2688,
   /** `VSCATTERDPS vm32y {k1}, ymm1` — `EVEX.256.66.0F38.W0 A2 /r` */
-  EVEX_Vscatterdps_vm32y_ymm = 2659,
+  EVEX_Vscatterdps_vm32y_ymm = 2689,
   /** `VSCATTERDPS vm32z {k1}, zmm1` — `EVEX.512.66.0F38.W0 A2 /r` */
-  EVEX_Vscatterdps_vm32z_zmm = 2660,
+  EVEX_Vscatterdps_vm32z_zmm = 2690,
   /** `VSCATTERDPD vm32x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A2 /r` */
-  EVEX_Vscatterdpd_vm32x_xmm = 2661,
+  EVEX_Vscatterdpd_vm32x_xmm = 2691,
   /** `VSCATTERDPD vm32x {k1}, ymm1` — `EVEX.256.66.0F38.W1 A2 /r` */
-  EVEX_Vscatterdpd_vm32x_ymm = 2662,
+  EVEX_Vscatterdpd_vm32x_ymm = 2692,
   /** `VSCATTERDPD vm32y {k1}, zmm1` — `EVEX.512.66.0F38.W1 A2 /r` */
-  EVEX_Vscatterdpd_vm32y_zmm = 2663,
+  EVEX_Vscatterdpd_vm32y_zmm = 2693,
   /** `VSCATTERQPS vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W0 A3 /r` */
-  EVEX_Vscatterqps_vm64x_xmm = 2664,
+  EVEX_Vscatterqps_vm64x_xmm = 2694,
   /** `VSCATTERQPS vm64y {k1}, xmm1` — `EVEX.256.66.0F38.W0 A3 /r` */
-  EVEX_Vscatterqps_vm64y_xmm = 2665,
+  EVEX_Vscatterqps_vm64y_xmm = 2695,
   /** `VSCATTERQPS vm64z {k1}, ymm1` — `EVEX.512.66.0F38.W0 A3 /r` */
-  EVEX_Vscatterqps_vm64z_ymm = 2666,
+  EVEX_Vscatterqps_vm64z_ymm = 2696,
   /** `VSCATTERQPD vm64x {k1}, xmm1` — `EVEX.128.66.0F38.W1 A3 /r` */
-  EVEX_Vscatterqpd_vm64x_xmm = 2667,
+  EVEX_Vscatterqpd_vm64x_xmm = 2697,
   /** `VSCATTERQPD vm64y {k1}, ymm1` — `EVEX.256.66.0F38.W1 A3 /r` */
-  EVEX_Vscatterqpd_vm64y_ymm = 2668,
+  EVEX_Vscatterqpd_vm64y_ymm = 2698,
   /** `VSCATTERQPD vm64z {k1}, zmm1` — `EVEX.512.66.0F38.W1 A3 /r` */
-  EVEX_Vscatterqpd_vm64z_zmm = 2669,
+  EVEX_Vscatterqpd_vm64z_zmm = 2699,
 }
 
 /** Number of `Code` values, INVALID included. */
-export const CODE_COUNT = 2670;
+export const CODE_COUNT = 2700;

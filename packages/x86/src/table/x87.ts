@@ -85,6 +85,7 @@ export const X87: readonly Row[] = [
   { op: 'DD E0+i', ins: 'FUCOM ST(i)', acc: 'r' },
   { op: 'DD E8+i', ins: 'FUCOMP ST(i)', acc: 'r' },
   { op: 'DA E9', ins: 'FUCOMPP' },
+  { op: 'DE D9', ins: 'FCOMPP' },
   { op: 'D8 D0+i', ins: 'FCOM ST(i)', acc: 'r', en: 'M' },
   { op: 'D8 D8+i', ins: 'FCOMP ST(i)', acc: 'r', en: 'M' },
   { op: 'DA C0+i', ins: 'FCMOVB ST(0), ST(i)', acc: 'w r' },

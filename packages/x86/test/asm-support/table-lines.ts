@@ -21,6 +21,8 @@ function lineFor(f: Form, variant: number): string | undefined {
     .split(',')
     .map((x) => x.trim());
   const ops: string[] = [];
+  const evex = f.evex !== undefined;
+  if (variant === 2 && !f.specs.some((s) => s.bcst !== 0)) return undefined;
   let sizedByRegister = false;
   let regCount = 0;
   for (let i = 0; i < f.specs.length; i++) {
@@ -47,8 +49,14 @@ function lineFor(f: Form, variant: number): string | undefined {
         ops.push('');
         break;
       case SpecKind.RegMem: {
-        if (s.mem && (variant === 1 || s.regSize === 0)) {
-          ops.push('0x10(%rax,%rdx,4)');
+        if (s.mem && (variant >= 1 || s.regSize === 0)) {
+          // variant 2: the embedded broadcast of an `m32bcst` operand; 0x40 tests disp8*N
+          if (s.vsib !== 0) {
+            // a gather/scatter address: a vector index of the row's width (%xmm25: EVEX only)
+            const v = s.vsib === 16 ? 'xmm' : s.vsib === 32 ? 'ymm' : 'zmm';
+            ops.push(`0x40(%rax,%${v}${evex && variant === 1 ? 25 : 1},4)`);
+          } else if (variant === 2 && s.bcst !== 0) ops.push(`0x40(%rax,%rdx,4){1to${s.memSize / s.bcst}}`);
+          else ops.push(evex ? '0x40(%rax,%rdx,4)' : '0x10(%rax,%rdx,4)');
           break;
         }
         if (s.regSize === 0) return undefined;
@@ -56,8 +64,13 @@ function lineFor(f: Form, variant: number): string | undefined {
         if (s.cls === RegClass.Gpr) {
           ops.push((GPR[s.regSize] as readonly [string, string])[k] as string);
           sizedByRegister = true;
-        } else if (s.cls === RegClass.Xmm) ops.push(k ? '%xmm10' : '%xmm3');
-        else if (s.cls === RegClass.Ymm) ops.push(k ? '%ymm10' : '%ymm3');
+        }
+        // EVEX forms get registers only EVEX can name, or GAS (and we) would pick the VEX twin
+        else if (s.cls === RegClass.Xmm) ops.push(evex ? (k ? '%xmm26' : '%xmm19') : k ? '%xmm10' : '%xmm3');
+        else if (s.cls === RegClass.Ymm) ops.push(evex ? (k ? '%ymm26' : '%ymm19') : k ? '%ymm10' : '%ymm3');
+        else if (s.cls === RegClass.Zmm) ops.push(k ? '%zmm26' : '%zmm3');
+        else if (s.cls === RegClass.K) ops.push(k ? '%k6' : '%k1');
+        else if (s.cls === RegClass.St) ops.push(k ? '%st(5)' : '%st(3)');
         else if (s.cls === RegClass.Mmx) ops.push(k ? '%mm5' : '%mm2');
         else if (s.cls === RegClass.Seg) ops.push('%fs');
         else if (s.cls === RegClass.Cr) ops.push('%cr3');
@@ -76,10 +89,18 @@ function lineFor(f: Form, variant: number): string | undefined {
     !sizedByRegister &&
     f.osize > 0 &&
     f.specs.some(
-      (s) => s.kind === SpecKind.RegMem && s.mem && s.cls !== RegClass.Xmm && s.cls !== RegClass.Mmx,
+      (s) =>
+        s.kind === SpecKind.RegMem &&
+        s.mem &&
+        (s.cls === RegClass.Gpr || (s.cls === RegClass.None && s.vsib === 0)),
     )
   ) {
     name += SUFFIX[f.osize] ?? '';
+  }
+  // the destination's opmask (and on a register, zeroing): variant 0 merges, variant 1 zeroes
+  if (f.evex?.mask === true && ops[0] !== undefined && ops[0] !== '') {
+    const reg = ops[0].startsWith('%');
+    ops[0] += variant === 1 && reg && f.evex.zeroing ? '{%k2}{z}' : '{%k2}';
   }
   const allImm = f.specs.length > 0 && f.specs.every((s) => s.kind === SpecKind.Imm);
   const att = implicit ? [] : allImm ? ops : [...ops].reverse();
@@ -94,7 +115,7 @@ export function tableLines(): string[] {
   for (const list of formsByMnemonic().values()) for (const f of list) forms.add(f);
   const out = new Set<string>();
   for (const f of [...forms].sort((a, b) => a.row - b.row)) {
-    for (const variant of [0, 1]) {
+    for (const variant of [0, 1, 2]) {
       const line = lineFor(f, variant);
       if (line !== undefined) out.add(line);
     }

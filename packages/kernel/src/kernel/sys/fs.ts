@@ -4,7 +4,9 @@ import { FsError, fail, type Inode, S, WouldBlock } from '../../fs/inode.js';
 import { BrokenPipe, Pipe } from '../../fs/pipe.js';
 import { type Nameidata, pathLookup, pathOf } from '../../fs/namei.js';
 import { fillStat } from '../../fs/stat.js';
+import { doGroupExit } from '../exit.js';
 import type { Kernel } from '../kernel.js';
+import { SIG_DFL, SIGPIPE, Si, sendSignal } from '../signal.js';
 import type { Task } from '../task.js';
 import { copyFromUser, copyToUser, putUser64, strncpyFromUser } from '../uaccess.js';
 import type { SyscallFn } from './types.js';
@@ -29,13 +31,18 @@ function vfs(body: SyscallFn): SyscallFn {
     } catch (e) {
       if (e instanceof FsError) return -e.errno;
       if (e instanceof WouldBlock) return k.sleep(t, e.ready);
-      if (e instanceof BrokenPipe) k.exitTask(t, 0, SIGPIPE, 'SIGPIPE: write to a pipe with no reader');
+      if (e instanceof BrokenPipe) {
+        // SIGPIPE, then EPIPE: its default action kills; a handler or SIG_IGN lets the write fail
+        if (t.sighand.action[SIGPIPE]!.handler === SIG_DFL && !t.blocked.has(SIGPIPE)) {
+          doGroupExit(k, t, 0, SIGPIPE, 'SIGPIPE: write to a pipe with no reader');
+        }
+        sendSignal(k, t, { signo: SIGPIPE, errno: 0, code: Si.USER, pid: t.pid, uid: 0 }, false);
+        return -Errno.EPIPE;
+      }
       throw e;
     }
   };
 }
-
-const SIGPIPE = 13;
 
 function userPath(t: Task, addr: number): string {
   const path = strncpyFromUser(t, addr, 4096);

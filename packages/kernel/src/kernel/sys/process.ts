@@ -1,15 +1,16 @@
 import { Errno } from '../../errno.js';
 import { doExecve } from '../execve.js';
-import { Clone, doFork, doWait } from '../fork.js';
+import { doExit, doGroupExit } from '../exit.js';
+import { Clone, doClone3, doFork, doWait } from '../fork.js';
+import { doFutex } from '../futex.js';
 import { copyFromUser, copyToUser, putUser64, setU64, strncpyFromUser, userStringArray } from '../uaccess.js';
 import type { SyscallFn } from './types.js';
 
-export const sys_exit_group: SyscallFn = (k, t, status) => {
-  k.exitTask(t, status & 0xff, 0);
-  return 0;
-};
+/** exit_group(status): the whole process ends. */
+export const sys_exit_group: SyscallFn = (k, t, status) => doGroupExit(k, t, status & 0xff, 0);
 
-export const sys_exit: SyscallFn = sys_exit_group;
+/** exit(status): the calling thread ends (the process with its last thread). */
+export const sys_exit: SyscallFn = (k, t, status) => doExit(k, t, status & 0xff);
 
 export const sys_getpid: SyscallFn = (_k, t) => t.pid;
 export const sys_gettid: SyscallFn = (_k, t) => t.tid;
@@ -21,7 +22,13 @@ const SIGCHLD = 17;
 export const sys_fork: SyscallFn = (k, t) => doFork(k, t, SIGCHLD, 0, 0, 0, 0);
 export const sys_vfork: SyscallFn = (k, t) => doFork(k, t, Clone.VM | Clone.VFORK | SIGCHLD, 0, 0, 0, 0);
 /** clone(flags, newsp, parent_tid, child_tid, tls): the x86-64 argument order. */
-export const sys_clone: SyscallFn = (k, t, flags, newsp, parentTid, childTid, tls) => doFork(k, t, flags, newsp, parentTid, childTid, tls);
+export const sys_clone: SyscallFn = (k, t, flags, newsp, parentTid, childTid, tls) =>
+  doFork(k, t, flags, newsp, parentTid, childTid, tls);
+
+export const sys_clone3: SyscallFn = (k, t, args, size) => doClone3(k, t, args, size);
+
+export const sys_futex: SyscallFn = (k, t, uaddr, op, val, timeout, uaddr2, val3) =>
+  doFutex(k, t, uaddr, op, val, timeout, uaddr2, val3);
 
 export const sys_wait4: SyscallFn = (k, t, pid, status, options) => doWait(k, t, pid | 0, status, options);
 
@@ -176,21 +183,6 @@ export const sys_time: SyscallFn = (k, t, tloc) => {
   const s = Math.floor((k.now() + k.epochNs) / 1e9);
   if (tloc !== 0 && !putUser64(t, tloc, s, 0)) return -Errno.EFAULT;
   return s;
-};
-
-/** Signals arrive with the kernel issue; until then handlers are accepted and never run. */
-export const sys_rt_sigaction: SyscallFn = (_k, t, sig, _act, oldact, sigsetsize) => {
-  if (sig < 1 || sig > 64 || sig === 9 || sig === 19) return -Errno.EINVAL;
-  if (sigsetsize !== 8) return -Errno.EINVAL;
-  if (oldact !== 0 && !copyToUser(t, oldact, new Uint8Array(32))) return -Errno.EFAULT;
-  return 0;
-};
-
-export const sys_rt_sigprocmask: SyscallFn = (_k, t, how, _set, oldset, sigsetsize) => {
-  if (sigsetsize !== 8) return -Errno.EINVAL;
-  if (how < 0 || how > 2) return -Errno.EINVAL;
-  if (oldset !== 0 && !copyToUser(t, oldset, new Uint8Array(8))) return -Errno.EFAULT;
-  return 0;
 };
 
 export const sys_sched_yield: SyscallFn = () => 0;

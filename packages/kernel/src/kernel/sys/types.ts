@@ -26,6 +26,10 @@ export interface SyscallRow {
   args: readonly ArgFormat[];
   /** The arguments are printed as they were at entry (execve replaces the memory they live in). */
   entry?: boolean;
-  /** How the return value prints: d (default), x (address), o (octal, umask), or "none" (exit: `= ?`). */
-  ret?: 'd' | 'x' | 'o' | 'none';
+  /**
+   * How the return value prints: d (default), x (address), o (octal, umask), or "none" (exit:
+   * `= ?`); "regs" for rt_sigreturn, which restores every register itself (ax included), so
+   * the syscall path leaves ax alone.
+   */
+  ret?: 'd' | 'x' | 'o' | 'none' | 'regs';
 }

@@ -1,17 +1,28 @@
 import { type Cpu, Rflags } from '@legosim/cpu';
 import { Errno } from '../../../errno.js';
+import { runTimers } from '../../../kernel/itimer.js';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { KernelPanic } from '../../../kernel/panic.js';
+import { isRestartCode, schedule } from '../../../kernel/sched.js';
 import { formatArgs, formatReturn } from '../../../kernel/strace.js';
-import { NR_SYSCALLS } from '../../../kernel/syscall_table.js';
 import type { SyscallRow } from '../../../kernel/sys/types.js';
-import { ERESTARTNOINTR, schedule } from '../../../kernel/sched.js';
+import { NR_SYSCALLS } from '../../../kernel/syscall_table.js';
 import { type Task, TaskState, Tif } from '../../../kernel/task.js';
 import { hex16, showRegs } from '../kernel/dumpstack.js';
 import { PtRegs } from '../kernel/ptrace.js';
+import { doSignal, restartAfterWakeup } from '../kernel/signal.js';
 
 /** pt_regs offsets of the six syscall arguments, in order (the x86-64 syscall ABI). */
 const ARG_REGS = [PtRegs.DI, PtRegs.SI, PtRegs.DX, PtRegs.R10, PtRegs.R8, PtRegs.R9] as const;
+
+/** How strace shows a call a signal interrupted. */
+const RESTART_TEXT: Record<number, string> = {
+  512: 'ERESTARTSYS (To be restarted if SA_RESTART is set)',
+  513: 'ERESTARTNOINTR (To be restarted)',
+  514: 'ERESTARTNOHAND (To be restarted if no handler)',
+  516: 'ERESTART_RESTARTBLOCK (Interrupted by signal)',
+};
+const NR_RESTART_SYSCALL = 219;
 
 /** The syscall a task is in the middle of, kept until it returns to user mode. */
 export interface InFlight {
@@ -19,7 +30,7 @@ export interface InFlight {
   ret: number;
   irqsOnReturn: boolean;
   warned: boolean;
-  /** The call went to sleep and will run again (-ERESTARTNOINTR): its exit is not the call's. */
+  /** The call went to sleep (-ERESTART*) and will run again: its exit is not the call's. */
   restarting: boolean;
   /** The arguments as strace prints them, taken at entry (rows marked `entry`). */
   argsText: string | undefined;
@@ -44,7 +55,15 @@ export class SyscallPath {
   private flight(t: Task): InFlight {
     let f = t.syscall;
     if (f === undefined) {
-      f = { nr: -1, ret: 0, irqsOnReturn: true, warned: false, restarting: false, argsText: undefined, args: new Float64Array(6) };
+      f = {
+        nr: -1,
+        ret: 0,
+        irqsOnReturn: true,
+        warned: false,
+        restarting: false,
+        argsText: undefined,
+        args: new Float64Array(6),
+      };
       t.syscall = f;
     }
     return f;
@@ -72,7 +91,8 @@ export class SyscallPath {
     const k = this.k;
     const t = k.currentTask(cpu);
     const regsVa = cpu.gpr(7);
-    if (regsVa !== t.ptRegs) throw new KernelPanic(`do_syscall_64: regs ${hex16(regsVa)} is not task_pt_regs`);
+    if (regsVa !== t.ptRegs)
+      throw new KernelPanic(`do_syscall_64: regs ${hex16(regsVa)} is not task_pt_regs`);
     const ptRegsPhys = t.ptRegsPhys;
     const nrLo = k.mem.read32(ptRegsPhys + PtRegs.ORIG_AX);
     const nrHi = k.mem.read32(ptRegsPhys + PtRegs.ORIG_AX + 4);
@@ -98,25 +118,28 @@ export class SyscallPath {
     args[4] = a4;
     args[5] = a5;
     const row = nr >= 0 ? k.table[nr]! : undefined;
+    // a restart block belongs to the call that slept (nanosleep) and to restart_syscall only
+    if (t.restartBlock !== undefined && flight.nr !== t.restartBlock.nr && flight.nr !== NR_RESTART_SYSCALL)
+      t.restartBlock = undefined;
     const strace = k.options.strace;
     // A syscall that does not return (exit, exit_group) is printed at entry, as strace does;
     // the trace keeps the same line so `legosim trace --format strace` can print it.
-    const noReturnLine = row?.ret === 'none' && (strace || k.trace) ? `${row.name}(${formatArgs(t, row, args, 0)}) = ?` : undefined;
+    const noReturnLine =
+      row?.ret === 'none' && (strace || k.trace)
+        ? `${row.name}(${formatArgs(t, row, args, 0)}) = ?`
+        : undefined;
     flight.argsText = row?.entry && (strace || k.trace) ? formatArgs(t, row, args, 0) : undefined;
-    if (k.trace) this.traceSyscallEntry(cpu, t, flight.nr, row === undefined ? 'unknown' : row.name, noReturnLine);
+    if (k.trace)
+      this.traceSyscallEntry(cpu, t, flight.nr, row === undefined ? 'unknown' : row.name, noReturnLine);
     if (strace && noReturnLine !== undefined) k.straceLine(t, noReturnLine);
     let ret = -Errno.ENOSYS;
     if (row !== undefined) {
       ret = row.fn ? row.fn(k, t, a0, a1, a2, a3, a4, a5) : this.sysNiSyscall(cpu, t, nr);
-      if (ret === -ERESTARTNOINTR) {
-        // the task sleeps; when it runs again it executes the SYSCALL instruction anew
-        // (2 bytes, 0f 05) with the same number in %rax: the IRET path will restore that
-        flight.restarting = true;
-        k.writeRegs(t, PtRegs.IP, k.readRegsSigned(t, PtRegs.IP) - 2);
-        k.writeRegs(t, PtRegs.AX, k.readRegsSigned(t, PtRegs.ORIG_AX));
-      } else {
-        k.writeRegs(t, PtRegs.AX, ret);
-      }
+      // -ERESTART*: the task sleeps (or a signal is already pending); on the way out, do_signal
+      // or the wake-up rewinds to the SYSCALL instruction or turns the code into -EINTR
+      if (isRestartCode(ret)) flight.restarting = true;
+      // rt_sigreturn has restored every register, ax included
+      if (row.ret !== 'regs') k.writeRegs(t, PtRegs.AX, ret);
       if (k.options.injectIrqsOff?.includes(row.name)) cpu.rflags &= ~Rflags.IF;
     }
     flight.ret = ret;
@@ -149,7 +172,14 @@ export class SyscallPath {
         ` [<${hex16(k.symbol('do_syscall_64'))}>] do_syscall_64+0x0/0x10`,
         ` [<${hex16(k.symbol('entry_SYSCALL_64'))}>] entry_SYSCALL_64+0x0/0x60`,
       ];
-      k.console.warn(cpu.id, t.pid, 'arch/x86/entry/common.c:205', 'syscall_return_slowpath+0x0/0x10', message, dump);
+      k.console.warn(
+        cpu.id,
+        t.pid,
+        'arch/x86/entry/common.c:205',
+        'syscall_return_slowpath+0x0/0x10',
+        message,
+        dump,
+      );
       k.trace?.warn(k.now(), cpu.id, t.pid, t.tid, message);
       this.flight(t).warned = true;
       cpu.rflags |= Rflags.IF;
@@ -158,13 +188,41 @@ export class SyscallPath {
     this.prepareExitToUsermode(cpu);
   }
 
-  /**
-   * prepare_exit_to_usermode: with TIF_NEED_RESCHED set, or when the task went to sleep,
-   * schedule() before the return to user mode. (Signal delivery comes with the signals work.)
-   */
+  /** prepare_exit_to_usermode(regs): the work due before any return to user mode. */
   prepareExitToUsermode(cpu: Cpu): void {
-    const t = this.k.currentTask(cpu);
-    if (t.state !== TaskState.Runnable || (t.flags & Tif.NEED_RESCHED) !== 0) schedule(this.k, cpu);
+    this.exitToUsermodeLoop(cpu);
+  }
+
+  /**
+   * exit_to_usermode_loop(): expired ITIMER_REALs fire; with TIF_NEED_RESCHED, or when the
+   * task went to sleep (or exited), schedule(); with TIF_SIGPENDING, do_signal(), once per
+   * signal, so several pending signals stack their frames. A task switched to here was itself
+   * on its way to user mode (it left through this loop), so the loop goes on for it; a fresh
+   * task instead continues in ret_from_fork, whose syscall_return_slowpath comes back here.
+   * Last, a syscall that slept and was woken by what it waited for runs again.
+   */
+  exitToUsermodeLoop(cpu: Cpu): void {
+    const k = this.k;
+    if (k.now() >= k.nextTimer) runTimers(k);
+    for (;;) {
+      const t = k.currentTask(cpu);
+      if (t.state !== TaskState.Runnable || (t.flags & Tif.NEED_RESCHED) !== 0) {
+        if (schedule(k, cpu)) return;
+        continue;
+      }
+      if ((t.flags & Tif.SIGPENDING) !== 0) {
+        doSignal(k, cpu, t);
+        continue;
+      }
+      if (t.syscall?.restarting === true) restartAfterWakeup(k, t);
+      return;
+    }
+  }
+
+  /** A signal handler interrupts the task's sleeping syscall: strace shows that call ending with its restart code. */
+  syscallInterrupted(t: Task): void {
+    const f = t.syscall;
+    if (f !== undefined) f.restarting = false;
   }
 
   /** The SYSRET or IRET back to user mode ends the syscall in flight: record its exit. */
@@ -172,7 +230,10 @@ export class SyscallPath {
     const k = this.k;
     const t = k.currentTask(cpu);
     const flight = this.flight(t);
-    if (flight.nr < 0) return;
+    if (flight.nr < 0) {
+      if (t.straceSignals !== undefined) this.straceSignalLines(t);
+      return;
+    }
     const nr = flight.nr;
     flight.nr = -1;
     const strace = k.options.strace;
@@ -180,7 +241,18 @@ export class SyscallPath {
     if (strace === undefined && trace === undefined) return;
     if (flight.restarting) {
       // the attempt that went to sleep: the trace keeps it balanced, strace shows only the call that completes
-      trace?.syscallExit(k.now(), cpu.id, t.pid, t.tid, nr, -ERESTARTNOINTR, flight.irqsOnReturn, flight.warned, path);
+      trace?.syscallExit(
+        k.now(),
+        cpu.id,
+        t.pid,
+        t.tid,
+        nr,
+        flight.ret,
+        flight.irqsOnReturn,
+        flight.warned,
+        path,
+      );
+      if (t.straceSignals !== undefined) this.straceSignalLines(t);
       return;
     }
     // The strace line is formatted now, at the return, when output buffers hold their data.
@@ -188,13 +260,51 @@ export class SyscallPath {
     const line = row
       ? this.straceText(t, row, flight)
       : `syscall_${nr}(${Array.from(flight.args, (a) => `0x${a.toString(16)}`).join(', ')}) = -1 ENOSYS (Function not implemented)`;
-    trace?.syscallExit(k.now(), cpu.id, t.pid, t.tid, nr, flight.ret, flight.irqsOnReturn, flight.warned, path, line);
+    trace?.syscallExit(
+      k.now(),
+      cpu.id,
+      t.pid,
+      t.tid,
+      nr,
+      flight.ret,
+      flight.irqsOnReturn,
+      flight.warned,
+      path,
+      line,
+    );
     if (strace) k.straceLine(t, line);
+    if (t.straceSignals !== undefined) this.straceSignalLines(t);
+  }
+
+  /**
+   * A task a signal kills on its way out: strace still shows the syscall it was returning
+   * from and the signal (SIGKILL is never seen being delivered), before `+++ killed by`.
+   */
+  straceBeforeFatalSignal(t: Task, sig: number): void {
+    const k = this.k;
+    if (k.options.strace === undefined) return;
+    if (sig === 9) t.straceSignals = undefined;
+    const flight = t.syscall;
+    if (flight !== undefined && flight.nr >= 0 && !flight.restarting) {
+      const row = flight.nr < NR_SYSCALLS ? k.table[flight.nr] : undefined;
+      if (row !== undefined) k.straceLine(t, this.straceText(t, row, flight));
+      flight.nr = -1;
+    }
+    if (t.straceSignals !== undefined) this.straceSignalLines(t);
+  }
+
+  /** The `--- SIG... ---` lines of the signals delivered on this return, after the syscall's line. */
+  private straceSignalLines(t: Task): void {
+    const lines = t.straceSignals!;
+    t.straceSignals = undefined;
+    for (const line of lines) this.k.straceLine(t, line);
   }
 
   /** The call as strace prints it; argument-less calls (getpid, getppid...) come from a cache. */
   private straceText(t: Task, row: SyscallRow, flight: InFlight): string {
     const ret = flight.ret;
+    if (isRestartCode(ret))
+      return `${row.name}(${flight.argsText ?? formatArgs(t, row, flight.args, ret)}) = ? ${RESTART_TEXT[-ret] ?? ''}`;
     if (row.args.length === 0) {
       const memo = this.plainLines[row.nr];
       if (memo !== undefined && memo.ret === ret) return memo.line;
@@ -205,7 +315,13 @@ export class SyscallPath {
     return `${row.name}(${flight.argsText ?? formatArgs(t, row, flight.args, ret)}) ${formatReturn(row, ret)}`;
   }
 
-  private traceSyscallEntry(cpu: Cpu, t: Task, nr: number, name: string, straceLine: string | undefined): void {
+  private traceSyscallEntry(
+    cpu: Cpu,
+    t: Task,
+    nr: number,
+    name: string,
+    straceLine: string | undefined,
+  ): void {
     const k = this.k;
     const words = this.regsWords;
     // struct pt_regs straight from the kernel stack (a little-endian host's words are its halves)
@@ -214,6 +330,19 @@ export class SyscallPath {
       this.argWords[2 * i] = words[ARG_REGS[i]! / 4]!;
       this.argWords[2 * i + 1] = words[ARG_REGS[i]! / 4 + 1]!;
     }
-    k.trace!.syscallEntry(k.now(), cpu.id, t.pid, t.tid, nr, name, this.argWords, t.ptRegs, t.sp0, words, cpu.interruptsEnabled, straceLine);
+    k.trace!.syscallEntry(
+      k.now(),
+      cpu.id,
+      t.pid,
+      t.tid,
+      nr,
+      name,
+      this.argWords,
+      t.ptRegs,
+      t.sp0,
+      words,
+      cpu.interruptsEnabled,
+      straceLine,
+    );
   }
 }
