@@ -1,6 +1,6 @@
 import type { CliIo } from './io.js';
 import { main } from './main.js';
-import { concat } from './memory-io.js';
+import { recordedStreams } from './memory-io.js';
 import { nodeIo } from './node.js';
 
 /** What one in-process run of the command line printed. */
@@ -17,31 +17,21 @@ export interface Captured {
  * the Node host sees it), and the streams are never terminals.
  */
 export function captureIo(stdin: Uint8Array = new Uint8Array(0)): { io: CliIo; result: () => Omit<Captured, 'status'> } {
-  const out: Uint8Array[] = [];
-  const err: Uint8Array[] = [];
-  let stdinOffset = 0;
-  const enc = new TextEncoder();
+  const streams = recordedStreams(stdin);
   const io: CliIo = {
     ...nodeIo,
-    write(fd, data) {
-      (fd === 1 ? out : err).push(typeof data === 'string' ? enc.encode(data) : data.slice());
-    },
-    readStdin(max) {
-      const chunk = stdin.subarray(stdinOffset, stdinOffset + max);
-      stdinOffset += chunk.length;
-      return chunk;
-    },
+    write: streams.write,
+    readStdin: streams.readStdin,
     isTty: () => false,
     env: () => undefined,
   };
   const result = (): Omit<Captured, 'status'> => {
-    const stdoutBytes = concat(out);
+    const stdoutBytes = streams.stdout();
     const dec = new TextDecoder();
-    return { stdout: dec.decode(stdoutBytes), stderr: dec.decode(concat(err)), stdoutBytes };
+    return { stdout: dec.decode(stdoutBytes), stderr: dec.decode(streams.stderr()), stdoutBytes };
   };
   return { io, result };
 }
-
 
 /** Runs `legosim ARGS...` in this process and returns what it printed. */
 export async function runCli(args: readonly string[], stdin?: Uint8Array): Promise<Captured> {

@@ -23,10 +23,8 @@ export function memoryIo(
   stdin: Uint8Array = new Uint8Array(0),
 ): MemoryHost {
   const store = new Map(files);
-  const out: Uint8Array[] = [];
-  const err: Uint8Array[] = [];
+  const streams = recordedStreams(stdin);
   const enc = new TextEncoder();
-  let stdinOffset = 0;
   const read = (path: string): Uint8Array => {
     const bytes = store.get(path);
     // the shape of a Node error, so the CLI's messages ("no such file") read the same
@@ -34,14 +32,8 @@ export function memoryIo(
     return bytes;
   };
   const io: CliIo = {
-    write(fd, data) {
-      (fd === 1 ? out : err).push(typeof data === 'string' ? enc.encode(data) : data.slice());
-    },
-    readStdin(max) {
-      const chunk = stdin.subarray(stdinOffset, stdinOffset + max);
-      stdinOffset += chunk.length;
-      return chunk;
-    },
+    write: streams.write,
+    readStdin: streams.readStdin,
     readFile: read,
     readChunks(path, chunkSize = READ_CHUNK_SIZE) {
       const bytes = read(path);
@@ -64,11 +56,32 @@ export function memoryIo(
     env: () => undefined,
     now: () => performance.now(),
   };
-  return { io, files: store, stdout: () => concat(out), stderr: () => concat(err) };
+  return { io, files: store, stdout: streams.stdout, stderr: streams.stderr };
+}
+
+/** Standard streams in memory: what is written to fd 1 and 2 is kept, stdin is served from `stdin`. */
+export function recordedStreams(stdin: Uint8Array): Pick<CliIo, 'write' | 'readStdin'> & { stdout(): Uint8Array; stderr(): Uint8Array } {
+  const out: Uint8Array[] = [];
+  const err: Uint8Array[] = [];
+  const enc = new TextEncoder();
+  let stdinOffset = 0;
+  return {
+    write(fd, data) {
+      // a copy: the caller may reuse its buffer
+      (fd === 1 ? out : err).push(typeof data === 'string' ? enc.encode(data) : data.slice());
+    },
+    readStdin(max) {
+      const chunk = stdin.subarray(stdinOffset, stdinOffset + max);
+      stdinOffset += chunk.length;
+      return chunk;
+    },
+    stdout: () => concat(out),
+    stderr: () => concat(err),
+  };
 }
 
 /** The parts joined into one array (what a stream wrote, in order). */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
+function concat(parts: readonly Uint8Array[]): Uint8Array {
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {

@@ -1,6 +1,19 @@
 import { expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
+import { runCli } from '../src/index.js';
+
+/** Where busybox-static puts the oracle's shell and applets. */
+export const BUSYBOX = '/bin/busybox';
+
+/** `busybox sh -c SCRIPT` under legosim prints what it prints natively, to stdout only, and exits the same way. */
+export async function expectShellLikeNative(script: string): Promise<void> {
+  const native = runNative(BUSYBOX, ['sh', '-c', script]);
+  const lego = await runCli(['run', BUSYBOX, 'sh', '-c', script]);
+  expect(lego.stderr).toBe('');
+  expect(lego.stdout).toBe(native.stdout);
+  expect(lego.status).toBe(native.status);
+}
 
 /** Runs a program natively on the host CPU (the oracle); a signal death is 128 + signal, as in a shell. */
 export function runNative(path: string, args: readonly string[] = [], stdin?: Uint8Array): { status: number; stdout: string } {

@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, type Libc, runCli } from '../src/index.js';
-import { runNative } from './native.js';
-
-const BUSYBOX = '/bin/busybox';
+import { BUSYBOX, expectShellLikeNative, runNative } from './native.js';
 
 describe.skipIf(!existsSync(BUSYBOX))('busybox sh', () => {
   const scripts = [
@@ -17,15 +15,7 @@ describe.skipIf(!existsSync(BUSYBOX))('busybox sh', () => {
     'echo hello > /tmp/out.txt; echo again >> /tmp/out.txt; cat /tmp/out.txt | wc -l; false || echo "false: $?"',
     'seq 1 2000 | sort -rn | head -3; seq 1 5000 | md5sum',
   ];
-  for (const script of scripts) {
-    test(script, async () => {
-      const native = runNative(BUSYBOX, ['sh', '-c', script]);
-      const lego = await runCli(['run', BUSYBOX, 'sh', '-c', script]);
-      expect(lego.stderr).toBe('');
-      expect(lego.stdout).toBe(native.stdout);
-      expect(lego.status).toBe(native.status);
-    }, 60_000);
-  }
+  for (const script of scripts) test(script, () => expectShellLikeNative(script), 60_000);
 
   test('a script file: pipes, subshells, redirections into /tmp, $? and a background job + wait', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'legosim-script-'));

@@ -4,9 +4,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, type Libc, runCli } from '../src/index.js';
-import { expectSameLines, runNative } from './native.js';
-
-const BUSYBOX = '/bin/busybox';
+import { BUSYBOX, expectSameLines, expectShellLikeNative, runNative } from './native.js';
 
 describe.each(['musl', 'glibc'] as Libc[])('signals.c (%s)', (libc) => {
   test.skipIf(!hasCompiler(libc))(
@@ -64,13 +62,5 @@ describe.skipIf(!existsSync(BUSYBOX))('busybox sh: background jobs and wait', ()
     // the shell reports the kill on its stderr, which the native run does not capture
     'exec 2>/dev/null; sh -c "kill -9 \\$\\$"; echo "status $?"',
   ];
-  for (const script of scripts) {
-    test(script, async () => {
-      const native = runNative(BUSYBOX, ['sh', '-c', script]);
-      const lego = await runCli(['run', BUSYBOX, 'sh', '-c', script]);
-      expect(lego.stderr).toBe('');
-      expect(lego.stdout).toBe(native.stdout);
-      expect(lego.status).toBe(native.status);
-    }, 60_000);
-  }
+  for (const script of scripts) test(script, () => expectShellLikeNative(script), 60_000);
 });

@@ -52,12 +52,19 @@ export function parseRun(argv: readonly string[]): RunRequest | 'help' {
   return { program, args, options };
 }
 
-/** Builds the kernel options shared by `run` and `explain`. */
-export function kernelOptions(io: CliIo, options: Map<string, string | true | string[]>): Omit<KernelOptions, 'host'> {
+/**
+ * Builds the kernel options shared by `run` and `explain`. The kernel's console and --strace
+ * lines go to `write` (stderr by default; `run` passes its progress line's writer).
+ */
+export function kernelOptions(
+  io: CliIo,
+  options: Map<string, string | true | string[]>,
+  write: (fd: 1 | 2, data: string) => void = (fd, data) => io.write(fd, data),
+): Omit<KernelOptions, 'host'> {
   const cpus = intOption(options.get('cpus'), 'cpus', 1);
   if (cpus !== 1) throw new UsageError(`--cpus ${cpus}: this version models one CPU (SMP comes with the interrupts work)`);
   const out: Omit<KernelOptions, 'host'> = {
-    console: (line) => io.write(2, `${line}\n`),
+    console: (line) => write(2, `${line}\n`),
     memory: intOption(options.get('memory'), 'memory', 256 * 1024 * 1024, true),
     timerHz: intOption(options.get('timer-hz'), 'timer-hz', 100),
     legoTableOnly: options.has('lego-table-only'),
@@ -73,7 +80,7 @@ export function kernelOptions(io: CliIo, options: Map<string, string | true | st
     names.push(m[1]!);
   }
   if (names.length > 0) out.injectIrqsOff = names;
-  if (options.has('strace')) out.strace = (line) => io.write(2, `${line}\n`);
+  if (options.has('strace')) out.strace = (line) => write(2, `${line}\n`);
   const mounts = ((options.get('mount') as string[] | undefined) ?? []).map((spec) => parseMount(io, spec));
   if (mounts.length > 0) {
     if (!io.hostFs) throw new UsageError('--mount: this host has no file system to mount');
@@ -122,7 +129,10 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
     io.write(1, RUN_HELP);
     return 0;
   }
-  const options = kernelOptions(io, req.options);
+  // everything printed during the run goes through the progress line, which steps aside for it
+  let progress: ProgressLine | undefined;
+  const write = (fd: 1 | 2, data: Uint8Array | string): void => (progress ? progress.write(fd, data) : io.write(fd, data));
+  const options = kernelOptions(io, req.options, write);
   const image = readProgram(io, req.program);
   let traceFile: { write(chunk: Uint8Array | string): void; close(): void } | undefined;
   let writer: BinaryTraceWriter | undefined;
@@ -145,11 +155,6 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
   } else if (req.options.has('trace-instructions')) {
     throw new UsageError('--trace-instructions records into a trace: give the file with --trace FILE');
   }
-  // everything printed during the run goes through the progress line, which steps aside for it
-  let progress: ProgressLine | undefined;
-  const write = (fd: 1 | 2, data: Uint8Array | string): void => (progress ? progress.write(fd, data) : io.write(fd, data));
-  if (options.console) options.console = (line) => write(2, `${line}\n`);
-  if (options.strace) options.strace = (line) => write(2, `${line}\n`);
   let kernel: Kernel;
   try {
     kernel = new Kernel({

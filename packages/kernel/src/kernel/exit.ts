@@ -30,20 +30,28 @@ function otherThreads(k: Kernel, t: Task): Task[] {
   );
 }
 
-/** A thread that is not the last of its process goes away at once (threads are self-reaping). */
-function releaseThread(k: Kernel, t: Task, code: number, signal: number): void {
+/**
+ * Marks `t` ended with `code` or killed by `signal`, and records it: the task_exit event (on
+ * the CPU running `running`, the thread doing the exit) and strace's `+++` line.
+ */
+function recordExit(k: Kernel, t: Task, running: Task, code: number, signal: number): void {
   t.exited = true;
   t.exitCode = code;
   t.killedBy = signal;
   k.trace?.taskExit(
     k.now(),
-    k.currentCpu(t).id,
+    k.currentCpu(running).id,
     t.pid,
     t.tid,
     signal ? 128 + signal : code,
     signal || undefined,
   );
   k.straceLine(t, signal ? `+++ killed by ${signalName(signal)} +++` : `+++ exited with ${code} +++`);
+}
+
+/** A thread that is not the last of its process goes away at once (threads are self-reaping). */
+function releaseThread(k: Kernel, t: Task, code: number, signal: number): void {
+  recordExit(k, t, t, code, signal);
   t.vforkDone = true;
   release(k, t);
 }
@@ -75,18 +83,7 @@ export function doGroupExit(k: Kernel, t: Task, code: number, signal: number, re
     release(k, t);
     return k.exitTask(leader, code, signal, reason);
   }
-  leader.exited = true;
-  leader.exitCode = code;
-  leader.killedBy = signal;
-  k.trace?.taskExit(
-    k.now(),
-    k.currentCpu(t).id,
-    leader.pid,
-    leader.tid,
-    signal ? 128 + signal : code,
-    signal || undefined,
-  );
-  k.straceLine(leader, signal ? `+++ killed by ${signalName(signal)} +++` : `+++ exited with ${code} +++`);
+  recordExit(k, leader, t, code, signal);
   leader.files.closeAll();
   leader.state = TaskState.Zombie;
   leader.vforkDone = true;

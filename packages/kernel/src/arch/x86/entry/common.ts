@@ -239,40 +239,17 @@ export class SyscallPath {
     const strace = k.options.strace;
     const trace = k.trace;
     if (strace === undefined && trace === undefined) return;
-    if (flight.restarting) {
-      // the attempt that went to sleep: the trace keeps it balanced, strace shows only the call that completes
-      trace?.syscallExit(
-        k.now(),
-        cpu.id,
-        t.pid,
-        t.tid,
-        nr,
-        flight.ret,
-        flight.irqsOnReturn,
-        flight.warned,
-        path,
-      );
-      if (t.straceSignals !== undefined) this.straceSignalLines(t);
-      return;
-    }
-    // The strace line is formatted now, at the return, when output buffers hold their data.
+    // The strace line is formatted now, at the return, when output buffers hold their data. The
+    // attempt that went to sleep has none: the trace keeps it balanced, strace shows only the
+    // call that completes.
     const row = nr < NR_SYSCALLS ? k.table[nr] : undefined;
-    const line = row
-      ? this.straceText(t, row, flight)
-      : `syscall_${nr}(${Array.from(flight.args, (a) => `0x${a.toString(16)}`).join(', ')}) = -1 ENOSYS (Function not implemented)`;
-    trace?.syscallExit(
-      k.now(),
-      cpu.id,
-      t.pid,
-      t.tid,
-      nr,
-      flight.ret,
-      flight.irqsOnReturn,
-      flight.warned,
-      path,
-      line,
-    );
-    if (strace) k.straceLine(t, line);
+    const line = flight.restarting
+      ? undefined
+      : row
+        ? this.straceText(t, row, flight)
+        : `syscall_${nr}(${Array.from(flight.args, (a) => `0x${a.toString(16)}`).join(', ')}) = -1 ENOSYS (Function not implemented)`;
+    trace?.syscallExit(k.now(), cpu.id, t.pid, t.tid, nr, flight.ret, flight.irqsOnReturn, flight.warned, path, line);
+    if (strace && line !== undefined) k.straceLine(t, line);
     if (t.straceSignals !== undefined) this.straceSignalLines(t);
   }
 

@@ -30,12 +30,9 @@ export function searchExceptionTables(k: Kernel, ip: number): number | undefined
 /**
  * fixup_exception (arch/x86/mm/extable.c): a kernel instruction listed in the exception
  * table faulted (a user copy met an address it may not touch); the exception frame's ip
- * becomes the fixup, so the iret resumes there and the copy reports what it did not copy.
- * `regs` is the exception's pt_regs. False when the instruction has no entry.
+ * becomes its `fixup` (from searchExceptionTables), so the iret resumes there and the copy
+ * reports what it did not copy. `regs` is the exception's pt_regs.
  */
-export function fixupException(k: Kernel, cpu: Cpu, regs: number, ip: number): boolean {
-  const fixup = searchExceptionTables(k, ip);
-  if (fixup === undefined) return false;
+export function fixupException(cpu: Cpu, regs: number, fixup: number): void {
   cpu.write64(regs + PtRegs.IP, fixup | 0, Math.floor(fixup / TWO32) | 0);
-  return true;
 }

@@ -33,7 +33,9 @@ export function doPageFault(k: Kernel, cpu: Cpu, t: Task, frame: TrapFrame, erro
   const address = cpu.cr2;
   const regs = cpu.gpr(7);
   const fromUser = (frame.cs & 3) === 3;
-  const uaccess = !fromUser && searchExceptionTables(k, frame.ip) !== undefined;
+  // a fault in the kernel is allowed only at a user copy's instruction, which has a fixup
+  const fixup = fromUser ? undefined : searchExceptionTables(k, frame.ip);
+  const uaccess = fixup !== undefined;
   if ((fromUser || uaccess) && (errorCode & 1) === 0 && address >= 0 && address < 0x800000000000) {
     // if (regs->flags & X86_EFLAGS_IF) local_irq_enable();
     if ((cpu.read32(regs + PtRegs.FLAGS) & Rflags.IF) !== 0) cpu.rflags |= Rflags.IF;
@@ -49,7 +51,10 @@ export function doPageFault(k: Kernel, cpu: Cpu, t: Task, frame: TrapFrame, erro
   } else {
     k.trace?.pageFault(k.now(), cpu.id, t.pid, t.tid, address, errorCode, 'bad-area');
   }
-  if (uaccess && fixupException(k, cpu, regs, frame.ip)) return;
+  if (fixup !== undefined) {
+    fixupException(cpu, regs, fixup);
+    return;
+  }
   if (!fromUser) oops(k, cpu, `BUG: unable to handle kernel paging request at ${hex16(address)}`, frame.ip);
   // bad_area: SIGSEGV with si_addr, SEGV_ACCERR where a mapping exists but forbids the
   // access, SEGV_MAPERR where there is none; the frame's sigcontext gets cr2 and the error code
