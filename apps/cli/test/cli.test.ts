@@ -43,7 +43,7 @@ describe('command-line conventions', () => {
   test.each([
     [['run'], /missing PROG/],
     [['run', '--max-instructions'], /needs a value/],
-    [['run', '--cpus', '4', 'x'], /one CPU/],
+    [['run', '--cpus', '33', 'x'], /1 to 32 CPUs/],
     [['run', '--inject', 'bogus', 'x'], /irqs-off:NAME/],
     [['trace'], /missing FILE/],
     [['trace', 'f', '--format', 'bogus'], /unknown format bogus/],

@@ -171,3 +171,28 @@ _start:
     expect(r.stdout).toMatch(/depth 3: APIC timer interrupt \(vector 0xef\); frame at 0x[0-9a-f]+ \(sp0 - 552\); task_pt_regs = this syscall's pt_regs/);
   });
 });
+
+describe('a run in which every task waits forever', () => {
+  test.each([['1'], ['2']])('on %s CPU(s) ends with a one-line deadlock panic, status 125, not a hang', async (cpus) => {
+    // futex(&word, FUTEX_WAIT, 0, NULL): nobody will ever wake it
+    const source = `	.text
+	.globl	_start
+_start:
+	subq	$8, %rsp
+	movl	$0, (%rsp)
+	movq	%rsp, %rdi
+	xorl	%esi, %esi
+	xorl	%edx, %edx
+	xorl	%r10d, %r10d
+	movl	$202, %eax
+	syscall
+	movl	$60, %eax
+	syscall
+`;
+    const file = join(dir, 'deadlock');
+    writeFileSync(file, staticElf(assemble(source, { origin: 0x401000 }).bytes, 0x400000, 0x1000));
+    const r = await runWith(['run', '--cpus', cpus, file], { tty: false });
+    expect(r.status).toBe(125);
+    expect(r.stderr).toBe('legosim: kernel panic: deadlock: every task is waiting (pid 1 sleeping)\n');
+  });
+});

@@ -39,6 +39,7 @@ export default defineConfig({
           { text: 'Lego SYSCALL facts', link: '/concepts/syscall-facts' },
           { text: 'How a syscall flows', link: '/concepts/syscall-flow' },
           { text: 'Nested interrupts', link: '/concepts/nesting' },
+          { text: 'Several CPUs', link: '/concepts/smp' },
         ],
       },
       { text: 'Packages', link: '/packages/', items: packages },

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { runCli } from '../src/index.js';
-import { runNative } from './native.js';
+import { BUSYBOX, runNative } from './native.js';
 
 // Debian's busybox-static: a real static glibc program, run natively and under legosim.
-const BUSYBOX = '/bin/busybox';
 const input = new TextEncoder().encode(
   ['banana apple 3', 'cherry 42 x', 'alpha 7 a', 'a line with aaa 12', 'Zebra 0 z', ''].join('\n'),
 );

@@ -6,10 +6,13 @@ import { runCli } from '../src/index.js';
 /** Where busybox-static puts the oracle's shell and applets. */
 export const BUSYBOX = '/bin/busybox';
 
-/** `busybox sh -c SCRIPT` under legosim prints what it prints natively, to stdout only, and exits the same way. */
-export async function expectShellLikeNative(script: string): Promise<void> {
+/**
+ * `busybox sh -c SCRIPT` under legosim (with `runOptions`, e.g. `--cpus 4`) prints what it
+ * prints natively, to stdout only, and exits the same way.
+ */
+export async function expectShellLikeNative(script: string, runOptions: readonly string[] = []): Promise<void> {
   const native = runNative(BUSYBOX, ['sh', '-c', script]);
-  const lego = await runCli(['run', BUSYBOX, 'sh', '-c', script]);
+  const lego = await runCli(['run', ...runOptions, BUSYBOX, 'sh', '-c', script]);
   expect(lego.stderr).toBe('');
   expect(lego.stdout).toBe(native.stdout);
   expect(lego.status).toBe(native.status);

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildProbe, hasCommand, hasCompiler, type Libc, runCli } from '../src/index.js';
+import { BUSYBOX } from './native.js';
 
-const BUSYBOX = '/bin/busybox';
 const dir = mkdtempSync(join(tmpdir(), 'legosim-strace-native-'));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

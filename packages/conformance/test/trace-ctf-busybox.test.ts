@@ -10,8 +10,8 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { type BtValue, parseBabeltraceLine } from '../src/babeltrace.js';
 import { runCli } from '../src/cli.js';
 import { hasCommand } from '../src/probes.js';
+import { BUSYBOX } from './native.js';
 
-const BUSYBOX = '/bin/busybox';
 const STDIN = new TextEncoder().encode('legosim ctf export through babeltrace2\n'.repeat(100));
 const hasBabeltrace = hasCommand('babeltrace2');
 const missing = [!existsSync(BUSYBOX) && BUSYBOX, !hasBabeltrace && 'babeltrace2'].filter(Boolean);

@@ -8,8 +8,8 @@ import { readTrace } from '@legosim/trace';
 import { afterAll, describe, expect, test } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { buildProbe, hasCompiler } from '../src/probes.js';
+import { BUSYBOX } from './native.js';
 
-const BUSYBOX = '/bin/busybox';
 const STDIN = new TextEncoder().encode('legosim trace determinism\n'.repeat(200));
 const dir = mkdtempSync(join(tmpdir(), 'legosim-trace-det-'));
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, runCli } from '../src/index.js';
+import { BUSYBOX } from './native.js';
 
-const BUSYBOX = '/bin/busybox';
 const dir = mkdtempSync(join(tmpdir(), 'legosim-trace-irq-'));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, type Libc, runCli } from '../src/index.js';
+import { BUSYBOX } from './native.js';
 
-const BUSYBOX = '/bin/busybox';
 const dir = mkdtempSync(join(tmpdir(), 'legosim-trace-strace-'));
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });

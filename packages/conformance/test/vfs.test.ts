@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildProbe, hasCompiler, type Libc, runCli } from '../src/index.js';
-import { runNative } from './native.js';
+import { BUSYBOX, runNative } from './native.js';
 
-const BUSYBOX = '/bin/busybox';
 const scratch = mkdtempSync(join(tmpdir(), 'legosim-vfs-'));
 afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });

@@ -11,6 +11,7 @@ export const EMBEDDED = [
   { file: 'entry/entry_64.S', name: 'ENTRY_64_S' },
   { file: 'lib/copy_user_64.S', name: 'COPY_USER_64_S' },
   { file: 'lib/clear_page_64.S', name: 'CLEAR_PAGE_64_S' },
+  { file: 'kernel/idle_64.S', name: 'IDLE_64_S' },
 ];
 
 export function render(source, file = 'entry/entry_64.S', name = 'ENTRY_64_S') {

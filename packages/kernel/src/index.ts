@@ -4,7 +4,7 @@ export { ENTRY_64_S } from './arch/x86/entry/entry_64.js';
 export { Errno, errnoText } from './errno.js';
 export { ExecFormatError, parseElf } from './fs/elf.js';
 export type { ElfImage, ProgramHeader } from './fs/elf.js';
-export { Kernel, KernelPanic } from './kernel/kernel.js';
+export { Kernel, KernelPanic, MAX_CPUS } from './kernel/kernel.js';
 export type { HostIO, KernelOptions, RunResult } from './kernel/kernel.js';
 export { buildSyscallTable, LEGO_SYSCALL_NAMES, NR_SYSCALLS } from './kernel/syscall_table.js';
 export type { ArgFormat, SyscallFn, SyscallRow } from './kernel/sys/types.js';

@@ -11,7 +11,15 @@ import { SchemaSink } from './sink.js';
 import type { U64In, U64Words } from './types.js';
 import { hiOf, loOf } from './u64.js';
 import { encodeUtf8 } from './utf8.js';
-import { ByteEncoder, utf8Length } from './varint.js';
+import {
+  ByteEncoder,
+  putUtf8,
+  putVarU32,
+  putZig64,
+  putZigDelta64,
+  putZigNumber,
+  utf8Length,
+} from './varint.js';
 
 // Imported values used per event are copied into module constants: a loader that compiles
 // imports to property getters (tsx does) would otherwise make every use a call.
@@ -20,6 +28,19 @@ const hi32 = hiOf;
 const lo32 = loOf;
 const STRING_RECORD = RECORD_STRING;
 const utf8 = encodeUtf8;
+const varU32At = putVarU32;
+const zig64At = putZig64;
+const zigDeltaAt = putZigDelta64;
+const zigNumberAt = putZigNumber;
+const utf8At = putUtf8;
+const utf8Bytes = utf8Length;
+
+/**
+ * Room a fast path reserves for its record besides its u64[] elements and inline strings:
+ * the type and length bytes, the timestamp, every scalar field at its widest (a u32 varint is
+ * 5 bytes, a u64 one 10) and all 21 pt_regs fields changed, with some to spare.
+ */
+const RECORD_ROOM = 320;
 
 /** Delta-state slot of one 64-bit field (or the first of an array), for the fast paths. */
 function slotOf(event: string, field: string): number {
@@ -57,6 +78,54 @@ export interface BinaryTraceWriterOptions {
   maxInternedStrings?: number;
 }
 
+/**
+ * A pt_regs field at `pos` of `b` (room for 3 + 21 × 10 bytes): the mask of the registers that
+ * differ from the previous event's, then their deltas. Returns the position after it.
+ */
+function ptRegsAt(b: Uint8Array, pos: number, words: U64Words, prev: Uint32Array, slot: number): number {
+  const base = 2 * slot;
+  if (!(words instanceof Uint32Array && words.length >= 42)) return ptRegsGeneric(b, pos, words, prev, slot);
+  // What a kernel passes (a view of the kernel stack): no missing or negative words. One pass
+  // compares each register and writes the delta of a changed one after room for the mask (21
+  // bits: at most 3 bytes), then the mask goes in front; a syscall loop changes a handful.
+  const maskAt = pos;
+  pos += 3;
+  let mask = 0;
+  for (let k = 0; k < 21; k++) {
+    const lo = words[2 * k]!;
+    const hi = words[2 * k + 1]!;
+    if (lo !== prev[base + 2 * k] || hi !== prev[base + 2 * k + 1]) {
+      mask |= 1 << k;
+      pos = zigDeltaAt(b, pos, hi, lo, prev, slot + k);
+    }
+  }
+  const maskEnd = varU32At(b, maskAt, mask);
+  if (maskEnd === maskAt + 3) return pos;
+  // a shorter mask: move the deltas (a few bytes) down to it
+  let to = maskEnd;
+  for (let from = maskAt + 3; from < pos; from++) b[to++] = b[from]!;
+  return to;
+}
+
+/** ptRegsAt for any U64Words (missing words are 0). */
+function ptRegsGeneric(b: Uint8Array, pos: number, words: U64Words, prev: Uint32Array, slot: number): number {
+  const base = 2 * slot;
+  let mask = 0;
+  for (let k = 0; k < 21; k++) {
+    if (
+      (words[2 * k] ?? 0) >>> 0 !== prev[base + 2 * k] ||
+      (words[2 * k + 1] ?? 0) >>> 0 !== prev[base + 2 * k + 1]
+    ) {
+      mask |= 1 << k;
+    }
+  }
+  pos = varU32At(b, pos, mask);
+  for (let k = 0; k < 21; k++) {
+    if (mask & (1 << k)) pos = zigDeltaAt(b, pos, words[2 * k + 1] ?? 0, words[2 * k] ?? 0, prev, slot + k);
+  }
+  return pos;
+}
+
 export class BinaryTraceWriter extends SchemaSink {
   private readonly onChunk: (chunk: Uint8Array) => void;
   private readonly chunkSize: number;
@@ -68,6 +137,28 @@ export class BinaryTraceWriter extends SchemaSink {
   private readonly cachedText: (string | undefined)[] = new Array<string | undefined>(STRING_CACHE);
   private readonly cachedId = new Uint32Array(STRING_CACHE);
   private readonly delta = new DeltaState();
+  // the fast paths' delta states, looked up once
+  private readonly entryPrev: Uint32Array;
+  private readonly exitPrev: Uint32Array;
+  private readonly insnPrev: Uint32Array;
+  private readonly counterPrev: Uint32Array;
+  // The last string of the fast paths' busiest string fields and its tag: a syscall loop repeats
+  // them, and a field of the writer is closer at hand than the cache (and its ids) in memory.
+  // A string's tag never changes once known (the interned table only grows; a string left
+  // inline stays inline).
+  private entryName: string | undefined = undefined;
+  private entryNameTag = -1;
+  private exitPath: string | undefined = undefined;
+  private exitPathTag = -1;
+  private exitStrace: string | undefined = undefined;
+  private exitStraceTag = -1;
+  // syscall_entry's pt_regs and sp0 as last passed, and their halves: the same task's come back
+  private ptRegsIn: U64In = 0;
+  private ptRegsHi = 0;
+  private ptRegsLo = 0;
+  private sp0In: U64In = 0;
+  private sp0Hi = 0;
+  private sp0Lo = 0;
   private lastTs = 0;
   private closed = false;
   /** Output position of the length byte of the event record being written (fast paths). */
@@ -83,6 +174,10 @@ export class BinaryTraceWriter extends SchemaSink {
     this.chunkSize = Math.max(64, options.chunkSize ?? 65536);
     this.maxInterned = options.maxInternedStrings ?? 4096;
     this.out = new ByteEncoder(this.chunkSize + 1024);
+    this.entryPrev = this.delta.words(ENTRY.id);
+    this.exitPrev = this.delta.words(EXIT.id);
+    this.insnPrev = this.delta.words(INSN.id);
+    this.counterPrev = this.delta.words(COUNTER.id);
     const header = utf8(JSON.stringify(options.header ?? {}));
     const out = this.out;
     out.raw(MAGIC);
@@ -182,31 +277,50 @@ export class BinaryTraceWriter extends SchemaSink {
     irqsEnabled: boolean,
     strace?: string,
   ): void {
-    const nameTag = this.tagOf(name, true);
+    let nameTag = this.entryNameTag;
+    if (name !== this.entryName) {
+      nameTag = this.tagOf(name, true);
+      this.entryName = name;
+      this.entryNameTag = nameTag;
+    }
     const straceTag = strace === undefined ? -1 : this.tagOf(strace, true);
-    const o = this.start(ENTRY.id, ts);
-    const prev = this.delta.words(ENTRY.id);
-    o.varU32(cpu);
-    o.varU32(pid);
-    o.varU32(tid);
-    o.varU32(nr);
-    this.putString(o, name, nameTag);
     const count = args.length >>> 1;
-    o.varU32(count);
+    let room = RECORD_ROOM + 10 * count;
+    if (nameTag < 0) room += 3 * name.length;
+    if (straceTag < 0) room += 3 * (strace?.length ?? 0);
+    let pos = this.start(ENTRY.id, ts, room);
+    const b = this.out.bytes;
+    const prev = this.entryPrev;
+    pos = varU32At(b, pos, cpu);
+    pos = varU32At(b, pos, pid);
+    pos = varU32At(b, pos, tid);
+    pos = varU32At(b, pos, nr);
+    pos = this.putStringAt(b, pos, name, nameTag);
+    pos = varU32At(b, pos, count);
     for (let k = 0; k < count; k++) {
-      if (k < DELTA_ARRAY) o.zigDelta64(args[2 * k + 1]!, args[2 * k]!, prev, ENTRY.args + k);
-      else o.zig64(args[2 * k + 1]!, args[2 * k]!);
+      if (k < DELTA_ARRAY) pos = zigDeltaAt(b, pos, args[2 * k + 1]!, args[2 * k]!, prev, ENTRY.args + k);
+      else pos = zig64At(b, pos, args[2 * k + 1]!, args[2 * k]!);
     }
-    o.zigDelta64(hi32(ptRegs), lo32(ptRegs), prev, ENTRY.ptRegs);
-    o.zigDelta64(hi32(sp0), lo32(sp0), prev, ENTRY.sp0);
-    this.ptRegs(o, regs, prev, ENTRY.regs);
-    o.u8(irqsEnabled ? 1 : 0);
-    if (strace === undefined) o.u8(0);
+    if (ptRegs !== this.ptRegsIn) {
+      this.ptRegsIn = ptRegs;
+      this.ptRegsHi = hi32(ptRegs);
+      this.ptRegsLo = lo32(ptRegs);
+    }
+    if (sp0 !== this.sp0In) {
+      this.sp0In = sp0;
+      this.sp0Hi = hi32(sp0);
+      this.sp0Lo = lo32(sp0);
+    }
+    pos = zigDeltaAt(b, pos, this.ptRegsHi, this.ptRegsLo, prev, ENTRY.ptRegs);
+    pos = zigDeltaAt(b, pos, this.sp0Hi, this.sp0Lo, prev, ENTRY.sp0);
+    pos = ptRegsAt(b, pos, regs, prev, ENTRY.regs);
+    b[pos++] = irqsEnabled ? 1 : 0;
+    if (strace === undefined) b[pos++] = 0;
     else {
-      o.u8(1);
-      this.putString(o, strace, straceTag);
+      b[pos++] = 1;
+      pos = this.putStringAt(b, pos, strace, straceTag);
     }
-    this.end();
+    this.end(pos);
   }
 
   /** Same as TraceSink.syscallExit; writes what `record` would. */
@@ -222,24 +336,41 @@ export class BinaryTraceWriter extends SchemaSink {
     path: string,
     strace?: string,
   ): void {
-    const pathTag = this.tagOf(path, true);
-    const straceTag = strace === undefined ? -1 : this.tagOf(strace, true);
-    const o = this.start(EXIT.id, ts);
-    const prev = this.delta.words(EXIT.id);
-    o.varU32(cpu);
-    o.varU32(pid);
-    o.varU32(tid);
-    o.varU32(nr);
-    o.zigDelta64(hi32(ret), lo32(ret), prev, EXIT.ret);
-    o.u8(irqsEnabled ? 1 : 0);
-    o.u8(warned ? 1 : 0);
-    this.putString(o, path, pathTag);
-    if (strace === undefined) o.u8(0);
-    else {
-      o.u8(1);
-      this.putString(o, strace, straceTag);
+    let pathTag = this.exitPathTag;
+    if (path !== this.exitPath) {
+      pathTag = this.tagOf(path, true);
+      this.exitPath = path;
+      this.exitPathTag = pathTag;
     }
-    this.end();
+    let straceTag = -1;
+    if (strace !== undefined) {
+      straceTag = this.exitStraceTag;
+      if (strace !== this.exitStrace) {
+        straceTag = this.tagOf(strace, true);
+        this.exitStrace = strace;
+        this.exitStraceTag = straceTag;
+      }
+    }
+    let room = RECORD_ROOM;
+    if (pathTag < 0) room += 3 * path.length;
+    if (straceTag < 0) room += 3 * (strace?.length ?? 0);
+    let pos = this.start(EXIT.id, ts, room);
+    const b = this.out.bytes;
+    const prev = this.exitPrev;
+    pos = varU32At(b, pos, cpu);
+    pos = varU32At(b, pos, pid);
+    pos = varU32At(b, pos, tid);
+    pos = varU32At(b, pos, nr);
+    pos = zigDeltaAt(b, pos, hi32(ret), lo32(ret), prev, EXIT.ret);
+    b[pos++] = irqsEnabled ? 1 : 0;
+    b[pos++] = warned ? 1 : 0;
+    pos = this.putStringAt(b, pos, path, pathTag);
+    if (strace === undefined) b[pos++] = 0;
+    else {
+      b[pos++] = 1;
+      pos = this.putStringAt(b, pos, strace, straceTag);
+    }
+    this.end(pos);
   }
 
   /** Same as TraceSink.instruction; writes what `record` would. */
@@ -255,53 +386,60 @@ export class BinaryTraceWriter extends SchemaSink {
     flags: U64In,
     gsBase: U64In,
   ): void {
-    const o = this.start(INSN.id, ts);
-    const prev = this.delta.words(INSN.id);
-    o.varU32(cpu);
-    o.varU32(pid);
-    o.varU32(tid);
-    o.zigDelta64(hi32(ip), lo32(ip), prev, INSN.ip);
-    o.varU32(bytes.length);
-    o.raw(bytes);
-    o.u8(cpl & 0xff);
-    o.zigDelta64(hi32(sp), lo32(sp), prev, INSN.sp);
-    o.zigDelta64(hi32(flags), lo32(flags), prev, INSN.flags);
-    o.zigDelta64(hi32(gsBase), lo32(gsBase), prev, INSN.gsBase);
-    this.end();
+    let pos = this.start(INSN.id, ts, RECORD_ROOM + bytes.length);
+    const b = this.out.bytes;
+    const prev = this.insnPrev;
+    pos = varU32At(b, pos, cpu);
+    pos = varU32At(b, pos, pid);
+    pos = varU32At(b, pos, tid);
+    pos = zigDeltaAt(b, pos, hi32(ip), lo32(ip), prev, INSN.ip);
+    pos = varU32At(b, pos, bytes.length);
+    b.set(bytes, pos);
+    pos += bytes.length;
+    b[pos++] = cpl & 0xff;
+    pos = zigDeltaAt(b, pos, hi32(sp), lo32(sp), prev, INSN.sp);
+    pos = zigDeltaAt(b, pos, hi32(flags), lo32(flags), prev, INSN.flags);
+    pos = zigDeltaAt(b, pos, hi32(gsBase), lo32(gsBase), prev, INSN.gsBase);
+    this.end(pos);
   }
 
   /** Same as TraceSink.counter; writes what `record` would. */
   writeCounter(ts: number, cpu: number, name: string, value: U64In): void {
     const nameTag = this.tagOf(name, true);
-    const o = this.start(COUNTER.id, ts);
-    const prev = this.delta.words(COUNTER.id);
-    o.varU32(cpu);
-    this.putString(o, name, nameTag);
-    o.zigDelta64(hi32(value), lo32(value), prev, COUNTER.value);
-    this.end();
+    let pos = this.start(COUNTER.id, ts, nameTag < 0 ? RECORD_ROOM + 3 * name.length : RECORD_ROOM);
+    const b = this.out.bytes;
+    const prev = this.counterPrev;
+    pos = varU32At(b, pos, cpu);
+    pos = this.putStringAt(b, pos, name, nameTag);
+    pos = zigDeltaAt(b, pos, hi32(value), lo32(value), prev, COUNTER.value);
+    this.end(pos);
   }
 
   /**
-   * Starts an event record in the output buffer: its type, one byte kept for the payload
-   * length (`end` fills it in, moving the payload in the rare case it is 128 bytes or more),
-   * the timestamp delta.
+   * Starts an event record in the output buffer, with `room` bytes available for all of it:
+   * its type, one byte kept for the payload length (`end` fills it in, moving the payload in
+   * the rare case it is 128 bytes or more), the timestamp delta. Returns the position after
+   * them; the caller writes the fields into `out.bytes` from there and passes `end` the
+   * position after the last.
    */
-  private start(id: number, ts: number): ByteEncoder {
+  private start(id: number, ts: number, room: number): number {
     if (this.closed) throw new Error('BinaryTraceWriter: event recorded after close()');
     const o = this.out;
-    o.varU32(id);
-    o.ensure(1);
-    this.lengthAt = o.pos++;
-    o.zigNumber(ts - this.lastTs);
+    o.ensure(room);
+    const b = o.bytes;
+    let pos = varU32At(b, o.pos, id);
+    this.lengthAt = pos++;
+    pos = zigNumberAt(b, pos, ts - this.lastTs);
     this.lastTs = ts;
-    return o;
+    return pos;
   }
 
-  /** Ends the event record `start` began. */
-  private end(): void {
+  /** Ends the event record `start` began, whose fields end at `pos`. */
+  private end(pos: number): void {
     const o = this.out;
+    o.pos = pos;
     const at = this.lengthAt;
-    const length = o.pos - at - 1;
+    const length = pos - at - 1;
     if (length < 0x80) o.bytes[at] = length;
     else {
       const size = length < 1 << 14 ? 2 : length < 1 << 21 ? 3 : 4;
@@ -332,30 +470,10 @@ export class BinaryTraceWriter extends SchemaSink {
     if (this.out.pos >= this.chunkSize) this.flush();
   }
 
-  /** A pt_regs field: the mask of the registers that changed, then their deltas. */
-  private ptRegs(o: ByteEncoder, words: U64Words, prev: Uint32Array, slot: number): void {
-    const base = 2 * slot;
-    let mask = 0;
-    if (words instanceof Uint32Array && words.length >= 42) {
-      // what a kernel passes (a view of the kernel stack): no missing or negative words
-      for (let k = 0; k < 21; k++) {
-        if (words[2 * k] !== prev[base + 2 * k] || words[2 * k + 1] !== prev[base + 2 * k + 1])
-          mask |= 1 << k;
-      }
-    } else {
-      for (let k = 0; k < 21; k++) {
-        if (
-          (words[2 * k] ?? 0) >>> 0 !== prev[base + 2 * k] ||
-          (words[2 * k + 1] ?? 0) >>> 0 !== prev[base + 2 * k + 1]
-        ) {
-          mask |= 1 << k;
-        }
-      }
-    }
-    o.varU32(mask);
-    for (let k = 0; k < 21; k++) {
-      if (mask & (1 << k)) o.zigDelta64(words[2 * k + 1] ?? 0, words[2 * k] ?? 0, prev, slot + k);
-    }
+  /** A pt_regs field in the payload buffer (the generic path). */
+  private ptRegs(p: ByteEncoder, words: U64Words, prev: Uint32Array, slot: number): void {
+    p.ensure(5 + 21 * 10);
+    p.pos = ptRegsAt(p.bytes, p.pos, words, prev, slot);
   }
 
   /**
@@ -389,6 +507,13 @@ export class BinaryTraceWriter extends SchemaSink {
     }
     o.varU32(utf8Length(text) * 2 + 1);
     o.utf8(text);
+  }
+
+  /** putString into `b` at `pos` (the fast paths, with the room reserved); returns the position after. */
+  private putStringAt(b: Uint8Array, pos: number, text: string, tag: number): number {
+    if (tag >= 0) return varU32At(b, pos, tag);
+    pos = varU32At(b, pos, utf8Bytes(text) * 2 + 1);
+    return utf8At(b, pos, text);
   }
 
   private string(text: string, intern: boolean): void {

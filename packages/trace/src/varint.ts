@@ -3,6 +3,129 @@
 // reports problems as TraceFormatError with the absolute file offset.
 import { TraceFormatError } from './errors.js';
 
+// The encoders write at a position of a byte array and return the position after what they
+// wrote: a writer's hot path keeps the array and the position in locals, reserving room once
+// per record, instead of a bounds check and a property update per byte. The caller guarantees
+// the room (at most 5 bytes for a 32-bit varint, 10 for a 64-bit one, 3 per UTF-16 unit).
+
+/** Unsigned LEB128 of a 32-bit value (1..5 bytes) at `pos`. */
+export function putVarU32(b: Uint8Array, pos: number, v: number): number {
+  // small enough to inline at every call site; the common one-byte case needs no loop
+  if (v >= 0 && v < 0x80) {
+    b[pos] = v;
+    return pos + 1;
+  }
+  return putVarU32Long(b, pos, v);
+}
+
+function putVarU32Long(b: Uint8Array, pos: number, v: number): number {
+  v >>>= 0;
+  while (v >= 0x80) {
+    b[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[pos++] = v;
+  return pos;
+}
+
+/** Unsigned LEB128 of the 64-bit value hi:lo (1..10 bytes) at `pos`. */
+export function putVar64(b: Uint8Array, pos: number, hi: number, lo: number): number {
+  hi >>>= 0;
+  lo >>>= 0;
+  while (hi !== 0 || lo >= 0x80) {
+    b[pos++] = (lo & 0x7f) | 0x80;
+    lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
+    hi >>>= 7;
+  }
+  b[pos++] = lo;
+  return pos;
+}
+
+/** Zigzag + LEB128 of the 64-bit two's complement value hi:lo at `pos`. */
+export function putZig64(b: Uint8Array, pos: number, hi: number, lo: number): number {
+  const sign = hi >> 31;
+  return putVar64(b, pos, ((hi << 1) | (lo >>> 31)) ^ sign, (lo << 1) ^ sign);
+}
+
+/** Zigzag + LEB128 of a safe integer at `pos`. */
+export function putZigNumber(b: Uint8Array, pos: number, v: number): number {
+  // the usual case, a small timestamp delta: its zigzag fits in 31 bits
+  if (v >= -0x40000000 && v < 0x40000000) return putVarU32(b, pos, v >= 0 ? v * 2 : -v * 2 - 1);
+  return putZig64(b, pos, Math.floor(v / 4294967296) >>> 0, v >>> 0);
+}
+
+/** Zigzag + LEB128 of hi:lo minus the value in `prev` at `slot`, at `pos`; stores hi:lo there. */
+export function putZigDelta64(
+  b: Uint8Array,
+  pos: number,
+  hi: number,
+  lo: number,
+  prev: Uint32Array,
+  slot: number,
+): number {
+  // Inlined at every call site: the usual case, a value that did not change or barely, is
+  // one byte, the zigzag of -64..63; a wider delta takes the call.
+  const s = 2 * slot;
+  const d = (lo >>> 0) - prev[s]!;
+  if (d >= -64 && d < 64 && hi >>> 0 === prev[s + 1]) {
+    prev[s] = lo >>> 0;
+    b[pos] = d >= 0 ? d * 2 : -d * 2 - 1;
+    return pos + 1;
+  }
+  return putZigDelta64Long(b, pos, hi >>> 0, lo >>> 0, prev, s);
+}
+
+function putZigDelta64Long(
+  b: Uint8Array,
+  pos: number,
+  hi: number,
+  lo: number,
+  prev: Uint32Array,
+  s: number,
+): number {
+  const plo = prev[s]!;
+  const phi = prev[s + 1]!;
+  prev[s] = lo;
+  prev[s + 1] = hi;
+  return putZig64(b, pos, hi - phi - (lo < plo ? 1 : 0), lo - plo);
+}
+
+/**
+ * `text` as UTF-8 (what TextEncoder writes: a lone surrogate becomes U+FFFD) at `pos`, encoded
+ * in place so an inline string costs no allocation.
+ */
+export function putUtf8(b: Uint8Array, pos: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      b[pos++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      b[pos++] = 0xc0 | (c >> 6);
+      b[pos++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if (c >= 0xd800 && c < 0xe000) {
+      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
+      if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        i++;
+        b[pos++] = 0xf0 | (c >> 18);
+        b[pos++] = 0x80 | ((c >> 12) & 0x3f);
+        b[pos++] = 0x80 | ((c >> 6) & 0x3f);
+        b[pos++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      c = 0xfffd;
+    }
+    b[pos++] = 0xe0 | (c >> 12);
+    b[pos++] = 0x80 | ((c >> 6) & 0x3f);
+    b[pos++] = 0x80 | (c & 0x3f);
+  }
+  return pos;
+}
+
 /** A growable byte buffer with a write position. */
 export class ByteEncoder {
   bytes: Uint8Array;
@@ -30,58 +153,31 @@ export class ByteEncoder {
   /** Unsigned LEB128 of a 32-bit value (1..5 bytes). */
   varU32(v: number): void {
     this.ensure(5);
-    v >>>= 0;
-    const b = this.bytes;
-    while (v >= 0x80) {
-      b[this.pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    b[this.pos++] = v;
+    this.pos = putVarU32(this.bytes, this.pos, v);
   }
 
   /** Unsigned LEB128 of the 64-bit value hi:lo (1..10 bytes). */
   var64(hi: number, lo: number): void {
     this.ensure(10);
-    hi >>>= 0;
-    lo >>>= 0;
-    const b = this.bytes;
-    while (hi !== 0 || lo >= 0x80) {
-      b[this.pos++] = (lo & 0x7f) | 0x80;
-      lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
-      hi >>>= 7;
-    }
-    b[this.pos++] = lo;
+    this.pos = putVar64(this.bytes, this.pos, hi, lo);
   }
 
   /** Zigzag + LEB128 of the 64-bit two's complement value hi:lo. */
   zig64(hi: number, lo: number): void {
-    const sign = hi >> 31;
-    this.var64(((hi << 1) | (lo >>> 31)) ^ sign, (lo << 1) ^ sign);
+    this.ensure(10);
+    this.pos = putZig64(this.bytes, this.pos, hi, lo);
   }
 
   /** Zigzag + LEB128 of hi:lo minus the value in `prev` at `slot`; stores hi:lo there. */
   zigDelta64(hi: number, lo: number, prev: Uint32Array, slot: number): void {
-    const plo = prev[2 * slot]!;
-    const phi = prev[2 * slot + 1]!;
-    lo >>>= 0;
-    hi >>>= 0;
-    prev[2 * slot] = lo;
-    prev[2 * slot + 1] = hi;
-    if (hi === phi) {
-      // the usual case: a value that did not change, or barely: one byte, zigzag of -64..63
-      const d = lo - plo;
-      if (d >= -64 && d < 64) {
-        this.ensure(1);
-        this.bytes[this.pos++] = d >= 0 ? d * 2 : -d * 2 - 1;
-        return;
-      }
-    }
-    this.zig64(hi - phi - (lo < plo ? 1 : 0), lo - plo);
+    this.ensure(10);
+    this.pos = putZigDelta64(this.bytes, this.pos, hi, lo, prev, slot);
   }
 
   /** Zigzag + LEB128 of a safe integer. */
   zigNumber(v: number): void {
-    this.zig64(Math.floor(v / 4294967296) >>> 0, v >>> 0);
+    this.ensure(10);
+    this.pos = putZigNumber(this.bytes, this.pos, v);
   }
 
   raw(data: Uint8Array): void {
@@ -90,43 +186,10 @@ export class ByteEncoder {
     this.pos += data.length;
   }
 
-  /**
-   * `text` as UTF-8 (what TextEncoder writes: a lone surrogate becomes U+FFFD), encoded in
-   * place so an inline string costs no allocation.
-   */
+  /** `text` as UTF-8 (see putUtf8). */
   utf8(text: string): void {
     this.ensure(3 * text.length);
-    const b = this.bytes;
-    let pos = this.pos;
-    for (let i = 0; i < text.length; i++) {
-      let c = text.charCodeAt(i);
-      if (c < 0x80) {
-        b[pos++] = c;
-        continue;
-      }
-      if (c < 0x800) {
-        b[pos++] = 0xc0 | (c >> 6);
-        b[pos++] = 0x80 | (c & 0x3f);
-        continue;
-      }
-      if (c >= 0xd800 && c < 0xe000) {
-        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-        if (c < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
-          c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-          i++;
-          b[pos++] = 0xf0 | (c >> 18);
-          b[pos++] = 0x80 | ((c >> 12) & 0x3f);
-          b[pos++] = 0x80 | ((c >> 6) & 0x3f);
-          b[pos++] = 0x80 | (c & 0x3f);
-          continue;
-        }
-        c = 0xfffd;
-      }
-      b[pos++] = 0xe0 | (c >> 12);
-      b[pos++] = 0x80 | ((c >> 6) & 0x3f);
-      b[pos++] = 0x80 | (c & 0x3f);
-    }
-    this.pos = pos;
+    this.pos = putUtf8(this.bytes, this.pos, text);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ExecFormatError, Kernel, KernelPanic, type KernelOptions, MountError, type MountSpec, type RunResult } from '@legosim/kernel';
+import { ExecFormatError, Kernel, KernelPanic, type KernelOptions, MAX_CPUS, MountError, type MountSpec, type RunResult } from '@legosim/kernel';
 import { BinaryTraceWriter, type TraceSink } from '@legosim/trace';
 import { helpTable, intOption, type OptionSpec, parseArgs } from '../args.js';
 import { type CliIo, UsageError } from '../io.js';
@@ -16,7 +16,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   'max-instructions': { value: 'N', help: 'stop the guest after N instructions (exit 137)' },
   memory: { value: 'SIZE', help: 'physical memory of the machine (default 256M)' },
   'timer-hz': { value: 'N', help: 'APIC timer frequency, Lego HZ (default 100; 0 = off)' },
-  cpus: { value: 'N', help: 'number of CPUs (this version models 1)' },
+  cpus: { value: 'N', help: 'number of CPUs, 1 to 32 (default 1); each has its own APIC, TLB, per-CPU area and idle task' },
   inject: { value: 'irqs-off:NAME', repeat: true, help: 'make syscall NAME return with IRQs disabled (shows the WARN)' },
   seed: { value: 'N', help: 'seed of the guest random generator (default 1)' },
   mount: {
@@ -62,8 +62,9 @@ export function kernelOptions(
   write: (fd: 1 | 2, data: string) => void = (fd, data) => io.write(fd, data),
 ): Omit<KernelOptions, 'host'> {
   const cpus = intOption(options.get('cpus'), 'cpus', 1);
-  if (cpus !== 1) throw new UsageError(`--cpus ${cpus}: this version models one CPU (SMP comes with the interrupts work)`);
+  if (cpus < 1 || cpus > MAX_CPUS) throw new UsageError(`--cpus ${cpus}: the machine has 1 to ${MAX_CPUS} CPUs`);
   const out: Omit<KernelOptions, 'host'> = {
+    cpus,
     console: (line) => write(2, `${line}\n`),
     memory: intOption(options.get('memory'), 'memory', 256 * 1024 * 1024, true),
     timerHz: intOption(options.get('timer-hz'), 'timer-hz', 100),
@@ -146,7 +147,7 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
         program: req.program,
         argv: [req.program, ...req.args],
         seed: options.seed ?? 1,
-        machine: { cpus: 1, memory: options.memory, timerHz: options.timerHz },
+        machine: { cpus: options.cpus ?? 1, memory: options.memory, timerHz: options.timerHz },
         options: { legoTableOnly: options.legoTableOnly ?? false, traceInstructions: req.options.has('trace-instructions') },
       },
     });
@@ -175,7 +176,7 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
       throw e;
     }
     const machine = kernel;
-    progress = new ProgressLine(io, { instructions: () => machine.cpus[0]!.instret, simulatedNs: () => machine.now() }, io.isTty(2) && !req.options.has('no-progress'));
+    progress = new ProgressLine(io, { instructions: () => machine.instructions(), simulatedNs: () => machine.now() }, io.isTty(2) && !req.options.has('no-progress'));
     const line = progress;
     result = kernel.run(line.enabled ? () => line.tick() : undefined);
   } catch (e) {
@@ -216,9 +217,16 @@ function resultJson(kernel: Kernel, r: RunResult, ms: number): Record<string, un
   };
 }
 
-/** The TLB counters of CPU 0's MMU (the CPU sees its MMU through a narrower interface). */
+/** The TLB counters, summed over the CPUs' MMUs. */
 function mmuCounters(kernel: Kernel): { tlbHits: number; tlbMisses: number; pageWalks: number; flushes: number } {
-  return kernel.cpus[0]!.mmu as unknown as { tlbHits: number; tlbMisses: number; pageWalks: number; flushes: number };
+  const sum = { tlbHits: 0, tlbMisses: 0, pageWalks: 0, flushes: 0 };
+  for (const m of kernel.mmus) {
+    sum.tlbHits += m.tlbHits;
+    sum.tlbMisses += m.tlbMisses;
+    sum.pageWalks += m.pageWalks;
+    sum.flushes += m.flushes;
+  }
+  return sum;
 }
 
 function printStats(io: CliIo, kernel: Kernel, r: RunResult, ms: number): void {
@@ -229,6 +237,7 @@ function printStats(io: CliIo, kernel: Kernel, r: RunResult, ms: number): void {
     ['wall time', `${ms.toFixed(1)} ms`],
     ['MIPS', ms > 0 ? (r.instructions / ms / 1000).toFixed(2) : '-'],
     ['simulated time', `${(r.simulatedNs / 1e6).toFixed(3)} ms`],
+    ...(kernel.cpus.length > 1 ? [['CPUs', String(kernel.cpus.length)] as [string, string]] : []),
     ['syscalls', String(r.syscalls)],
     ['TLB hits', String(mmu.tlbHits)],
     ['TLB misses', String(mmu.tlbMisses)],

@@ -34,7 +34,7 @@ function otherThreads(k: Kernel, t: Task): Task[] {
  * Marks `t` ended with `code` or killed by `signal`, and records it: the task_exit event (on
  * the CPU running `running`, the thread doing the exit) and strace's `+++` line.
  */
-function recordExit(k: Kernel, t: Task, running: Task, code: number, signal: number): void {
+export function recordExit(k: Kernel, t: Task, running: Task, code: number, signal: number): void {
   t.exited = true;
   t.exitCode = code;
   t.killedBy = signal;

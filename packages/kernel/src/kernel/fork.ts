@@ -94,6 +94,9 @@ export function doFork(
   k.mem.write32(child.ptRegsPhys - 4, Math.floor(retFromFork / 4294967296) >>> 0);
   child.savedRsp = child.ptRegs - 8;
   child.fresh = true;
+  // it may run where its creator may, and on no CPU before the moment it was created
+  child.cpusAllowed = parent.cpusAllowed;
+  child.switchedOutAt = k.now();
   k.syscalls.forkFlight(parent, child);
 
   if ((flags & Clone.PARENT_SETTID) !== 0) putUser32(parent, parentTid, tid);

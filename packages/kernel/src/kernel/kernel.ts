@@ -1,7 +1,14 @@
 import { Cpu, CpuStop, Msr, type NativeFunction, Rflags, StopReason } from '@legosim/cpu';
 import {
+  ApicBus,
+  FIRST_EXTERNAL_VECTOR,
+  FIRST_SYSTEM_VECTOR,
+  IoApic,
+  CALL_FUNCTION_SINGLE_VECTOR,
+  CALL_FUNCTION_VECTOR,
   configureLegoTimer,
   LocalApic,
+  RESCHEDULE_VECTOR,
   PerCpuAreas,
   TSS_SELECTOR,
   KERNEL_CS,
@@ -14,15 +21,20 @@ import { Decoder, type InstructionDecoder } from '@legosim/x86';
 import { assemble } from '@legosim/x86/asm';
 import { SyscallPath } from '../arch/x86/entry/common.js';
 import { ENTRY_64_S } from '../arch/x86/entry/entry_64.js';
+import { IDLE_64_S } from '../arch/x86/kernel/idle_64.js';
+import { smpCallFunctionInterrupt, smpRescheduleInterrupt, wakeIdleCpus } from '../arch/x86/kernel/smp.js';
+import { smpBootCpus } from '../arch/x86/kernel/smpboot.js';
+import { flushTlbMm } from '../arch/x86/mm/tlb.js';
 import { CLEAR_PAGE_64_S } from '../arch/x86/lib/clear_page_64.js';
 import { COPY_USER_64_S } from '../arch/x86/lib/copy_user_64.js';
 import { PtRegs } from '../arch/x86/kernel/ptrace.js';
-import { doTrap, SIGNAL_NAMES, TRAPS } from '../arch/x86/kernel/traps.js';
+import { doTrap, TRAPS } from '../arch/x86/kernel/traps.js';
 import { loadElf } from '../fs/exec.js';
-import type { FilesStruct } from '../fs/file.js';
+import { FilesStruct } from '../fs/file.js';
 import type { HostFs } from '../fs/hostfs.js';
 import { MountError, type MountSpec, Namespace, programFile } from '../fs/namespace.js';
 import { MmStruct } from '../mm/mm.js';
+import { recordExit } from './exit.js';
 import { release } from './fork.js';
 import { InstructionTracer } from './instruction_trace.js';
 import { KernelPanic } from './panic.js';
@@ -33,7 +45,8 @@ import { Console, type ConsoleWriter } from './printk.js';
 import { SeededRandom } from './random.js';
 import { buildSyscallTable } from './syscall_table.js';
 import type { SyscallFn, SyscallRow } from './sys/types.js';
-import { ERESTARTNOINTR, ERESTARTSYS, TaskExited } from './sched.js';
+import { deadlock, ERESTARTNOINTR, ERESTARTSYS, nextWakeup, runnable, schedule, TaskExited } from './sched.js';
+import { runTimers } from './itimer.js';
 import { doNotifyParent } from './signal.js';
 import { type FsStruct, Task, TaskState, Tif } from './task.js';
 
@@ -48,6 +61,8 @@ export interface KernelOptions {
   host: HostIO;
   /** Kernel console lines (printk, WARN, NOTICE, segfault reports). Default: discarded. */
   console?: ConsoleWriter;
+  /** CPUs (default 1, at most 32): each with its APIC, TLB, per-CPU area and idle task. */
+  cpus?: number;
   /** Physical memory in bytes (default 256 MiB). */
   memory?: number;
   /** APIC timer frequency (default 100, Lego's HZ); 0 disables the timer. */
@@ -108,6 +123,13 @@ const TWO32 = 4294967296;
 /** The stop reason that ends a `callKernelFunction`. */
 const KERNEL_CALL_RETURN = 'kernel function returned';
 const LOCAL_TIMER_VECTOR = 0xef;
+/** The most CPUs a machine has: affinity masks are 32-bit here. */
+export const MAX_CPUS = 32;
+/**
+ * On a machine of several CPUs, each takes turns of this many simulated ns (10 µs) in CPU
+ * order: the interleaving, and so the whole run, is the same every time.
+ */
+const SMP_TURN_NS = 10_000;
 
 /**
  * The Lego kernel model: boots one x86-64 CPU (GDT, TSS, IDT, per-CPU area, syscall MSRs,
@@ -144,6 +166,28 @@ export class Kernel {
   /** @internal */
   readonly syscalls: SyscallPath;
   private readonly current: (Task | undefined)[] = [];
+  /** The bus the local APICs and the IO-APIC share: IPIs and device interrupts travel on it. */
+  readonly bus: ApicBus = new ApicBus();
+  /**
+   * The IO-APIC: 24 device lines, every redirection entry masked at boot. The model has no
+   * devices; a host (or a test) programs an entry and raises a line, as a driver and its
+   * device would, and the vector arrives through irq_entries_start and do_IRQ.
+   */
+  readonly ioApic: IoApic = new IoApic();
+  /** @internal Each CPU's idle task (only on a machine of several CPUs). */
+  readonly idleTasks: Task[] = [];
+  /** @internal Bit N set while CPU N runs its idle task. */
+  idleCpus = 0;
+  /** @internal Bit N set once CPU N was sent a reschedule IPI, until it next schedules. */
+  kickedCpus = 0;
+  /** @internal The CPU executing now: whose clock `now()` reads. */
+  running = 0;
+  /** @internal Per CPU: the simulated time of the last IPI sent to it (a halted CPU wakes no earlier). */
+  readonly ipiSentAt: number[] = [];
+  /** @internal Per CPU: functions queued by smp_call_function for its call-function IPI. */
+  readonly callFunctionQueue: (() => void)[][] = [];
+  /** The simulated time up to which every CPU has had its turn (machines of several CPUs). */
+  private turnsDoneNs = 0;
   /** @internal The C side of interrupt and exception entry, with its nesting count. */
   readonly interruptEntry: InterruptEntry = new InterruptEntry(this);
   /** @internal Native functions running now (a user copy can only run x86 code from inside one). */
@@ -155,7 +199,8 @@ export class Kernel {
   /** @internal Every task not yet reaped, in creation order (the run queue's order). */
   readonly tasks: Task[] = [];
   private nextNative = 0;
-  private idleNs = 0;
+  /** Per CPU: simulated ns without retiring instructions (halted, or skipped ahead by the idle loop). */
+  private readonly idleNs: number[] = [];
   /** @internal */
   nextPid = 1;
   private result: { status: number; signal: number; reason?: string } | undefined;
@@ -173,7 +218,7 @@ export class Kernel {
       () => (this.cpus.length > 0 ? this.now() : 0),
       options.host,
       (n) => this.random.bytes(n),
-      () => this.current[0]?.exe ?? { path: this.executablePath, inode: undefined },
+      () => this.current[this.running]?.exe ?? { path: this.executablePath, inode: undefined },
     );
     for (const spec of options.mounts ?? []) {
       if (!options.hostFs) throw new MountError('mounts need a host file system (KernelOptions.hostFs)');
@@ -187,20 +232,38 @@ export class Kernel {
     this.kernelPgd = this.allocRoot();
     this.mapKernel();
     const decoder = options.decoder ?? new Decoder();
-    // one CPU for now; SMP comes with the interrupts issue
-    const mmu = new Mmu(this.mem);
-    const apic = new LocalApic({ apicId: 0, bsp: true });
-    const cpu = new Cpu({ id: 0, mmu, decoder, interrupts: apic });
-    this.cpus.push(cpu);
-    this.mmus.push(mmu);
-    this.apics.push(apic);
-    this.apicSyncedAt.push(0);
-    this.percpu = this.setupPerCpuAreas(1);
+    const nrCpus = options.cpus ?? 1;
+    if (!Number.isInteger(nrCpus) || nrCpus < 1 || nrCpus > MAX_CPUS)
+      throw new KernelPanic(`cannot model ${nrCpus} CPUs (1 to ${MAX_CPUS})`);
+    for (let id = 0; id < nrCpus; id++) {
+      const mmu = new Mmu(this.mem);
+      // APIC ID = CPU number; the boot CPU's APIC is active, the others wait for a STARTUP IPI
+      const apic = new LocalApic({ apicId: id, bsp: id === 0 });
+      this.bus.attach(apic);
+      // RDMSR/WRMSR of IA32_APIC_BASE and the x2APIC registers reach the CPU's own APIC
+      this.cpus.push(new Cpu({ id, mmu, decoder, interrupts: apic, msrHook: apic.msrHook }));
+      this.mmus.push(mmu);
+      this.apics.push(apic);
+      this.apicSyncedAt.push(0);
+      this.idleNs.push(0);
+      this.ipiSentAt.push(0);
+      this.callFunctionQueue.push([]);
+    }
+    if (options.trace) {
+      const trace = options.trace;
+      this.bus.onIpi = (from, to, vector) => trace.ipi(this.now(), from.apicId, from.apicId, to.apicId, vector);
+    }
+    this.bus.attachIoApic(this.ioApic);
+    this.percpu = this.setupPerCpuAreas(nrCpus);
     this.registerNatives();
     this.assembleEntryCode();
     setFaultingCopy(this.pt, userCopyOnCpu(this));
     this.setupIdt();
     this.cpuInit(0);
+    if (nrCpus > 1) {
+      for (let id = 0; id < nrCpus; id++) this.idleTasks.push(this.newIdleTask(id));
+      smpBootCpus(this);
+    }
   }
 
   // ---------------------------------------------------------------- boot
@@ -273,10 +336,19 @@ export class Kernel {
       cpu.rflags |= Rflags.IF;
     });
     const entry = this.interruptEntry;
-    this.native('smp_apic_timer_interrupt', (cpu) => entry.irq(cpu, () => this.smpApicTimerInterrupt(cpu)));
+    this.native('smp_apic_timer_interrupt', (cpu) => entry.irq(cpu, () => this.withIrqRegs(cpu, () => this.smpApicTimerInterrupt(cpu))));
+    this.native('smp_reschedule_interrupt', (cpu) => entry.irq(cpu, () => smpRescheduleInterrupt(this, cpu)));
+    this.native('smp_call_function_interrupt', (cpu) => entry.irq(cpu, () => smpCallFunctionInterrupt(this, cpu)));
+    this.native('smp_call_function_single_interrupt', (cpu) => entry.irq(cpu, () => smpCallFunctionInterrupt(this, cpu)));
+    // cpu_idle_loop's C parts: need_resched() and schedule_idle(); a task switched to there
+    // left through exit_to_usermode_loop, so the loop goes on for it
+    this.native('idle_need_resched', (cpu) => cpu.setGpr(0, (this.currentTask(cpu).flags & Tif.NEED_RESCHED) !== 0 ? 1 : 0));
+    this.native('schedule_idle', (cpu) => {
+      if (!schedule(this, cpu)) this.syscalls.exitToUsermodeLoop(cpu);
+    });
     this.native('smp_spurious_interrupt', (cpu) => entry.irq(cpu, () => {}));
     this.native('smp_error_interrupt', (cpu) => entry.irq(cpu, () => this.apics[cpu.id]!.eoi()));
-    this.native('do_IRQ', (cpu) => entry.irq(cpu, () => this.apics[cpu.id]!.eoi()));
+    this.native('do_IRQ', (cpu) => entry.irq(cpu, () => this.withIrqRegs(cpu, () => this.doIrq(cpu))));
     for (const [vector, , handler] of TRAPS) this.native(handler, (cpu) => entry.exception(cpu, vector, () => doTrap(this, cpu, vector)));
     // where a kernel function called by callKernelFunction returns to: the call is over
     this.native('kernel_call_return', (cpu) => cpu.stop(KERNEL_CALL_RETURN));
@@ -335,7 +407,7 @@ export class Kernel {
     // Every boot assembles the same source against the same symbols: do it once per process.
     const key = JSON.stringify(symbols);
     // the kernel text: the entry code, then the arch/x86/lib routines it and the natives call
-    const text = `${ENTRY_64_S}\n${COPY_USER_64_S}\n${CLEAR_PAGE_64_S}`;
+    const text = `${ENTRY_64_S}\n${COPY_USER_64_S}\n${CLEAR_PAGE_64_S}\n${IDLE_64_S}`;
     if (assembled?.key !== key) assembled = { key, result: assemble(text, { origin: START_KERNEL, symbols }) };
     const result = assembled.result;
     if (result.bytes.length > NATIVES_OFFSET) throw new KernelPanic('the kernel text does not fit below the native functions');
@@ -365,16 +437,27 @@ export class Kernel {
       const va = this.symbols.get(entry);
       if (va !== undefined) gate(vector, va, dpl);
     }
+    // device vectors: one 8-byte stub each in irq_entries_start (apic_intr_init / idt_setup_apic_and_irq_gates)
+    const stubs = this.symbol('irq_entries_start');
+    for (let vector = FIRST_EXTERNAL_VECTOR; vector < FIRST_SYSTEM_VECTOR; vector++)
+      gate(vector, stubs + 8 * (vector - FIRST_EXTERNAL_VECTOR), 0);
     const timer = this.symbols.get('apic_timer_interrupt');
     if (timer !== undefined) gate(LOCAL_TIMER_VECTOR, timer, 0);
     const spurious = this.symbols.get('spurious_interrupt');
     if (spurious !== undefined) gate(0xff, spurious, 0);
     const error = this.symbols.get('error_interrupt');
     if (error !== undefined) gate(0xfe, error, 0);
+    gate(CALL_FUNCTION_SINGLE_VECTOR, this.symbol('call_function_single_interrupt'), 0);
+    gate(CALL_FUNCTION_VECTOR, this.symbol('call_function_interrupt'), 0);
+    gate(RESCHEDULE_VECTOR, this.symbol('reschedule_interrupt'), 0);
   }
 
-  /** cpu_init(): GDT, IDT and TSS loaded, syscall MSRs, GS base = __per_cpu_offset[cpu], the APIC timer. */
-  private cpuInit(id: number): void {
+  /**
+   * cpu_init(): GDT, IDT and TSS loaded, syscall MSRs, GS base = __per_cpu_offset[cpu],
+   * TSC_AUX = the CPU number (what RDTSCP and getcpu read), the APIC enabled and its timer.
+   */
+  /** @internal */
+  cpuInit(id: number): void {
     const cpu = this.cpus[id]!;
     const base = this.percpu.offset(id);
     // init_mm: the kernel's page tables until the first task switches to its own
@@ -397,11 +480,40 @@ export class Kernel {
     cpu.writeMsr(Msr.GS_BASE, base | 0, Math.floor(base / TWO32));
     cpu.writeMsr(Msr.KERNEL_GS_BASE, 0, 0);
     cpu.onReturnToUser = (path) => this.syscalls.onReturnToUser(cpu, path);
+    cpu.tscAux = id;
+    this.apics[id]!.writeRegister(0xf0, 0x1ff); // SPIV: APIC enabled, spurious vector 0xff
     const hz = this.options.timerHz ?? 100;
-    if (hz > 0) {
-      this.apics[id]!.writeRegister(0xf0, 0x1ff); // SPIV: APIC enabled, spurious vector 0xff
-      configureLegoTimer(this.apics[id]!, hz);
-    }
+    if (hz > 0) configureLegoTimer(this.apics[id]!, hz);
+  }
+
+  /**
+   * A CPU's idle task (pid 0, `swapper/N`, on no run queue) in init_mm: its first switch-in
+   * returns into cpu_idle_loop, whose address sits where a switched-out task's return
+   * address would.
+   */
+  private newIdleTask(id: number): Task {
+    const t = this.allocTask(0, 0, new MmStruct(this.mem, this.pt, this.kernelPgd), `swapper/${id}`, new FilesStruct(), {
+      cwd: this.ns.root,
+      umask: 0o022,
+    });
+    t.isIdle = true;
+    t.cpusAllowed = 1 << id;
+    const loop = this.symbol('cpu_idle_loop');
+    this.mem.write32(t.ptRegsPhys - 8, loop >>> 0);
+    this.mem.write32(t.ptRegsPhys - 4, Math.floor(loop / TWO32) >>> 0);
+    t.savedRsp = t.ptRegs - 8;
+    return t;
+  }
+
+  /** @internal cpu_startup_entry(): a secondary CPU, just initialised, runs its idle task. */
+  startIdle(id: number): void {
+    const cpu = this.cpus[id]!;
+    const idle = this.idleTasks[id]!;
+    this.switchContext(cpu, idle);
+    cpu.setCpl(0);
+    cpu.setGpr(4, idle.ptRegs);
+    cpu.setRflags(Rflags.Reserved1);
+    cpu.rip = this.symbol('cpu_idle_loop');
   }
 
   // ---------------------------------------------------------------- tasks
@@ -415,6 +527,12 @@ export class Kernel {
 
   /** @internal A task's kernel stack (64 KiB) and task_struct frame, with thread_info filled in. */
   newTask(pid: number, tid: number, mm: MmStruct, comm: string, files: FilesStruct, fs: FsStruct): Task {
+    const task = this.allocTask(pid, tid, mm, comm, files, fs);
+    this.tasks.push(task);
+    return task;
+  }
+
+  private allocTask(pid: number, tid: number, mm: MmStruct, comm: string, files: FilesStruct, fs: FsStruct): Task {
     const stackPhys = this.mem.allocPages(4);
     const tsPhys = this.mem.allocFrame();
     if (stackPhys < 0 || tsPhys < 0) throw new KernelPanic('out of memory for a task');
@@ -423,7 +541,6 @@ export class Kernel {
     this.mem.write32(stackPhys, task.taskStruct >>> 0);
     this.mem.write32(stackPhys + 4, Math.floor(task.taskStruct / TWO32) >>> 0);
     this.mem.write32(tsPhys, pid);
-    this.tasks.push(task);
     return task;
   }
 
@@ -486,6 +603,11 @@ export class Kernel {
     const layout = this.percpu.layout;
     this.percpu.writeU64(id, layout.current_task, next.taskStruct);
     this.percpu.setTopOfStack(id, next.sp0);
+    const prev = this.current[id];
+    if (prev !== undefined) prev.onCpu = -1;
+    next.onCpu = id;
+    if (next.isIdle) this.idleCpus |= 1 << id;
+    else this.idleCpus &= ~(1 << id);
     this.current[id] = next;
     if (cpu.cr3 !== next.mm.pgd) {
       cpu.cr3 = next.mm.pgd;
@@ -495,9 +617,14 @@ export class Kernel {
     cpu.kernelGsBase = next.gsBase;
   }
 
+  /** The CPU running `t` (the boot CPU for a task switched out). */
   currentCpu(t: Task): Cpu {
-    const i = this.current.indexOf(t);
-    return this.cpus[Math.max(i, 0)]!;
+    return this.cpus[Math.max(t.onCpu, 0)]!;
+  }
+
+  /** @internal The task CPU `id` runs (its idle task when it has nothing else). */
+  currentOn(id: number): Task | undefined {
+    return this.current[id];
   }
 
   /** current_pt_regs(): task_pt_regs(current) on `cpu`. */
@@ -518,13 +645,9 @@ export class Kernel {
    * legosim's.
    */
   exitTask(t: Task, code: number, signal: number, reason?: string): never {
-    t.exited = true;
-    t.exitCode = code;
-    t.killedBy = signal;
     const cpu = this.currentCpu(t);
-    this.trace?.taskExit(this.now(), cpu.id, t.pid, t.tid, signal ? 128 + signal : code, signal || undefined);
-    // strace's last line for the process
-    this.straceLine(t, signal ? `+++ killed by ${SIGNAL_NAMES[signal] ?? `signal ${signal}`} +++` : `+++ exited with ${code} +++`);
+    // the task_exit event and strace's last line for the process
+    recordExit(this, t, t, code, signal);
     t.files.closeAll();
     t.state = TaskState.Zombie;
     t.vforkDone = true;
@@ -566,22 +689,30 @@ export class Kernel {
     return -interrupted;
   }
 
-  /** Flushes the TLB of the CPU running `t` after its mappings changed. */
+  /** Flushes the TLBs that may hold `t`'s old mappings (its CPU's, and by IPI other CPUs running its mm). */
   flushTlb(t: Task): void {
-    const cpu = this.currentCpu(t);
-    cpu.mmu.loadCr3(t.mm.pgd);
-    this.trace?.tlbFlush(this.now(), cpu.id, 'mm', 0);
+    flushTlbMm(this, t);
   }
 
-  /** Simulated time in nanoseconds: one retired instruction is one nanosecond, plus idle time. */
+  /**
+   * Simulated time in nanoseconds on the CPU executing now: each CPU has its own clock, one
+   * nanosecond per retired instruction plus the time it spent halted.
+   */
   now(): number {
-    return this.cpus[0]!.instret + this.idleNs;
+    const id = this.running;
+    return this.cpus[id]!.instret + this.idleNs[id]!;
   }
 
-  /** @internal The idle loop: every task sleeps until a deadline, so the CPU halts for `ns`. */
+  /** CPU `id`'s clock. */
+  private clock(id: number): number {
+    return this.cpus[id]!.instret + this.idleNs[id]!;
+  }
+
+  /** @internal The CPU executing now retires nothing for `ns` (halted, or skipping to a deadline); its APIC timer runs on. */
   idle(ns: number): void {
-    this.idleNs += ns;
-    this.apics[0]!.advance(ns);
+    const id = this.running;
+    this.idleNs[id]! += ns;
+    this.apics[id]!.advance(ns);
   }
 
   /** @internal The earliest armed ITIMER_REAL expiry, in simulated ns (kernel/itimer.ts). */
@@ -616,12 +747,42 @@ export class Kernel {
 
   // ---------------------------------------------------------------- interrupts
 
+  /** set_irq_regs(regs) around an interrupt's handling (per-CPU `irq_regs`, what get_irq_regs() returns), restored after. */
+  private withIrqRegs(cpu: Cpu, handle: () => void): void {
+    const sym = this.percpu.layout.irq_regs;
+    const old = this.percpu.readPointer(cpu.id, sym);
+    this.percpu.writeU64(cpu.id, sym, cpu.gpr(7));
+    try {
+      handle();
+    } finally {
+      this.percpu.writeU64(cpu.id, sym, old);
+    }
+  }
+
+  /**
+   * do_IRQ(regs): the device vector is `~regs->orig_ax`; its descriptor is this CPU's
+   * `vector_irq[vector]`. The model registers no device handlers, so every slot is empty:
+   * the interrupt is acknowledged (ack_APIC_irq) and reported, as Lego does for a vector
+   * nobody requested.
+   */
+  private doIrq(cpu: Cpu): void {
+    const vector = ~cpu.read32(cpu.gpr(7) + PtRegs.ORIG_AX) & 0xff;
+    const desc = this.percpu.readPointer(cpu.id, this.percpu.layout.vector_irq + vector * 8);
+    this.apics[cpu.id]!.eoi();
+    if (desc === 0) this.console.printk(`do_IRQ: ${cpu.id}.${vector} No irq handler for vector`);
+  }
+
   /** smp_apic_timer_interrupt: the tick. The scheduler tick comes with tasks; here it acknowledges the APIC. */
   private smpApicTimerInterrupt(cpu: Cpu): void {
     this.apics[cpu.id]!.eoi();
-    // scheduler_tick(): round robin, one tick per slice, when another task could run
+    // scheduler_tick(): round robin, one tick per slice, when another task could run here.
+    // On a machine of several CPUs, idle CPUs get the waiting tasks first.
     const t = this.current[cpu.id];
-    if (t !== undefined && this.tasks.some((o) => o !== t && (o.state === TaskState.Runnable || (o.state === TaskState.Sleeping && o.ready())))) {
+    if (t === undefined) {
+      // not yet running anything
+    } else if (this.cpus.length > 1) {
+      if (wakeIdleCpus(this, cpu.id)) t.flags |= Tif.NEED_RESCHED;
+    } else if (this.tasks.some((o) => o !== t && (o.state === TaskState.Runnable || (o.state === TaskState.Sleeping && o.ready())))) {
       t.flags |= Tif.NEED_RESCHED;
     }
     if (this.trace) this.traceCounters(cpu);
@@ -630,7 +791,7 @@ export class Kernel {
   /** The sampled counters (trace `counter` events): at every tick and at the end of the run. */
   private traceCounters(cpu: Cpu): void {
     const trace = this.trace!;
-    const ts = this.now();
+    const ts = this.clock(cpu.id);
     let runnable = 0;
     for (const t of this.tasks) if (!t.exited) runnable++;
     trace.counter(ts, cpu.id, 'instructions', cpu.instret);
@@ -655,7 +816,7 @@ export class Kernel {
   private endOfRun(): void {
     if (this.trace && !this.finalSampled) {
       this.finalSampled = true;
-      this.traceCounters(this.cpus[0]!);
+      for (const cpu of this.cpus) this.traceCounters(cpu);
     }
   }
   private finalSampled = false;
@@ -672,14 +833,15 @@ export class Kernel {
 
   /** The run's result, once `run()` returned or `step()` returned false. */
   finish(): RunResult {
-    const cpu = this.cpus[0]!;
     const r = this.result;
     if (r === undefined) throw new KernelPanic('the run has not ended');
+    let userInstructions = 0;
+    for (const cpu of this.cpus) userInstructions += cpu.userInstret;
     const out: RunResult = {
       status: r.status,
       signal: r.signal,
-      instructions: cpu.instret,
-      userInstructions: cpu.userInstret,
+      instructions: this.instructions(),
+      userInstructions,
       syscalls: this.syscallCount,
       simulatedNs: this.now(),
     };
@@ -687,19 +849,50 @@ export class Kernel {
     return out;
   }
 
+  /** Instructions retired by all CPUs. */
+  instructions(): number {
+    let n = 0;
+    for (const cpu of this.cpus) n += cpu.instret;
+    return n;
+  }
+
   /** Runs at most `slice` instructions, stopping early for the timer; false when the run has ended. */
   private advance(slice: number): boolean {
+    if (this.cpus.length > 1) return this.advanceSmp(slice);
     if (this.result !== undefined) return false;
     const cpu = this.cpus[0]!;
     const apic = this.apics[0]!;
-    const left = (this.options.maxInstructions ?? Number.POSITIVE_INFINITY) - cpu.instret;
+    const left = this.instructionsLeft();
     if (left <= 0) {
-      this.result = { status: 128 + 9, signal: 9, reason: `stopped after ${cpu.instret} instructions (--max-instructions)` };
       this.endOfRun();
       return false;
     }
     const next = apic.nextEventIn();
-    const budget = Math.max(1, Math.min(left, slice, Number.isFinite(next) ? Math.ceil(next) : slice));
+    const why = this.runCpu(cpu, Math.max(1, Math.min(left, slice, Number.isFinite(next) ? Math.ceil(next) : slice)));
+    if (why === StopReason.Stopped) {
+      this.endOfRun();
+      return false;
+    }
+    if (why === StopReason.Halted) {
+      const wait = apic.nextEventIn();
+      if (!Number.isFinite(wait)) throw new KernelPanic('all CPUs halted with no timer armed');
+      this.idle(wait);
+    }
+    return this.result === undefined;
+  }
+
+  /** Instructions the run may still retire (--max-instructions); at 0 the run has ended as if by SIGKILL. */
+  private instructionsLeft(): number {
+    const left = (this.options.maxInstructions ?? Number.POSITIVE_INFINITY) - this.instructions();
+    if (left <= 0) this.result = { status: 128 + 9, signal: 9, reason: `stopped after ${this.instructions()} instructions (--max-instructions)` };
+    return left;
+  }
+
+  /**
+   * `cpu` retires up to `budget` instructions (fewer at a HLT, a timer event or a stop) and its
+   * APIC timer catches up. A stop is the end of the run, or a kernel panic when nothing ended it.
+   */
+  private runCpu(cpu: Cpu, budget: number): StopReason {
     let why: StopReason;
     try {
       why = this.instructionTracer ? this.instructionTracer.run(cpu, budget) : cpu.run(budget);
@@ -708,18 +901,86 @@ export class Kernel {
       throw e;
     }
     this.syncApic(cpu);
-    if (why === StopReason.Stopped) {
-      if (this.result === undefined) throw new KernelPanic(`the CPU stopped: ${cpu.stopReason ?? 'unknown reason'}`);
-      this.endOfRun();
-      return false;
-    }
-    if (why === StopReason.Halted) {
-      const wait = apic.nextEventIn();
-      if (!Number.isFinite(wait)) throw new KernelPanic('all CPUs halted with no timer armed');
-      this.idleNs += wait;
-      apic.advance(wait);
+    if (why === StopReason.Stopped && this.result === undefined)
+      throw new KernelPanic(`CPU ${cpu.id} stopped: ${cpu.stopReason ?? 'unknown reason'}`);
+    return why;
+  }
+
+  // ---------------------------------------------------------------- several CPUs
+
+  /**
+   * Runs the CPUs in turns of SMP_TURN_NS simulated ns each, CPU 0 first, until about `slice`
+   * instructions retired; false when the run has ended. A CPU's turn ends at its clock's
+   * turn boundary, so the clocks stay within a turn of each other. IPIs reach a CPU that
+   * already had its turn at its next one.
+   */
+  private advanceSmp(slice: number): boolean {
+    const start = this.instructions();
+    while (this.result === undefined) {
+      const until = this.turnsDoneNs + SMP_TURN_NS;
+      for (let id = 0; id < this.cpus.length; id++) {
+        if (!this.turn(id, until)) {
+          this.endOfRun();
+          return false;
+        }
+      }
+      this.turnsDoneNs = until;
+      this.betweenTurns();
+      if (this.instructions() - start >= slice) break;
     }
     return this.result === undefined;
+  }
+
+  /** CPU `id` runs until its clock reaches `until`; false when the run has ended. */
+  private turn(id: number, until: number): boolean {
+    const cpu = this.cpus[id]!;
+    const apic = this.apics[id]!;
+    this.running = id;
+    for (;;) {
+      const clock = this.clock(id);
+      if (clock >= until) return true;
+      if (cpu.halted) {
+        if (!(cpu.interruptsEnabled && apic.hasPending)) {
+          // halted: nothing happens until its APIC has an interrupt for it, or the turn ends
+          const wait = apic.nextEventIn();
+          this.idle(Math.max(1, Math.min(until - clock, Number.isFinite(wait) ? Math.ceil(wait) : until - clock)));
+          continue;
+        }
+        // woken by an IPI: not before it was sent
+        if (this.ipiSentAt[id]! > clock) this.idle(this.ipiSentAt[id]! - clock);
+      }
+      const left = this.instructionsLeft();
+      if (left <= 0) return false;
+      const next = apic.nextEventIn();
+      const budget = Math.min(left, until - this.clock(id), Number.isFinite(next) ? Math.ceil(next) : Number.POSITIVE_INFINITY);
+      if (this.runCpu(cpu, Math.max(1, budget)) === StopReason.Stopped) return false;
+    }
+  }
+
+  /**
+   * After every CPU's turn: what a tick-driven timer wheel would do for idle CPUs. Expired
+   * ITIMER_REALs fire and sleepers whose deadline came are woken; each such task gets an idle
+   * CPU, sent the reschedule vector by its own APIC (the model's stand-in for an hrtimer
+   * interrupt). When every CPU idles, time skips ahead to the next event; when none can
+   * come, every task waits forever: a deadlock.
+   */
+  private betweenTurns(): void {
+    if (this.idleCpus === 0) return;
+    this.running = 31 - Math.clz32(this.idleCpus & -this.idleCpus);
+    if (this.now() >= this.nextTimer) runTimers(this);
+    wakeIdleCpus(this, -1);
+    const all = this.cpus.length >= 32 ? 0xffffffff : (1 << this.cpus.length) - 1;
+    if ((this.idleCpus | 0) !== (all | 0) || this.kickedCpus !== 0) return;
+    let next = Math.min(nextWakeup(this), this.nextTimer);
+    // ticks alone wake nobody: with no deadline ahead and nothing runnable, nothing ever will
+    if (!Number.isFinite(next) && !this.tasks.some((t) => runnable(t))) throw deadlock(this);
+    for (let id = 0; id < this.cpus.length; id++) {
+      const cpu = this.cpus[id]!;
+      const apic = this.apics[id]!;
+      if (!cpu.halted || apic.hasPending) return;
+      next = Math.min(next, this.clock(id) + apic.nextEventIn());
+    }
+    if (Number.isFinite(next) && next > this.turnsDoneNs) this.turnsDoneNs = Math.floor(next);
   }
 }
 

@@ -1,4 +1,5 @@
 import { SIGNAL_NAMES } from '../arch/x86/kernel/traps.js';
+import { kickProcess } from '../arch/x86/kernel/smp.js';
 import { doGroupExit } from './exit.js';
 import type { Kernel } from './kernel.js';
 import { type Task, TaskState, Tif } from './task.js';
@@ -288,9 +289,11 @@ export function recalcSigpending(t: Task): void {
 /**
  * signal_wake_up(): the task will notice the signal on its way to user mode; a task in an
  * interruptible sleep (one that returns -ERESTART*) is woken, and SIGKILL wakes any sleeper.
+ * A task running on another CPU is kicked into the kernel (kick_process).
  */
-function signalWakeUp(t: Task, fatal: boolean): void {
+function signalWakeUp(k: Kernel, t: Task, fatal: boolean): void {
   t.flags |= Tif.SIGPENDING;
+  kickProcess(k, t);
   if (t.state === TaskState.Sleeping && (t.sleepInterruptible || fatal)) {
     t.state = TaskState.Runnable;
     t.wakeAt = Number.POSITIVE_INFINITY;
@@ -324,14 +327,14 @@ export function sendSignal(k: Kernel, t: Task, info: SigInfo, group: boolean): v
 function completeSignal(k: Kernel, t: Task, sig: number, group: boolean): void {
   const fatal = sig === SIGKILL;
   if (!group) {
-    if (!t.blocked.has(sig) || fatal) signalWakeUp(t, fatal);
+    if (!t.blocked.has(sig) || fatal) signalWakeUp(k, t, fatal);
     return;
   }
   const threads = threadGroup(k, t);
   const target = threads.find((o) => !o.blocked.has(sig)) ?? (fatal ? t : undefined);
   if (target === undefined) return;
-  if (fatal) for (const o of threads) signalWakeUp(o, true);
-  else signalWakeUp(target, false);
+  if (fatal) for (const o of threads) signalWakeUp(k, o, true);
+  else signalWakeUp(k, target, false);
 }
 
 /**

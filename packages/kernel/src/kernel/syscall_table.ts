@@ -252,6 +252,7 @@ const IMPL: Record<string, Omit<SyscallRow, 'nr' | 'name' | 'lego'>> = {
   arch_prctl: { fn: proc.sys_arch_prctl, args: ['arch_prctl', 'x'] },
   gettid: { fn: proc.sys_gettid, args: [] },
   time: { fn: proc.sys_time, args: ['x'] },
+  sched_setaffinity: { fn: proc.sys_sched_setaffinity, args: ['d', 'u', 'x'] },
   sched_getaffinity: { fn: proc.sys_sched_getaffinity, args: ['d', 'u', 'x'] },
   set_tid_address: { fn: proc.sys_set_tid_address, args: ['x'] },
   clock_gettime: { fn: proc.sys_clock_gettime, args: ['clock', 'x'] },

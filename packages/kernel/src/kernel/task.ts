@@ -40,6 +40,14 @@ export class Task {
   savedRsp = 0;
   /** Never ran yet: it starts in ret_from_fork. */
   fresh = false;
+  /** A CPU's idle task (pid 0): it runs cpu_idle_loop and is on no run queue. */
+  isIdle = false;
+  /** The CPU running it now (task_cpu while on_cpu), or -1 while it is switched out. */
+  onCpu = -1;
+  /** cpus_allowed (sched_setaffinity): bit N set when it may run on CPU N. */
+  cpusAllowed = 0xffffffff;
+  /** Simulated time at which it was last switched out: no CPU runs it again earlier. */
+  switchedOutAt = 0;
   parent: Task | undefined = undefined;
   readonly children: Task[] = [];
   /** The program it runs (/proc/self/exe): its path and file. */

@@ -1,9 +1,13 @@
+import { RESCHEDULE_VECTOR } from '@legosim/interrupts';
+import { sendIpi } from '../../arch/x86/kernel/smp.js';
 import { Errno } from '../../errno.js';
 import { doExecve } from '../execve.js';
 import { doExit, doGroupExit } from '../exit.js';
 import { Clone, doClone3, doFork, doWait } from '../fork.js';
 import { doFutex } from '../futex.js';
 import { copyFromUser, copyToUser, putUser64, setU64, strncpyFromUser, userStringArray } from '../uaccess.js';
+import type { Kernel } from '../kernel.js';
+import { type Task, TaskState, Tif } from '../task.js';
 import type { SyscallFn } from './types.js';
 
 /** exit_group(status): the whole process ends. */
@@ -185,7 +189,11 @@ export const sys_time: SyscallFn = (k, t, tloc) => {
   return s;
 };
 
-export const sys_sched_yield: SyscallFn = () => 0;
+/** sched_yield(): the caller goes to the back of the run queue; it runs on if nothing else may run here. */
+export const sys_sched_yield: SyscallFn = (_k, t) => {
+  t.flags |= Tif.NEED_RESCHED;
+  return 0;
+};
 
 export const sys_getcpu: SyscallFn = (k, t, cpup, nodep) => {
   const cpu = k.currentCpu(t).id;
@@ -196,12 +204,51 @@ export const sys_getcpu: SyscallFn = (k, t, cpup, nodep) => {
   return 0;
 };
 
+/** The task a sched_* call names: 0 is the caller, any other number a thread's tid. */
+function schedTarget(k: Kernel, t: Task, pid: number): Task | undefined {
+  if (pid === 0) return t;
+  return k.tasks.find((o) => o.tid === pid && o.state !== TaskState.Zombie && o.state !== TaskState.Dead);
+}
+
+/** The online CPUs, as a mask (cpu_online_mask). */
+function onlineMask(k: Kernel): number {
+  return k.cpus.length >= 32 ? 0xffffffff : (1 << k.cpus.length) - 1;
+}
+
+/** sched_getaffinity(): the thread's cpus_allowed; the size written is the kernel's mask, 8 bytes. */
 export const sys_sched_getaffinity: SyscallFn = (k, t, pid, len, mask) => {
-  if (pid !== 0 && pid !== t.pid) return -Errno.ESRCH;
-  if (len < 8) return -Errno.EINVAL;
+  const target = schedTarget(k, t, pid);
+  if (target === undefined) return -Errno.ESRCH;
+  // a buffer too small for nr_cpu_ids bits, or not a whole number of longs, is refused
+  if (len * 8 < k.cpus.length || len % 8 !== 0) return -Errno.EINVAL;
   const b = new Uint8Array(8);
-  b[0] = (1 << k.cpus.length) - 1;
+  new DataView(b.buffer).setUint32(0, (target.cpusAllowed & onlineMask(k)) >>> 0, true);
   return copyToUser(t, mask, b) ? 8 : -Errno.EFAULT;
+};
+
+/**
+ * sched_setaffinity(): the CPUs the thread may run on, of those online (none is EINVAL). A
+ * thread running on a CPU it may no longer use is moved at once: the caller schedules on its
+ * way out, another thread's CPU is sent a reschedule IPI; a CPU it may use takes it from the
+ * run queue.
+ */
+export const sys_sched_setaffinity: SyscallFn = (k, t, pid, len, mask) => {
+  const target = schedTarget(k, t, pid);
+  if (target === undefined) return -Errno.ESRCH;
+  // get_user_cpu_mask(): a longer user mask is cut to the kernel's, a shorter one zero-extended
+  const b = new Uint8Array(8);
+  const n = Math.min(Math.max(len, 0), 8);
+  const user = copyFromUser(t, mask, n);
+  if (user === null) return -Errno.EFAULT;
+  b.set(user);
+  const allowed = (new DataView(b.buffer).getUint32(0, true) & onlineMask(k)) >>> 0;
+  if (allowed === 0) return -Errno.EINVAL;
+  target.cpusAllowed = allowed;
+  if (target.onCpu >= 0 && ((allowed >>> target.onCpu) & 1) === 0) {
+    if (target === t) t.flags |= Tif.NEED_RESCHED;
+    else sendIpi(k, k.running, target.onCpu, RESCHEDULE_VECTOR);
+  }
+  return 0;
 };
 
 /** sysinfo(): uptime from simulated time, memory from the machine's physical memory. */

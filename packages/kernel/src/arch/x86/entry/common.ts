@@ -10,6 +10,7 @@ import { NR_SYSCALLS } from '../../../kernel/syscall_table.js';
 import { type Task, TaskState, Tif } from '../../../kernel/task.js';
 import { hex16, showRegs } from '../kernel/dumpstack.js';
 import { PtRegs } from '../kernel/ptrace.js';
+import { wakeIdleCpus } from '../kernel/smp.js';
 import { doSignal, restartAfterWakeup } from '../kernel/signal.js';
 
 /** pt_regs offsets of the six syscall arguments, in order (the x86-64 syscall ABI). */
@@ -144,6 +145,8 @@ export class SyscallPath {
     }
     flight.ret = ret;
     flight.irqsOnReturn = cpu.interruptsEnabled;
+    // try_to_wake_up's resched_curr: tasks the call made runnable wake idle CPUs
+    if (k.idleCpus !== 0) wakeIdleCpus(k, cpu.id);
     this.syscallReturnSlowpath(cpu);
   }
 

@@ -10,14 +10,17 @@
  *    allows it, IRET otherwise.
  *  - ret_from_fork: where a new task starts; it always returns to user mode through IRET.
  *  - idtentry stubs for the exceptions, through error_entry / error_exit.
- *  - apic_timer_interrupt (and the APIC error and spurious vectors) and the device vector
- *    stubs, through the interrupt macro and ret_from_intr -> retint_user / retint_kernel.
+ *  - apic_timer_interrupt, the IPI vectors (call function, reschedule), the APIC error and
+ *    spurious vectors, and the device vector stubs, through the interrupt macro and
+ *    ret_from_intr -> retint_user / retint_kernel.
  *
  * Symbols this file expects the kernel to supply (assemble() `symbols`; .data..percpu is
  * linked at 0, so a per-CPU variable's value is its offset from the GS base):
  *   per-CPU offsets:   rsp_scratch, cpu_tss
  *   native functions:  do_syscall_64, syscall_return_slowpath, prepare_exit_to_usermode,
- *                      schedule_tail, do_IRQ, smp_apic_timer_interrupt, smp_error_interrupt,
+ *                      schedule_tail, do_IRQ, smp_apic_timer_interrupt,
+ *                      smp_call_function_single_interrupt, smp_call_function_interrupt,
+ *                      smp_reschedule_interrupt, smp_error_interrupt,
  *                      smp_spurious_interrupt, and the do_* exception handlers named in the
  *                      idtentry lines at the end of this file.
  */
@@ -73,6 +76,9 @@
 /* Vectors (asm/irq_vectors.h) */
 	.set	FIRST_EXTERNAL_VECTOR, 0x20
 	.set	LOCAL_TIMER_VECTOR, 0xef
+	.set	CALL_FUNCTION_SINGLE_VECTOR, 0xfb
+	.set	CALL_FUNCTION_VECTOR, 0xfc
+	.set	RESCHEDULE_VECTOR, 0xfd
 	.set	ERROR_APIC_VECTOR, 0xfe
 	.set	SPURIOUS_APIC_VECTOR, 0xff
 	.set	FIRST_SYSTEM_VECTOR, LOCAL_TIMER_VECTOR
@@ -429,6 +435,10 @@ END \sym
 	.endm
 
 apicinterrupt LOCAL_TIMER_VECTOR	apic_timer_interrupt	smp_apic_timer_interrupt
+/* the IPIs of an SMP kernel: TLB shootdown (call function) and waking an idle CPU */
+apicinterrupt CALL_FUNCTION_SINGLE_VECTOR call_function_single_interrupt smp_call_function_single_interrupt
+apicinterrupt CALL_FUNCTION_VECTOR	call_function_interrupt	smp_call_function_interrupt
+apicinterrupt RESCHEDULE_VECTOR		reschedule_interrupt	smp_reschedule_interrupt
 apicinterrupt ERROR_APIC_VECTOR		error_interrupt		smp_error_interrupt
 apicinterrupt SPURIOUS_APIC_VECTOR	spurious_interrupt	smp_spurious_interrupt
 
