@@ -64,6 +64,8 @@ describe('run --json', () => {
     expect(json.instructions).toBeGreaterThan(json.user_instructions);
     expect(json.simulated_ns).toBeGreaterThan(0);
     for (const key of ['wall_ms', 'mips', 'tlb_hits', 'tlb_misses', 'page_walks', 'tlb_flushes']) expect(typeof json[key], key).toBe('number');
+    // one entry per CPU: its instructions add up to the run's, and it never halted (the guest never waits)
+    expect(json.cpus).toEqual([{ instructions: json.instructions, user_instructions: json.user_instructions, halted_ns: 0 }]);
   });
 });
 

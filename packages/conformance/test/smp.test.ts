@@ -164,7 +164,11 @@ describe.skipIf(!hasCompiler('musl'))('simulated time', () => {
       const ns = async (cpus: number): Promise<number> => {
         const r = await runCli(['run', '--cpus', String(cpus), '--json', '--', prog, '300000']);
         expect(r.status).toBe(0);
-        return JSON.parse(r.stderr.trim().split('\n').at(-1)!).simulated_ns as number;
+        const json = JSON.parse(r.stderr.trim().split('\n').at(-1)!);
+        // --json counts per CPU: they add up to the run's instructions
+        expect(json.cpus).toHaveLength(cpus);
+        expect(json.cpus.reduce((n: number, c: { instructions: number }) => n + c.instructions, 0)).toBe(json.instructions);
+        return json.simulated_ns as number;
       };
       const one = await ns(1);
       const four = await ns(4);

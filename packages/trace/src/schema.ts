@@ -262,7 +262,7 @@ export const EVENT_SCHEMA = [
       { name: 'cpu', kind: 'u32', doc: 'CPU that recorded the event' },
       { name: 'from', kind: 'u32', doc: 'sending CPU' },
       { name: 'to', kind: 'u32', doc: 'destination CPU' },
-      { name: 'vector', kind: 'u8', doc: 'vector sent' },
+      { name: 'vector', kind: 'u8', doc: 'vector sent (0 for INIT; for STARTUP, the page number of the start address)' },
     ],
   },
   {

@@ -214,6 +214,7 @@ function resultJson(kernel: Kernel, r: RunResult, ms: number): Record<string, un
     tlb_misses: mmu.tlbMisses,
     page_walks: mmu.pageWalks,
     tlb_flushes: mmu.flushes,
+    cpus: kernel.cpuCounters().map((c) => ({ instructions: c.instructions, user_instructions: c.userInstructions, halted_ns: c.haltedNs })),
   };
 }
 
@@ -234,10 +235,16 @@ function printStats(io: CliIo, kernel: Kernel, r: RunResult, ms: number): void {
   const rows: [string, string][] = [
     ['instructions', r.instructions.toLocaleString('en-US')],
     ['  in user mode', r.userInstructions.toLocaleString('en-US')],
+    // on several CPUs, each CPU's share and the simulated time it spent halted
+    ...(kernel.cpus.length > 1
+      ? kernel.cpuCounters().map((c, id): [string, string] => [
+          `  on CPU ${id}`,
+          `${c.instructions.toLocaleString('en-US')} (${(c.haltedNs / 1e6).toFixed(3)} ms halted)`,
+        ])
+      : []),
     ['wall time', `${ms.toFixed(1)} ms`],
     ['MIPS', ms > 0 ? (r.instructions / ms / 1000).toFixed(2) : '-'],
     ['simulated time', `${(r.simulatedNs / 1e6).toFixed(3)} ms`],
-    ...(kernel.cpus.length > 1 ? [['CPUs', String(kernel.cpus.length)] as [string, string]] : []),
     ['syscalls', String(r.syscalls)],
     ['TLB hits', String(mmu.tlbHits)],
     ['TLB misses', String(mmu.tlbMisses)],

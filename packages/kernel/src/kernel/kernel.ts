@@ -849,6 +849,11 @@ export class Kernel {
     return out;
   }
 
+  /** Per CPU: instructions retired (user mode among them) and simulated ns spent halted or idle. */
+  cpuCounters(): { instructions: number; userInstructions: number; haltedNs: number }[] {
+    return this.cpus.map((cpu) => ({ instructions: cpu.instret, userInstructions: cpu.userInstret, haltedNs: this.idleNs[cpu.id]! }));
+  }
+
   /** Instructions retired by all CPUs. */
   instructions(): number {
     let n = 0;
