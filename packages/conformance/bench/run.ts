@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Kernel } from '@legosim/kernel';
 import { buildProbe, hasCompiler } from '../src/index.js';
 import { type BenchResult, recordResults } from './results.js';
+import { BUSYBOX, sha256sum } from './sha256.js';
 
 interface Row {
   bench: string;
@@ -102,7 +103,6 @@ rows.push({ bench: `compute (sieve ×${R})`, runner: 'native', wall: `${cn.toFix
 perSecond('compute loop (sieve)', 'native', c.instructions / 1e6, cn, 'MIPS');
 
 // busybox sha256sum of 8 MB of stdin (the issue's reference workload)
-const BUSYBOX = '/bin/busybox';
 if (existsSync(BUSYBOX)) {
   const data = new Uint8Array(8 * 1024 * 1024);
   let x = 12345;
@@ -112,29 +112,9 @@ if (existsSync(BUSYBOX)) {
   }
   const file = join(mkdtempSync(join(tmpdir(), 'legosim-bench-')), 'input.bin');
   writeFileSync(file, data);
-  /** busybox sha256sum of `data` on stdin, with the APIC timer at `timerHz` (Lego's HZ; 0 = off). */
-  const sha256 = (timerHz: number) => {
-    const out: string[] = [];
-    let offset = 0;
-    const kernel = new Kernel({
-      timerHz,
-      host: {
-        write: (_fd, d) => out.push(new TextDecoder().decode(d)),
-        read: (_fd, max) => {
-          const chunk = data.subarray(offset, offset + max);
-          offset += chunk.length;
-          return chunk;
-        },
-      },
-    });
-    kernel.exec(readFileSync(BUSYBOX), ['busybox', 'sha256sum'], [], BUSYBOX);
-    const t0 = performance.now();
-    const r = kernel.run();
-    return { ms: performance.now() - t0, r, out: out.join('') };
-  };
   const expected = spawnSync(BUSYBOX, ['sha256sum'], { input: data }).stdout.toString();
   // the default HZ (100) is the headline; then HZ=1000 against HZ=0, the interrupt path's cost
-  const { ms, r, out } = sha256(100);
+  const { ms, r, out } = sha256sum(data, 100);
   const ok = out === expected ? '' : ' (OUTPUT DIFFERS)';
   rows.push({ bench: 'busybox sha256sum 8 MB', runner: 'legosim', wall: `${ms.toFixed(0)} ms`, rate: `${(r.instructions / ms / 1000).toFixed(1)} MIPS (${(r.instructions / 1e6).toFixed(0)} M instructions)${ok}` });
   perSecond('busybox sha256sum 8 MB', 'legosim', r.instructions / 1e6, ms, 'MIPS', 50);

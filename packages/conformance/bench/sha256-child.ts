@@ -5,26 +5,8 @@
  * run in a fresh process, so that no run inherits another's JIT state.
  */
 import { readFileSync } from 'node:fs';
-import { Kernel } from '@legosim/kernel';
+import { sha256sum } from './sha256.js';
 
-const BUSYBOX = '/bin/busybox';
 const [file, hz] = process.argv.slice(2);
-const data = readFileSync(file!);
-let offset = 0;
-const out: string[] = [];
-const kernel = new Kernel({
-  timerHz: Number(hz),
-  host: {
-    write: (_fd, d) => out.push(new TextDecoder().decode(d)),
-    read: (_fd, max) => {
-      const chunk = data.subarray(offset, offset + max);
-      offset += chunk.length;
-      return chunk;
-    },
-  },
-});
-kernel.exec(readFileSync(BUSYBOX), ['busybox', 'sha256sum'], [], BUSYBOX);
-const t0 = performance.now();
-const r = kernel.run();
-const ms = performance.now() - t0;
-console.log(JSON.stringify({ ms, instructions: r.instructions, simulatedNs: r.simulatedNs, out: out.join('') }));
+const { ms, r, out } = sha256sum(readFileSync(file!), Number(hz));
+console.log(JSON.stringify({ ms, instructions: r.instructions, simulatedNs: r.simulatedNs, out }));

@@ -703,6 +703,11 @@ export class Kernel {
     return this.cpus[id]!.instret + this.idleNs[id]!;
   }
 
+  /** cpu_online_mask: bit N for each CPU N of the machine. */
+  get onlineMask(): number {
+    return this.cpus.length >= 32 ? 0xffffffff : (1 << this.cpus.length) - 1;
+  }
+
   /** CPU `id`'s clock. */
   private clock(id: number): number {
     return this.cpus[id]!.instret + this.idleNs[id]!;
@@ -974,8 +979,7 @@ export class Kernel {
     this.running = 31 - Math.clz32(this.idleCpus & -this.idleCpus);
     if (this.now() >= this.nextTimer) runTimers(this);
     wakeIdleCpus(this, -1);
-    const all = this.cpus.length >= 32 ? 0xffffffff : (1 << this.cpus.length) - 1;
-    if ((this.idleCpus | 0) !== (all | 0) || this.kickedCpus !== 0) return;
+    if ((this.idleCpus | 0) !== (this.onlineMask | 0) || this.kickedCpus !== 0) return;
     let next = Math.min(nextWakeup(this), this.nextTimer);
     // ticks alone wake nobody: with no deadline ahead and nothing runnable, nothing ever will
     if (!Number.isFinite(next) && !this.tasks.some((t) => runnable(t))) throw deadlock(this);

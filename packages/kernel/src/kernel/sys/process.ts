@@ -210,11 +210,6 @@ function schedTarget(k: Kernel, t: Task, pid: number): Task | undefined {
   return k.tasks.find((o) => o.tid === pid && o.state !== TaskState.Zombie && o.state !== TaskState.Dead);
 }
 
-/** The online CPUs, as a mask (cpu_online_mask). */
-function onlineMask(k: Kernel): number {
-  return k.cpus.length >= 32 ? 0xffffffff : (1 << k.cpus.length) - 1;
-}
-
 /** sched_getaffinity(): the thread's cpus_allowed; the size written is the kernel's mask, 8 bytes. */
 export const sys_sched_getaffinity: SyscallFn = (k, t, pid, len, mask) => {
   const target = schedTarget(k, t, pid);
@@ -222,7 +217,7 @@ export const sys_sched_getaffinity: SyscallFn = (k, t, pid, len, mask) => {
   // a buffer too small for nr_cpu_ids bits, or not a whole number of longs, is refused
   if (len * 8 < k.cpus.length || len % 8 !== 0) return -Errno.EINVAL;
   const b = new Uint8Array(8);
-  new DataView(b.buffer).setUint32(0, (target.cpusAllowed & onlineMask(k)) >>> 0, true);
+  new DataView(b.buffer).setUint32(0, (target.cpusAllowed & k.onlineMask) >>> 0, true);
   return copyToUser(t, mask, b) ? 8 : -Errno.EFAULT;
 };
 
@@ -241,7 +236,7 @@ export const sys_sched_setaffinity: SyscallFn = (k, t, pid, len, mask) => {
   const user = copyFromUser(t, mask, n);
   if (user === null) return -Errno.EFAULT;
   b.set(user);
-  const allowed = (new DataView(b.buffer).getUint32(0, true) & onlineMask(k)) >>> 0;
+  const allowed = (new DataView(b.buffer).getUint32(0, true) & k.onlineMask) >>> 0;
   if (allowed === 0) return -Errno.EINVAL;
   target.cpusAllowed = allowed;
   if (target.onCpu >= 0 && ((allowed >>> target.onCpu) & 1) === 0) {

@@ -4,6 +4,7 @@ import {
   APIC_DM_FIXED,
   APIC_ICR,
   APIC_ICR2,
+  type LocalApic,
   RESCHEDULE_VECTOR,
 } from '@legosim/interrupts';
 import type { Kernel } from '../../../kernel/kernel.js';
@@ -20,11 +21,15 @@ import { type Task, Tif } from '../../../kernel/task.js';
  * messages; the APIC ID of CPU N is N.
  */
 
-/** native_send_call_func_ipi / smp_send_reschedule: ICR2 (destination) then ICR (vector, fixed, physical). */
-export function sendIpi(k: Kernel, from: number, to: number, vector: number): void {
-  const apic = k.apics[from]!;
+/** An IPI as the xAPIC sends one: ICR2 (the destination APIC ID), then ICR (`low`: vector, delivery mode...), physical destination. */
+export function writeIcr(apic: LocalApic, to: number, low: number): void {
   apic.writeRegister(APIC_ICR2, to << 24);
-  apic.writeRegister(APIC_ICR, vector | APIC_DM_FIXED | APIC_DEST_PHYSICAL);
+  apic.writeRegister(APIC_ICR, low | APIC_DEST_PHYSICAL);
+}
+
+/** native_send_call_func_ipi / smp_send_reschedule: a fixed IPI of `vector` from CPU `from` to CPU `to`. */
+export function sendIpi(k: Kernel, from: number, to: number, vector: number): void {
+  writeIcr(k.apics[from]!, to, vector | APIC_DM_FIXED);
   // a halted receiver wakes no earlier than the IPI was sent
   if (k.ipiSentAt[to]! < k.now()) k.ipiSentAt[to] = k.now();
 }

@@ -1,14 +1,7 @@
-import {
-  APIC_DEST_PHYSICAL,
-  APIC_DM_INIT,
-  APIC_DM_STARTUP,
-  APIC_ICR,
-  APIC_ICR2,
-  APIC_INT_ASSERT,
-  APIC_INT_LEVELTRIG,
-} from '@legosim/interrupts';
+import { APIC_DM_INIT, APIC_DM_STARTUP, APIC_INT_ASSERT, APIC_INT_LEVELTRIG } from '@legosim/interrupts';
 import type { Kernel } from '../../../kernel/kernel.js';
 import { KernelPanic } from '../../../kernel/panic.js';
+import { writeIcr } from './smp.js';
 
 /** Where the real-mode trampoline would sit: the SIPI vector is its page number. */
 export const TRAMPOLINE_PHYS = 0x9a000;
@@ -28,14 +21,10 @@ export const TRAMPOLINE_PHYS = 0x9a000;
  */
 export function smpBootCpus(k: Kernel): void {
   const bsp = k.apics[0]!;
-  const icr = (to: number, low: number): void => {
-    bsp.writeRegister(APIC_ICR2, to << 24);
-    bsp.writeRegister(APIC_ICR, low | APIC_DEST_PHYSICAL);
-  };
   for (let id = 1; id < k.cpus.length; id++) {
-    icr(id, APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT);
-    icr(id, APIC_DM_INIT | APIC_INT_LEVELTRIG);
-    for (let i = 0; i < 2; i++) icr(id, APIC_DM_STARTUP | (TRAMPOLINE_PHYS >>> 12));
+    writeIcr(bsp, id, APIC_DM_INIT | APIC_INT_LEVELTRIG | APIC_INT_ASSERT);
+    writeIcr(bsp, id, APIC_DM_INIT | APIC_INT_LEVELTRIG);
+    for (let i = 0; i < 2; i++) writeIcr(bsp, id, APIC_DM_STARTUP | (TRAMPOLINE_PHYS >>> 12));
     const ap = k.apics[id]!;
     if (ap.activity !== 'active' || ap.startupAddress !== TRAMPOLINE_PHYS)
       throw new KernelPanic(`CPU ${id} did not answer the STARTUP IPI`);
