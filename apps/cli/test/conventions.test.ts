@@ -64,8 +64,13 @@ describe('run --json', () => {
     expect(json.instructions).toBeGreaterThan(json.user_instructions);
     expect(json.simulated_ns).toBeGreaterThan(0);
     for (const key of ['wall_ms', 'mips', 'tlb_hits', 'tlb_misses', 'page_walks', 'tlb_flushes']) expect(typeof json[key], key).toBe('number');
+    // the loop is hot: most of it ran as a translation block
+    expect(json.translated_instructions).toBeGreaterThan(3 * 900);
+    expect(json.translation_blocks).toBeGreaterThan(0);
     // one entry per CPU: its instructions add up to the run's, and it never halted (the guest never waits)
-    expect(json.cpus).toEqual([{ instructions: json.instructions, user_instructions: json.user_instructions, halted_ns: 0 }]);
+    expect(json.cpus).toEqual([
+      { instructions: json.instructions, user_instructions: json.user_instructions, halted_ns: 0, translated_instructions: json.translated_instructions },
+    ]);
   });
 });
 

@@ -40,6 +40,7 @@ export default defineConfig({
           { text: 'How a syscall flows', link: '/concepts/syscall-flow' },
           { text: 'Nested interrupts', link: '/concepts/nesting' },
           { text: 'Several CPUs', link: '/concepts/smp' },
+          { text: 'Translation blocks', link: '/concepts/translation' },
         ],
       },
       { text: 'Packages', link: '/packages/', items: packages },

@@ -37,6 +37,16 @@ export interface Mmu {
   write8(la: number, value: number): boolean;
   write16(la: number, value: number): boolean;
   write32(la: number, value: number): boolean;
+  /**
+   * Optional, with `write64` and `valueHi`: reads 64 bits, returning the low half (unsigned)
+   * or -1 on a fault and leaving the high half in `valueHi`. Without them the CPU makes each
+   * 64-bit access two 32-bit ones; with them an aligned access can be one TLB lookup.
+   */
+  read64?(la: number): number;
+  /** The high half of the last `read64` (its low 32 bits count: int32 or unsigned). */
+  readonly valueHi?: number;
+  /** Optional, with `read64`: writes 64 bits from two 32-bit halves; on a fault nothing is written. */
+  write64?(la: number, lo: number, hi: number): boolean;
 
   /**
    * Translates `la` for an instruction fetch and returns the physical address, or -1 on a
@@ -56,7 +66,10 @@ export interface Mmu {
   loadCr3(cr3: number): void;
   /** INVLPG: drop the TLB entry for the page of `la`. */
   invlpg(la: number): void;
-  /** Privilege and protection bits changed (CPL, CR0.WP, CR4.SMEP/SMAP, EFER.NXE, RFLAGS.AC). */
+  /**
+   * Privilege and protection bits changed (CPL, CR0.WP, CR4.SMEP/SMAP, EFER.NXE, RFLAGS.AC).
+   * The CPU reuses the `mode` record for the next call: copy what you keep.
+   */
   setMode(mode: PagingMode): void;
   /**
    * Write versions of physical pages, indexed by page frame number (`pa / 4096`): an

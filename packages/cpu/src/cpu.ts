@@ -1,9 +1,11 @@
 import { DecodeStatus, Instruction, type InstructionDecoder, OpKind, Register } from '@legosim/x86';
-import type { InterruptSource, Mmu } from './bus.js';
+import type { InterruptSource, Mmu, PagingMode } from './bus.js';
 import { Cr0, Cr4, Efer, hasErrorCode, Msr, Rflags, Vector } from './constants.js';
+import { DecodedPage } from './decoded-page.js';
 import { CpuFault, CpuStop } from './fault.js';
 import { FlagOp, LazyFlags } from './flags.js';
 import { handlers as handlerTable } from './semantics/index.js';
+import { type TranslationBlock, translateBlock } from './translate/block.js';
 import { X87State } from './x87/state.js';
 
 /** A TypeScript function placed at a kernel-text address; the CPU calls it and performs the `ret`. */
@@ -35,16 +37,13 @@ export interface CpuOptions {
   decoder: InstructionDecoder;
   interrupts?: InterruptSource;
   msrHook?: MsrHook;
+  /** Compile hot code into translation blocks (default true). */
+  translate?: boolean;
 }
 
 const TWO32 = 4294967296;
-
-/** Decoded instructions of one physical page, valid while the page's write version is unchanged. */
-class DecodedPage {
-  /** One slot per byte offset; preallocated so the array keeps fast (non-dictionary) elements. */
-  readonly slots: (Instruction | undefined)[] = new Array<Instruction | undefined>(4096).fill(undefined);
-  constructor(readonly version: number) {}
-}
+/** Arrivals at an address before a translation block is compiled there: cold code is not worth compiling. */
+const HOT_BLOCK = 16;
 
 
 /**
@@ -112,6 +111,10 @@ export class Cpu {
   instret = 0;
   /** Instructions retired at CPL 3 (what a user-space instruction counter such as callgrind sees). */
   userInstret = 0;
+  /** Instructions retired inside translation blocks (the rest went through the interpreter). */
+  blockInstret = 0;
+  /** Translation blocks compiled. */
+  blocksTranslated = 0;
   /** Address of the instruction being executed (faults rewind RIP to it). */
   instructionIp = 0;
   /** Interrupts are not accepted while `instret <= interruptShadowUntil` (the STI shadow). */
@@ -119,6 +122,15 @@ export class Cpu {
   halted = false;
 
   readonly natives: Map<number, NativeFunction> = new Map();
+  /** What `updatePagingMode` passes to the MMU (which copies it). */
+  private readonly pagingMode: PagingMode = { cpl: 0, writeProtect: true, noExecute: true, smep: false, smap: false };
+  /** The MMU has the optional 64-bit accesses (`Mmu.read64`/`write64`). */
+  private readonly wide: boolean;
+  /**
+   * Compile hot code into translation blocks (`translate/block.ts`). Off, every
+   * instruction goes through the interpreter; results, counts and traces are the same.
+   */
+  translate: boolean;
   /** Called when SYSRET or IRET returns to user mode, with which of the two did it. */
   onReturnToUser: ((path: 'sysret' | 'iret') => void) | undefined;
   /** Called after an exception or interrupt has been delivered (vector, error code or -1). */
@@ -131,8 +143,15 @@ export class Cpu {
   private fetchFlushes = -1;
   private fetchCpl = -1;
   private readonly pages = new Map<number, DecodedPage>();
+  /** The fetch page before the current one, kept for the way back (see `setFetchPage`). */
+  private altLa = 1;
+  private altPage: DecodedPage | undefined;
+  private altFlushes = -1;
+  private altCpl = -1;
   private readonly fetchBuffer = new Uint8Array(16);
   private delivering = 0;
+  /** The translation block running, if any (for the fault path). */
+  private block: TranslationBlock | undefined;
   private stopRequest: string | undefined;
 
   constructor(options: CpuOptions) {
@@ -141,6 +160,8 @@ export class Cpu {
     this.decoder = options.decoder;
     this.interrupts = options.interrupts;
     this.msrHook = options.msrHook;
+    this.translate = options.translate ?? true;
+    this.wide = typeof this.mmu.read64 === 'function' && typeof this.mmu.write64 === 'function';
     this.sreg[1] = 0x10;
     this.sreg[2] = 0x18;
     this.updatePagingMode();
@@ -343,6 +364,16 @@ export class Cpu {
 
   /** Reads 64 bits: returns the low half and sets `vhi`. */
   read64(la: number): number {
+    if (!this.wide) return this.read64Halves(la);
+    const m = this.mmu;
+    const lo = m.read64!(la);
+    if (lo < 0) this.memFault();
+    this.vhi = m.valueHi! | 0;
+    return lo | 0;
+  }
+
+  /** `read64` on an MMU without 64-bit accesses. */
+  private read64Halves(la: number): number {
     const m = this.mmu;
     const lo = m.read32(la);
     if (lo < 0) this.memFault();
@@ -371,6 +402,12 @@ export class Cpu {
   }
 
   write64(la: number, lo: number, hi: number): void {
+    if (!this.wide) this.write64Halves(la, lo, hi);
+    else if (!this.mmu.write64!(la, lo, hi)) this.memFault();
+  }
+
+  /** `write64` on an MMU without 64-bit accesses. */
+  private write64Halves(la: number, lo: number, hi: number): void {
     const m = this.mmu;
     // Probe the high half first so that a fault on the second page leaves memory unchanged.
     if (!m.write32(la + 4, hi >>> 0)) this.memFault();
@@ -379,6 +416,50 @@ export class Cpu {
 
   write64n(la: number, value: number): void {
     this.write64(la, value | 0, Math.floor(value / TWO32) | 0);
+  }
+
+  // Translation blocks address memory as a base register, a displacement and a segment
+  // (0 none, 1 FS, 2 GS) and pass those small integers rather than the 64-bit address: a
+  // non-integer-sized number crossing a call V8 did not inline is boxed, one heap
+  // allocation per access.
+
+  /** The linear address `base + disp` (base: GPR number, or -1 for none) plus the FS/GS base. */
+  private addressAt(base: number, disp: number, seg: number): number {
+    let la = disp;
+    if (base >= 0) la += this.hi[base]! * TWO32 + (this.lo[base]! >>> 0);
+    if (seg === 1) la += this.fsBase;
+    else if (seg === 2) la += this.gsBase;
+    return la;
+  }
+
+  /** For translation blocks: `read8` of `addressAt(base, disp, seg)`. */
+  readAt8(base: number, disp: number, seg: number): number {
+    return this.read8(this.addressAt(base, disp, seg));
+  }
+
+  /** For translation blocks: `read16` of `addressAt(base, disp, seg)`. */
+  readAt16(base: number, disp: number, seg: number): number {
+    return this.read16(this.addressAt(base, disp, seg));
+  }
+
+  /** For translation blocks: `read32` of `addressAt(base, disp, seg)`. */
+  readAt32(base: number, disp: number, seg: number): number {
+    return this.read32(this.addressAt(base, disp, seg));
+  }
+
+  /** For translation blocks: `read64` of `addressAt(base, disp, seg)` (low half; `vhi` the high). */
+  readAt64(base: number, disp: number, seg: number): number {
+    return this.read64(this.addressAt(base, disp, seg));
+  }
+
+  /** For translation blocks: `write32` at `addressAt(base, disp, seg)`. */
+  writeAt32(base: number, disp: number, seg: number, v: number): void {
+    this.write32(this.addressAt(base, disp, seg), v);
+  }
+
+  /** For translation blocks: `write64` at `addressAt(base, disp, seg)`. */
+  writeAt64(base: number, disp: number, seg: number, lo: number, hi: number): void {
+    this.write64(this.addressAt(base, disp, seg), lo, hi);
   }
 
   readMem(la: number, size: number): number {
@@ -525,13 +606,14 @@ export class Cpu {
 
   /** Pushes CPL, CR0.WP, EFER.NXE, CR4.SMEP/SMAP and RFLAGS.AC to the MMU. */
   updatePagingMode(): void {
-    this.mmu.setMode({
-      cpl: this.cpl,
-      writeProtect: (this.cr0 & Cr0.WP) !== 0,
-      noExecute: (this.efer & Efer.NXE) !== 0,
-      smep: (this.cr4 & Cr4.SMEP) !== 0,
-      smap: (this.cr4 & Cr4.SMAP) !== 0 && (this.rflags & Rflags.AC) === 0,
-    });
+    // One record, refilled: this runs on every SYSCALL, SYSRET and interrupt.
+    const mode = this.pagingMode;
+    mode.cpl = this.cpl;
+    mode.writeProtect = (this.cr0 & Cr0.WP) !== 0;
+    mode.noExecute = (this.efer & Efer.NXE) !== 0;
+    mode.smep = (this.cr4 & Cr4.SMEP) !== 0;
+    mode.smap = (this.cr4 & Cr4.SMAP) !== 0 && (this.rflags & Rflags.AC) === 0;
+    this.mmu.setMode(mode);
   }
 
   setCpl(cpl: number): void {
@@ -653,6 +735,11 @@ export class Cpu {
       try {
         this.loop();
       } catch (e) {
+        const tb = this.block;
+        if (tb !== undefined) {
+          this.block = undefined;
+          this.retireBlockPrefix(tb);
+        }
         if (e instanceof CpuFault) {
           this.rip = this.instructionIp;
           this.raise(e.vector, e.errorCode, e.address);
@@ -669,6 +756,7 @@ export class Cpu {
 
   private loop(): void {
     const handlers = handlerTable;
+    const m = this.mmu;
     while (this.instret < this.sliceEnd) {
       if ((this.rflags & Rflags.IF) !== 0 && this.instret > this.interruptShadowUntil) {
         const irq = this.interrupts;
@@ -677,8 +765,45 @@ export class Cpu {
           if (vector >= 0) this.deliver(vector, -1, this.rip);
         }
       }
-      const ins = this.fetch();
-      this.instructionIp = ins.ip;
+      // The fetch fast path (see `fetch`), with the translation block lookup folded in.
+      const rip = this.rip;
+      this.instructionIp = rip;
+      const off = rip - this.fetchLa;
+      const page = this.fetchPage;
+      let ins: Instruction;
+      if (
+        off >= 0 &&
+        off < 4096 &&
+        page !== undefined &&
+        this.fetchFlushes === m.flushes &&
+        this.fetchCpl === this.cpl &&
+        page.version === m.pageVersions[this.fetchPfn]
+      ) {
+        const tb = page.blocks[off];
+        if (tb != null) {
+          if (tb.ip === rip && this.instret + tb.count <= this.sliceEnd) {
+            this.block = tb;
+            const n = tb.run(this);
+            this.block = undefined;
+            this.instret += n;
+            this.userInstret += n * (this.cpl >> 1);
+            this.blockInstret += n;
+            continue;
+          }
+        } else if (tb === undefined && this.translate) {
+          if (page.heat[off]! >= HOT_BLOCK) {
+            page.blocks[off] = this.translateAt(rip, off, page);
+            continue;
+          }
+          page.heat[off]!++;
+        }
+        const cached = page.slots[off];
+        ins = cached !== undefined && cached.ip === rip ? cached : this.decodeAt(rip, this.fetchPfn * 4096 + off, off, page);
+      } else {
+        // another page: make it the fetch page, then look for a block there
+        this.setFetchPage(rip);
+        continue;
+      }
       this.rip = ins.ip + ins.length;
       // CPL 3 → 1, CPL 0 → 0: counted before the instruction, which may change the CPL
       this.userInstret += this.cpl >> 1;
@@ -686,6 +811,54 @@ export class Cpu {
       this.instret++;
       if (this.halted) return;
     }
+  }
+
+  /**
+   * Translates the block at `rip` (offset `off` of the current fetch page), or returns null
+   * when its first instruction is one only the interpreter runs (or cannot be decoded
+   * within the page: the interpreter raises the fault).
+   */
+  private translateAt(rip: number, off: number, page: DecodedPage): TranslationBlock | null {
+    const inPage = (ip: number): Instruction | undefined => {
+      const o = off + (ip - rip);
+      if (o >= 4096) return undefined;
+      const cached = page.slots[o];
+      if (cached !== undefined && cached.ip === ip) return cached;
+      const buf = this.fetchBuffer;
+      const n = Math.min(15, 4096 - o);
+      const pa = page.pfn * 4096 + o;
+      for (let i = 0; i < n; i++) buf[i] = this.mmu.readPhys8(pa + i);
+      const ins = new Instruction();
+      if (this.decoder.decode(buf, 0, n, ip, ins) !== DecodeStatus.Ok) return undefined;
+      page.slots[o] = ins;
+      return ins;
+    };
+    const first = inPage(rip);
+    if (first === undefined) return null;
+    let tb: TranslationBlock | null;
+    try {
+      tb = translateBlock(first, inPage, page.pfn, page.version);
+    } catch (e) {
+      // A host that forbids compiling code at run time (a content security policy without
+      // 'unsafe-eval') still runs everything, in the interpreter.
+      if (!(e instanceof EvalError)) throw e;
+      this.translate = false;
+      return null;
+    }
+    if (tb !== null) this.blocksTranslated++;
+    return tb;
+  }
+
+  /**
+   * A fault inside a translation block: the instructions before the faulting one have
+   * retired (the block adds its count only at its end); the faulting one has been counted
+   * as a user instruction, as the interpreter counts it before running it.
+   */
+  private retireBlockPrefix(tb: TranslationBlock): void {
+    const done = Math.max(0, tb.ips.indexOf(this.instructionIp));
+    this.instret += done;
+    this.blockInstret += done;
+    this.userInstret += (done + 1) * (this.cpl >> 1);
   }
 
   /** Executes exactly one instruction (delivering a pending interrupt or fault first, as `run` would). */
@@ -725,7 +898,45 @@ export class Cpu {
   }
 
   private fetchSlow(rip: number): Instruction {
+    this.setFetchPage(rip);
+    const offset = rip - this.fetchLa;
+    const page = this.fetchPage!;
+    const cached = page.slots[offset];
+    if (cached !== undefined && cached.ip === rip) return cached;
+    return this.decodeAt(rip, this.fetchPfn * 4096 + offset, offset, page);
+  }
+
+  /**
+   * Makes the page of `rip` the fetch page (raising the fetch's #PF or #GP). The page
+   * fetched from before is kept aside: a system call goes from user code to the kernel
+   * entry and back, and each return finds its page there without a TLB lookup. That is
+   * only a shortcut for a lookup that would hit: it is taken while no TLB flush has
+   * happened since, at the same CPL, with the page's decoded cache still current.
+   */
+  private setFetchPage(rip: number): void {
     const m = this.mmu;
+    const altOff = rip - this.altLa;
+    const alt = this.altPage;
+    const cur = this.fetchPage;
+    if (
+      altOff >= 0 &&
+      altOff < 4096 &&
+      alt !== undefined &&
+      this.altFlushes === m.flushes &&
+      this.altCpl === this.cpl &&
+      alt.version === m.pageVersions[alt.pfn]
+    ) {
+      this.altLa = this.fetchLa;
+      this.altPage = cur;
+      this.altFlushes = this.fetchFlushes;
+      this.altCpl = this.fetchCpl;
+      this.fetchLa = rip - altOff;
+      this.fetchPfn = alt.pfn;
+      this.fetchPage = alt;
+      this.fetchFlushes = m.flushes;
+      this.fetchCpl = this.cpl;
+      return;
+    }
     const pa = m.translateFetch(rip);
     if (pa < 0) this.fetchFault(rip);
     const pfn = Math.floor(pa / 4096);
@@ -733,17 +944,20 @@ export class Cpu {
     const version = m.pageVersions[pfn]!;
     let page = this.pages.get(pfn);
     if (page === undefined || page.version !== version) {
-      page = new DecodedPage(version);
+      page = new DecodedPage(pfn, version);
       this.pages.set(pfn, page);
+    }
+    if (cur !== undefined && cur !== page) {
+      this.altLa = this.fetchLa;
+      this.altPage = cur;
+      this.altFlushes = this.fetchFlushes;
+      this.altCpl = this.fetchCpl;
     }
     this.fetchLa = rip - offset;
     this.fetchPfn = pfn;
     this.fetchPage = page;
     this.fetchFlushes = m.flushes;
     this.fetchCpl = this.cpl;
-    const cached = page.slots[offset];
-    if (cached !== undefined && cached.ip === rip) return cached;
-    return this.decodeAt(rip, pa, offset, page);
   }
 
   private decodeAt(rip: number, pa: number, offset: number, page: DecodedPage): Instruction {

@@ -62,6 +62,16 @@ export class FlatMemory implements Mmu {
   write32(la: number, v: number): boolean {
     return this.write16(la, v & 0xffff) && this.write16(la + 2, v >>> 16);
   }
+  valueHi = 0;
+  read64(la: number): number {
+    if (!this.ok(la, 8, false)) return -1;
+    this.valueHi = this.read32(la + 4);
+    return this.read32(la);
+  }
+  write64(la: number, lo: number, hi: number): boolean {
+    if (!this.ok(la, 8, true)) return false;
+    return this.write32(la + 4, hi >>> 0) && this.write32(la, lo >>> 0);
+  }
   translateFetch(la: number): number {
     return this.ok(la, 1, false) ? la : -1;
   }

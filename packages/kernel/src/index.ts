@@ -5,7 +5,7 @@ export { Errno, errnoText } from './errno.js';
 export { ExecFormatError, parseElf } from './fs/elf.js';
 export type { ElfImage, ProgramHeader } from './fs/elf.js';
 export { Kernel, KernelPanic, MAX_CPUS } from './kernel/kernel.js';
-export type { HostIO, KernelOptions, RunResult } from './kernel/kernel.js';
+export type { CpuCounters, HostIO, KernelOptions, RunResult } from './kernel/kernel.js';
 export { buildSyscallTable, LEGO_SYSCALL_NAMES, NR_SYSCALLS } from './kernel/syscall_table.js';
 export type { ArgFormat, SyscallFn, SyscallRow } from './kernel/sys/types.js';
 export { Task, THREAD_SIZE } from './kernel/task.js';

@@ -46,6 +46,8 @@ export class Mmu {
   /** The last fault was a non-canonical address (#GP), not a page fault. */
   faultIsNonCanonical = false;
   readonly pageVersions: Uint32Array;
+  /** The high half of the last `read64`, as an int32. */
+  valueHi = 0;
   readonly tlb: Tlb;
   /** Accesses served by the TLB. */
   tlbHits = 0;
@@ -77,6 +79,8 @@ export class Mmu {
   private readonly tag: Float64Array;
   private readonly pa: Float64Array;
   private readonly ok: Int32Array;
+  private readonly words: (Int32Array | null)[];
+  private readonly pfn: Int32Array;
   private readonly mask: number;
   private readBit: number = TlbOk.SupervisorRead;
   private writeBit: number = TlbOk.SupervisorWrite;
@@ -91,7 +95,14 @@ export class Mmu {
     this.tag = this.tlb.tag;
     this.pa = this.tlb.pa;
     this.ok = this.tlb.ok;
+    this.words = this.tlb.words;
+    this.pfn = this.tlb.pfn;
     this.mask = this.tlb.mask;
+  }
+
+  /** The frame view for TLB entry `i`, when the physical memory offers one (`frameWords`). */
+  private frameWordsAt(i: number): Int32Array | null {
+    return this.mem.frameWords?.(this.pfn[i]!) ?? null;
   }
 
   /** The current CR3 (physical address of the PML4). */
@@ -130,16 +141,124 @@ export class Mmu {
   }
 
   read32(la: number): number {
+    // The hit on a RAM frame, kept small enough for V8 to inline into the CPU's accessors.
+    const off = la & 4095;
+    const vpn = (la - off) / 4096;
+    const i = vpn & this.mask;
+    const w = this.words[i]!;
+    if (w !== null && (off & 3) === 0 && this.tag[i] === vpn && (this.ok[i]! & this.readBit) !== 0) {
+      this.tlbHits++;
+      return w[off >> 2]! >>> 0;
+    }
+    return this.read32Slow(la);
+  }
+
+  private read32Slow(la: number): number {
     const off = la & 4095;
     if (off > 4092) return this.readSplit(la, 4);
     const vpn = (la - off) / 4096;
     const i = vpn & this.mask;
     if (this.tag[i] === vpn && (this.ok[i]! & this.readBit) !== 0) {
       this.tlbHits++;
+      // the frame may have been given storage since the entry was filled (a write that did
+      // not go through this MMU): point the entry at it for the next access
+      if (this.words[i] === null) this.words[i] = this.frameWordsAt(i);
       return this.mem.read32(this.pa[i]! + off);
     }
     const pa = this.translateSlow(la, Access.Read);
     return pa < 0 ? -1 : this.mmioBase.length === 0 ? this.mem.read32(pa) : this.physRead(pa, 4);
+  }
+
+  /**
+   * Reads 64 bits: returns the low half (unsigned), or -1 on a fault, and leaves the high
+   * half in `valueHi`. An access within one page is translated once, as the hardware's
+   * single TLB lookup for it; one that crosses a page reads as two 32-bit halves.
+   */
+  read64(la: number): number {
+    const off = la & 4095;
+    const vpn = (la - off) / 4096;
+    const i = vpn & this.mask;
+    const w = this.words[i]!;
+    if (w !== null && (off & 7) === 0 && this.tag[i] === vpn && (this.ok[i]! & this.readBit) !== 0) {
+      this.tlbHits++;
+      // int32: a small integer for V8, never a boxed number
+      this.valueHi = w[(off >> 2) + 1]!;
+      return w[off >> 2]! >>> 0;
+    }
+    return this.read64Slow(la);
+  }
+
+  private read64Slow(la: number): number {
+    const off = la & 4095;
+    if (off <= 4088) {
+      const vpn = (la - off) / 4096;
+      const i = vpn & this.mask;
+      let pa: number;
+      if (this.tag[i] === vpn && (this.ok[i]! & this.readBit) !== 0) {
+        this.tlbHits++;
+        if (this.words[i] === null) this.words[i] = this.frameWordsAt(i);
+        pa = this.pa[i]! + off;
+      } else {
+        pa = this.translateSlow(la, Access.Read);
+        if (pa < 0) return -1;
+        if (this.mmioBase.length !== 0) {
+          this.valueHi = this.physRead(pa + 4, 4) | 0;
+          return this.physRead(pa, 4);
+        }
+      }
+      this.valueHi = this.mem.read32(pa + 4) | 0;
+      return this.mem.read32(pa);
+    }
+    const lo = this.read32(la);
+    if (lo < 0) return -1;
+    const hi = this.read32(la + 4);
+    if (hi < 0) return -1;
+    this.valueHi = hi | 0;
+    return lo;
+  }
+
+  /** Writes 64 bits (halves as unsigned or int32); false on a fault, with nothing written. */
+  write64(la: number, lo: number, hi: number): boolean {
+    const off = la & 4095;
+    const vpn = (la - off) / 4096;
+    const i = vpn & this.mask;
+    const w = this.words[i]!;
+    if (w !== null && (off & 7) === 0 && this.tag[i] === vpn && (this.ok[i]! & this.writeBit) !== 0) {
+      this.tlbHits++;
+      w[(off >> 2) + 1] = hi;
+      w[off >> 2] = lo;
+      this.pageVersions[this.pfn[i]!]!++;
+      return true;
+    }
+    return this.write64Slow(la, lo, hi);
+  }
+
+  private write64Slow(la: number, lo: number, hi: number): boolean {
+    const off = la & 4095;
+    if (off <= 4088) {
+      const vpn = (la - off) / 4096;
+      const i = vpn & this.mask;
+      let pa: number;
+      if (this.tag[i] === vpn && (this.ok[i]! & this.writeBit) !== 0) {
+        this.tlbHits++;
+        pa = this.pa[i]! + off;
+      } else {
+        pa = this.translateSlow(la, Access.Write);
+        if (pa < 0) return false;
+        if (this.mmioBase.length !== 0) {
+          this.physWrite(pa + 4, 4, hi >>> 0);
+          this.physWrite(pa, 4, lo >>> 0);
+          return true;
+        }
+      }
+      this.mem.write32(pa + 4, hi >>> 0);
+      this.mem.write32(pa, lo >>> 0);
+      const j = vpn & this.mask;
+      if (this.words[j] === null && this.tag[j] === vpn) this.words[j] = this.frameWordsAt(j);
+      return true;
+    }
+    // The high half first: it is on the second page, so a fault there leaves memory unchanged.
+    return this.write32(la + 4, hi >>> 0) && this.write32(la, lo >>> 0);
   }
 
   write8(la: number, value: number): boolean {
@@ -177,12 +296,28 @@ export class Mmu {
 
   write32(la: number, value: number): boolean {
     const off = la & 4095;
+    const vpn = (la - off) / 4096;
+    const i = vpn & this.mask;
+    const w = this.words[i]!;
+    if (w !== null && (off & 3) === 0 && this.tag[i] === vpn && (this.ok[i]! & this.writeBit) !== 0) {
+      this.tlbHits++;
+      w[off >> 2] = value;
+      this.pageVersions[this.pfn[i]!]!++;
+      return true;
+    }
+    return this.write32Slow(la, value);
+  }
+
+  private write32Slow(la: number, value: number): boolean {
+    const off = la & 4095;
     if (off > 4092) return this.writeSplit(la, 4, value);
     const vpn = (la - off) / 4096;
     const i = vpn & this.mask;
     if (this.tag[i] === vpn && (this.ok[i]! & this.writeBit) !== 0) {
       this.tlbHits++;
       this.mem.write32(this.pa[i]! + off, value);
+      // the write may have given the frame its storage
+      if (this.words[i] === null) this.words[i] = this.frameWordsAt(i);
       return true;
     }
     const pa = this.translateSlow(la, Access.Write);
@@ -301,6 +436,10 @@ export class Mmu {
         ? 0
         : Tlb.okBits(r.perms, m.writeProtect, m.noExecute, m.smep, m.smap);
     this.tlb.fill(vpn, r.pageBase, r.perms, r.pageShift, ok);
+    if (ok !== 0) {
+      const i = vpn & this.mask;
+      this.words[i] = this.frameWordsAt(i);
+    }
     return r.pageBase + off;
   }
 

@@ -20,6 +20,12 @@ export interface PhysicalAccess {
   write8(pa: number, value: number): void;
   write16(pa: number, value: number): void;
   write32(pa: number, value: number): void;
+  /**
+   * The frame's 32-bit view, once the frame has storage, on a little-endian host (else
+   * undefined). Optional: with it the MMU's TLB points straight at the frame, and aligned
+   * accesses skip this interface. The view must stay the frame's for the memory's lifetime.
+   */
+  frameWords?(pfn: number): Int32Array | undefined;
 }
 
 const FRAME = 4096;
@@ -67,6 +73,10 @@ export class PhysicalMemory implements PhysicalAccess {
     let n = 0;
     for (const f of this.frames) if (f !== undefined) n++;
     return n;
+  }
+
+  frameWords(pfn: number): Int32Array | undefined {
+    return LITTLE_ENDIAN && pfn >= 0 && pfn < this.frameCount ? this.words[pfn] : undefined;
   }
 
   private frameFor(pfn: number): Uint8Array {
@@ -211,11 +221,8 @@ export class PhysicalMemory implements PhysicalAccess {
         const f = this.frames[pfn];
         if (value === 0 && f === undefined) {
           // already zero
-        } else if (value === 0 && n === FRAME) {
-          this.frames[pfn] = undefined;
-          this.words[pfn] = undefined;
-          this.pageVersions[pfn]!++;
         } else {
+          // A frame keeps its storage once it has some: TLBs may point at its view (`frameWords`).
           this.frameFor(pfn).fill(value, o, o + n);
           this.pageVersions[pfn]!++;
         }

@@ -34,6 +34,13 @@ export class Tlb {
   readonly spanStart: Float64Array;
   /** Number of 4 KiB pages of the page an entry came from (1, 512 or 262144). */
   readonly spanPages: Int32Array;
+  /**
+   * The 32-bit view of the entry's physical frame when it is plain RAM with storage, else
+   * null: the MMU then reads and writes the frame directly (`PhysicalAccess.frameWords`).
+   */
+  readonly words: (Int32Array | null)[];
+  /** Page frame number of the entry's 4 KiB page (for the frame's write version). */
+  readonly pfn: Int32Array;
   /** True once an entry from a large page was filled (INVLPG must then scan). */
   hasLarge = false;
 
@@ -48,6 +55,8 @@ export class Tlb {
     this.ok = new Int32Array(size);
     this.spanStart = new Float64Array(size);
     this.spanPages = new Int32Array(size);
+    this.words = new Array<Int32Array | null>(size).fill(null);
+    this.pfn = new Int32Array(size);
   }
 
   /** The {@link TlbOk} bits for walk rights `perms` under the given mode bits. */
@@ -77,10 +86,12 @@ export class Tlb {
   }
 
   /** Fills the entry for virtual page `vpn`. */
-  fill(vpn: number, pa: number, perms: number, pageShift: number, ok: number): void {
+  fill(vpn: number, pa: number, perms: number, pageShift: number, ok: number, words: Int32Array | null = null): void {
     const i = vpn & this.mask;
     this.tag[i] = vpn;
     this.pa[i] = pa;
+    this.pfn[i] = pa / 4096;
+    this.words[i] = words;
     this.perms[i] = perms;
     this.ok[i] = ok;
     const pages = 2 ** (pageShift - 12);

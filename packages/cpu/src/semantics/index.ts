@@ -23,16 +23,33 @@ export const notImplemented: Handler = () => {
  */
 export const handlers: Handler[] = new Array<Handler>(MNEMONIC_NAMES.length).fill(notImplemented);
 
-const define = (mnemonic: number | undefined, handler: Handler): void => {
-  if (mnemonic !== undefined) handlers[mnemonic] = handler;
-};
+/** How a mnemonic may take part in a translation block (see `translate/block.ts`). */
+export const enum BlockRole {
+  /** Executed only by the interpreter, one instruction at a time: system instructions (CPL, IF, RFLAGS, paging, MSRs, natives, time) and REP string operations (they stop between iterations at the slice's end). */
+  Interpret = 0,
+  /** Computes on registers, flags and memory and continues at the next instruction. */
+  Straight = 1,
+  /** Changes RIP (jumps, calls, returns, loops): ends a block. */
+  Branch = 2,
+}
 
-installAlu(define);
-installShifts(define);
-installBits(define);
-installData(define);
-installControl(define);
-installStrings(define);
-installSystem(define);
-installSse(define);
-installX87(define);
+/** `BlockRole` per mnemonic. */
+export const blockRoles: Uint8Array = new Uint8Array(MNEMONIC_NAMES.length);
+
+function defineAs(role: BlockRole): (mnemonic: number | undefined, handler: Handler) => void {
+  return (mnemonic, handler) => {
+    if (mnemonic === undefined) return;
+    handlers[mnemonic] = handler;
+    blockRoles[mnemonic] = role;
+  };
+}
+
+installAlu(defineAs(BlockRole.Straight));
+installShifts(defineAs(BlockRole.Straight));
+installBits(defineAs(BlockRole.Straight));
+installData(defineAs(BlockRole.Straight));
+installControl(defineAs(BlockRole.Branch));
+installStrings(defineAs(BlockRole.Interpret));
+installSystem(defineAs(BlockRole.Interpret));
+installSse(defineAs(BlockRole.Straight));
+installX87(defineAs(BlockRole.Straight));

@@ -57,12 +57,31 @@ export interface HostIO {
   read(fd: number, max: number): Uint8Array;
 }
 
+/** One CPU's counters (`Kernel.cpuCounters`). */
+export interface CpuCounters {
+  /** Instructions retired. */
+  instructions: number;
+  /** Of those, at CPL 3. */
+  userInstructions: number;
+  /** Simulated time spent halted (idle). */
+  haltedNs: number;
+  /** Instructions retired inside translation blocks (compiled guest code). */
+  translatedInstructions: number;
+  /** Translation blocks compiled. */
+  translationBlocks: number;
+}
+
 export interface KernelOptions {
   host: HostIO;
   /** Kernel console lines (printk, WARN, NOTICE, segfault reports). Default: discarded. */
   console?: ConsoleWriter;
   /** CPUs (default 1, at most 32): each with its APIC, TLB, per-CPU area and idle task. */
   cpus?: number;
+  /**
+   * Compile hot guest code into translation blocks (default true). False runs every
+   * instruction through the interpreter: slower, with the same results, counts and traces.
+   */
+  translate?: boolean;
   /** Physical memory in bytes (default 256 MiB). */
   memory?: number;
   /** APIC timer frequency (default 100, Lego's HZ); 0 disables the timer. */
@@ -241,7 +260,7 @@ export class Kernel {
       const apic = new LocalApic({ apicId: id, bsp: id === 0 });
       this.bus.attach(apic);
       // RDMSR/WRMSR of IA32_APIC_BASE and the x2APIC registers reach the CPU's own APIC
-      this.cpus.push(new Cpu({ id, mmu, decoder, interrupts: apic, msrHook: apic.msrHook }));
+      this.cpus.push(new Cpu({ id, mmu, decoder, interrupts: apic, msrHook: apic.msrHook, translate: options.translate ?? true }));
       this.mmus.push(mmu);
       this.apics.push(apic);
       this.apicSyncedAt.push(0);
@@ -855,8 +874,14 @@ export class Kernel {
   }
 
   /** Per CPU: instructions retired (user mode among them) and simulated ns spent halted or idle. */
-  cpuCounters(): { instructions: number; userInstructions: number; haltedNs: number }[] {
-    return this.cpus.map((cpu) => ({ instructions: cpu.instret, userInstructions: cpu.userInstret, haltedNs: this.idleNs[cpu.id]! }));
+  cpuCounters(): CpuCounters[] {
+    return this.cpus.map((cpu) => ({
+      instructions: cpu.instret,
+      userInstructions: cpu.userInstret,
+      haltedNs: this.idleNs[cpu.id]!,
+      translatedInstructions: cpu.blockInstret,
+      translationBlocks: cpu.blocksTranslated,
+    }));
   }
 
   /** Instructions retired by all CPUs. */

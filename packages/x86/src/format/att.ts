@@ -1,10 +1,21 @@
-import { OP_CLASS, OP_MEMSIZE, ROW_FLAGS, ROW_MNEMONIC } from '../generated/decode.generated.js';
-import { ATT_NAME, ATT_SUFFIX } from '../generated/format.generated.js';
-import { Mnemonic } from '../generated/mnemonic.generated.js';
+import * as tables from '../generated/decode.generated.js';
+import * as formatTables from '../generated/format.generated.js';
+import { Mnemonic, MNEMONIC_NAMES } from '../generated/mnemonic.generated.js';
 import { type Instruction, OpKind, Prefix } from '../instruction.js';
 import { AttSuffix, OpClass, RowFlag } from '../operand.js';
 import { Register } from '../register.js';
+import { hexU32, hexU32Pad8, hexUint } from './hex.js';
 import { registerName } from './registers.js';
+
+// Module-level bindings of the tables: V8's optimised code reads an imported binding through its
+// module cell with a hole check per use (and dev transforms through a namespace getter), where a
+// module-level const of this file costs nothing; the formatter reads these several times per instruction.
+const OP_CLASS = tables.OP_CLASS;
+const OP_MEMSIZE = tables.OP_MEMSIZE;
+const ROW_FLAGS = tables.ROW_FLAGS;
+const ROW_MNEMONIC = tables.ROW_MNEMONIC;
+const ATT_NAME = formatTables.ATT_NAME;
+const ATT_SUFFIX = formatTables.ATT_SUFFIX;
 
 /** Options of the AT&T formatter. */
 export interface AttOptions {
@@ -24,41 +35,75 @@ const SUFFIX = ['', 'b', 'w', '', 'l', '', '', '', 'q'];
 
 /** 64-bit hex of an unsigned 32-bit pair, without leading zeros. */
 export function hex64(hi: number, lo: number): string {
-  if (hi === 0) return lo.toString(16);
-  return hi.toString(16) + lo.toString(16).padStart(8, '0');
+  if (hi === 0) return hexU32(lo);
+  return hexU32(hi) + hexU32Pad8(lo);
 }
 
 /** Hex of a JS-number address; negative values print as 64-bit two's complement, like objdump. */
 export function hexAddress(a: number): string {
-  if (a >= 0) return a.toString(16);
+  if (a >= 0) return hexUint(a);
   const hi = Math.floor(a / 4294967296);
   const lo = a - hi * 4294967296;
   return hex64((hi + 4294967296) >>> 0, lo >>> 0);
 }
 
+/** A displacement: `0x10`, `-0x8`. */
 function signedHex(v: number): string {
-  return v < 0 ? `-0x${(-v).toString(16)}` : `0x${v.toString(16)}`;
+  return v < 0 ? `-0x${hexUint(-v)}` : `0x${hexUint(v)}`;
 }
 
-function isCondBranch(m: number): boolean {
-  return m === Mnemonic.Jo || m === Mnemonic.Jno || m === Mnemonic.Jb || m === Mnemonic.Jae || m === Mnemonic.Je ||
-    m === Mnemonic.Jne || m === Mnemonic.Jbe || m === Mnemonic.Ja || m === Mnemonic.Js || m === Mnemonic.Jns ||
-    m === Mnemonic.Jp || m === Mnemonic.Jnp || m === Mnemonic.Jl || m === Mnemonic.Jge || m === Mnemonic.Jle ||
-    m === Mnemonic.Jg || m === Mnemonic.Jrcxz || m === Mnemonic.Jecxz;
+/** `%` + the register name, per Register (the formatter prints a register operand many times per listing). */
+const REG_TEXT: string[] = [];
+for (let r = 0; r < Register.Count; r++) REG_TEXT.push(`%${registerName(r)}`);
+
+function regText(r: number): string {
+  return REG_TEXT[r] ?? '%?';
 }
 
-function isIndirectBranch(instr: Instruction): boolean {
-  const m = instr.mnemonic;
-  return (m === Mnemonic.Call || m === Mnemonic.Jmp) && instr.opKind[0] !== OpKind.NearBranch;
+/** Spaces after a mnemonic of length i < 6: objdump pads it to 6 columns, then one space. */
+const PAD_AFTER: readonly string[] = ['       ', '      ', '     ', '    ', '   ', '  '];
+
+/** Mnemonic facts formatAtt tests per instruction, by Mnemonic: one table read instead of comparison chains. */
+const M_COND_BRANCH = 1;
+const M_FP_CMP = 2;
+const M_VP_CMP = 4;
+const M_IN_OUT = 8;
+const M_CALL_JMP = 16;
+const MNEMONIC_FACTS = new Uint8Array(MNEMONIC_NAMES.length);
+{
+  const set = (bit: number, ms: readonly number[]): void => {
+    for (const m of ms) MNEMONIC_FACTS[m] = (MNEMONIC_FACTS[m] as number) | bit;
+  };
+  set(M_COND_BRANCH, [Mnemonic.Jo, Mnemonic.Jno, Mnemonic.Jb, Mnemonic.Jae, Mnemonic.Je, Mnemonic.Jne, Mnemonic.Jbe, Mnemonic.Ja, Mnemonic.Js,
+    Mnemonic.Jns, Mnemonic.Jp, Mnemonic.Jnp, Mnemonic.Jl, Mnemonic.Jge, Mnemonic.Jle, Mnemonic.Jg, Mnemonic.Jrcxz, Mnemonic.Jecxz]);
+  set(M_FP_CMP, [Mnemonic.Cmpps, Mnemonic.Vcmpps, Mnemonic.Cmppd, Mnemonic.Vcmppd, Mnemonic.Cmpss, Mnemonic.Vcmpss, Mnemonic.Cmpsd, Mnemonic.Vcmpsd]);
+  set(M_VP_CMP, [Mnemonic.Vpcmpb, Mnemonic.Vpcmpub, Mnemonic.Vpcmpw, Mnemonic.Vpcmpuw, Mnemonic.Vpcmpd, Mnemonic.Vpcmpud, Mnemonic.Vpcmpq, Mnemonic.Vpcmpuq]);
+  set(M_IN_OUT, [Mnemonic.In, Mnemonic.Out, Mnemonic.Insb, Mnemonic.Insw, Mnemonic.Insd, Mnemonic.Outsb, Mnemonic.Outsw, Mnemonic.Outsd]);
+  set(M_CALL_JMP, [Mnemonic.Call, Mnemonic.Jmp]);
 }
 
 /** The prefix words objdump prints before the mnemonic for prefixes the instruction did not consume. */
 export function prefixText(instr: Instruction, intel = false): { text: string; hint: string } {
+  const text = prefixWords(instr, intel);
+  return { text, hint: prefixHint };
+}
+
+/** The branch hint (`,pt` / `,pn`) of the last `prefixWords` call: formatAtt reads it without an object per call. */
+let prefixHint = '';
+
+/** An unused REX prefix as objdump prints it, by its low four bits: `rex`, `rex.W`, `rex.WRXB`... */
+const REX_WORDS: readonly string[] = Array.from({ length: 16 }, (_, b) =>
+  b === 0 ? 'rex' : `rex.${b & 8 ? 'W' : ''}${b & 4 ? 'R' : ''}${b & 2 ? 'X' : ''}${b & 1 ? 'B' : ''}`);
+
+/** prefixText's words; the hint goes to `prefixHint`. */
+function prefixWords(instr: Instruction, intel: boolean): string {
   let text = '';
   let hint = '';
+  prefixHint = '';
+  if (instr.prefixCount === 0) return '';
   const flags = ROW_FLAGS[instr.code] as number;
   // Intel syntax spells branch hints as the segment prefixes (`cs je`), not `je,pn`.
-  const cond = !intel && isCondBranch(instr.mnemonic);
+  const cond = !intel && ((MNEMONIC_FACTS[instr.mnemonic] as number) & M_COND_BRANCH) !== 0;
   // A string source (`ds:[rsi]`) absorbs the last CS/DS/ES/SS prefix in Intel syntax when FS/GS do not override it.
   let folded = -1;
   if (intel && instr.memSeg === Register.None) {
@@ -107,35 +152,40 @@ export function prefixText(instr: Instruction, intel = false): { text: string; h
       case 0x65: if (!used || esOnly) word = 'gs'; break;
       default:
         if (b >= 0x40 && b <= 0x4f && !used) {
-          word = b === 0x40 ? 'rex' : `rex.${b & 8 ? 'W' : ''}${b & 4 ? 'R' : ''}${b & 2 ? 'X' : ''}${b & 1 ? 'B' : ''}`;
+          word = REX_WORDS[b & 15] as string;
         }
     }
     if (word !== '') text += `${word} `;
   }
-  return { text, hint };
+  prefixHint = hint;
+  return text;
 }
 
 function memoryText(instr: Instruction): string {
   let s = '';
-  if (instr.memSeg !== Register.None) s += `%${registerName(instr.memSeg)}:`;
+  if (instr.memSeg !== Register.None) s += `${regText(instr.memSeg)}:`;
   const base = instr.memBase;
   const index = instr.memIndex;
   if (base === Register.None && index === Register.None) {
     // absolute: objdump prints the address as an unsigned value of the address size
     const d = instr.memDisp;
     if (instr.memDispSize === 8) return `${s}0x${hex64(instr.immHi, instr.immLo)}`;
-    return `${s}0x${instr.addressSize === 8 ? hexAddress(d) : (d >>> 0).toString(16)}`;
+    return `${s}0x${instr.addressSize === 8 ? hexAddress(d) : hexU32(d >>> 0)}`;
   }
   if (instr.memDispSize !== 0 || base === Register.RIP || base === Register.EIP) s += signedHex(instr.memDisp);
-  s += `(${base === Register.None ? '' : `%${registerName(base)}`}`;
-  if (index !== Register.None) s += `,%${registerName(index)},${instr.memScale}`;
+  if (base === Register.None) s += '(';
+  else s += `(${regText(base)}`;
+  if (index !== Register.None) s += `,${regText(index)},${SCALE_TEXT[instr.memScale] ?? instr.memScale}`;
   return `${s})`;
 }
+
+/** `memScale` (1, 2, 4, 8) as text. */
+const SCALE_TEXT: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8'];
 
 function immText(instr: Instruction, size: number): string {
   if (size === 8) return `$0x${hex64(instr.immHi, instr.immLo)}`;
   const v = size === 1 ? instr.immLo & 0xff : size === 2 ? instr.immLo & 0xffff : instr.immLo >>> 0;
-  return `$0x${v.toString(16)}`;
+  return `$0x${hexU32(v)}`;
 }
 
 /**
@@ -203,9 +253,11 @@ export function vpcmpSuffix(m: number): string {
 export function formatAtt(instr: Instruction, options?: AttOptions): string {
   const code = instr.code;
   if (code === 0) return '(bad)';
-  const { text: pre, hint } = prefixText(instr);
+  const pre = prefixWords(instr, false);
+  const hint = prefixHint;
   const count = instr.opCount;
   const kinds = instr.opKind;
+  const facts = MNEMONIC_FACTS[instr.mnemonic] as number;
 
   // mnemonic and size suffix
   let name = ATT_NAME[code] ?? '(bad)';
@@ -222,34 +274,34 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
     }
     if (memSize !== 0 && (rule === AttSuffix.WhenMemory || !explicitReg)) name += SUFFIX[memSize] ?? '';
   }
-  name += hint;
+  if (hint !== '') name += hint;
   // AVX-512 integer compares: objdump spells predicates 0-2 and 4-6 as pseudo-ops (vpcmpltub) and drops the imm8.
   let skipImm = false;
-  const fcmp = fpCmpSuffix(instr.mnemonic);
-  if (fcmp !== '' && instr.opKind[instr.opCount - 1] === OpKind.Immediate) {
-    // cmpsd $1 -> cmpltsd; VEX forms have 32 predicates
-    const vex = name.charAt(0) === 'v';
-    if (instr.immLo < (vex ? 32 : 8)) {
-      name = `${vex ? 'v' : ''}cmp${FP_PRED[instr.immLo]}${fcmp}`;
-      skipImm = true;
+  if ((facts & (M_FP_CMP | M_VP_CMP)) !== 0) {
+    const fcmp = fpCmpSuffix(instr.mnemonic);
+    if (fcmp !== '' && instr.opKind[instr.opCount - 1] === OpKind.Immediate) {
+      // cmpsd $1 -> cmpltsd; VEX forms have 32 predicates
+      const vex = name.charAt(0) === 'v';
+      if (instr.immLo < (vex ? 32 : 8)) {
+        name = `${vex ? 'v' : ''}cmp${FP_PRED[instr.immLo]}${fcmp}`;
+        skipImm = true;
+      }
     }
-  }
-  const cmpSuffix = vpcmpSuffix(instr.mnemonic);
-  if (cmpSuffix !== '') {
-    const pred = instr.immLo & 7;
-    if (instr.immLo < 8 && pred !== 3 && pred !== 7) {
-      name = `vpcmp${VPCMP_PRED[pred]}${cmpSuffix}`;
-      skipImm = true;
+    const cmpSuffix = vpcmpSuffix(instr.mnemonic);
+    if (cmpSuffix !== '') {
+      const pred = instr.immLo & 7;
+      if (instr.immLo < 8 && pred !== 3 && pred !== 7) {
+        name = `vpcmp${VPCMP_PRED[pred]}${cmpSuffix}`;
+        skipImm = true;
+      }
     }
   }
 
   // operands, AT&T order (source first)
   let ops = '';
   let ripTarget = Number.NaN;
-  const indirect = isIndirectBranch(instr);
-  const m = ROW_MNEMONIC[code];
-  const inOut = m === Mnemonic.In || m === Mnemonic.Out || m === Mnemonic.Insb || m === Mnemonic.Insw ||
-    m === Mnemonic.Insd || m === Mnemonic.Outsb || m === Mnemonic.Outsw || m === Mnemonic.Outsd;
+  const indirect = (facts & M_CALL_JMP) !== 0 && instr.opKind[0] !== OpKind.NearBranch;
+  const inOut = ((MNEMONIC_FACTS[ROW_MNEMONIC[code] as number] as number) & M_IN_OUT) !== 0;
   const inOrder = instr.mnemonic === Mnemonic.Enter; // objdump prints enter's immediates in Intel order
   // {sae}/{er} is an operand of its own, before the last vector register of Intel order
   // (`vaddps {rn-sae},%zmm1,...`, `vcvtsi2sd %rax,{rn-sae},%xmm1,%xmm2`, `$0x3,{sae},%zmm1,%zmm2`).
@@ -267,7 +319,7 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
         const r = instr.opReg[k] as number;
         if (cls === OpClass.St) t = `%st(${r - Register.ST0})`;
         else if (inOut && r === Register.DX) t = '(%dx)';
-        else t = `%${registerName(r)}`;
+        else t = regText(r);
         if (indirect) t = `*${t}`;
         break;
       }
@@ -282,7 +334,7 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
         t = immText(instr, instr.opSize[k] as number);
         break;
       case OpKind.Immediate2:
-        t = `$0x${instr.imm2.toString(16)}`;
+        t = `$0x${hexU32(instr.imm2)}`;
         break;
       case OpKind.NearBranch: {
         const target = instr.branchTarget;
@@ -302,14 +354,16 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
       default:
         break;
     }
-    if (k === 0 && instr.opMask !== Register.None) t += `{%${registerName(instr.opMask)}}`;
-    if (k === 0 && instr.zeroingMasking) t += '{z}';
+    if (k === 0) {
+      if (instr.opMask !== Register.None) t += `{${regText(instr.opMask)}}`;
+      if (instr.zeroingMasking) t += '{z}';
+    }
     if (k === roundAt) t = `${ROUNDING[instr.evexRounding] ?? ''},${t}`;
-    ops += ops === '' ? t : `,${t}`;
+    ops = ops === '' ? t : `${ops},${t}`;
   }
-  let s = pre + name;
-  if (evexPseudoPrefix(instr, code)) s = `{evex} ${s}`;
-  if (ops !== '') s = `${s.padEnd(6)} ${ops}`;
+  let s = pre === '' ? name : pre + name;
+  if ((instr.prefixes & Prefix.Evex) !== 0 && evexPseudoPrefix(instr, code)) s = `{evex} ${s}`;
+  if (ops !== '') s = s.length < 6 ? s + (PAD_AFTER[s.length] as string) + ops : `${s} ${ops}`;
   if (!Number.isNaN(ripTarget)) {
     s += `        # ${options?.bareAddresses ? hexAddress(ripTarget) : `0x${hexAddress(ripTarget)}`}`;
     const sym = options?.symbolize?.(ripTarget);

@@ -1,0 +1,163 @@
+import { type Instruction, MNEMONIC_NAMES, Mnemonic as M, OpKind, Register } from '@legosim/x86';
+import type { Cpu, Handler } from '../cpu.js';
+import { BlockRole, blockRoles, handlers } from '../semantics/index.js';
+import { conditionCode, EA_HELPER, emitBranch, emitStraight, type FlagsKnown, flagsAfter, jccCondition } from './emit.js';
+
+/**
+ * Translation blocks: straight runs of guest instructions compiled to one JavaScript
+ * function, the way QEMU's TCG turns guest code into host code, with V8 as the back end.
+ *
+ * A block starts where execution has arrived often enough, holds instructions of one
+ * physical page only, and ends after the first branch (or before the first instruction
+ * only the interpreter may run: everything touching CPL, IF, paging, MSRs, time or native
+ * kernel functions, and REP string operations). Common operand forms are compiled inline
+ * (`emit.ts`); every other instruction is a direct call of its handler, a call site that
+ * only ever sees that handler, which V8 can inline.
+ *
+ * What stays exactly as in the interpreter:
+ *  - the CPU enters a block only when all of it fits in the instruction budget, so an
+ *    interrupt or the end of a slice falls between the same two instructions as before;
+ *  - a fault inside a block leaves the instructions before it retired and RIP at the
+ *    faulting one (`Cpu.run` counts them from `instructionIp`, which the block keeps);
+ *  - a store into the block's own page ends the block after that instruction, so code the
+ *    block has just written is decoded afresh before it runs.
+ */
+export interface TranslationBlock {
+  /** Guest address of the first instruction. */
+  readonly ip: number;
+  /** Number of guest instructions. */
+  readonly count: number;
+  /** Address of each instruction in order (to count the retired ones when one faults). */
+  readonly ips: readonly number[];
+  /**
+   * Runs the block: sets RIP to where execution continues and returns the number of
+   * instructions retired (`count`, or fewer when a store into the page ended it early).
+   * The caller adds them to `instret`; a faulting instruction throws as in its handler.
+   */
+  readonly run: (cpu: Cpu) => number;
+  /** The JavaScript it was compiled from (for reading and debugging). */
+  readonly source: string;
+}
+
+/** Longest block, in instructions: a bound on compile time and on a block's budget needs. */
+const MAX_BLOCK_INSTRUCTIONS = 64;
+
+/** CS, SS, DS, ... and the control and debug registers: moving them is a system operation. */
+function touchesSystemRegister(ins: Instruction): boolean {
+  for (let k = 0; k < ins.opCount; k++) {
+    if (ins.opKind[k] !== OpKind.Register) continue;
+    const r = ins.opReg[k]!;
+    if (r >= Register.ES && r < Register.XMM0) return true;
+  }
+  return false;
+}
+
+/** Whether the instruction has a memory operand (explicit, or a string operation's). */
+function hasMemoryOperand(ins: Instruction): boolean {
+  for (let k = 0; k < ins.opCount; k++) {
+    const kind = ins.opKind[k];
+    if (kind === OpKind.Memory || kind === OpKind.MemorySegRsi || kind === OpKind.MemoryEsRdi) return true;
+  }
+  return false;
+}
+
+/** The role `ins` can play in a block: Interpret when the interpreter must run it. */
+function roleOf(ins: Instruction): BlockRole {
+  const role = blockRoles[ins.mnemonic] as BlockRole;
+  if (role !== BlockRole.Interpret && touchesSystemRegister(ins)) return BlockRole.Interpret;
+  return role;
+}
+
+/**
+ * Builds the block starting at `first` (whose decoded successors `next` supplies, or
+ * undefined past the page or an undecodable byte). Returns null when the first
+ * instruction must be interpreted.
+ */
+export function translateBlock(
+  first: Instruction,
+  next: (ip: number) => Instruction | undefined,
+  pfn: number,
+  version: number,
+): TranslationBlock | null {
+  const body: string[] = [];
+  const calls: Handler[] = [];
+  const records: Instruction[] = [];
+  const ips: number[] = [];
+  let ins: Instruction | undefined = first;
+  let after = first.ip;
+  let ended = false;
+  // What the lazy flags hold at this point of the block, for fusing a Jcc with its cmp.
+  let flags: FlagsKnown = 'unknown';
+  while (ins !== undefined && ips.length < MAX_BLOCK_INSTRUCTIONS) {
+    const role = roleOf(ins);
+    if (role === BlockRole.Interpret) break;
+    const k = ips.length;
+    ips.push(ins.ip);
+    after = ins.ip + ins.length;
+    const cc = jccCondition(ins);
+    if (cc >= 0 && ips.length < MAX_BLOCK_INSTRUCTIONS) {
+      // A conditional branch leaves the block when taken and falls through into the rest
+      // of it otherwise, so straight-line code split by rarely taken branches (the
+      // kernel's SYSRET checks) runs as one block.
+      body.push(`if (${conditionCode(flags, cc)}) { c.rip = ${ins.branchTarget}; return ${k + 1}; }`);
+      ins = next(after);
+      continue;
+    }
+    if (role === BlockRole.Branch) {
+      // A call's push and a ret's pop can fault: the fault path needs the address. Handlers
+      // of branches read RIP as the next instruction's address, as in the interpreter.
+      const inline = emitBranch(ins, flags);
+      body.push(`c.instructionIp = ${ins.ip};`, inline ?? `c.rip = ${after}; ${callThrough(calls, records, ins)}`);
+      ended = true;
+      break;
+    }
+    const inline = emitStraight(ins);
+    if (inline === undefined) flags = 'unknown';
+    else {
+      const effect = flagsAfter(ins);
+      if (effect !== 'unchanged') flags = effect;
+    }
+    const memory = hasMemoryOperand(ins);
+    const stack = ins.mnemonic === M.Push || ins.mnemonic === M.Pop;
+    // The instruction's address for the fault path; inline register-only code cannot fault.
+    if (inline === undefined || memory || stack) body.push(`c.instructionIp = ${ins.ip};`);
+    body.push(inline ?? callThrough(calls, records, ins));
+    if (memory || ins.mnemonic === M.Push) {
+      body.push(`if (pv[${pfn}] !== ${version}) { c.rip = ${after}; return ${k + 1}; }`);
+    }
+    ins = next(after);
+  }
+  const count = ips.length;
+  if (count === 0) return null;
+  if (!ended) body.push(`c.rip = ${after};`);
+  body.push(`return ${count};`);
+  const name = `block_${(Math.floor(first.ip / 2 ** 32) >>> 0).toString(16)}${(first.ip >>> 0).toString(16).padStart(8, '0')}`;
+  const source = [
+    '"use strict";',
+    EA_HELPER,
+    ...calls.map((_, i) => `const H${i} = H[${i}], I${i} = I[${i}];`),
+    `return function ${name}(c) {`,
+    'const lo = c.lo, hi = c.hi, f = c.flags, pv = c.mmu.pageVersions;',
+    ...body,
+    '};',
+  ].join('\n');
+  const run = new Function('H', 'I', source)(calls, records) as (cpu: Cpu) => number;
+  return { ip: first.ip, count, ips, run, source };
+}
+
+/** A direct call of the instruction's own handler (a constant call target inside the block). */
+function callThrough(calls: Handler[], records: Instruction[], ins: Instruction): string {
+  const i = calls.length;
+  calls.push(handlers[ins.mnemonic]!);
+  records.push(ins);
+  return `H${i}(c, I${i}); // ${MNEMONIC_NAMES[ins.mnemonic]} ${describe(ins)}`;
+}
+
+const KIND_NAMES = ['', 'r', 'm', 'imm', 'imm', 'rel', 'm', 'm'];
+
+/** Operand kinds and sizes, for the comment beside a handler call in the generated source. */
+function describe(ins: Instruction): string {
+  const parts: string[] = [];
+  for (let k = 0; k < ins.opCount; k++) parts.push(`${KIND_NAMES[ins.opKind[k]!]}${ins.opSize[k]! * 8}`);
+  return parts.join(', ');
+}
