@@ -39,6 +39,21 @@ export interface TranslationBlock {
   readonly source: string;
 }
 
+/** What `new Function` makes of a block's source: given its handlers and records, the block. */
+type BlockFactory = (calls: readonly Handler[], records: readonly Instruction[]) => (cpu: Cpu) => number;
+
+/**
+ * Compiled blocks by source text, shared by every CPU and machine in the process: the same
+ * code translated again (another run of the program, another CPU, a page decoded afresh
+ * with the same bytes) gets the same function, so V8's type feedback and optimised code
+ * carry over instead of warming up again. The source holds everything the block depends on
+ * except the handlers and decoded records, which each translation passes in.
+ */
+const factories = new Map<string, BlockFactory>();
+
+/** Bound on `factories`: a program that keeps generating code must not grow it forever. */
+const MAX_FACTORIES = 16384;
+
 /** Longest block, in instructions: a bound on compile time and on a block's budget needs. */
 const MAX_BLOCK_INSTRUCTIONS = 64;
 
@@ -141,7 +156,13 @@ export function translateBlock(
     ...body,
     '};',
   ].join('\n');
-  const run = new Function('H', 'I', source)(calls, records) as (cpu: Cpu) => number;
+  let factory = factories.get(source);
+  if (factory === undefined) {
+    if (factories.size >= MAX_FACTORIES) factories.clear();
+    factory = new Function('H', 'I', source) as BlockFactory;
+    factories.set(source, factory);
+  }
+  const run = factory(calls, records);
   return { ip: first.ip, count, ips, run, source };
 }
 
