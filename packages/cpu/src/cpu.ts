@@ -136,9 +136,8 @@ export class Cpu {
   /** Called after an exception or interrupt has been delivered (vector, error code or -1). */
   onDeliver: ((vector: number, errorCode: number) => void) | undefined;
 
-  /** The page of the last fetch: its linear base, frame, decoded cache, and the TLB state it was translated in. */
+  /** The page of the last fetch: its linear base, decoded cache (with its frame), and the TLB state it was translated in. */
   private fetchLa = 1;
-  private fetchPfn = 0;
   private fetchPage: DecodedPage | undefined;
   private fetchFlushes = -1;
   private fetchCpl = -1;
@@ -756,7 +755,6 @@ export class Cpu {
 
   private loop(): void {
     const handlers = handlerTable;
-    const m = this.mmu;
     while (this.instret < this.sliceEnd) {
       if ((this.rflags & Rflags.IF) !== 0 && this.instret > this.interruptShadowUntil) {
         const irq = this.interrupts;
@@ -765,45 +763,34 @@ export class Cpu {
           if (vector >= 0) this.deliver(vector, -1, this.rip);
         }
       }
-      // The fetch fast path (see `fetch`), with the translation block lookup folded in.
       const rip = this.rip;
       this.instructionIp = rip;
-      const off = rip - this.fetchLa;
-      const page = this.fetchPage;
-      let ins: Instruction;
-      if (
-        off >= 0 &&
-        off < 4096 &&
-        page !== undefined &&
-        this.fetchFlushes === m.flushes &&
-        this.fetchCpl === this.cpl &&
-        page.version === m.pageVersions[this.fetchPfn]
-      ) {
-        const tb = page.blocks[off];
-        if (tb != null) {
-          if (tb.ip === rip && this.instret + tb.count <= this.sliceEnd) {
-            this.block = tb;
-            const n = tb.run(this);
-            this.block = undefined;
-            this.instret += n;
-            this.userInstret += n * (this.cpl >> 1);
-            this.blockInstret += n;
-            continue;
-          }
-        } else if (tb === undefined && this.translate) {
-          if (page.heat[off]! >= HOT_BLOCK) {
-            page.blocks[off] = this.translateAt(rip, off, page);
-            continue;
-          }
-          page.heat[off]!++;
-        }
-        const cached = page.slots[off];
-        ins = cached !== undefined && cached.ip === rip ? cached : this.decodeAt(rip, this.fetchPfn * 4096 + off, off, page);
-      } else {
+      if (!this.onFetchPage(rip)) {
         // another page: make it the fetch page, then look for a block there
         this.setFetchPage(rip);
         continue;
       }
+      const off = rip - this.fetchLa;
+      const page = this.fetchPage!;
+      const tb = page.blocks[off];
+      if (tb != null) {
+        if (tb.ip === rip && this.instret + tb.count <= this.sliceEnd) {
+          this.block = tb;
+          const n = tb.run(this);
+          this.block = undefined;
+          this.instret += n;
+          this.userInstret += n * (this.cpl >> 1);
+          this.blockInstret += n;
+          continue;
+        }
+      } else if (tb === undefined && this.translate) {
+        if (page.heat[off]! >= HOT_BLOCK) {
+          page.blocks[off] = this.translateAt(rip, off, page);
+          continue;
+        }
+        page.heat[off]!++;
+      }
+      const ins = this.decodedAt(rip, off, page);
       this.rip = ins.ip + ins.length;
       // CPL 3 → 1, CPL 0 → 0: counted before the instruction, which may change the CPL
       this.userInstret += this.cpl >> 1;
@@ -824,14 +811,8 @@ export class Cpu {
       if (o >= 4096) return undefined;
       const cached = page.slots[o];
       if (cached !== undefined && cached.ip === ip) return cached;
-      const buf = this.fetchBuffer;
-      const n = Math.min(15, 4096 - o);
-      const pa = page.pfn * 4096 + o;
-      for (let i = 0; i < n; i++) buf[i] = this.mmu.readPhys8(pa + i);
       const ins = new Instruction();
-      if (this.decoder.decode(buf, 0, n, ip, ins) !== DecodeStatus.Ok) return undefined;
-      page.slots[o] = ins;
-      return ins;
+      return this.decodeInPage(ip, o, page, ins) === DecodeStatus.Ok ? ins : undefined;
     };
     const first = inPage(rip);
     if (first === undefined) return null;
@@ -880,30 +861,33 @@ export class Cpu {
   fetch(): Instruction {
     const rip = this.rip;
     this.instructionIp = rip;
+    if (!this.onFetchPage(rip)) this.setFetchPage(rip);
+    return this.decodedAt(rip, rip - this.fetchLa, this.fetchPage!);
+  }
+
+  /**
+   * Whether `rip` is on the page of the previous fetch, with the same CPL, no TLB flush since,
+   * and the physical page not written since it was decoded: then its decoded instructions
+   * and translation blocks are current.
+   */
+  private onFetchPage(rip: number): boolean {
     const off = rip - this.fetchLa;
     const page = this.fetchPage;
-    if (
+    return (
       off >= 0 &&
       off < 4096 &&
       page !== undefined &&
       this.fetchFlushes === this.mmu.flushes &&
       this.fetchCpl === this.cpl &&
-      page.version === this.mmu.pageVersions[this.fetchPfn]
-    ) {
-      const cached = page.slots[off];
-      if (cached !== undefined && cached.ip === rip) return cached;
-      return this.decodeAt(rip, this.fetchPfn * 4096 + off, off, page);
-    }
-    return this.fetchSlow(rip);
+      page.version === this.mmu.pageVersions[page.pfn]
+    );
   }
 
-  private fetchSlow(rip: number): Instruction {
-    this.setFetchPage(rip);
-    const offset = rip - this.fetchLa;
-    const page = this.fetchPage!;
-    const cached = page.slots[offset];
+  /** The instruction at offset `off` of the fetch page: from its decoded cache, or decoded now. */
+  private decodedAt(rip: number, off: number, page: DecodedPage): Instruction {
+    const cached = page.slots[off];
     if (cached !== undefined && cached.ip === rip) return cached;
-    return this.decodeAt(rip, this.fetchPfn * 4096 + offset, offset, page);
+    return this.decodeAt(rip, off, page);
   }
 
   /**
@@ -915,70 +899,73 @@ export class Cpu {
    */
   private setFetchPage(rip: number): void {
     const m = this.mmu;
-    const altOff = rip - this.altLa;
     const alt = this.altPage;
-    const cur = this.fetchPage;
+    let page: DecodedPage;
+    let la: number;
     if (
-      altOff >= 0 &&
-      altOff < 4096 &&
+      rip - this.altLa >= 0 &&
+      rip - this.altLa < 4096 &&
       alt !== undefined &&
       this.altFlushes === m.flushes &&
       this.altCpl === this.cpl &&
       alt.version === m.pageVersions[alt.pfn]
     ) {
-      this.altLa = this.fetchLa;
-      this.altPage = cur;
-      this.altFlushes = this.fetchFlushes;
-      this.altCpl = this.fetchCpl;
-      this.fetchLa = rip - altOff;
-      this.fetchPfn = alt.pfn;
-      this.fetchPage = alt;
-      this.fetchFlushes = m.flushes;
-      this.fetchCpl = this.cpl;
-      return;
+      page = alt;
+      la = this.altLa;
+    } else {
+      const pa = m.translateFetch(rip);
+      if (pa < 0) this.fetchFault(rip);
+      const pfn = Math.floor(pa / 4096);
+      const version = m.pageVersions[pfn]!;
+      const known = this.pages.get(pfn);
+      page = known !== undefined && known.version === version ? known : new DecodedPage(pfn, version);
+      if (page !== known) this.pages.set(pfn, page);
+      la = rip - (pa - pfn * 4096);
     }
-    const pa = m.translateFetch(rip);
-    if (pa < 0) this.fetchFault(rip);
-    const pfn = Math.floor(pa / 4096);
-    const offset = pa - pfn * 4096;
-    const version = m.pageVersions[pfn]!;
-    let page = this.pages.get(pfn);
-    if (page === undefined || page.version !== version) {
-      page = new DecodedPage(pfn, version);
-      this.pages.set(pfn, page);
-    }
+    const cur = this.fetchPage;
     if (cur !== undefined && cur !== page) {
       this.altLa = this.fetchLa;
       this.altPage = cur;
       this.altFlushes = this.fetchFlushes;
       this.altCpl = this.fetchCpl;
     }
-    this.fetchLa = rip - offset;
-    this.fetchPfn = pfn;
+    this.fetchLa = la;
     this.fetchPage = page;
     this.fetchFlushes = m.flushes;
     this.fetchCpl = this.cpl;
   }
 
-  private decodeAt(rip: number, pa: number, offset: number, page: DecodedPage): Instruction {
-    const m = this.mmu;
+  /**
+   * Decodes the instruction at `offset` of `page` from the bytes within the page (left in
+   * `fetchBuffer`) into `ins`, and caches it in the page when it is valid.
+   */
+  private decodeInPage(rip: number, offset: number, page: DecodedPage, ins: Instruction): DecodeStatus {
     const buf = this.fetchBuffer;
-    const inPage = Math.min(15, 4096 - offset);
-    for (let i = 0; i < inPage; i++) buf[i] = m.readPhys8(pa + i);
+    const n = Math.min(15, 4096 - offset);
+    const pa = page.pfn * 4096 + offset;
+    for (let i = 0; i < n; i++) buf[i] = this.mmu.readPhys8(pa + i);
+    const status = this.decoder.decode(buf, 0, n, rip, ins);
+    if (status === DecodeStatus.Ok) page.slots[offset] = ins;
+    return status;
+  }
+
+  /** The instruction at `offset` of `page`, decoded now; #UD when invalid, #PF/#GP when its bytes run onto an unmapped page. */
+  private decodeAt(rip: number, offset: number, page: DecodedPage): Instruction {
     const ins = new Instruction();
-    let status = this.decoder.decode(buf, 0, inPage, rip, ins);
+    const status = this.decodeInPage(rip, offset, page, ins);
+    if (status === DecodeStatus.Ok) return ins;
+    const inPage = 4096 - offset;
     if (status === DecodeStatus.NeedMoreBytes && inPage < 15) {
+      const m = this.mmu;
+      const buf = this.fetchBuffer;
       const next = rip + inPage;
       const pa2 = m.translateFetch(next);
       if (pa2 < 0) this.fetchFault(next);
       for (let i = inPage; i < 15; i++) buf[i] = m.readPhys8(pa2 + i - inPage);
-      status = this.decoder.decode(buf, 0, 15, rip, ins);
       // An instruction that straddles two pages is not cached: a write to the second page would not invalidate it.
-      if (status === DecodeStatus.Ok) return ins;
+      if (this.decoder.decode(buf, 0, 15, rip, ins) === DecodeStatus.Ok) return ins;
     }
-    if (status !== DecodeStatus.Ok) throw new CpuFault(Vector.UD, -1);
-    if (offset + ins.length <= 4096) page.slots[offset] = ins;
-    return ins;
+    throw new CpuFault(Vector.UD, -1);
   }
 
   /** The bytes of the instruction at RIP, for diagnostics (uses a scratch record). */

@@ -100,9 +100,13 @@ export class Mmu {
     this.mask = this.tlb.mask;
   }
 
-  /** The frame view for TLB entry `i`, when the physical memory offers one (`frameWords`). */
-  private frameWordsAt(i: number): Int32Array | null {
-    return this.mem.frameWords?.(this.pfn[i]!) ?? null;
+  /**
+   * Points TLB entry `i` at its frame's 32-bit view, when it has none yet and the physical
+   * memory offers one (`frameWords`): after a fill, and after an access through the slow path,
+   * since the frame may have got storage since (a write that did not go through this MMU).
+   */
+  private attachFrame(i: number): void {
+    if (this.words[i] === null) this.words[i] = this.mem.frameWords?.(this.pfn[i]!) ?? null;
   }
 
   /** The current CR3 (physical address of the PML4). */
@@ -160,9 +164,7 @@ export class Mmu {
     const i = vpn & this.mask;
     if (this.tag[i] === vpn && (this.ok[i]! & this.readBit) !== 0) {
       this.tlbHits++;
-      // the frame may have been given storage since the entry was filled (a write that did
-      // not go through this MMU): point the entry at it for the next access
-      if (this.words[i] === null) this.words[i] = this.frameWordsAt(i);
+      this.attachFrame(i);
       return this.mem.read32(this.pa[i]! + off);
     }
     const pa = this.translateSlow(la, Access.Read);
@@ -196,7 +198,7 @@ export class Mmu {
       let pa: number;
       if (this.tag[i] === vpn && (this.ok[i]! & this.readBit) !== 0) {
         this.tlbHits++;
-        if (this.words[i] === null) this.words[i] = this.frameWordsAt(i);
+        this.attachFrame(i);
         pa = this.pa[i]! + off;
       } else {
         pa = this.translateSlow(la, Access.Read);
@@ -253,8 +255,7 @@ export class Mmu {
       }
       this.mem.write32(pa + 4, hi >>> 0);
       this.mem.write32(pa, lo >>> 0);
-      const j = vpn & this.mask;
-      if (this.words[j] === null && this.tag[j] === vpn) this.words[j] = this.frameWordsAt(j);
+      this.attachFrame(vpn & this.mask);
       return true;
     }
     // The high half first: it is on the second page, so a fault there leaves memory unchanged.
@@ -316,8 +317,7 @@ export class Mmu {
     if (this.tag[i] === vpn && (this.ok[i]! & this.writeBit) !== 0) {
       this.tlbHits++;
       this.mem.write32(this.pa[i]! + off, value);
-      // the write may have given the frame its storage
-      if (this.words[i] === null) this.words[i] = this.frameWordsAt(i);
+      this.attachFrame(i); // the write may have given the frame its storage
       return true;
     }
     const pa = this.translateSlow(la, Access.Write);
@@ -436,10 +436,7 @@ export class Mmu {
         ? 0
         : Tlb.okBits(r.perms, m.writeProtect, m.noExecute, m.smep, m.smap);
     this.tlb.fill(vpn, r.pageBase, r.perms, r.pageShift, ok);
-    if (ok !== 0) {
-      const i = vpn & this.mask;
-      this.words[i] = this.frameWordsAt(i);
-    }
+    if (ok !== 0) this.attachFrame(vpn & this.mask);
     return r.pageBase + off;
   }
 

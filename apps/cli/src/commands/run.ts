@@ -1,4 +1,4 @@
-import { ExecFormatError, Kernel, KernelPanic, type KernelOptions, MAX_CPUS, MountError, type MountSpec, type RunResult } from '@legosim/kernel';
+import { type CpuCounters, ExecFormatError, Kernel, KernelPanic, type KernelOptions, MAX_CPUS, MountError, type MountSpec, type RunResult } from '@legosim/kernel';
 import { BinaryTraceWriter, type TraceSink } from '@legosim/trace';
 import { helpTable, intOption, type OptionSpec, parseArgs } from '../args.js';
 import { type CliIo, UsageError } from '../io.js';
@@ -202,6 +202,7 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
 /** `--json`: the run's result and counters, snake_case keys, numbers as numbers. */
 function resultJson(kernel: Kernel, r: RunResult, ms: number): Record<string, unknown> {
   const mmu = mmuCounters(kernel);
+  const counters = kernel.cpuCounters();
   return {
     status: r.status,
     signal: r.signal,
@@ -216,9 +217,9 @@ function resultJson(kernel: Kernel, r: RunResult, ms: number): Record<string, un
     tlb_misses: mmu.tlbMisses,
     page_walks: mmu.pageWalks,
     tlb_flushes: mmu.flushes,
-    translated_instructions: sum(kernel.cpuCounters(), (c) => c.translatedInstructions),
-    translation_blocks: sum(kernel.cpuCounters(), (c) => c.translationBlocks),
-    cpus: kernel.cpuCounters().map((c) => ({
+    translated_instructions: sum(counters, (c) => c.translatedInstructions),
+    translation_blocks: sum(counters, (c) => c.translationBlocks),
+    cpus: counters.map((c) => ({
       instructions: c.instructions,
       user_instructions: c.userInstructions,
       halted_ns: c.haltedNs,
@@ -246,8 +247,7 @@ function mmuCounters(kernel: Kernel): { tlbHits: number; tlbMisses: number; page
 }
 
 /** How much of the run was compiled guest code: "97.3% (412 blocks)". */
-function translatedShare(kernel: Kernel, instructions: number): string {
-  const counters = kernel.cpuCounters();
+function translatedShare(counters: readonly CpuCounters[], instructions: number): string {
   const translated = sum(counters, (c) => c.translatedInstructions);
   const blocks = sum(counters, (c) => c.translationBlocks);
   const share = instructions > 0 ? (100 * translated) / instructions : 0;
@@ -256,17 +256,18 @@ function translatedShare(kernel: Kernel, instructions: number): string {
 
 function printStats(io: CliIo, kernel: Kernel, r: RunResult, ms: number): void {
   const mmu = mmuCounters(kernel);
+  const counters = kernel.cpuCounters();
   const rows: [string, string][] = [
     ['instructions', r.instructions.toLocaleString('en-US')],
     ['  in user mode', r.userInstructions.toLocaleString('en-US')],
     // on several CPUs, each CPU's share and the simulated time it spent halted
     ...(kernel.cpus.length > 1
-      ? kernel.cpuCounters().map((c, id): [string, string] => [
+      ? counters.map((c, id): [string, string] => [
           `  on CPU ${id}`,
           `${c.instructions.toLocaleString('en-US')} (${(c.haltedNs / 1e6).toFixed(3)} ms halted)`,
         ])
       : []),
-    ['  in translation blocks', translatedShare(kernel, r.instructions)],
+    ['  in translation blocks', translatedShare(counters, r.instructions)],
     ['wall time', `${ms.toFixed(1)} ms`],
     ['MIPS', ms > 0 ? (r.instructions / ms / 1000).toFixed(2) : '-'],
     ['simulated time', `${(r.simulatedNs / 1e6).toFixed(3)} ms`],

@@ -7,7 +7,8 @@ import { moveSystemRegister } from './system.js';
 
 /** Data movement, conditional moves and the small conversions (SDM MOV, MOVZX, MOVSX(D), LEA, XCHG, ...). */
 
-function isSystemReg(ins: Instruction, n: number): boolean {
+/** Operand `n` is a segment, control or debug register: moving it is a system operation. */
+export function isSystemReg(ins: Instruction, n: number): boolean {
   return ins.opKind[n] === OpKind.Register && ins.opReg[n]! >= Register.ES && ins.opReg[n]! < Register.XMM0;
 }
 

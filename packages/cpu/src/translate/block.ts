@@ -1,5 +1,6 @@
-import { type Instruction, MNEMONIC_NAMES, Mnemonic as M, OpKind, Register } from '@legosim/x86';
+import { type Instruction, MNEMONIC_NAMES, Mnemonic as M, OpKind } from '@legosim/x86';
 import type { Cpu, Handler } from '../cpu.js';
+import { isSystemReg } from '../semantics/data.js';
 import { BlockRole, blockRoles, handlers } from '../semantics/index.js';
 import { conditionCode, EA_HELPER, emitBranch, emitStraight, type FlagsKnown, flagsAfter, jccCondition } from './emit.js';
 
@@ -59,11 +60,7 @@ const MAX_BLOCK_INSTRUCTIONS = 64;
 
 /** CS, SS, DS, ... and the control and debug registers: moving them is a system operation. */
 function touchesSystemRegister(ins: Instruction): boolean {
-  for (let k = 0; k < ins.opCount; k++) {
-    if (ins.opKind[k] !== OpKind.Register) continue;
-    const r = ins.opReg[k]!;
-    if (r >= Register.ES && r < Register.XMM0) return true;
-  }
+  for (let k = 0; k < ins.opCount; k++) if (isSystemReg(ins, k)) return true;
   return false;
 }
 

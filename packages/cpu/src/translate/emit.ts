@@ -39,6 +39,30 @@ function num(v: number): string {
 }
 
 /**
+ * The effective address without segment base as two sum expressions, `[low, high]`, to be
+ * carried into 64 bits as `Cpu.ea` does: the low one adds the displacement, the base's and
+ * the scaled index's low halves (unsigned); the high one their high halves. Undefined when
+ * the base or index is not a 64-bit GPR (RIP-relative operands are handled by the callers).
+ */
+function addressSums(ins: Instruction): [low: string, high: string] | undefined {
+  const base = ins.memBase;
+  const index = ins.memIndex;
+  if (base !== Register.None && (base < Register.RAX || base > Register.R15)) return undefined;
+  if (index !== Register.None && (index < Register.RAX || index > Register.R15)) return undefined;
+  let low = num(ins.memDisp);
+  let high = '0';
+  if (base !== Register.None) {
+    low += ` + (lo[${base - Register.RAX}] >>> 0)`;
+    high += ` + hi[${base - Register.RAX}]`;
+  }
+  if (index !== Register.None) {
+    low += ` + (lo[${index - Register.RAX}] >>> 0) * ${ins.memScale}`;
+    high += ` + hi[${index - Register.RAX}] * ${ins.memScale}`;
+  }
+  return [low, high];
+}
+
+/**
  * The linear address of the memory operand, or undefined for forms left to the handler.
  * Without an index, `hi * 2^32 + lo + disp` is exact for every base that can give a
  * canonical address, and a non-canonical one stays non-canonical (the MMU raises #GP as
@@ -52,19 +76,14 @@ function address(ins: Instruction): string | undefined {
   else if (ins.memSeg !== Register.None) return undefined;
   const base = ins.memBase;
   if (base === Register.RIP) return `(${num(ins.ip + ins.length + ins.memDisp)}${seg})`;
-  const index = ins.memIndex;
-  if (base !== Register.None && (base < Register.RAX || base > Register.R15)) return undefined;
-  if (index !== Register.None && (index < Register.RAX || index > Register.R15)) return undefined;
-  const b = base - Register.RAX;
-  if (index === Register.None) {
+  const sums = addressSums(ins);
+  if (sums === undefined) return undefined;
+  if (ins.memIndex === Register.None) {
     if (base === Register.None) return `(${num(ins.memDisp)}${seg})`;
+    const b = base - Register.RAX;
     return `(hi[${b}] * ${TWO32} + (lo[${b}] >>> 0) + ${num(ins.memDisp)}${seg})`;
   }
-  const x = index - Register.RAX;
-  const s = ins.memScale;
-  const loSum = `${num(ins.memDisp)}${base === Register.None ? '' : ` + (lo[${b}] >>> 0)`} + (lo[${x}] >>> 0) * ${s}`;
-  const hiSum = `${base === Register.None ? '' : `hi[${b}] + `}hi[${x}] * ${s}`;
-  return `ea(${loSum}, ${hiSum})${seg}`;
+  return `ea(${sums[0]}, ${sums[1]})${seg}`;
 }
 
 /** `ea(low sum, high sum)`: the 64-bit address from summed halves, wrapped as `Cpu.ea` wraps it. */
@@ -270,20 +289,9 @@ function lea(ins: Instruction): string | undefined {
     const v = ins.ip + ins.length + ins.memDisp;
     return `lo[${d}] = ${int(v)}; hi[${d}] = ${wide ? int(Math.floor(v / TWO32)) : '0'};`;
   }
-  const base = ins.memBase;
-  const index = ins.memIndex;
-  if (base !== Register.None && (base < Register.RAX || base > Register.R15)) return undefined;
-  if (index !== Register.None && (index < Register.RAX || index > Register.R15)) return undefined;
-  let loSum = num(ins.memDisp);
-  let hiSum = '0';
-  if (base !== Register.None) {
-    loSum += ` + (lo[${base - Register.RAX}] >>> 0)`;
-    hiSum += ` + hi[${base - Register.RAX}]`;
-  }
-  if (index !== Register.None) {
-    loSum += ` + (lo[${index - Register.RAX}] >>> 0) * ${ins.memScale}`;
-    hiSum += ` + hi[${index - Register.RAX}] * ${ins.memScale}`;
-  }
+  const sums = addressSums(ins);
+  if (sums === undefined) return undefined;
+  const [loSum, hiSum] = sums;
   if (!wide) return `lo[${d}] = (${loSum}) | 0; hi[${d}] = 0;`;
   return `{ const s = ${loSum}; const l = s >>> 0; lo[${d}] = l | 0; hi[${d}] = (${hiSum} + (s - l) / ${TWO32}) | 0; }`;
 }

@@ -233,6 +233,27 @@ export function fpCmpSuffix(m: number): string {
   }
 }
 
+/**
+ * The pseudo-op objdump prints for a compare whose predicate immediate folds into the
+ * mnemonic (`cmpsd $1` → `cmpltsd`, VEX forms with 32 predicates; AVX-512 `vpcmpub` with
+ * predicates 0-2 and 4-6 → `vpcmpltub`), or undefined; the immediate is then not printed.
+ * `name` is the mnemonic as printed so far. Shared by the AT&T and Intel formatters.
+ */
+export function comparePseudoOp(instr: Instruction, name: string): string | undefined {
+  let pseudo: string | undefined;
+  const fcmp = fpCmpSuffix(instr.mnemonic);
+  if (fcmp !== '' && instr.opKind[instr.opCount - 1] === OpKind.Immediate) {
+    const vex = name.charAt(0) === 'v';
+    if (instr.immLo < (vex ? 32 : 8)) pseudo = `${vex ? 'v' : ''}cmp${FP_PRED[instr.immLo]}${fcmp}`;
+  }
+  const cmpSuffix = vpcmpSuffix(instr.mnemonic);
+  if (cmpSuffix !== '') {
+    const pred = instr.immLo & 7;
+    if (instr.immLo < 8 && pred !== 3 && pred !== 7) pseudo = `vpcmp${VPCMP_PRED[pred]}${cmpSuffix}`;
+  }
+  return pseudo;
+}
+
 export const VPCMP_PRED: readonly string[] = ['eq', 'lt', 'le', 'false', 'neq', 'nlt', 'nle', 'true'];
 
 export function vpcmpSuffix(m: number): string {
@@ -278,22 +299,10 @@ export function formatAtt(instr: Instruction, options?: AttOptions): string {
   // AVX-512 integer compares: objdump spells predicates 0-2 and 4-6 as pseudo-ops (vpcmpltub) and drops the imm8.
   let skipImm = false;
   if ((facts & (M_FP_CMP | M_VP_CMP)) !== 0) {
-    const fcmp = fpCmpSuffix(instr.mnemonic);
-    if (fcmp !== '' && instr.opKind[instr.opCount - 1] === OpKind.Immediate) {
-      // cmpsd $1 -> cmpltsd; VEX forms have 32 predicates
-      const vex = name.charAt(0) === 'v';
-      if (instr.immLo < (vex ? 32 : 8)) {
-        name = `${vex ? 'v' : ''}cmp${FP_PRED[instr.immLo]}${fcmp}`;
-        skipImm = true;
-      }
-    }
-    const cmpSuffix = vpcmpSuffix(instr.mnemonic);
-    if (cmpSuffix !== '') {
-      const pred = instr.immLo & 7;
-      if (instr.immLo < 8 && pred !== 3 && pred !== 7) {
-        name = `vpcmp${VPCMP_PRED[pred]}${cmpSuffix}`;
-        skipImm = true;
-      }
+    const pseudo = comparePseudoOp(instr, name);
+    if (pseudo !== undefined) {
+      name = pseudo;
+      skipImm = true;
     }
   }
 

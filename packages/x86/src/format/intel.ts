@@ -6,7 +6,7 @@ import { type Instruction, OpKind } from '../instruction.js';
 import { OpClass, RowFlag } from '../operand.js';
 import { Register } from '../register.js';
 import {
-  type AttOptions, FP_PRED, VPCMP_PRED, fpCmpSuffix, hex64, hexAddress, evexPseudoPrefix, prefixText, ROUNDING, vpcmpSuffix,
+  type AttOptions, comparePseudoOp, hex64, hexAddress, evexPseudoPrefix, prefixText, ROUNDING,
 } from './att.js';
 import { registerName } from './registers.js';
 
@@ -145,23 +145,9 @@ export function formatIntel(instr: Instruction, options?: IntelOptions): string 
   }
   name += prefixes.hint; // always empty in Intel syntax: hints print as `cs`/`ds`
 
-  let skipImm = false;
-  const fcmp = fpCmpSuffix(instr.mnemonic);
-  if (fcmp !== '' && kinds[count - 1] === OpKind.Immediate) {
-    const vex = name.charAt(0) === 'v';
-    if (instr.immLo < (vex ? 32 : 8)) {
-      name = `${vex ? 'v' : ''}cmp${FP_PRED[instr.immLo]}${fcmp}`;
-      skipImm = true;
-    }
-  }
-  const cmpSuffix = vpcmpSuffix(instr.mnemonic);
-  if (cmpSuffix !== '') {
-    const pred = instr.immLo & 7;
-    if (instr.immLo < 8 && pred !== 3 && pred !== 7) {
-      name = `vpcmp${VPCMP_PRED[pred]}${cmpSuffix}`;
-      skipImm = true;
-    }
-  }
+  const pseudo = comparePseudoOp(instr, name);
+  const skipImm = pseudo !== undefined;
+  if (pseudo !== undefined) name = pseudo;
 
   const m = instr.mnemonic;
   // Far pointers are FWORDs: m16:32 is 6 bytes in the table, but objdump also calls m16:64 (10 bytes) an FWORD.
