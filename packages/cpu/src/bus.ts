@@ -77,6 +77,40 @@ export interface Mmu {
    * decoded-instruction cache for that page is stale.
    */
   readonly pageVersions: Uint32Array;
+
+  /**
+   * Optional, with `readBit`, `writeBit` and `tlbHits`, and only with `read64`/`write64`: the
+   * TLB's own arrays, which translation blocks then look up in their compiled code (QEMU's
+   * softmmu fast path) instead of calling `read32`/`read64`/`write32`/`write64`.
+   */
+  readonly tlb?: DirectTlb;
+  /** The `DirectTlb.ok` bit a data read needs at the current privilege level. */
+  readonly readBit?: number;
+  /** The `DirectTlb.ok` bit a data write needs at the current privilege level. */
+  readonly writeBit?: number;
+  /** Accesses served by the TLB; a direct lookup that hits adds one, as the MMU's own would. */
+  tlbHits?: number;
+}
+
+/**
+ * A TLB that compiled code may read directly. For a linear address `la`, with
+ * `off = la & 4095`, `vpn = (la - off) / 4096` and `i = vpn & mask`, an aligned 4- or 8-byte
+ * access hits when `tag[i] === vpn`, `ok[i]` has the MMU's `readBit` (or `writeBit`) and
+ * `words[i]` is not null; the data is then `words[i][off >> 2]` (and the next word for the
+ * high half). A write that hits also adds one to `pageVersions[pfn[i]]`. Every other
+ * access goes through the MMU's methods, which fill the TLB, walk, fault or reach devices.
+ */
+export interface DirectTlb {
+  /** Virtual page number per entry (NaN when empty). */
+  readonly tag: Float64Array;
+  /** Rights per entry: the bits `readBit`/`writeBit` test. */
+  readonly ok: Int32Array;
+  /** The entry's RAM frame as 32-bit words, or null when it must go through the MMU. */
+  readonly words: readonly (Int32Array | null)[];
+  /** Page frame number per entry, for the frame's write version. */
+  readonly pfn: Int32Array;
+  /** Entries - 1 (a power of two minus one). */
+  readonly mask: number;
 }
 
 /**

@@ -126,6 +126,8 @@ export class Cpu {
   private readonly pagingMode: PagingMode = { cpl: 0, writeProtect: true, noExecute: true, smep: false, smap: false };
   /** The MMU has the optional 64-bit accesses (`Mmu.read64`/`write64`). */
   private readonly wide: boolean;
+  /** The MMU lets translation blocks look its TLB up in their own code (`Mmu.tlb`). */
+  private readonly directTlb: boolean;
   /**
    * Compile hot code into translation blocks (`translate/block.ts`). Off, every
    * instruction goes through the interpreter; results, counts and traces are the same.
@@ -160,7 +162,10 @@ export class Cpu {
     this.interrupts = options.interrupts;
     this.msrHook = options.msrHook;
     this.translate = options.translate ?? true;
-    this.wide = typeof this.mmu.read64 === 'function' && typeof this.mmu.write64 === 'function';
+    const m = this.mmu;
+    this.wide = typeof m.read64 === 'function' && typeof m.write64 === 'function';
+    this.directTlb =
+      this.wide && typeof m.tlb === 'object' && typeof m.readBit === 'number' && typeof m.writeBit === 'number' && typeof m.tlbHits === 'number';
     this.sreg[1] = 0x10;
     this.sreg[2] = 0x18;
     this.updatePagingMode();
@@ -818,7 +823,7 @@ export class Cpu {
     if (first === undefined) return null;
     let tb: TranslationBlock | null;
     try {
-      tb = translateBlock(first, inPage, page.pfn, page.version);
+      tb = translateBlock(first, inPage, page.pfn, page.version, this.directTlb);
     } catch (e) {
       // A host that forbids compiling code at run time (a content security policy without
       // 'unsafe-eval') still runs everything, in the interpreter.

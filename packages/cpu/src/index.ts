@@ -1,4 +1,4 @@
-export type { Clock, InterruptSource, Mmu, PagingMode } from './bus.js';
+export type { Clock, DirectTlb, InterruptSource, Mmu, PagingMode } from './bus.js';
 export { Cr0, Cr4, EXCEPTION_NAMES, Efer, hasErrorCode, Msr, Rflags, Vector } from './constants.js';
 export { Cpu, StopReason } from './cpu.js';
 export type { CpuOptions, Handler, MsrHook, NativeFunction } from './cpu.js';

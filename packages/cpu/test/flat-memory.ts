@@ -1,4 +1,4 @@
-import type { Mmu, PagingMode } from '../src/index.js';
+import type { DirectTlb, Mmu, PagingMode } from '../src/index.js';
 
 /**
  * A second memory implementation for the CPU: identity-mapped flat memory with one
@@ -12,15 +12,41 @@ export class FlatMemory implements Mmu {
   flushes = 0;
   readonly bytes: Uint8Array;
   readonly pageVersions: Uint32Array;
+  /** With `directTlb`: a TLB that always holds every page, which translation blocks read. */
+  readonly tlb: DirectTlb | undefined;
+  readBit = 0;
+  writeBit = 0;
+  tlbHits = 0;
   private cpl = 0;
 
   constructor(
     size: number,
     /** Addresses at or above this are supervisor-only. */
     readonly supervisorFrom: number = size,
+    directTlb = false,
   ) {
     this.bytes = new Uint8Array(size);
     this.pageVersions = new Uint32Array(Math.ceil(size / 4096));
+    this.tlb = directTlb ? this.makeTlb() : undefined;
+    this.setMode({ cpl: 0, writeProtect: true, noExecute: true, smep: false, smap: false });
+  }
+
+  /** Entry i is page i; ok bits 1/2 supervisor read/write, 4/8 user read/write. */
+  private makeTlb(): DirectTlb {
+    const pages = this.pageVersions.length;
+    let entries = 1;
+    while (entries < pages) entries *= 2;
+    const tag = new Float64Array(entries).fill(Number.NaN);
+    const ok = new Int32Array(entries);
+    const words: (Int32Array | null)[] = new Array(entries).fill(null);
+    const pfn = new Int32Array(entries);
+    for (let p = 0; p < pages; p++) {
+      tag[p] = p;
+      ok[p] = (p + 1) * 4096 <= this.supervisorFrom ? 15 : 3;
+      words[p] = new Int32Array(this.bytes.buffer, p * 4096, 1024);
+      pfn[p] = p;
+    }
+    return { tag, ok, words, pfn, mask: entries - 1 };
   }
 
   private ok(la: number, n: number, write: boolean): boolean {
@@ -82,5 +108,7 @@ export class FlatMemory implements Mmu {
   invlpg(): void {}
   setMode(mode: PagingMode): void {
     this.cpl = mode.cpl;
+    this.readBit = mode.cpl === 3 ? 4 : 1;
+    this.writeBit = mode.cpl === 3 ? 8 : 2;
   }
 }

@@ -155,9 +155,10 @@ function randomProgram(seed: number): string {
   return [...prologue, ...body, 'dec %ecx', 'jnz 1b', 'hlt'].join('\n');
 }
 
+/** Runs `source` in the interpreter, in blocks that call the MMU, and in blocks that read its TLB. */
 function runBothWays(source: string): void {
-  const outcome = (translate: boolean) => {
-    const mem = new FlatMemory(0x10000);
+  const outcome = (translate: boolean, directTlb = false) => {
+    const mem = new FlatMemory(0x10000, 0x10000, directTlb);
     const cpu = new Cpu({ id: 0, mmu: mem, decoder: new Decoder(), translate });
     mem.bytes.set(assemble(source, { origin: 0x1000 }).bytes, 0x1000);
     for (let i = 0; i < 0x100; i++) mem.bytes[0x5000 + i] = (i * 37) & 0xff;
@@ -173,14 +174,16 @@ function runBothWays(source: string): void {
       translated: cpu.blockInstret,
     };
   };
-  const blocks = outcome(true);
   const interpreter = outcome(false);
-  expect(blocks.stop).toBe(StopReason.Halted);
   expect(interpreter.translated).toBe(0);
-  expect(blocks.translated).toBeGreaterThan(blocks.instret / 2);
-  const { translated: _a, ...b } = blocks;
   const { translated: _b, ...i } = interpreter;
-  expect(b).toEqual(i);
+  for (const directTlb of [false, true]) {
+    const blocks = outcome(true, directTlb);
+    expect(blocks.stop).toBe(StopReason.Halted);
+    expect(blocks.translated).toBeGreaterThan(blocks.instret / 2);
+    const { translated: _a, ...b } = blocks;
+    expect(b).toEqual(i);
+  }
 }
 
 describe('translated blocks against the interpreter', () => {
@@ -212,8 +215,8 @@ describe('a fault inside a translated block', () => {
   const IDT = 0x9000;
   const TSS = 0xa000;
   const source = ['1:', 'add $1, %rbx', 'add $3, %rdx', 'lea 8(%rdx), %rsi', 'sub $0x38, %rsp', 'call 2f', 'jmp 1b', '2:', 'add $1, %r12', 'ret'].join('\n');
-  const outcome = (translate: boolean) => {
-    const mem = new FlatMemory(0x10000, 0x8000);
+  const outcome = (translate: boolean, directTlb = false) => {
+    const mem = new FlatMemory(0x10000, 0x8000, directTlb);
     const cpu = new Cpu({ id: 0, mmu: mem, decoder: new Decoder(), translate });
     mem.bytes.set(assemble(source, { origin: 0x6000 }).bytes, 0x6000);
     mem.bytes.set(assemble('hlt', { origin: 0x8000 }).bytes, 0x8000);
@@ -232,13 +235,15 @@ describe('a fault inside a translated block', () => {
     return { stop, rip: cpu.rip, instret: cpu.instret, user: cpu.userInstret, regs: [...cpu.lo, ...cpu.hi], cr2: cpu.cr2, returnIp: cpu.read64n(cpu.gpr(4) + 8), translated: cpu.blockInstret };
   };
   test('retires the instructions before it once, and returns to the faulting instruction', () => {
-    const { translated, ...blocks } = outcome(true);
     const { translated: none, ...interpreter } = outcome(false);
     expect(none).toBe(0);
-    expect(translated).toBeGreaterThan(blocks.instret / 2);
-    expect(blocks.stop).toBe(StopReason.Halted);
-    expect(blocks.cr2).toBeLessThan(0);
-    expect(blocks.returnIp).toBe(0x6000 + 16); // the call, after four 4-byte instructions
-    expect(blocks).toEqual(interpreter);
+    for (const directTlb of [false, true]) {
+      const { translated, ...blocks } = outcome(true, directTlb);
+      expect(translated).toBeGreaterThan(blocks.instret / 2);
+      expect(blocks.stop).toBe(StopReason.Halted);
+      expect(blocks.cr2).toBeLessThan(0);
+      expect(blocks.returnIp).toBe(0x6000 + 16); // the call, after four 4-byte instructions
+      expect(blocks).toEqual(interpreter);
+    }
   });
 });

@@ -82,8 +82,12 @@ export class Mmu {
   private readonly words: (Int32Array | null)[];
   private readonly pfn: Int32Array;
   private readonly mask: number;
-  private readBit: number = TlbOk.SupervisorRead;
-  private writeBit: number = TlbOk.SupervisorWrite;
+  /**
+   * The `TlbOk` bit a data read (write) needs at the current privilege level: set by
+   * `setMode`, read by every access and by translation blocks that look the TLB up directly.
+   */
+  readBit: number = TlbOk.SupervisorRead;
+  writeBit: number = TlbOk.SupervisorWrite;
   private fetchBit: number = TlbOk.SupervisorFetch;
 
   /** @param mem physical memory (e.g. `PhysicalMemory`), shared by every CPU's MMU */

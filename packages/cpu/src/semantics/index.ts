@@ -1,4 +1,4 @@
-import { MNEMONIC_NAMES } from '@legosim/x86';
+import { MNEMONIC_NAMES, Mnemonic as M } from '@legosim/x86';
 import { Vector } from '../constants.js';
 import type { Handler } from '../cpu.js';
 import { CpuFault } from '../fault.js';
@@ -53,3 +53,7 @@ installStrings(defineAs(BlockRole.Interpret));
 installSystem(defineAs(BlockRole.Interpret));
 installSse(defineAs(BlockRole.Straight));
 installX87(defineAs(BlockRole.Straight));
+// SWAPGS exchanges two base registers the block reads afresh at every access (`c.gsBase`);
+// it changes no CPL, IF or translation, and at CPL 3 it faults like any other instruction.
+// In a block, the kernel's entry and exit each run as one block around it.
+blockRoles[M.Swapgs] = BlockRole.Straight;

@@ -83,13 +83,15 @@ function roleOf(ins: Instruction): BlockRole {
 /**
  * Builds the block starting at `first` (whose decoded successors `next` supplies, or
  * undefined past the page or an undecodable byte). Returns null when the first
- * instruction must be interpreted.
+ * instruction must be interpreted. With `directTlb` (the MMU offers `Mmu.tlb`), the
+ * block's aligned 4- and 8-byte accesses look the TLB up in the block's own code.
  */
 export function translateBlock(
   first: Instruction,
   next: (ip: number) => Instruction | undefined,
   pfn: number,
   version: number,
+  directTlb = false,
 ): TranslationBlock | null {
   const body: string[] = [];
   const calls: Handler[] = [];
@@ -118,12 +120,12 @@ export function translateBlock(
     if (role === BlockRole.Branch) {
       // A call's push and a ret's pop can fault: the fault path needs the address. Handlers
       // of branches read RIP as the next instruction's address, as in the interpreter.
-      const inline = emitBranch(ins, flags);
+      const inline = emitBranch(ins, flags, directTlb);
       body.push(`c.instructionIp = ${ins.ip};`, inline ?? `c.rip = ${after}; ${callThrough(calls, records, ins)}`);
       ended = true;
       break;
     }
-    const inline = emitStraight(ins);
+    const inline = emitStraight(ins, directTlb);
     if (inline === undefined) flags = 'unknown';
     else {
       const effect = flagsAfter(ins);
@@ -150,6 +152,7 @@ export function translateBlock(
     ...calls.map((_, i) => `const H${i} = H[${i}], I${i} = I[${i}];`),
     `return function ${name}(c) {`,
     'const lo = c.lo, hi = c.hi, f = c.flags, pv = c.mmu.pageVersions;',
+    ...(body.some((line) => line.includes('tlbWords')) ? [TLB_CONSTANTS] : []),
     ...body,
     '};',
   ].join('\n');
@@ -162,6 +165,10 @@ export function translateBlock(
   const run = factory(calls, records);
   return { ip: first.ip, count, ips, run, source };
 }
+
+/** The MMU's TLB arrays, for blocks whose memory accesses look it up inline (`emit.ts`). */
+const TLB_CONSTANTS =
+  'const m = c.mmu, tlb = m.tlb, tlbTag = tlb.tag, tlbOk = tlb.ok, tlbWords = tlb.words, tlbPfn = tlb.pfn, tlbMask = tlb.mask;';
 
 /** A direct call of the instruction's own handler (a constant call target inside the block). */
 function callThrough(calls: Handler[], records: Instruction[], ins: Instruction): string {

@@ -103,16 +103,63 @@ function baseDisplacement(ins: Instruction): string | undefined {
   return `${base === Register.None ? -1 : base - Register.RAX}, ${int(ins.memDisp)}, ${seg}`;
 }
 
-/** An expression reading the memory operand at `size` bytes (64: the low half, `c.vhi` the high). */
-function load(ins: Instruction, size: number): string | undefined {
-  const at = baseDisplacement(ins);
-  if (at !== undefined) return `c.readAt${size * 8}(${at})`;
-  const la = address(ins);
-  return la === undefined ? undefined : `c.read${size * 8}(${la})`;
+/**
+ * Statements reading 4 or 8 bytes at the linear address `la` into the variables `v` (and
+ * `vHi`, the high half), declared by the caller: a hit in a RAM page of the TLB is read
+ * here, as `Mmu.read32`/`read64` would read it, and anything else (a miss, a right the
+ * entry lacks, an unaligned or MMIO access, a fault) goes through the Cpu's accessor.
+ * See `DirectTlb` for the rule; `tlb*` and `m` are the block's constants.
+ */
+function tlbRead(la: string, size: 4 | 8, v: string, vHi: string): string {
+  const hit = size === 8 ? `${vHi} = xw[(xo >> 2) + 1]; ${v} = xw[xo >> 2];` : `${v} = xw[xo >> 2];`;
+  const miss = size === 8 ? `${v} = c.read64(xa); ${vHi} = c.vhi;` : `${v} = c.read32(xa);`;
+  return (
+    `{ const xa = ${la}, xo = xa & 4095, xp = (xa - xo) / 4096, xi = xp & tlbMask, xw = tlbWords[xi]; ` +
+    `if (xw !== null && (xo & ${size - 1}) === 0 && tlbTag[xi] === xp && (tlbOk[xi] & m.readBit) !== 0) { m.tlbHits++; ${hit} } ` +
+    `else { ${miss} } }`
+  );
 }
 
-/** A statement writing `v` (and `vHi` for 8 bytes) to the memory operand. */
-function store(ins: Instruction, size: 4 | 8, v: string, vHi: string): string | undefined {
+/** Statements writing `v` (and `vHi`) as 4 or 8 bytes at `la`: `tlbRead`'s twin for stores. */
+function tlbWrite(la: string, size: 4 | 8, v: string, vHi: string): string {
+  const hit = size === 8 ? `xw[(xo >> 2) + 1] = ${vHi}; xw[xo >> 2] = ${v};` : `xw[xo >> 2] = ${v};`;
+  const miss = size === 8 ? `c.write64(xa, ${v}, ${vHi});` : `c.write32(xa, ${v});`;
+  return (
+    `{ const xa = ${la}, xo = xa & 4095, xp = (xa - xo) / 4096, xi = xp & tlbMask, xw = tlbWords[xi]; ` +
+    `if (xw !== null && (xo & ${size - 1}) === 0 && tlbTag[xi] === xp && (tlbOk[xi] & m.writeBit) !== 0) { m.tlbHits++; ${hit} pv[tlbPfn[xi]]++; } ` +
+    `else { ${miss} } }`
+  );
+}
+
+/**
+ * Statements declaring `v` (and `vHi` for 8 bytes) as the memory operand read at `size`
+ * bytes, or undefined for forms left to the handler. With `direct`, 4- and 8-byte reads
+ * look the TLB up inline (`tlbRead`); otherwise, and for bytes and words, the block calls
+ * `Cpu.readAt*` (or `Cpu.read*` of a computed address).
+ */
+function loadInto(ins: Instruction, size: number, v: string, vHi: string, direct: boolean): string | undefined {
+  if (direct && (size === 4 || size === 8)) {
+    const la = address(ins);
+    if (la === undefined) return undefined;
+    return `let ${v}${size === 8 ? `, ${vHi}` : ''}; ${tlbRead(la, size, v, vHi)}`;
+  }
+  const at = baseDisplacement(ins);
+  let read: string;
+  if (at !== undefined) read = `c.readAt${size * 8}(${at})`;
+  else {
+    const la = address(ins);
+    if (la === undefined) return undefined;
+    read = `c.read${size * 8}(${la})`;
+  }
+  return size === 8 ? `const ${v} = ${read}; const ${vHi} = c.vhi;` : `const ${v} = ${read};`;
+}
+
+/** A statement writing `v` (and `vHi` for 8 bytes) to the memory operand; `loadInto`'s twin. */
+function store(ins: Instruction, size: 4 | 8, v: string, vHi: string, direct: boolean): string | undefined {
+  if (direct) {
+    const la = address(ins);
+    return la === undefined ? undefined : tlbWrite(la, size, v, vHi);
+  }
   const at = baseDisplacement(ins);
   if (at !== undefined) return size === 4 ? `c.writeAt32(${at}, ${v});` : `c.writeAt64(${at}, ${v}, ${vHi});`;
   const la = address(ins);
@@ -120,8 +167,28 @@ function store(ins: Instruction, size: 4 | 8, v: string, vHi: string): string | 
   return size === 4 ? `c.write32(${la}, ${v});` : `c.write64(${la}, ${v}, ${vHi});`;
 }
 
+/**
+ * A 64-bit push of `v`/`vHi` (`Cpu.push64`): the store at RSP - 8, then RSP moves, so a
+ * fault leaves RSP as it was. RSP - 8 is computed on the halves, exact for every value.
+ */
+function push(v: string, vHi: string, direct: boolean): string {
+  if (!direct) return `c.push64(${v}, ${vHi});`;
+  const la = `nh * ${TWO32} + (nl >>> 0)`;
+  return `{ const sl = lo[4], nl = (sl - 8) | 0, nh = (hi[4] - ((sl >>> 0) < 8 ? 1 : 0)) | 0; ${tlbWrite(la, 8, v, vHi)} lo[4] = nl; hi[4] = nh; }`;
+}
+
+/** Statements declaring `v`/`vHi` as a 64-bit pop (`Cpu.pop64`): the load at RSP, then RSP moves. */
+function pop(v: string, vHi: string, direct: boolean): string {
+  if (!direct) return `const ${v} = c.pop64(); const ${vHi} = c.vhi;`;
+  const la = `sh * ${TWO32} + (sl >>> 0)`;
+  return (
+    `const sl = lo[4], sh = hi[4]; let ${v}, ${vHi}; ${tlbRead(la, 8, v, vHi)} ` +
+    `const nl = (sl + 8) | 0; lo[4] = nl; hi[4] = (sh + ((nl >>> 0) < (sl >>> 0) ? 1 : 0)) | 0;`
+  );
+}
+
 /** Source operand `n` as `[low, high]` expressions for an operation of `size` (4 or 8), or undefined. */
-function source(ins: Instruction, n: number, size: number, pre: string[]): [string, string] | undefined {
+function source(ins: Instruction, n: number, size: number, pre: string[], direct: boolean): [string, string] | undefined {
   const kind = ins.opKind[n];
   if (kind === OpKind.Immediate) return [int(ins.immLo), size === 8 ? int(ins.immHi) : '0'];
   const r = gpr(ins, n);
@@ -131,14 +198,10 @@ function source(ins: Instruction, n: number, size: number, pre: string[]): [stri
     return ['b', size === 8 ? 'bHi' : '0'];
   }
   if (kind !== OpKind.Memory || ins.opSize[n] !== size) return undefined;
-  const read = load(ins, size);
+  const read = loadInto(ins, size, 'b', 'bHi', direct);
   if (read === undefined) return undefined;
-  if (size === 4) {
-    pre.push(`const b = ${read};`);
-    return ['b', '0'];
-  }
-  pre.push(`const b = ${read}; const bHi = c.vhi;`);
-  return ['b', 'bHi'];
+  pre.push(read);
+  return ['b', size === 8 ? 'bHi' : '0'];
 }
 
 const ALU = new Map<number, FlagOp>([
@@ -164,15 +227,15 @@ function byteRegister(ins: Instruction, n: number): string | undefined {
  * cmp/test of bytes (`alu.ts` with size 1: both operands masked to 8 bits, no write).
  * Byte arithmetic that writes would merge into the register; it stays with the handler.
  */
-function byteCompare(ins: Instruction): string | undefined {
+function byteCompare(ins: Instruction, direct: boolean): string | undefined {
   const m = ins.mnemonic;
   if ((m !== M.Cmp && m !== M.Test) || ins.opCount !== 2 || ins.opSize[0] !== 1) return undefined;
   const pre: string[] = [];
   let a = byteRegister(ins, 0);
   if (a === undefined) {
-    const read = ins.opKind[0] === OpKind.Memory ? load(ins, 1) : undefined;
+    const read = ins.opKind[0] === OpKind.Memory ? loadInto(ins, 1, 'a', '', direct) : undefined;
     if (read === undefined) return undefined;
-    pre.push(`const a = ${read};`);
+    pre.push(read);
     a = 'a';
   }
   let b = byteRegister(ins, 1);
@@ -189,7 +252,7 @@ function byteCompare(ins: Instruction): string | undefined {
  * add/sub/cmp/and/or/xor/test of 32- or 64-bit operands, into a register or memory
  * (`alu.ts`: read the destination, then the source; compute; write; set the lazy flags).
  */
-function alu(ins: Instruction): string | undefined {
+function alu(ins: Instruction, direct: boolean): string | undefined {
   const op = ALU.get(ins.mnemonic);
   if (op === undefined || ins.opCount !== 2) return undefined;
   const size = ins.opSize[0]!;
@@ -203,14 +266,14 @@ function alu(ins: Instruction): string | undefined {
     lines.push(`const a = lo[${d}];`);
     if (size === 8) lines.push(`const aHi = hi[${d}];`);
   } else if (ins.opKind[0] === OpKind.Memory && ins.opSize[0] === size) {
-    const read = load(ins, size);
-    const write = store(ins, size, 'r', 'rHi');
+    const read = loadInto(ins, size, 'a', 'aHi', direct);
+    const write = store(ins, size, 'r', 'rHi', direct);
     if (read === undefined || write === undefined) return undefined;
-    lines.push(size === 4 ? `const a = ${read};` : `const a = ${read}; const aHi = c.vhi;`);
+    lines.push(read);
     written = write;
   } else return undefined;
   const pre: string[] = [];
-  const src = source(ins, 1, size, pre);
+  const src = source(ins, 1, size, pre, direct);
   if (src === undefined || (written !== '' && ins.opKind[1] === OpKind.Memory)) return undefined;
   lines.push(...pre);
   const [b, bHi] = src;
@@ -235,7 +298,7 @@ function alu(ins: Instruction): string | undefined {
 }
 
 /** movzx into a 32- or 64-bit register from a byte or word register or memory (`data.ts`). */
-function movzx(ins: Instruction): string | undefined {
+function movzx(ins: Instruction, direct: boolean): string | undefined {
   const d = gpr(ins, 0);
   const from = ins.opSize[1]!;
   if (d < 0 || (from !== 1 && from !== 2)) return undefined;
@@ -245,23 +308,20 @@ function movzx(ins: Instruction): string | undefined {
     const r = ins.opReg[1]!;
     if (r >= Register.AX && r <= Register.R15W) v = `(lo[${r - Register.AX}] & 65535)`;
   }
-  if (v === undefined) {
-    if (ins.opKind[1] !== OpKind.Memory) return undefined;
-    v = load(ins, from);
-    if (v === undefined) return undefined;
-  }
-  return `lo[${d}] = ${v}; hi[${d}] = 0;`;
+  if (v !== undefined) return `lo[${d}] = ${v}; hi[${d}] = 0;`;
+  const read = ins.opKind[1] === OpKind.Memory ? loadInto(ins, from, 'v', '', direct) : undefined;
+  return read === undefined ? undefined : `{ ${read} lo[${d}] = v; hi[${d}] = 0; }`;
 }
 
 /** mov between registers, memory and immediates (`data.ts`; system registers are not GPRs and decline). */
-function mov(ins: Instruction): string | undefined {
+function mov(ins: Instruction, direct: boolean): string | undefined {
   if (ins.mnemonic !== M.Mov || ins.opCount !== 2) return undefined;
   const size = ins.opSize[0]!;
   if (size !== 4 && size !== 8) return undefined;
   const d = gpr(ins, 0);
   if (d >= 0) {
     const pre: string[] = [];
-    const src = source(ins, 1, size, pre);
+    const src = source(ins, 1, size, pre, direct);
     if (src === undefined) return undefined;
     return `{ ${pre.join(' ')} lo[${d}] = ${src[0]}; hi[${d}] = ${src[1]}; }`;
   }
@@ -276,7 +336,7 @@ function mov(ins: Instruction): string | undefined {
     v = int(ins.immLo);
     vHi = int(ins.immHi);
   } else return undefined;
-  return store(ins, size, v, vHi);
+  return store(ins, size, v, vHi, direct);
 }
 
 /** lea with 64-bit addressing into a 32- or 64-bit register (`Cpu.lea`). */
@@ -379,24 +439,28 @@ function shift(ins: Instruction): string | undefined {
  * 64-bit push of a register, an immediate or memory, and pop into a register (`data.ts`
  * through `Cpu.push64`/`Cpu.pop64`: the value is read before RSP moves).
  */
-function stack(ins: Instruction): string | undefined {
+function stack(ins: Instruction, direct: boolean): string | undefined {
   if (ins.operandSize !== 8 || ins.opSize[0] !== 8) return undefined;
   const r = gpr(ins, 0);
   if (ins.mnemonic === M.Push) {
-    if (r >= 0) return `c.push64(lo[${r}], hi[${r}]);`;
-    if (ins.opKind[0] === OpKind.Immediate) return `c.push64(${int(ins.immLo)}, ${int(ins.immHi)});`;
-    const read = ins.opKind[0] === OpKind.Memory ? load(ins, 8) : undefined;
-    return read === undefined ? undefined : `{ const v = ${read}; c.push64(v, c.vhi); }`;
+    if (r >= 0) return push(`lo[${r}]`, `hi[${r}]`, direct);
+    if (ins.opKind[0] === OpKind.Immediate) return push(int(ins.immLo), int(ins.immHi), direct);
+    const read = ins.opKind[0] === OpKind.Memory ? loadInto(ins, 8, 'v', 'vHi', direct) : undefined;
+    return read === undefined ? undefined : `{ ${read} ${push('v', 'vHi', direct)} }`;
   }
   if (r < 0) return undefined;
-  return `{ const v = c.pop64(); hi[${r}] = c.vhi; lo[${r}] = v; }`;
+  // `pop %rsp` loads RSP with the value read, after the increment
+  return `{ ${pop('v', 'vHi', direct)} hi[${r}] = vHi; lo[${r}] = v; }`;
 }
 
-/** Straight-line code for `ins`, or undefined when the block must call its handler. */
-export function emitStraight(ins: Instruction): string | undefined {
+/**
+ * Straight-line code for `ins`, or undefined when the block must call its handler. With
+ * `direct`, memory accesses look the MMU's TLB up in the emitted code (`Mmu.tlb`).
+ */
+export function emitStraight(ins: Instruction, direct: boolean): string | undefined {
   switch (ins.mnemonic) {
     case M.Mov:
-      return mov(ins);
+      return mov(ins, direct);
     case M.Lea:
       return lea(ins);
     case M.Rol:
@@ -408,11 +472,11 @@ export function emitStraight(ins: Instruction): string | undefined {
       return shift(ins);
     case M.Push:
     case M.Pop:
-      return stack(ins);
+      return stack(ins, direct);
     case M.Movzx:
-      return movzx(ins);
+      return movzx(ins, direct);
     default:
-      return ins.opSize[0] === 1 ? byteCompare(ins) : alu(ins);
+      return ins.opSize[0] === 1 ? byteCompare(ins, direct) : alu(ins, direct);
   }
 }
 
@@ -508,14 +572,17 @@ export function conditionCode(flags: FlagsKnown, cc: number): string {
 }
 
 /** Code that sets `c.rip` for a direct branch, call or plain return, or undefined. */
-export function emitBranch(ins: Instruction, flags: FlagsKnown): string | undefined {
+export function emitBranch(ins: Instruction, flags: FlagsKnown, direct: boolean): string | undefined {
   const next = num(ins.ip + ins.length);
   const target = num(ins.branchTarget);
   const cc = JCC_CONDITION.get(ins.mnemonic);
   if (cc !== undefined) return `c.rip = (${conditionCode(flags, cc)}) ? ${target} : ${next};`;
-  const direct = ins.opKind[0] === OpKind.NearBranch;
-  if (ins.mnemonic === M.Jmp && direct) return `c.rip = ${target};`;
-  if (ins.mnemonic === M.Call && direct) return `c.pushN(${next}); c.rip = ${target};`;
-  if (ins.mnemonic === M.Ret && ins.opCount === 0) return 'c.rip = c.popN();';
+  const near = ins.opKind[0] === OpKind.NearBranch;
+  if (ins.mnemonic === M.Jmp && near) return `c.rip = ${target};`;
+  if (ins.mnemonic === M.Call && near) {
+    const ret = ins.ip + ins.length;
+    return `${push(int(ret), int(Math.floor(ret / TWO32)), direct)} c.rip = ${target};`;
+  }
+  if (ins.mnemonic === M.Ret && ins.opCount === 0) return `{ ${pop('v', 'vHi', direct)} c.rip = vHi * ${TWO32} + (v >>> 0); }`;
   return undefined;
 }
