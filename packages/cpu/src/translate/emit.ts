@@ -104,31 +104,35 @@ function baseDisplacement(ins: Instruction): string | undefined {
 }
 
 /**
+ * The TLB lookup of a direct access to `la` (see `DirectTlb`): declares the offset in the
+ * page, the page number, the entry and its frame, and opens the test for a hit — a RAM
+ * frame, an aligned access, the page's tag and the `right` the access needs at the current
+ * privilege level. `tlb*` and `m` (the MMU) are the block's constants.
+ */
+function tlbHit(la: string, size: 4 | 8, right: 'readBit' | 'writeBit'): string {
+  return (
+    `const xa = ${la}, xo = xa & 4095, xp = (xa - xo) / 4096, xi = xp & tlbMask, xw = tlbWords[xi]; ` +
+    `if (xw !== null && (xo & ${size - 1}) === 0 && tlbTag[xi] === xp && (tlbOk[xi] & m.${right}) !== 0)`
+  );
+}
+
+/**
  * Statements reading 4 or 8 bytes at the linear address `la` into the variables `v` (and
- * `vHi`, the high half), declared by the caller: a hit in a RAM page of the TLB is read
- * here, as `Mmu.read32`/`read64` would read it, and anything else (a miss, a right the
- * entry lacks, an unaligned or MMIO access, a fault) goes through the Cpu's accessor.
- * See `DirectTlb` for the rule; `tlb*` and `m` are the block's constants.
+ * `vHi`, the high half), declared by the caller: a hit is read from the frame here, as
+ * `Mmu.read32`/`read64` would read it, and anything else (a miss, a right the entry lacks,
+ * an unaligned or MMIO access, a fault) goes through the Cpu's accessor.
  */
 function tlbRead(la: string, size: 4 | 8, v: string, vHi: string): string {
   const hit = size === 8 ? `${vHi} = xw[(xo >> 2) + 1]; ${v} = xw[xo >> 2];` : `${v} = xw[xo >> 2];`;
   const miss = size === 8 ? `${v} = c.read64(xa); ${vHi} = c.vhi;` : `${v} = c.read32(xa);`;
-  return (
-    `{ const xa = ${la}, xo = xa & 4095, xp = (xa - xo) / 4096, xi = xp & tlbMask, xw = tlbWords[xi]; ` +
-    `if (xw !== null && (xo & ${size - 1}) === 0 && tlbTag[xi] === xp && (tlbOk[xi] & m.readBit) !== 0) { m.tlbHits++; ${hit} } ` +
-    `else { ${miss} } }`
-  );
+  return `{ ${tlbHit(la, size, 'readBit')} { m.tlbHits++; ${hit} } else { ${miss} } }`;
 }
 
-/** Statements writing `v` (and `vHi`) as 4 or 8 bytes at `la`: `tlbRead`'s twin for stores. */
+/** Statements writing `v` (and `vHi`) as 4 or 8 bytes at `la`; a hit bumps the frame's write version. */
 function tlbWrite(la: string, size: 4 | 8, v: string, vHi: string): string {
   const hit = size === 8 ? `xw[(xo >> 2) + 1] = ${vHi}; xw[xo >> 2] = ${v};` : `xw[xo >> 2] = ${v};`;
   const miss = size === 8 ? `c.write64(xa, ${v}, ${vHi});` : `c.write32(xa, ${v});`;
-  return (
-    `{ const xa = ${la}, xo = xa & 4095, xp = (xa - xo) / 4096, xi = xp & tlbMask, xw = tlbWords[xi]; ` +
-    `if (xw !== null && (xo & ${size - 1}) === 0 && tlbTag[xi] === xp && (tlbOk[xi] & m.writeBit) !== 0) { m.tlbHits++; ${hit} pv[tlbPfn[xi]]++; } ` +
-    `else { ${miss} } }`
-  );
+  return `{ ${tlbHit(la, size, 'writeBit')} { m.tlbHits++; ${hit} pv[tlbPfn[xi]]++; } else { ${miss} } }`;
 }
 
 /**
