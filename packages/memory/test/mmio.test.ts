@@ -37,3 +37,18 @@ test('a per-CPU MMIO window sends every access through paging to that CPU’s de
   expect(mem.residentFrames).toBeLessThan(10); // nothing was written to RAM at 0xfee00000
   expect(mem.read32(0xfee000b0)).toBe(0xffffffff); // plain memory there is unpopulated
 });
+
+test('a mode change that recomputes the TLB rights leaves MMIO pages going to the device', () => {
+  const { cr3, pt, mmu } = machine();
+  const va = -0x1000000;
+  pt.map(cr3, va, 0xfee00000, Pte.RW | Pte.PCD);
+  const apic = recorder();
+  mmu.mapMmio(0xfee00000, 0x1000, apic);
+  expect(mmu.read32(va + 0x30)).toBe(0x44);
+  // CR4.SMAP on, then off: each recomputes every entry's rights from its walk
+  mmu.setMode({ ...mmu.getMode(), smap: true });
+  mmu.setMode({ ...mmu.getMode(), smap: false });
+  expect(mmu.read32(va + 0x30)).toBe(0x44);
+  expect(mmu.write32(va + 0xb0, 0)).toBe(true);
+  expect(apic.log).toEqual(['r4@30', 'r4@30', 'w4@b0=0']);
+});
