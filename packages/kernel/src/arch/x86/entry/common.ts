@@ -39,12 +39,18 @@ export interface InFlight {
   readonly args: Float64Array;
 }
 
+/** The pt_regs field at byte offset `off` of `words` as a signed 64-bit JS number (`Kernel.readRegsSigned`). */
+function signedAt(words: Uint32Array, off: number): number {
+  return (words[off / 4 + 1]! | 0) * 4294967296 + words[off / 4]!;
+}
+
 /**
  * arch/x86/entry/common.c: the C side of the syscall path, reached from entry_SYSCALL_64
  * through `call do_syscall_64`. It also observes the SYSRET or IRET that ends each syscall,
  * to record the exit event with the path the entry code chose.
  */
 export class SyscallPath {
+  /** struct pt_regs of the syscall being entered, as 32-bit halves (read once per call). */
   private readonly regsWords = new Uint32Array(42);
   /** The last strace line of each argument-less call (`getppid() = 1`) and the result it shows. */
   private readonly plainLines: ({ ret: number; line: string } | undefined)[] = [];
@@ -94,19 +100,21 @@ export class SyscallPath {
     const regsVa = cpu.gpr(7);
     if (regsVa !== t.ptRegs)
       throw new KernelPanic(`do_syscall_64: regs ${hex16(regsVa)} is not task_pt_regs`);
-    const ptRegsPhys = t.ptRegsPhys;
-    const nrLo = k.mem.read32(ptRegsPhys + PtRegs.ORIG_AX);
-    const nrHi = k.mem.read32(ptRegsPhys + PtRegs.ORIG_AX + 4);
+    // struct pt_regs in one copy from the kernel stack: the number, the arguments and the trace's snapshot
+    const words = this.regsWords;
+    k.mem.readWords(t.ptRegsPhys, words, 42);
+    const nrLo = words[PtRegs.ORIG_AX / 4]!;
+    const nrHi = words[PtRegs.ORIG_AX / 4 + 1]!;
     const nr = nrHi === 0 && nrLo < NR_SYSCALLS ? nrLo : -1;
     k.syscallCount++;
     // local_irq_enable()
     cpu.rflags |= Rflags.IF;
-    const a0 = k.readRegsSigned(t, PtRegs.DI);
-    const a1 = k.readRegsSigned(t, PtRegs.SI);
-    const a2 = k.readRegsSigned(t, PtRegs.DX);
-    const a3 = k.readRegsSigned(t, PtRegs.R10);
-    const a4 = k.readRegsSigned(t, PtRegs.R8);
-    const a5 = k.readRegsSigned(t, PtRegs.R9);
+    const a0 = signedAt(words, PtRegs.DI);
+    const a1 = signedAt(words, PtRegs.SI);
+    const a2 = signedAt(words, PtRegs.DX);
+    const a3 = signedAt(words, PtRegs.R10);
+    const a4 = signedAt(words, PtRegs.R8);
+    const a5 = signedAt(words, PtRegs.R9);
     const flight = this.flight(t);
     flight.nr = nr < 0 ? nrLo : nr;
     flight.warned = false;
@@ -303,9 +311,8 @@ export class SyscallPath {
     straceLine: string | undefined,
   ): void {
     const k = this.k;
+    // struct pt_regs as do_syscall_64 read it at entry
     const words = this.regsWords;
-    // struct pt_regs straight from the kernel stack (a little-endian host's words are its halves)
-    k.mem.readWords(t.ptRegsPhys, words, 42);
     for (let i = 0; i < 6; i++) {
       this.argWords[2 * i] = words[ARG_REGS[i]! / 4]!;
       this.argWords[2 * i + 1] = words[ARG_REGS[i]! / 4 + 1]!;
