@@ -91,7 +91,7 @@ function randomProgram(seed: number): string {
   const body: string[] = [];
   for (let i = 0; i < 60; i++) {
     const lines: string[] = [];
-    switch (next() % 16) {
+    switch (next() % 17) {
       case 0:
         lines.push(`${pick(alu)}q %${pick(r64)}, %${pick(r64)}`);
         break;
@@ -140,6 +140,23 @@ function randomProgram(seed: number): string {
       case 13:
         lines.push(`movabs $${next() * 4096 + (next() & 0xfff)}, %${pick(r64)}`);
         break;
+      case 14: {
+        // bytes at any offset, so every lane of a word is read and written
+        const set = next() & 1 ? r8 : r8legacy;
+        // not %ch: %rcx counts the loop
+        const into = set.filter((r) => r !== 'ch');
+        const memb = (): string => `${next() % 256}(%rbp)`;
+        lines.push(
+          `movb %${pick(set)}, ${memb()}`,
+          `movb ${memb()}, %${pick(into)}`,
+          `movb $${next() & 0xff}, ${memb()}`,
+          `movb %${pick(set)}, %${pick(into)}`,
+          `movb $${next() & 0xff}, %${pick(into)}`,
+          `cmpb $${next() & 0xff}, ${memb()}`,
+          `movzbl ${memb()}, %${pick(r32)}`,
+        );
+        break;
+      }
       default: {
         const cc = pick(['e', 'ne', 'b', 'ae', 'be', 'a', 'l', 'ge', 'le', 'g', 's', 'ns', 'o', 'p']);
         lines.push(`j${cc} ${label}f`, `inc %${pick(r64)}`, `${label}:`);

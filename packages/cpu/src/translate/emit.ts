@@ -109,40 +109,62 @@ function baseDisplacement(ins: Instruction): string | undefined {
  * frame, an aligned access, the page's tag and the `right` the access needs at the current
  * privilege level. `tlb*` and `m` (the MMU) are the block's constants.
  */
-function tlbHit(la: string, size: 4 | 8, right: 'readBit' | 'writeBit'): string {
+function tlbHit(la: string, size: 1 | 4 | 8, right: 'readBit' | 'writeBit'): string {
+  const aligned = size === 1 ? '' : ` && (xo & ${size - 1}) === 0`;
   return (
     `const xa = ${la}, xo = xa & 4095, xp = (xa - xo) / 4096, xi = xp & tlbMask, xw = tlbWords[xi]; ` +
-    `if (xw !== null && (xo & ${size - 1}) === 0 && tlbTag[xi] === xp && (tlbOk[xi] & m.${right}) !== 0)`
+    `if (xw !== null${aligned} && tlbTag[xi] === xp && (tlbOk[xi] & m.${right}) !== 0)`
   );
 }
 
 /**
- * Statements reading 4 or 8 bytes at the linear address `la` into the variables `v` (and
+ * Statements reading 1, 4 or 8 bytes at the linear address `la` into the variables `v` (and
  * `vHi`, the high half), declared by the caller: a hit is read from the frame here, as
- * `Mmu.read32`/`read64` would read it, and anything else (a miss, a right the entry lacks,
- * an unaligned or MMIO access, a fault) goes through the Cpu's accessor.
+ * `Mmu.read8`/`read32`/`read64` would read it (a byte is a lane of its little-endian word),
+ * and anything else (a miss, a right the entry lacks, an unaligned or MMIO access, a
+ * fault) goes through the Cpu's accessor.
  */
-function tlbRead(la: string, size: 4 | 8, v: string, vHi: string): string {
-  const hit = size === 8 ? `${vHi} = xw[(xo >> 2) + 1]; ${v} = xw[xo >> 2];` : `${v} = xw[xo >> 2];`;
-  const miss = size === 8 ? `${v} = c.read64(xa); ${vHi} = c.vhi;` : `${v} = c.read32(xa);`;
+function tlbRead(la: string, size: 1 | 4 | 8, v: string, vHi: string): string {
+  let hit: string;
+  let miss: string;
+  if (size === 1) {
+    hit = `${v} = (xw[xo >> 2] >>> ((xo & 3) << 3)) & 255;`;
+    miss = `${v} = c.read8(xa);`;
+  } else if (size === 4) {
+    hit = `${v} = xw[xo >> 2];`;
+    miss = `${v} = c.read32(xa);`;
+  } else {
+    hit = `${vHi} = xw[(xo >> 2) + 1]; ${v} = xw[xo >> 2];`;
+    miss = `${v} = c.read64(xa); ${vHi} = c.vhi;`;
+  }
   return `{ ${tlbHit(la, size, 'readBit')} { m.tlbHits++; ${hit} } else { ${miss} } }`;
 }
 
-/** Statements writing `v` (and `vHi`) as 4 or 8 bytes at `la`; a hit bumps the frame's write version. */
-function tlbWrite(la: string, size: 4 | 8, v: string, vHi: string): string {
-  const hit = size === 8 ? `xw[(xo >> 2) + 1] = ${vHi}; xw[xo >> 2] = ${v};` : `xw[xo >> 2] = ${v};`;
-  const miss = size === 8 ? `c.write64(xa, ${v}, ${vHi});` : `c.write32(xa, ${v});`;
+/** Statements writing `v` (and `vHi`) as 1, 4 or 8 bytes at `la`; a hit bumps the frame's write version. */
+function tlbWrite(la: string, size: 1 | 4 | 8, v: string, vHi: string): string {
+  let hit: string;
+  let miss: string;
+  if (size === 1) {
+    hit = `const xs = (xo & 3) << 3; xw[xo >> 2] = (xw[xo >> 2] & ~(255 << xs)) | ((${v} & 255) << xs);`;
+    miss = `c.write8(xa, ${v});`;
+  } else if (size === 4) {
+    hit = `xw[xo >> 2] = ${v};`;
+    miss = `c.write32(xa, ${v});`;
+  } else {
+    hit = `xw[(xo >> 2) + 1] = ${vHi}; xw[xo >> 2] = ${v};`;
+    miss = `c.write64(xa, ${v}, ${vHi});`;
+  }
   return `{ ${tlbHit(la, size, 'writeBit')} { m.tlbHits++; ${hit} pv[tlbPfn[xi]]++; } else { ${miss} } }`;
 }
 
 /**
  * Statements declaring `v` (and `vHi` for 8 bytes) as the memory operand read at `size`
- * bytes, or undefined for forms left to the handler. With `direct`, 4- and 8-byte reads
- * look the TLB up inline (`tlbRead`); otherwise, and for bytes and words, the block calls
+ * bytes, or undefined for forms left to the handler. With `direct`, 1-, 4- and 8-byte reads
+ * look the TLB up inline (`tlbRead`); otherwise, and for words, the block calls
  * `Cpu.readAt*` (or `Cpu.read*` of a computed address).
  */
 function loadInto(ins: Instruction, size: number, v: string, vHi: string, direct: boolean): string | undefined {
-  if (direct && (size === 4 || size === 8)) {
+  if (direct && (size === 1 || size === 4 || size === 8)) {
     const la = address(ins);
     if (la === undefined) return undefined;
     return `let ${v}${size === 8 ? `, ${vHi}` : ''}; ${tlbRead(la, size, v, vHi)}`;
@@ -159,10 +181,14 @@ function loadInto(ins: Instruction, size: number, v: string, vHi: string, direct
 }
 
 /** A statement writing `v` (and `vHi` for 8 bytes) to the memory operand; `loadInto`'s twin. */
-function store(ins: Instruction, size: 4 | 8, v: string, vHi: string, direct: boolean): string | undefined {
+function store(ins: Instruction, size: 1 | 4 | 8, v: string, vHi: string, direct: boolean): string | undefined {
   if (direct) {
     const la = address(ins);
     return la === undefined ? undefined : tlbWrite(la, size, v, vHi);
+  }
+  if (size === 1) {
+    const la = address(ins);
+    return la === undefined ? undefined : `c.write8(${la}, ${v});`;
   }
   const at = baseDisplacement(ins);
   if (at !== undefined) return size === 4 ? `c.writeAt32(${at}, ${v});` : `c.writeAt64(${at}, ${v}, ${vHi});`;
@@ -225,6 +251,34 @@ function byteRegister(ins: Instruction, n: number): string | undefined {
   if (r >= Register.AL && r <= Register.R15L) return `(lo[${r - Register.AL}] & 255)`;
   if (r >= Register.AH && r <= Register.BH) return `((lo[${r - Register.AH}] >> 8) & 255)`;
   return undefined;
+}
+
+/** A statement writing byte `v` (0..255) into byte register operand `n`, merged as `writeReg` merges it. */
+function setByteRegister(ins: Instruction, n: number, v: string): string | undefined {
+  const r = ins.opReg[n]!;
+  if (r >= Register.AL && r <= Register.R15L) return `lo[${r - Register.AL}] = (lo[${r - Register.AL}] & ~255) | ${v};`;
+  if (r >= Register.AH && r <= Register.BH) return `lo[${r - Register.AH}] = (lo[${r - Register.AH}] & ~0xff00) | (${v} << 8);`;
+  return undefined;
+}
+
+/** mov of a byte between registers, memory and an immediate (`data.ts`): no flags, the rest of the register kept. */
+function byteMov(ins: Instruction, direct: boolean): string | undefined {
+  let pre = '';
+  let v: string | undefined;
+  const from = ins.opKind[1];
+  if (from === OpKind.Immediate) v = String(ins.immLo & 255);
+  else if (from === OpKind.Register) v = byteRegister(ins, 1);
+  else if (from === OpKind.Memory && ins.opKind[0] === OpKind.Register) {
+    const read = loadInto(ins, 1, 'v', '', direct);
+    if (read === undefined) return undefined;
+    pre = read;
+    v = 'v';
+  }
+  if (v === undefined) return undefined;
+  let write: string | undefined;
+  if (ins.opKind[0] === OpKind.Register && ins.opSize[0] === 1) write = setByteRegister(ins, 0, v);
+  else if (ins.opKind[0] === OpKind.Memory) write = store(ins, 1, v, '', direct);
+  return write === undefined ? undefined : `{ ${pre} ${write} }`;
 }
 
 /**
@@ -321,6 +375,7 @@ function movzx(ins: Instruction, direct: boolean): string | undefined {
 function mov(ins: Instruction, direct: boolean): string | undefined {
   if (ins.mnemonic !== M.Mov || ins.opCount !== 2) return undefined;
   const size = ins.opSize[0]!;
+  if (size === 1) return byteMov(ins, direct);
   if (size !== 4 && size !== 8) return undefined;
   const d = gpr(ins, 0);
   if (d >= 0) {
