@@ -153,6 +153,12 @@ export class Cpu {
   private delivering = 0;
   /** The translation block running, if any (for the fault path). */
   private block: TranslationBlock | undefined;
+  /**
+   * @internal Instructions retired by the completed passes of the running block: a block
+   * whose branch goes back to its own start runs again without returning (a loop), and
+   * sets this at each pass for the fault path.
+   */
+  blockRetired = 0;
   private stopRequest: string | undefined;
 
   constructor(options: CpuOptions) {
@@ -781,6 +787,7 @@ export class Cpu {
       if (tb != null) {
         if (tb.ip === rip && this.instret + tb.count <= this.sliceEnd) {
           this.block = tb;
+          this.blockRetired = 0;
           const n = tb.run(this);
           this.block = undefined;
           this.instret += n;
@@ -841,7 +848,7 @@ export class Cpu {
    * as a user instruction, as the interpreter counts it before running it.
    */
   private retireBlockPrefix(tb: TranslationBlock): void {
-    const done = Math.max(0, tb.ips.indexOf(this.instructionIp));
+    const done = this.blockRetired + Math.max(0, tb.ips.indexOf(this.instructionIp));
     this.instret += done;
     this.blockInstret += done;
     this.userInstret += (done + 1) * (this.cpl >> 1);

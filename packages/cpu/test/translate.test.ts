@@ -1,7 +1,8 @@
-import { Decoder } from '@legosim/x86';
+import { DecodeStatus, Decoder, Instruction } from '@legosim/x86';
 import { assemble } from '@legosim/x86/asm';
 import { describe, expect, test } from 'vitest';
 import { Cpu, FlagOp, Rflags, StopReason } from '../src/index.js';
+import { translateBlock } from '../src/translate/block.js';
 import { fusedCondition } from '../src/translate/emit.js';
 import { FlatMemory } from './flat-memory.js';
 
@@ -262,5 +263,74 @@ describe('a fault inside a translated block', () => {
       expect(blocks.returnIp).toBe(0x6000 + 16); // the call, after four 4-byte instructions
       expect(blocks).toEqual(interpreter);
     }
+  });
+});
+
+describe('a block that loops on itself', () => {
+  // The sieve's inner loop: a store, an add, a compare and the branch back to the start.
+  const LOOP = ['mov $0x5000, %ebx', 'mov $0x5f00, %edx', '1:', 'movb %cl, (%rbx)', 'add $3, %rbx', 'add %ebx, %eax', 'cmp %rdx, %rbx', 'jb 1b', 'hlt'].join('\n');
+
+  test('is compiled as a JavaScript loop around its passes', () => {
+    const code = assemble(LOOP, { origin: 0x1000 }).bytes;
+    const decoder = new Decoder();
+    const at = (ip: number): Instruction | undefined => {
+      const ins = new Instruction();
+      return decoder.decode(code, ip - 0x1000, code.length - (ip - 0x1000), ip, ins) === DecodeStatus.Ok ? ins : undefined;
+    };
+    const start = 0x1000 + 10; // after the two 5-byte movs
+    const tb = translateBlock(at(start)!, at, 1, 0, true)!;
+    expect(tb.count).toBe(5);
+    expect(tb.source).toContain('for (;;) {');
+    expect(tb.source).toContain('continue;');
+  });
+
+  test('stops at the budget and at every split of it exactly where the interpreter stops', () => {
+    for (const budget of [1, 5, 64, 99, 1000, 2047]) {
+      const state = (translate: boolean) => {
+        const mem = new FlatMemory(0x10000, 0x10000, true);
+        const cpu = new Cpu({ id: 0, mmu: mem, decoder: new Decoder(), translate });
+        mem.bytes.set(assemble(LOOP, { origin: 0x1000 }).bytes, 0x1000);
+        cpu.rip = 0x1000;
+        const stops: number[] = [];
+        for (let i = 0; i < 4; i++) stops.push(cpu.run(budget), cpu.rip, cpu.instret);
+        return { stops, regs: [...cpu.lo, ...cpu.hi], memory: [...mem.bytes.subarray(0x5000, 0x5f10)] };
+      };
+      expect(state(true), `budget ${budget}`).toEqual(state(false));
+    }
+  });
+
+  test('a fault in a later pass retires the passes before it', () => {
+    // User code stores down into the supervisor-only half: #PF in the 513th pass, whose handler halts.
+    const IDT = 0x9000;
+    const TSS = 0xa000;
+    const source = ['1:', 'movq %rax, (%rbx)', 'add $8, %rbx', 'inc %eax', 'jmp 1b'].join('\n');
+    const outcome = (translate: boolean) => {
+      const mem = new FlatMemory(0x10000, 0x8000, true);
+      const cpu = new Cpu({ id: 0, mmu: mem, decoder: new Decoder(), translate });
+      mem.bytes.set(assemble(source, { origin: 0x6000 }).bytes, 0x6000);
+      mem.bytes.set(assemble('hlt', { origin: 0x8000 }).bytes, 0x8000);
+      const v = new DataView(mem.bytes.buffer);
+      v.setUint32(IDT + 14 * 16, (0x10 << 16) | 0x8000, true);
+      v.setUint32(IDT + 14 * 16 + 4, 0x8e00, true);
+      v.setUint32(TSS + 4, 0xf000, true);
+      cpu.idtBase = IDT;
+      cpu.idtLimit = 0xfff;
+      cpu.trBase = TSS;
+      cpu.rip = 0x6000;
+      cpu.sreg[1] = 0x33;
+      cpu.setCpl(3);
+      cpu.setGpr(3, 0x7000);
+      cpu.setGpr(4, 0x7ff0);
+      const stop = cpu.run(1_000_000);
+      return { stop, rip: cpu.rip, instret: cpu.instret, user: cpu.userInstret, regs: [...cpu.lo, ...cpu.hi], cr2: cpu.cr2, returnIp: cpu.read64n(cpu.gpr(4) + 8), translated: cpu.blockInstret };
+    };
+    const { translated: none, ...interpreter } = outcome(false);
+    expect(none).toBe(0);
+    expect(interpreter.cr2).toBe(0x8000);
+    expect(interpreter.regs[0]).toBe(512); // 512 passes done
+    expect(interpreter.returnIp).toBe(0x6000);
+    const { translated, ...blocks } = outcome(true);
+    expect(translated).toBeGreaterThan(0);
+    expect(blocks).toEqual(interpreter);
   });
 });

@@ -1,5 +1,6 @@
 import { type Instruction, MNEMONIC_NAMES, Mnemonic as M, OpKind } from '@legosim/x86';
 import type { Cpu, Handler } from '../cpu.js';
+import { Rflags } from '../constants.js';
 import { isSystemReg } from '../semantics/data.js';
 import { BlockRole, blockRoles, handlers } from '../semantics/index.js';
 import { conditionCode, EA_HELPER, emitBranch, emitStraight, type FlagsKnown, flagsAfter, jccCondition } from './emit.js';
@@ -102,6 +103,8 @@ export function translateBlock(
   let ended = false;
   // What the lazy flags hold at this point of the block, for fusing a Jcc with its cmp.
   let flags: FlagsKnown = 'unknown';
+  // Whether a branch goes back to the block's start: the block then loops in itself.
+  let loops = false;
   while (ins !== undefined && ips.length < MAX_BLOCK_INSTRUCTIONS) {
     const role = roleOf(ins);
     if (role === BlockRole.Interpret) break;
@@ -113,7 +116,9 @@ export function translateBlock(
       // A conditional branch leaves the block when taken and falls through into the rest
       // of it otherwise, so straight-line code split by rarely taken branches (the
       // kernel's SYSRET checks) runs as one block.
-      body.push(`if (${conditionCode(flags, cc)}) { c.rip = ${ins.branchTarget}; return ${k + 1}; }`);
+      const taken = ins.branchTarget === first.ip ? loopBack(k + 1) : '';
+      loops ||= taken !== '';
+      body.push(`if (${conditionCode(flags, cc)}) { ${taken}c.rip = ${ins.branchTarget}; return ${RETIRED}${k + 1}; }`);
       ins = next(after);
       continue;
     }
@@ -121,7 +126,13 @@ export function translateBlock(
       // A call's push and a ret's pop can fault: the fault path needs the address. Handlers
       // of branches read RIP as the next instruction's address, as in the interpreter.
       const inline = emitBranch(ins, flags, directTlb);
-      body.push(`c.instructionIp = ${ins.ip};`, inline ?? `c.rip = ${after}; ${callThrough(calls, records, ins)}`);
+      const back = ins.mnemonic === M.Jmp && ins.opKind[0] === OpKind.NearBranch && ins.branchTarget === first.ip;
+      if (back) loops = true;
+      body.push(
+        `c.instructionIp = ${ins.ip};`,
+        back ? loopBack(k + 1) : '',
+        inline ?? `c.rip = ${after}; ${callThrough(calls, records, ins)}`,
+      );
       ended = true;
       break;
     }
@@ -137,14 +148,16 @@ export function translateBlock(
     if (inline === undefined || memory || stack) body.push(`c.instructionIp = ${ins.ip};`);
     body.push(inline ?? callThrough(calls, records, ins));
     if (memory || ins.mnemonic === M.Push) {
-      body.push(`if (pv[${pfn}] !== ${version}) { c.rip = ${after}; return ${k + 1}; }`);
+      body.push(`if (pv[${pfn}] !== ${version}) { c.rip = ${after}; return ${RETIRED}${k + 1}; }`);
     }
     ins = next(after);
   }
   const count = ips.length;
   if (count === 0) return null;
   if (!ended) body.push(`c.rip = ${after};`);
-  body.push(`return ${count};`);
+  body.push(`return ${RETIRED}${count};`);
+  // In a looping block every exit adds the instructions of the passes before it.
+  const text = body.join('\n').replaceAll(RETIRED, loops ? 'n + ' : '').replaceAll(BLOCK_COUNT, String(count));
   const name = `block_${(Math.floor(first.ip / 2 ** 32) >>> 0).toString(16)}${(first.ip >>> 0).toString(16).padStart(8, '0')}`;
   const source = [
     '"use strict";',
@@ -152,8 +165,8 @@ export function translateBlock(
     ...calls.map((_, i) => `const H${i} = H[${i}], I${i} = I[${i}];`),
     `return function ${name}(c) {`,
     'const lo = c.lo, hi = c.hi, f = c.flags, pv = c.mmu.pageVersions;',
-    ...(body.some((line) => line.includes('tlbWords')) ? [TLB_CONSTANTS] : []),
-    ...body,
+    ...(text.includes('tlbWords') ? [TLB_CONSTANTS] : []),
+    ...(loops ? ['let n = 0;', 'for (;;) {', text, '}'] : [text]),
     '};',
   ].join('\n');
   let factory = factories.get(source);
@@ -164,6 +177,27 @@ export function translateBlock(
   }
   const run = factory(calls, records);
   return { ip: first.ip, count, ips, run, source };
+}
+
+/** Where an exit's count gets the looping block's earlier passes (`n + `), filled in at the end. */
+const RETIRED = '\u0001';
+/** Where the loop-back test gets the block's length, known only at the end. */
+const BLOCK_COUNT = '\u0002';
+
+/**
+ * The taken branch back to the block's start, `k` instructions into it: when the CPU's
+ * run loop would enter the block again right away — no interrupt it would take first
+ * (RFLAGS.IF, the STI shadow, a pending vector: the same test as `Cpu.loop`) and all of
+ * the block within the budget — the block starts its next pass itself, as a JavaScript
+ * loop, with `n` the instructions retired so far (and `Cpu.blockRetired` for the fault
+ * path); otherwise it leaves as any branch does.
+ */
+function loopBack(k: number): string {
+  return (
+    `{ const done = n + ${k}; const at = c.instret + done; ` +
+    `if (at + ${BLOCK_COUNT} <= c.sliceEnd && !((c.rflags & ${Rflags.IF}) !== 0 && at > c.interruptShadowUntil && c.interrupts?.hasPending === true)) ` +
+    `{ n = done; c.blockRetired = done; continue; } } `
+  );
 }
 
 /** The MMU's TLB arrays, for blocks whose memory accesses look it up inline (`emit.ts`). */
