@@ -226,32 +226,40 @@ describe('translated blocks against the interpreter', () => {
   });
 });
 
+/**
+ * Runs user code at 0x6000 (CPL 3) on flat memory whose upper half (from 0x8000) is
+ * supervisor-only; the #PF handler (CPL 0, at 0x8000) halts. `registers` sets GPRs first.
+ * Returns what a fault must leave exactly as the interpreter leaves it.
+ */
+function runUserUntilFault(source: string, registers: [number, number][], translate: boolean, directTlb: boolean) {
+  const IDT = 0x9000;
+  const TSS = 0xa000;
+  const mem = new FlatMemory(0x10000, 0x8000, directTlb);
+  const cpu = new Cpu({ id: 0, mmu: mem, decoder: new Decoder(), translate });
+  mem.bytes.set(assemble(source, { origin: 0x6000 }).bytes, 0x6000);
+  mem.bytes.set(assemble('hlt', { origin: 0x8000 }).bytes, 0x8000);
+  const v = new DataView(mem.bytes.buffer);
+  v.setUint32(IDT + 14 * 16, (0x10 << 16) | 0x8000, true);
+  v.setUint32(IDT + 14 * 16 + 4, 0x8e00, true);
+  v.setUint32(TSS + 4, 0xf000, true);
+  cpu.idtBase = IDT;
+  cpu.idtLimit = 0xfff;
+  cpu.trBase = TSS;
+  cpu.rip = 0x6000;
+  cpu.sreg[1] = 0x33;
+  cpu.setCpl(3);
+  for (const [r, value] of registers) cpu.setGpr(r, value);
+  const stop = cpu.run(1_000_000);
+  // the #PF frame: error code at RSP, the faulting instruction's address above it
+  return { stop, rip: cpu.rip, instret: cpu.instret, user: cpu.userInstret, regs: [...cpu.lo, ...cpu.hi], cr2: cpu.cr2, returnIp: cpu.read64n(cpu.gpr(4) + 8), translated: cpu.blockInstret };
+}
+
 describe('a fault inside a translated block', () => {
   // User code at 0x6000 calls down a stack (from 0x3ff8) that runs off the bottom of memory;
   // the #PF handler (CPL 0, at 0x8000) halts. Every instruction before the faulting
   // push must have retired exactly once, and RIP must point at the call.
-  const IDT = 0x9000;
-  const TSS = 0xa000;
   const source = ['1:', 'add $1, %rbx', 'add $3, %rdx', 'lea 8(%rdx), %rsi', 'sub $0x38, %rsp', 'call 2f', 'jmp 1b', '2:', 'add $1, %r12', 'ret'].join('\n');
-  const outcome = (translate: boolean, directTlb = false) => {
-    const mem = new FlatMemory(0x10000, 0x8000, directTlb);
-    const cpu = new Cpu({ id: 0, mmu: mem, decoder: new Decoder(), translate });
-    mem.bytes.set(assemble(source, { origin: 0x6000 }).bytes, 0x6000);
-    mem.bytes.set(assemble('hlt', { origin: 0x8000 }).bytes, 0x8000);
-    const v = new DataView(mem.bytes.buffer);
-    v.setUint32(IDT + 14 * 16, (0x10 << 16) | 0x8000, true);
-    v.setUint32(IDT + 14 * 16 + 4, 0x8e00, true);
-    v.setUint32(TSS + 4, 0xf000, true);
-    cpu.idtBase = IDT;
-    cpu.idtLimit = 0xfff;
-    cpu.trBase = TSS;
-    cpu.rip = 0x6000;
-    cpu.sreg[1] = 0x33;
-    cpu.setCpl(3);
-    cpu.setGpr(4, 0x3ff8);
-    const stop = cpu.run(1_000_000);
-    return { stop, rip: cpu.rip, instret: cpu.instret, user: cpu.userInstret, regs: [...cpu.lo, ...cpu.hi], cr2: cpu.cr2, returnIp: cpu.read64n(cpu.gpr(4) + 8), translated: cpu.blockInstret };
-  };
+  const outcome = (translate: boolean, directTlb = false) => runUserUntilFault(source, [[4, 0x3ff8]], translate, directTlb);
   test('retires the instructions before it once, and returns to the faulting instruction', () => {
     const { translated: none, ...interpreter } = outcome(false);
     expect(none).toBe(0);
@@ -301,29 +309,8 @@ describe('a block that loops on itself', () => {
 
   test('a fault in a later pass retires the passes before it', () => {
     // User code stores down into the supervisor-only half: #PF in the 513th pass, whose handler halts.
-    const IDT = 0x9000;
-    const TSS = 0xa000;
     const source = ['1:', 'movq %rax, (%rbx)', 'add $8, %rbx', 'inc %eax', 'jmp 1b'].join('\n');
-    const outcome = (translate: boolean) => {
-      const mem = new FlatMemory(0x10000, 0x8000, true);
-      const cpu = new Cpu({ id: 0, mmu: mem, decoder: new Decoder(), translate });
-      mem.bytes.set(assemble(source, { origin: 0x6000 }).bytes, 0x6000);
-      mem.bytes.set(assemble('hlt', { origin: 0x8000 }).bytes, 0x8000);
-      const v = new DataView(mem.bytes.buffer);
-      v.setUint32(IDT + 14 * 16, (0x10 << 16) | 0x8000, true);
-      v.setUint32(IDT + 14 * 16 + 4, 0x8e00, true);
-      v.setUint32(TSS + 4, 0xf000, true);
-      cpu.idtBase = IDT;
-      cpu.idtLimit = 0xfff;
-      cpu.trBase = TSS;
-      cpu.rip = 0x6000;
-      cpu.sreg[1] = 0x33;
-      cpu.setCpl(3);
-      cpu.setGpr(3, 0x7000);
-      cpu.setGpr(4, 0x7ff0);
-      const stop = cpu.run(1_000_000);
-      return { stop, rip: cpu.rip, instret: cpu.instret, user: cpu.userInstret, regs: [...cpu.lo, ...cpu.hi], cr2: cpu.cr2, returnIp: cpu.read64n(cpu.gpr(4) + 8), translated: cpu.blockInstret };
-    };
+    const outcome = (translate: boolean) => runUserUntilFault(source, [[3, 0x7000], [4, 0x7ff0]], translate, true);
     const { translated: none, ...interpreter } = outcome(false);
     expect(none).toBe(0);
     expect(interpreter.cr2).toBe(0x8000);
