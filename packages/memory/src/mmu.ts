@@ -407,10 +407,7 @@ export class Mmu {
     m.smap = mode.smap;
     // XD turns from a permission into a reserved bit (or back): cached walks are void.
     if (nxeChanged) this.flushAll();
-    else {
-      this.tlb.recompute(m.writeProtect, m.noExecute, m.smep, m.smap);
-      if (this.mmioBase.length !== 0) this.revokeMmioRights();
-    }
+    else this.tlb.recompute(m.writeProtect, m.noExecute, m.smep, m.smap);
   }
 
   private translateSlow(la: number, access: Access): number {
@@ -438,25 +435,11 @@ export class Mmu {
     }
     const m = this.mode;
     // MMIO pages get no fast-path rights: every access comes back here and goes to the device.
-    const ok =
-      this.mmioBase.length !== 0 && this.mmioIndex(r.pageBase) >= 0
-        ? 0
-        : Tlb.okBits(r.perms, m.writeProtect, m.noExecute, m.smep, m.smap);
-    this.tlb.fill(vpn, r.pageBase, r.perms, r.pageShift, ok);
-    if (ok !== 0) this.attachFrame(vpn & this.mask);
+    const device = this.mmioBase.length !== 0 && this.mmioIndex(r.pageBase) >= 0;
+    const ok = Tlb.okBits(r.perms, m.writeProtect, m.noExecute, m.smep, m.smap);
+    this.tlb.fill(vpn, r.pageBase, r.perms, r.pageShift, ok, null, device);
+    if (!device && ok !== 0) this.attachFrame(vpn & this.mask);
     return r.pageBase + off;
-  }
-
-  /**
-   * Takes the fast-path rights back from the TLB entries of MMIO pages after `recompute` has
-   * derived every entry's rights from its walk: as when they were filled, each access to a
-   * device page must come back to `translateSlow` and go to the device, not to RAM.
-   */
-  private revokeMmioRights(): void {
-    const { tag, pa, ok } = this.tlb;
-    for (let i = 0; i < ok.length; i++) {
-      if (!Number.isNaN(tag[i]!) && this.mmioIndex(pa[i]!) >= 0) ok[i] = 0;
-    }
   }
 
   /**

@@ -41,6 +41,12 @@ export class Tlb {
   readonly words: (Int32Array | null)[];
   /** Page frame number of the entry's 4 KiB page (for the frame's write version). */
   readonly pfn: Int32Array;
+  /**
+   * 1 for an entry of a device page (MMIO): it has no `ok` rights whatever its walk allowed,
+   * so that every access goes through the MMU's slow path to the device, after a mode
+   * change (`recompute`) as well as after the fill.
+   */
+  readonly device: Uint8Array;
   /** True once an entry from a large page was filled (INVLPG must then scan). */
   hasLarge = false;
 
@@ -57,6 +63,7 @@ export class Tlb {
     this.spanPages = new Int32Array(size);
     this.words = new Array<Int32Array | null>(size).fill(null);
     this.pfn = new Int32Array(size);
+    this.device = new Uint8Array(size);
   }
 
   /** The {@link TlbOk} bits for walk rights `perms` under the given mode bits. */
@@ -85,15 +92,24 @@ export class Tlb {
     return ok;
   }
 
-  /** Fills the entry for virtual page `vpn`. */
-  fill(vpn: number, pa: number, perms: number, pageShift: number, ok: number, words: Int32Array | null = null): void {
+  /** Fills the entry for virtual page `vpn`; a `device` entry gets no `ok` rights. */
+  fill(
+    vpn: number,
+    pa: number,
+    perms: number,
+    pageShift: number,
+    ok: number,
+    words: Int32Array | null = null,
+    device = false,
+  ): void {
     const i = vpn & this.mask;
     this.tag[i] = vpn;
     this.pa[i] = pa;
     this.pfn[i] = pa / 4096;
-    this.words[i] = words;
+    this.words[i] = device ? null : words;
     this.perms[i] = perms;
-    this.ok[i] = ok;
+    this.ok[i] = device ? 0 : ok;
+    this.device[i] = device ? 1 : 0;
     const pages = 2 ** (pageShift - 12);
     this.spanPages[i] = pages;
     this.spanStart[i] = vpn - (vpn & (pages - 1));
@@ -103,7 +119,7 @@ export class Tlb {
   /** Recomputes `ok` of every entry after a mode change. */
   recompute(writeProtect: boolean, noExecute: boolean, smep: boolean, smap: boolean): void {
     for (let i = 0; i < this.size; i++) {
-      this.ok[i] = Tlb.okBits(this.perms[i]!, writeProtect, noExecute, smep, smap);
+      this.ok[i] = this.device[i] === 0 ? Tlb.okBits(this.perms[i]!, writeProtect, noExecute, smep, smap) : 0;
     }
   }
 
