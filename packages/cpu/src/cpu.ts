@@ -764,15 +764,22 @@ export class Cpu {
     return StopReason.Budget;
   }
 
+  /**
+   * Whether the CPU takes a pending external interrupt before the instruction that starts
+   * when `instret` instructions have retired: RFLAGS.IF set, past the STI shadow, a vector
+   * pending. The run loop asks before every instruction; a translation block that loops on
+   * itself asks before every pass.
+   */
+  takesInterrupt(instret: number): boolean {
+    return (this.rflags & Rflags.IF) !== 0 && instret > this.interruptShadowUntil && this.interrupts?.hasPending === true;
+  }
+
   private loop(): void {
     const handlers = handlerTable;
     while (this.instret < this.sliceEnd) {
-      if ((this.rflags & Rflags.IF) !== 0 && this.instret > this.interruptShadowUntil) {
-        const irq = this.interrupts;
-        if (irq?.hasPending) {
-          const vector = irq.acknowledge();
-          if (vector >= 0) this.deliver(vector, -1, this.rip);
-        }
+      if (this.takesInterrupt(this.instret)) {
+        const vector = this.interrupts!.acknowledge();
+        if (vector >= 0) this.deliver(vector, -1, this.rip);
       }
       const rip = this.rip;
       this.instructionIp = rip;

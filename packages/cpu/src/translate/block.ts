@@ -1,6 +1,5 @@
 import { type Instruction, MNEMONIC_NAMES, Mnemonic as M, OpKind } from '@legosim/x86';
 import type { Cpu, Handler } from '../cpu.js';
-import { Rflags } from '../constants.js';
 import { isSystemReg } from '../semantics/data.js';
 import { BlockRole, blockRoles, handlers } from '../semantics/index.js';
 import { conditionCode, EA_HELPER, emitBranch, emitStraight, type FlagsKnown, flagsAfter, jccCondition } from './emit.js';
@@ -85,7 +84,7 @@ function roleOf(ins: Instruction): BlockRole {
  * Builds the block starting at `first` (whose decoded successors `next` supplies, or
  * undefined past the page or an undecodable byte). Returns null when the first
  * instruction must be interpreted. With `directTlb` (the MMU offers `Mmu.tlb`), the
- * block's aligned 4- and 8-byte accesses look the TLB up in the block's own code.
+ * block's byte accesses and aligned 4- and 8-byte ones look the TLB up in the block's own code.
  */
 export function translateBlock(
   first: Instruction,
@@ -187,7 +186,7 @@ const BLOCK_COUNT = '\u0002';
 /**
  * The taken branch back to the block's start, `k` instructions into it: when the CPU's
  * run loop would enter the block again right away — no interrupt it would take first
- * (RFLAGS.IF, the STI shadow, a pending vector: the same test as `Cpu.loop`) and all of
+ * (`Cpu.takesInterrupt`, the run loop's own test) and all of
  * the block within the budget — the block starts its next pass itself, as a JavaScript
  * loop, with `n` the instructions retired so far (and `Cpu.blockRetired` for the fault
  * path); otherwise it leaves as any branch does.
@@ -195,7 +194,7 @@ const BLOCK_COUNT = '\u0002';
 function loopBack(k: number): string {
   return (
     `{ const done = n + ${k}; const at = c.instret + done; ` +
-    `if (at + ${BLOCK_COUNT} <= c.sliceEnd && !((c.rflags & ${Rflags.IF}) !== 0 && at > c.interruptShadowUntil && c.interrupts?.hasPending === true)) ` +
+    `if (at + ${BLOCK_COUNT} <= c.sliceEnd && !c.takesInterrupt(at)) ` +
     `{ n = done; c.blockRetired = done; continue; } } `
   );
 }

@@ -164,17 +164,14 @@ function tlbWrite(la: string, size: 1 | 4 | 8, v: string, vHi: string): string {
  * `Cpu.readAt*` (or `Cpu.read*` of a computed address).
  */
 function loadInto(ins: Instruction, size: number, v: string, vHi: string, direct: boolean): string | undefined {
-  if (direct && (size === 1 || size === 4 || size === 8)) {
-    const la = address(ins);
-    if (la === undefined) return undefined;
-    return `let ${v}${size === 8 ? `, ${vHi}` : ''}; ${tlbRead(la, size, v, vHi)}`;
-  }
-  const at = baseDisplacement(ins);
+  const inline = direct && size !== 2;
+  const at = inline ? undefined : baseDisplacement(ins);
   let read: string;
   if (at !== undefined) read = `c.readAt${size * 8}(${at})`;
   else {
     const la = address(ins);
     if (la === undefined) return undefined;
+    if (inline) return `let ${v}${size === 8 ? `, ${vHi}` : ''}; ${tlbRead(la, size as 1 | 4 | 8, v, vHi)}`;
     read = `c.read${size * 8}(${la})`;
   }
   return size === 8 ? `const ${v} = ${read}; const ${vHi} = c.vhi;` : `const ${v} = ${read};`;
@@ -182,19 +179,13 @@ function loadInto(ins: Instruction, size: number, v: string, vHi: string, direct
 
 /** A statement writing `v` (and `vHi` for 8 bytes) to the memory operand; `loadInto`'s twin. */
 function store(ins: Instruction, size: 1 | 4 | 8, v: string, vHi: string, direct: boolean): string | undefined {
-  if (direct) {
-    const la = address(ins);
-    return la === undefined ? undefined : tlbWrite(la, size, v, vHi);
-  }
-  if (size === 1) {
-    const la = address(ins);
-    return la === undefined ? undefined : `c.write8(${la}, ${v});`;
-  }
-  const at = baseDisplacement(ins);
+  // (the Cpu has no writeAt8: a byte store without the direct TLB goes to `write8` of the address)
+  const at = direct || size === 1 ? undefined : baseDisplacement(ins);
   if (at !== undefined) return size === 4 ? `c.writeAt32(${at}, ${v});` : `c.writeAt64(${at}, ${v}, ${vHi});`;
   const la = address(ins);
   if (la === undefined) return undefined;
-  return size === 4 ? `c.write32(${la}, ${v});` : `c.write64(${la}, ${v}, ${vHi});`;
+  if (direct) return tlbWrite(la, size, v, vHi);
+  return size === 1 ? `c.write8(${la}, ${v});` : size === 4 ? `c.write32(${la}, ${v});` : `c.write64(${la}, ${v}, ${vHi});`;
 }
 
 /**
@@ -590,34 +581,31 @@ export function fusedCondition(flags: FlagsKnown, cc: number): string | undefine
     below = '';
     less = '';
   } else return undefined;
-  switch (cc) {
+  // The low bit of a condition code negates it (SDM Vol. 1, Appendix B): cc 5 is not-cc 4.
+  let holds: string;
+  switch (cc & ~1) {
     case 2:
-      return below;
-    case 3:
-      return `!(${below})`;
+      holds = below;
+      break;
     case 4:
-      return zf;
-    case 5:
-      return `!(${zf})`;
+      holds = zf;
+      break;
     case 6:
-      return `(${below}) || ${zf}`;
-    case 7:
-      return `!((${below}) || ${zf})`;
+      holds = `(${below}) || ${zf}`;
+      break;
     case 8:
-      return sf;
-    case 9:
-      return `!(${sf})`;
+      holds = sf;
+      break;
     case 12:
-      return less;
-    case 13:
-      return `!(${less})`;
+      holds = less;
+      break;
     case 14:
-      return `(${less}) || ${zf}`;
-    case 15:
-      return `!((${less}) || ${zf})`;
+      holds = `(${less}) || ${zf}`;
+      break;
     default:
       return undefined;
   }
+  return (cc & 1) === 0 ? holds : `!(${holds})`;
 }
 
 /** Jcc's condition code, or -1 for other mnemonics. */
