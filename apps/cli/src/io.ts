@@ -14,7 +14,10 @@ export interface CliIo {
   readChunks(path: string, chunkSize?: number): Iterable<Uint8Array>;
   /** The absolute form of a path (what /proc/self/exe names). */
   realPath(path: string): string;
-  /** Opens a file for writing; returns a writer and a close function. */
+  /**
+   * Opens a file for writing; returns a writer and a close function. `write` is done with
+   * `chunk` when it returns (it writes it out or copies it): callers reuse their buffers.
+   */
   createFile(path: string): { write(chunk: Uint8Array | string): void; close(): void };
   /** Whether fd is a terminal (colour, progress). */
   isTty(fd: 1 | 2): boolean;

@@ -66,6 +66,7 @@ function runKernel(prog: string, image: Uint8Array, args: string[], traceFile?: 
     const out = openSync(traceFile, 'w');
     fd = out;
     writer = new BinaryTraceWriter((chunk) => writeSync(out, chunk), {
+      chunks: 'view',
       header: { producer: 'bench/trace.ts', program: prog, argv: [prog, ...args], seed: 1, machine: { cpus: 1 } },
     });
   }
@@ -182,6 +183,7 @@ async function traceRealRun(): Promise<void> {
 function writeSynthetic(file: string, count: number): number {
   const fd = openSync(file, 'w');
   const writer = new BinaryTraceWriter((chunk) => writeSync(fd, chunk), {
+    chunks: 'view',
     header: { producer: 'bench/trace.ts', program: 'synthetic', seed: 1, machine: { cpus: 1 } },
   });
   const calls: [number, string][] = [

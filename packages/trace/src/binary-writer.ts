@@ -76,6 +76,14 @@ export interface BinaryTraceWriterOptions {
   chunkSize?: number;
   /** At most this many distinct strings are interned; later ones are written inline (default 4096). */
   maxInternedStrings?: number;
+  /**
+   * How a chunk is handed to the callback. `'copy'` (the default): a new Uint8Array that the
+   * callback may keep. `'view'`: a view of the writer's own buffer, valid only until the callback
+   * returns, for a callback that writes the chunk out at once (`fs.writeSync`) or copies it.
+   * A view saves allocating a fresh chunk-sized buffer each time, which in a syscall-heavy run
+   * costs as much as encoding the events.
+   */
+  chunks?: 'copy' | 'view';
 }
 
 /**
@@ -129,6 +137,7 @@ function ptRegsGeneric(b: Uint8Array, pos: number, words: U64Words, prev: Uint32
 export class BinaryTraceWriter extends SchemaSink {
   private readonly onChunk: (chunk: Uint8Array) => void;
   private readonly chunkSize: number;
+  private readonly viewChunks: boolean;
   private readonly maxInterned: number;
   private readonly out: ByteEncoder;
   private readonly payload = new ByteEncoder(512);
@@ -172,6 +181,7 @@ export class BinaryTraceWriter extends SchemaSink {
     super();
     this.onChunk = onChunk;
     this.chunkSize = Math.max(64, options.chunkSize ?? 65536);
+    this.viewChunks = options.chunks === 'view';
     this.maxInterned = options.maxInternedStrings ?? 4096;
     this.out = new ByteEncoder(this.chunkSize + 1024);
     this.entryPrev = this.delta.words(ENTRY.id);
@@ -535,7 +545,7 @@ export class BinaryTraceWriter extends SchemaSink {
   override flush(): void {
     const out = this.out;
     if (out.pos === 0) return;
-    const chunk = out.bytes.slice(0, out.pos);
+    const chunk = this.viewChunks ? out.bytes.subarray(0, out.pos) : out.bytes.slice(0, out.pos);
     out.pos = 0;
     this.bytesWritten += chunk.length;
     this.onChunk(chunk);
@@ -568,7 +578,8 @@ export function encodeTrace(
   options: BinaryTraceWriterOptions = {},
 ): Uint8Array {
   const chunks: Uint8Array[] = [];
-  const writer = new BinaryTraceWriter((c) => chunks.push(c), options);
+  // the chunks are kept, so each must be a copy whatever the caller asked for
+  const writer = new BinaryTraceWriter((c) => chunks.push(c), { ...options, chunks: 'copy' });
   produce(writer);
   writer.close();
   let size = 0;

@@ -105,6 +105,42 @@ describe('binary round trip', () => {
     expect(readTrace(joined).events).toHaveLength(2000 * 23);
   });
 
+  it("lends its own buffer with chunks: 'view', and the bytes are the same as copies", () => {
+    const write = (chunks: 'copy' | 'view'): { bytes: Uint8Array; buffers: Set<ArrayBufferLike> } => {
+      const parts: Uint8Array[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      const writer = new BinaryTraceWriter(
+        (c) => {
+          buffers.add(c.buffer);
+          parts.push(c.slice()); // a view is only valid during the call
+        },
+        { chunkSize: 256, chunks, header: { program: 'hello', seed: 1 } },
+      );
+      for (let i = 0; i < 500; i++) emitSample(writer);
+      writer.close();
+      const bytes = new Uint8Array(parts.reduce((n, c) => n + c.length, 0));
+      let at = 0;
+      for (const c of parts) {
+        bytes.set(c, at);
+        at += c.length;
+      }
+      return { bytes, buffers };
+    };
+    const copied = write('copy');
+    const lent = write('view');
+    expect(lent.bytes).toEqual(copied.bytes);
+    expect(readTrace(lent.bytes).events).toHaveLength(500 * 23);
+    // every view shares the writer's one buffer; every copy has its own
+    expect(lent.buffers.size).toBe(1);
+    expect(copied.buffers.size).toBeGreaterThan(50);
+  });
+
+  it('keeps its chunks whole in encodeTrace even when asked for views', () => {
+    const viaViews = encodeTrace((w) => emitSampleV11(w), { chunkSize: 256, chunks: 'view' });
+    const viaCopies = encodeTrace((w) => emitSampleV11(w), { chunkSize: 256 });
+    expect(viaViews).toEqual(viaCopies);
+  });
+
   it('writes long and non-interned strings inline and stays readable past the intern cap', () => {
     const memory = new MemorySink();
     const bytes = encodeTrace(

@@ -168,14 +168,41 @@ const PREFIX_SEG = new Uint16Array(256);
 }
 
 /**
+ * The OpKind and size bytes of operand slots 0..3 of each row form (`rowForm`), four bytes to a
+ * word in memory order, so one 32-bit store fills a record's four `opKind` (or `opSize`) slots.
+ * Built through byte views, so the words suit the host's byte order.
+ */
+const FORM_KINDS = new Uint32Array(OPT.length / 4);
+const FORM_SIZES = new Uint32Array(OPT.length / 4);
+{
+  const kinds = new Uint8Array(FORM_KINDS.buffer);
+  const sizes = new Uint8Array(FORM_SIZES.buffer);
+  for (let t = 0; t < OPT.length; t++) {
+    const w = OPT[t] as number;
+    kinds[t] = w & 7;
+    sizes[t] = (w >> Opt_Size) & 0xff;
+  }
+}
+
+/**
  * x86-64 (64-bit mode) decoder driven by the generated tables. Decoding reads the bytes
  * once, with integer switches and typed-array lookups: no strings, no allocation, no BigInt.
  * The record is written only when the result is Ok.
  */
 export class Decoder implements InstructionDecoder {
+  // 32-bit views of the last record's operand arrays (see FORM_KINDS); a caller decodes into
+  // one record over and over, so they are made once.
+  private record: Instruction | undefined = undefined;
+  private kinds32: Uint32Array = new Uint32Array(1);
+  private sizes32: Uint32Array = new Uint32Array(1);
+  private regs32: Uint32Array = new Uint32Array(2);
+
   decode(bytes: Uint8Array, offset: number, available: number, ip: number, out: Instruction): DecodeStatus {
-    const start = offset;
-    const avail = Math.min(available, bytes.length - offset);
+    // Small integers from here on: V8 holds a typed array's length as a machine word, and
+    // arithmetic mixing it in makes `lim`, and every `p >= lim` below, floating point.
+    const start = offset | 0;
+    const left = (bytes.length - start) | 0;
+    const avail = available < left ? available | 0 : left;
     // Bytes past `lim` are either not given (NeedMoreBytes) or beyond the 15-byte limit (Invalid).
     const lim = start + Math.min(avail, MAX_LENGTH);
     const shortStatus = avail >= MAX_LENGTH ? DecodeStatus_Invalid : DecodeStatus_NeedMoreBytes;
@@ -459,38 +486,21 @@ export class Decoder implements InstructionDecoder {
     // Byte registers 4..7 are AH..BH without REX (AL + n + 12), SPL..DIL with it.
     const highByte = rex === 0 ? Register_AH - Register_AL - 4 : 0;
     let byte4to7 = 0;
+    if (out !== this.record) this.viewOperands(out);
+    // the kinds and sizes of slots 0..3 in one store each (a row's unused slots hold zeros)
+    this.kinds32[0] = FORM_KINDS[rowForm] as number;
+    this.sizes32[0] = FORM_SIZES[rowForm] as number;
+    const regs32 = this.regs32;
+    regs32[0] = 0;
+    regs32[1] = 0;
     for (let k = 0, t = rowForm * 4; k < count; k++, t++) {
       const w = OPT[t] as number;
       const n = (numbers >> ((w >> Opt_Shift) & 31)) & ((1 << ((w >> Opt_Width) & 7)) - 1);
       // 1 for a byte register numbered 4..7 (0xf0 has bits 4..7 set)
       const hb = (w >> Opt_Byte) & (0xf0 >> n) & 1;
       byte4to7 |= hb;
-      kinds[k] = w & 7;
       regs[k] = ((w >> Opt_Base) & 0xff) + n + hb * highByte;
-      sizes[k] = (w >> Opt_Size) & 0xff;
       rexUsed |= (w >> Opt_Rex) & 7;
-    }
-    // The slots past the row's operands hold zeros. Straight-line stores, as this runs for every
-    // instruction and a loop over the remaining slots costs more than the stores.
-    if (count < 4) {
-      if (count < 3) {
-        if (count < 2) {
-          if (count < 1) {
-            kinds[0] = OpKind_None;
-            regs[0] = 0;
-            sizes[0] = 0;
-          }
-          kinds[1] = OpKind_None;
-          regs[1] = 0;
-          sizes[1] = 0;
-        }
-        kinds[2] = OpKind_None;
-        regs[2] = 0;
-        sizes[2] = 0;
-      }
-      kinds[3] = OpKind_None;
-      regs[3] = 0;
-      sizes[3] = 0;
     }
     kinds[4] = OpKind_None;
     regs[4] = 0;
@@ -698,6 +708,14 @@ export class Decoder implements InstructionDecoder {
     out.prefixCount = np;
     out.prefixUsed = used;
     return DecodeStatus_Ok;
+  }
+
+  /** 32-bit views of `out`'s operand slots 0..3; an Instruction makes each array its own buffer. */
+  private viewOperands(out: Instruction): void {
+    this.kinds32 = new Uint32Array(out.opKind.buffer, out.opKind.byteOffset, 1);
+    this.sizes32 = new Uint32Array(out.opSize.buffer, out.opSize.byteOffset, 1);
+    this.regs32 = new Uint32Array(out.opReg.buffer, out.opReg.byteOffset, 2);
+    this.record = out;
   }
 }
 

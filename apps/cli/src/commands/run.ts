@@ -143,7 +143,9 @@ export function runCommand(io: CliIo, argv: readonly string[]): number {
   if (typeof tracePath === 'string') {
     traceFile = io.createFile(tracePath);
     const file = traceFile;
+    // `write` is done with a chunk when it returns (CliIo), so the writer may lend its buffer
     writer = new BinaryTraceWriter((chunk) => file.write(chunk), {
+      chunks: 'view',
       header: {
         producer: `legosim ${VERSION}`,
         program: req.program,
