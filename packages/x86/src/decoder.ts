@@ -187,7 +187,7 @@ const FORM_SIZES = new Uint32Array(OPT.length / 4);
 /**
  * x86-64 (64-bit mode) decoder driven by the generated tables. Decoding reads the bytes
  * once, with integer switches and typed-array lookups: no strings, no allocation, no BigInt.
- * The record is written only when the result is Ok.
+ * The record is valid only after Ok: a decode that fails may have written some of it.
  */
 export class Decoder implements InstructionDecoder {
   // 32-bit views of the last record's operand arrays (see FORM_KINDS); a caller decodes into
