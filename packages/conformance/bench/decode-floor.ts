@@ -242,6 +242,6 @@ if (variantAt >= 0) {
   recordResults('decode-floor', [
     { bench: 'decoder floor (busybox .text)', runner: 'replay, no decoding', value: replay, unit: 'ns/instruction', better: 'lower', note: 'the loop, the call and the record' },
     { bench: 'decoder floor (busybox .text)', runner: 'lengths only', value: lengths, unit: 'ns/instruction', better: 'lower', note: 'opcode tables; no validity, row or operands' },
-    ...(iced === undefined ? [] : [{ bench: 'decoder floor (busybox .text)', runner: '5x iced-x86 (the decode-only target)', value: 1000 / (5 * iced), unit: 'ns/instruction', better: 'lower' as const }]),
+    ...(iced === undefined ? [] : [{ bench: 'decoder floor (busybox .text)', runner: 'target: 5x iced-x86', value: 1000 / (5 * iced), unit: 'ns/instruction', better: 'lower' as const }]),
   ]);
 }

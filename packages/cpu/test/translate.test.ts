@@ -290,6 +290,10 @@ describe('a block that loops on itself', () => {
     expect(tb.count).toBe(5);
     expect(tb.source).toContain('for (;;) {');
     expect(tb.source).toContain('continue;');
+    // every exit leaves through the one tail, which stores RIP and returns
+    const fn = tb.source.slice(tb.source.indexOf('return function') + 'return '.length);
+    expect(fn.match(/return /g)).toHaveLength(1);
+    expect(fn.match(/c\.rip = /g)).toHaveLength(1);
   });
 
   test('stops at the budget and at every split of it exactly where the interpreter stops', () => {

@@ -117,7 +117,7 @@ export function translateBlock(
       // kernel's SYSRET checks) runs as one block.
       const taken = ins.branchTarget === first.ip ? loopBack(k + 1) : '';
       loops ||= taken !== '';
-      body.push(`if (${conditionCode(flags, cc)}) { ${taken}c.rip = ${ins.branchTarget}; return ${RETIRED}${k + 1}; }`);
+      body.push(`if (${conditionCode(flags, cc)}) { ${taken}${exit(String(ins.branchTarget), k + 1)} }`);
       ins = next(after);
       continue;
     }
@@ -147,16 +147,15 @@ export function translateBlock(
     if (inline === undefined || memory || stack) body.push(`c.instructionIp = ${ins.ip};`);
     body.push(inline ?? callThrough(calls, records, ins));
     if (memory || ins.mnemonic === M.Push) {
-      body.push(`if (pv[${pfn}] !== ${version}) { c.rip = ${after}; return ${RETIRED}${k + 1}; }`);
+      body.push(`if (pv[${pfn}] !== ${version}) ${exit(String(after), k + 1)}`);
     }
     ins = next(after);
   }
   const count = ips.length;
   if (count === 0) return null;
-  if (!ended) body.push(`c.rip = ${after};`);
-  body.push(`return ${RETIRED}${count};`);
-  // In a looping block every exit adds the instructions of the passes before it.
-  const text = body.join('\n').replaceAll(RETIRED, loops ? 'n + ' : '').replaceAll(BLOCK_COUNT, String(count));
+  // a branch has set c.rip itself
+  body.push(exit(ended ? 'c.rip' : String(after), count));
+  const text = body.join('\n').replaceAll(BLOCK_COUNT, String(count));
   const name = `block_${(Math.floor(first.ip / 2 ** 32) >>> 0).toString(16)}${(first.ip >>> 0).toString(16).padStart(8, '0')}`;
   const source = [
     '"use strict";',
@@ -165,7 +164,10 @@ export function translateBlock(
     `return function ${name}(c) {`,
     'const lo = c.lo, hi = c.hi, f = c.flags, pv = c.mmu.pageVersions;',
     ...(text.includes('tlbWords') ? [TLB_CONSTANTS] : []),
-    ...(loops ? ['let n = 0;', 'for (;;) {', text, '}'] : [text]),
+    'let xr = 0, xk = 0;',
+    ...(loops ? ['let n = 0;', 'out: for (;;) {', text, '}'] : ['out: {', text, '}']),
+    // the one way out; in a looping block it adds the instructions of the passes before
+    `c.rip = xr; return ${loops ? 'n + xk' : 'xk'};`,
     '};',
   ].join('\n');
   let factory = factories.get(source);
@@ -178,8 +180,18 @@ export function translateBlock(
   return { ip: first.ip, count, ips, run, source };
 }
 
-/** Where an exit's count gets the looping block's earlier passes (`n + `), filled in at the end. */
-const RETIRED = '\u0001';
+/**
+ * A way out of the block: RIP `rip` after `k` of its instructions. Every exit only sets two
+ * locals and leaves for the one tail that stores RIP and returns, so the exits a block seldom
+ * takes (a branch out of a loop, a store to its own code page, a timer tick ending a loop)
+ * hold no property store or arithmetic of their own. In V8's optimised code such an operation,
+ * never run before, is a deoptimisation point: the first time a hot block left another way,
+ * V8 threw its optimised code away and compiled it again (sha256sum's hottest block did so four
+ * or five times at HZ=1000, two now). The tail runs on every call, so V8 has seen it.
+ */
+function exit(rip: string, k: number): string {
+  return `{ xr = ${rip}; xk = ${k}; break out; }`;
+}
 /** Where the loop-back test gets the block's length, known only at the end. */
 const BLOCK_COUNT = '\u0002';
 
