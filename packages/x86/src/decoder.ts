@@ -199,9 +199,13 @@ export class Decoder implements InstructionDecoder {
 
   decode(bytes: Uint8Array, offset: number, available: number, ip: number, out: Instruction): DecodeStatus {
     // Small integers from here on: V8 holds a typed array's length as a machine word, and
-    // arithmetic mixing it in makes `lim`, and every `p >= lim` below, floating point.
+    // arithmetic mixing it in makes `lim`, and every `p >= lim` below, floating point. An
+    // offset or a rest of the array past 2 GiB would wrap, so it is refused.
     const start = offset | 0;
     const left = (bytes.length - start) | 0;
+    if (start !== offset || left !== bytes.length - start) {
+      throw new RangeError(`Decoder.decode: offset ${offset} of a ${bytes.length}-byte array is past what it handles (2 GiB)`);
+    }
     const avail = available < left ? available | 0 : left;
     // Bytes past `lim` are either not given (NeedMoreBytes) or beyond the 15-byte limit (Invalid).
     const lim = start + Math.min(avail, MAX_LENGTH);

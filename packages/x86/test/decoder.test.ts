@@ -73,6 +73,16 @@ describe('decoder', () => {
     expect(decode('0f 04').st).toBe(DecodeStatus.Invalid);
   });
 
+  it('refuses offsets and arrays past 2 GiB rather than decoding them wrongly', () => {
+    const ins = new Instruction();
+    const dec = new Decoder();
+    // a stand-in for an array of 4 GiB (its length is all the decoder reads before refusing)
+    const huge = Object.defineProperty(bytes('90 90'), 'length', { value: 2 ** 32 });
+    expect(() => dec.decode(huge, 0, 15, 0, ins)).toThrow(RangeError);
+    expect(() => dec.decode(bytes('90'), 2 ** 31, 1, 0, ins)).toThrow(/past what it handles/);
+    expect(dec.decode(bytes('90'), 0, 1, 0, ins)).toBe(DecodeStatus.Ok);
+  });
+
   it('enforces the 15-byte limit', () => {
     const ok = bytes('66 66 66 66 66 66 66 66 66 66 66 2e 0f 1f 00');
     const ins = new Instruction();
