@@ -114,9 +114,10 @@ async function traceRealRun(): Promise<void> {
   }
 
   const bytes = readFileSync(file);
-  const trace = readTrace(bytes);
-  const syscallEvents = trace.events.filter((e) => e.type === 'syscall_entry' || e.type === 'syscall_exit').length;
-  const others = trace.events.length - syscallEvents;
+  // counted in a function of its own, so the decoded events (some 120 MB of objects) are
+  // garbage before (c): kept alive, they would slow every reader below with their GC work
+  const { events, syscallEvents } = countEvents(bytes);
+  const others = events - syscallEvents;
   const perEvent = bytes.length / syscallEvents;
   rows.push({
     measure: `(a) bytes per syscall event (syscall-loop ${N}: ${fmt(bytes.length)} B / ${fmt(syscallEvents)} syscall events; ${others} other events)`,
@@ -137,7 +138,6 @@ async function traceRealRun(): Promise<void> {
   // (c) readers: steady-state throughput. The reader's hot functions take a few dozen passes
   // to reach V8's optimising tier, so warm up for a second of work (at least 5 passes), then
   // take the median of at least 3 passes (and ~1 s of work).
-  const events = trace.events.length;
   const rate = async (pass: () => Promise<number> | number): Promise<number> => {
     for (let warm = 0, t0 = performance.now(); warm < 5 || performance.now() - t0 < 1000; warm++) await pass();
     const times: number[] = [];
@@ -177,6 +177,12 @@ async function traceRealRun(): Promise<void> {
     return n;
   });
   rows.push({ measure: '(c) readTraceStream over 1 MiB file chunks: objects (for information)', value: mps(stream), target: '-', met: '-' });
+}
+
+/** Events in a trace, and how many of them are syscall_entry or syscall_exit. */
+function countEvents(bytes: Uint8Array): { events: number; syscallEvents: number } {
+  const all = readTrace(bytes).events;
+  return { events: all.length, syscallEvents: all.filter((e) => e.type === 'syscall_entry' || e.type === 'syscall_exit').length };
 }
 
 /** Writes `count` synthetic syscall events (entry/exit pairs) straight to `file`. */

@@ -1,7 +1,7 @@
 // Turns a sink call (schema entry + [ts, ...fields]) into a decoded TraceEvent object.
 import type { EventDef, FieldKind } from './schema.js';
-import { PT_REGS_FIELDS } from './schema.js';
 import type { Hex, TraceEvent, U64In, U64Words } from './types.js';
+import { ptRegsObject } from './pt-regs-object.js';
 import { bytesHex } from './record.js';
 import { hexOf, hexOfHalves } from './u64.js';
 
@@ -20,14 +20,8 @@ function convert(kind: FieldKind, value: unknown): unknown {
       return wordsToHex(value as U64Words);
     case 'bytes':
       return bytesHex(value as Uint8Array);
-    case 'pt_regs': {
-      const words = value as U64Words;
-      const regs: Record<string, Hex> = {};
-      PT_REGS_FIELDS.forEach((name, i) => {
-        regs[name] = hexOfHalves((words[2 * i + 1] ?? 0) >>> 0, (words[2 * i] ?? 0) >>> 0);
-      });
-      return regs;
-    }
+    case 'pt_regs':
+      return ptRegsObject(value as U64Words, 0, hexOfHalves);
     default:
       return value;
   }

@@ -16,8 +16,9 @@ import {
   MAX_FIELDS,
 } from './layout.js';
 import type { EventDef, EventName } from './schema.js';
-import { EVENTS_BY_NAME, PT_REGS_FIELDS } from './schema.js';
+import { EVENTS_BY_NAME } from './schema.js';
 import type { Hex, TraceEvent, U64In } from './types.js';
+import { ptRegsObject } from './pt-regs-object.js';
 import { hexOfHalves, u64FromHalves } from './u64.js';
 
 // Imported values used per event are copied into module constants: a loader that compiles
@@ -33,9 +34,11 @@ const BYTES = K_BYTES;
 const PT_REGS = K_PT_REGS;
 const hex64 = hexOfHalves;
 const u64Of = u64FromHalves;
-const REG_NAMES = PT_REGS_FIELDS;
 
 const HEX_DIGITS = '0123456789abcdef';
+
+/** Entries of a record's hex memo (a power of two). */
+const HEX_MEMO = 1024;
 
 /** Lowercase hex pairs of bytes[start, start+length), the jsonl form of a `bytes` field. */
 export function bytesHex(
@@ -101,6 +104,28 @@ export class TraceRecord {
   regData: Uint32Array = new Uint32Array(0);
   /** @internal the buffer `bytes` fields point into */
   buf: Uint8Array = new Uint8Array(0);
+
+  // The hex strings `value()` and `toEvent()` made last, direct-mapped by value. A trace is
+  // delta-coded because consecutive events repeat most values (a syscall loop's pt_regs differ
+  // in a register or two), so most lookups hit, and the events a reader returns share one
+  // string per value instead of holding a fresh copy each: that garbage, not the formatting,
+  // was most of the cost of object decoding.
+  private readonly memoHi = new Uint32Array(HEX_MEMO);
+  private readonly memoLo = new Uint32Array(HEX_MEMO);
+  private readonly memoText: Hex[] = new Array<Hex>(HEX_MEMO).fill('0x0');
+
+  private readonly memoized = (hi: number, lo: number): Hex => this.hexMemo(hi, lo);
+
+  /** hi:lo as "0x…" hex, from the memo when it holds that value. */
+  private hexMemo(hi: number, lo: number): Hex {
+    const slot = (Math.imul(hi ^ lo, 0x9e3779b1) ^ lo) & (HEX_MEMO - 1);
+    if (this.memoLo[slot] === lo && this.memoHi[slot] === hi) return this.memoText[slot]!;
+    const text = hex64(hi, lo);
+    this.memoHi[slot] = hi;
+    this.memoLo[slot] = lo;
+    this.memoText[slot] = text;
+    return text;
+  }
 
   /** @internal grows `wordData` to at least `size` words, keeping its contents */
   growWords(size: number): Uint32Array {
@@ -222,28 +247,21 @@ export class TraceRecord {
       case BOOL:
         return this.nums[i] === 1;
       case U64:
-        return hex64(this.his[i]!, this.los[i]!);
+        return this.hexMemo(this.his[i]!, this.los[i]!);
       case STRING:
         return this.strs[i];
       case U64_ARRAY: {
         const out: Hex[] = [];
         const start = this.starts[i]!;
         for (let k = 0; k < this.nums[i]!; k++) {
-          out.push(hex64(this.wordData[start + 2 * k + 1]!, this.wordData[start + 2 * k]!));
+          out.push(this.hexMemo(this.wordData[start + 2 * k + 1]!, this.wordData[start + 2 * k]!));
         }
         return out;
       }
       case BYTES:
         return bytesHex(this.buf, this.starts[i]!, this.nums[i]!);
-      case PT_REGS: {
-        const regs: Record<string, Hex> = {};
-        const start = this.starts[i]!;
-        const data = this.regData;
-        for (let k = 0; k < 21; k++) {
-          regs[REG_NAMES[k]!] = hex64(data[start + 2 * k + 1]!, data[start + 2 * k]!);
-        }
-        return regs;
-      }
+      case PT_REGS:
+        return ptRegsObject(this.regData, this.starts[i]!, this.memoized);
     }
     return undefined;
   }

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent, TraceRecord } from '../src/index.ts';
 import {
   EVENT_SCHEMA,
+  MemorySink,
+  PT_REGS_FIELDS,
+  TeeSink,
   TraceReader,
   encodeTrace,
   fieldIndex,
@@ -146,6 +149,41 @@ describe('TraceReader.nextRecord', () => {
     ).filter((x) => x !== null);
     expect(strace.length).toBeGreaterThan(0);
     for (const s of strace) expect(s).toEqual([false, undefined]);
+  });
+
+  it('gives pt_regs objects the keys of struct pt_regs in order, from the record and from a sink alike', () => {
+    const memory = new MemorySink();
+    emitSampleV11(memory);
+    const entries = [...events, ...memory.events].filter((e) => e.type === 'syscall_entry');
+    expect(entries.length).toBeGreaterThan(1);
+    for (const e of entries) expect(Object.keys(e.regs)).toEqual([...PT_REGS_FIELDS]);
+  });
+
+  it('formats every 64-bit value exactly, however the values repeat or collide in its hex memo', () => {
+    // 3,000 entries: registers keep, repeat from far back or take new random values, so the
+    // direct-mapped memo both hits and has different values land in the same slot
+    let seed = 0x5eed;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const pool = Array.from({ length: 4096 }, () => random());
+    const memory = new MemorySink();
+    const traced = encodeTrace((w) => {
+      const tee = new TeeSink(w, memory);
+      const regs = new Uint32Array(42);
+      const args = new Uint32Array(12);
+      for (let i = 0; i < 3000; i++) {
+        for (let k = 0; k < 42; k++) {
+          const pick = random() % 3;
+          if (pick === 1) regs[k] = pool[random() % pool.length]!;
+          else if (pick === 2) regs[k] = random();
+        }
+        for (let k = 0; k < 12; k++) args[k] = regs[k]!;
+        tee.syscallEntry(i, 0, 1, 1, i % 400, 'x', args, pool[i % 7]!, pool[i % 5]!, regs, true);
+      }
+    });
+    expect(readTrace(traced).events).toStrictEqual(memory.events);
   });
 
   it('keeps u64 values exact through the record', () => {
