@@ -45,7 +45,6 @@ const TWO32 = 4294967296;
 /** Arrivals at an address before a translation block is compiled there: cold code is not worth compiling. */
 const HOT_BLOCK = 16;
 
-
 /**
  * One x86-64 logical processor in 64-bit mode.
  *
@@ -123,11 +122,18 @@ export class Cpu {
 
   readonly natives: Map<number, NativeFunction> = new Map();
   /** What `updatePagingMode` passes to the MMU (which copies it). */
-  private readonly pagingMode: PagingMode = { cpl: 0, writeProtect: true, noExecute: true, smep: false, smap: false };
+  private readonly pagingMode: PagingMode = {
+    cpl: 0,
+    writeProtect: true,
+    noExecute: true,
+    smep: false,
+    smap: false,
+  };
   /** The MMU has the optional 64-bit accesses (`Mmu.read64`/`write64`). */
   private readonly wide: boolean;
   /** The MMU lets translation blocks look its TLB up in their own code (`Mmu.tlb`). */
-  private readonly directTlb: boolean;
+  /** @internal the MMU offers its TLB arrays (DirectTlb): translation blocks and REP MOVS/STOS use them */
+  readonly directTlb: boolean;
   /**
    * Compile hot code into translation blocks (`translate/block.ts`). Off, every
    * instruction goes through the interpreter; results, counts and traces are the same.
@@ -171,7 +177,11 @@ export class Cpu {
     const m = this.mmu;
     this.wide = typeof m.read64 === 'function' && typeof m.write64 === 'function';
     this.directTlb =
-      this.wide && typeof m.tlb === 'object' && typeof m.readBit === 'number' && typeof m.writeBit === 'number' && typeof m.tlbHits === 'number';
+      this.wide &&
+      typeof m.tlb === 'object' &&
+      typeof m.readBit === 'number' &&
+      typeof m.writeBit === 'number' &&
+      typeof m.tlbHits === 'number';
     this.sreg[1] = 0x10;
     this.sreg[2] = 0x18;
     this.updatePagingMode();
@@ -771,7 +781,11 @@ export class Cpu {
    * itself asks before every pass.
    */
   takesInterrupt(instret: number): boolean {
-    return (this.rflags & Rflags.IF) !== 0 && instret > this.interruptShadowUntil && this.interrupts?.hasPending === true;
+    return (
+      (this.rflags & Rflags.IF) !== 0 &&
+      instret > this.interruptShadowUntil &&
+      this.interrupts?.hasPending === true
+    );
   }
 
   private loop(): void {
@@ -1015,7 +1029,8 @@ export class Cpu {
    */
   deliver(vector: number, errorCode: number, returnIp: number): void {
     if (this.delivering > 0) {
-      if (this.delivering > 1 || vector === Vector.DF) throw new CpuStop(`triple fault (vector ${vector} while delivering)`);
+      if (this.delivering > 1 || vector === Vector.DF)
+        throw new CpuStop(`triple fault (vector ${vector} while delivering)`);
     }
     this.delivering++;
     try {
@@ -1087,7 +1102,8 @@ export class Cpu {
     const rpl = cs & 3;
     if (rpl < this.cpl) throw new CpuFault(Vector.GP, cs & 0xfffc);
     let newFlags = flags;
-    if (this.cpl !== 0) newFlags = (newFlags & ~(Rflags.IOPL | Rflags.IF)) | (this.rflags & (Rflags.IOPL | Rflags.IF));
+    if (this.cpl !== 0)
+      newFlags = (newFlags & ~(Rflags.IOPL | Rflags.IF)) | (this.rflags & (Rflags.IOPL | Rflags.IF));
     this.rip = ip;
     this.sreg[1] = cs;
     this.sreg[2] = ss;
