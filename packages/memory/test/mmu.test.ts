@@ -20,6 +20,27 @@ describe('TLB', () => {
     expect(mmu.tlbHits).toBe(hits + 2);
   });
 
+  test.each([
+    ['write8', (mmu: Mmu, la: number) => mmu.write8(la, 0x5a)],
+    ['write16', (mmu: Mmu, la: number) => mmu.write16(la, 0x5a5a)],
+  ] as const)(
+    '%s that gives a frame its storage points the TLB entry at it (the direct path)',
+    (_name, write) => {
+      const { mem, pt, cr3, mmu } = machine();
+      pt.map(cr3, 0x7000, mem.allocFrame(), W);
+      // the first write walks (it sets the dirty bit) and fills the entry before the frame
+      // has storage: the write itself gives it some
+      expect(write(mmu, 0x7000)).toBe(true);
+      const i = 7 & mmu.tlb.mask;
+      expect(mmu.tlb.words[i]).toBeNull();
+      const walks = mmu.pageWalks;
+      expect(write(mmu, 0x7010)).toBe(true);
+      expect(mmu.pageWalks).toBe(walks); // a TLB hit
+      expect(mmu.tlb.words[i]).not.toBeNull();
+      expect(mmu.tlb.words[i]![4]! & 0xff).toBe(0x5a); // the same storage the write went to
+    },
+  );
+
   test('a changed PTE is not seen until INVLPG drops the stale entry', () => {
     const { mem, pt, cr3, mmu } = machine();
     const a = mem.allocFrame();
