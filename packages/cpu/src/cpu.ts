@@ -131,8 +131,10 @@ export class Cpu {
   };
   /** The MMU has the optional 64-bit accesses (`Mmu.read64`/`write64`). */
   private readonly wide: boolean;
-  /** The MMU lets translation blocks look its TLB up in their own code (`Mmu.tlb`). */
-  /** @internal the MMU offers its TLB arrays (DirectTlb): translation blocks and REP MOVS/STOS use them */
+  /**
+   * @internal The MMU offers its TLB arrays (`Mmu.tlb`): translation blocks look it up in
+   * their own code, and REP MOVS/STOS move whole pages through it.
+   */
   readonly directTlb: boolean;
   /**
    * Compile hot code into translation blocks (`translate/block.ts`). Off, every
