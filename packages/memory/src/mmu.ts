@@ -275,7 +275,7 @@ export class Mmu {
       this.mem.write8(this.pa[i]! + off, value);
       // the first write to a frame gives it storage: point the entry at it, so the next
       // accesses (a block's, a REP MOVS/STOS's) take the direct path
-      if (this.words[i] === null) this.attachFrame(i);
+      this.attachFrame(i);
       return true;
     }
     const pa = this.translateSlow(la, Access.Write);
@@ -293,7 +293,7 @@ export class Mmu {
     if (this.tag[i] === vpn && (this.ok[i]! & this.writeBit) !== 0) {
       this.tlbHits++;
       this.mem.write16(this.pa[i]! + off, value);
-      if (this.words[i] === null) this.attachFrame(i); // as in write8
+      this.attachFrame(i); // as in write8
       return true;
     }
     const pa = this.translateSlow(la, Access.Write);

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../src/index.ts';
 import { TraceFormatError, TraceReader, encodeTrace, readTrace, toJsonl } from '../src/index.ts';
+import { concat } from './bytes.ts';
 import { emitSample, emitSampleV11 } from './sample.ts';
 
 /** mulberry32: a small seeded generator, so a failure reproduces from its iteration number. */
@@ -14,17 +15,6 @@ function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** The bytes of `parts` one after another (a typed-array concatenation, not an array spread). */
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
@@ -46,11 +36,11 @@ function mutate(bytes: Uint8Array, random: () => number): Uint8Array {
       case 3: {
         // insert random bytes
         const ins = Uint8Array.from({ length: 1 + int(8) }, () => int(256));
-        out = concat(out.subarray(0, at), ins, out.subarray(at));
+        out = concat([out.subarray(0, at), ins, out.subarray(at)]);
         break;
       }
       case 4: // delete a range
-        out = concat(out.subarray(0, at), out.subarray(at + 1 + int(8)));
+        out = concat([out.subarray(0, at), out.subarray(at + 1 + int(8))]);
         break;
       case 5: // 0xff run (long varints)
         for (let i = 0; i < 1 + int(12) && at + i < out.length; i++) out[at + i] = 0xff;
@@ -191,7 +181,7 @@ describe('reader fuzzing', () => {
     const random = rng(7);
     for (let i = 0; i < 500; i++) {
       const tail = Uint8Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256));
-      const bytes = concat(base.subarray(0, base.length - 3), tail);
+      const bytes = concat([base.subarray(0, base.length - 3), tail]);
       whole(bytes);
     }
   });

@@ -11,6 +11,7 @@ import {
   toJsonl,
 } from '../src/index.ts';
 import type { TraceEvent } from '../src/index.ts';
+import { concat } from './bytes.ts';
 import { PT_REGS_ADDR, SP0, WRITE_ARGS, WRITE_REGS, emitSample, emitSampleV11 } from './sample.ts';
 
 function record(): { memory: MemorySink; bytes: Uint8Array; jsonl: string } {
@@ -95,12 +96,7 @@ describe('binary round trip', () => {
     writer.close();
     expect(chunks.length).toBeGreaterThan(100);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(256 + 512);
-    const joined = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      joined.set(c, at);
-      at += c.length;
-    }
+    const joined = concat(chunks);
     // Time goes backwards between repetitions of the sample: signed deltas must carry that.
     expect(readTrace(joined).events).toHaveLength(2000 * 23);
   });
@@ -118,13 +114,7 @@ describe('binary round trip', () => {
       );
       for (let i = 0; i < 500; i++) emitSample(writer);
       writer.close();
-      const bytes = new Uint8Array(parts.reduce((n, c) => n + c.length, 0));
-      let at = 0;
-      for (const c of parts) {
-        bytes.set(c, at);
-        at += c.length;
-      }
-      return { bytes, buffers };
+      return { bytes: concat(parts), buffers };
     };
     const copied = write('copy');
     const lent = write('view');

@@ -75,10 +75,13 @@ const movsInPages: Bulk = (cpu, _ins, size, si, di, max) => {
   const n = Math.min(max, wholeIn(sOff, size), wholeIn(dOff, size));
   if (n <= 0) return 0;
   const bytes = n * size;
-  const from = new Uint8Array(tlb.words[s]!.buffer, tlb.words[s]!.byteOffset + sOff, bytes);
-  const to = new Uint8Array(tlb.words[d]!.buffer, tlb.words[d]!.byteOffset + dOff, bytes);
-  const gap = tlb.words[s]!.buffer === tlb.words[d]!.buffer ? dOff - sOff : bytes;
+  const src = tlb.words[s]!;
+  const dst = tlb.words[d]!;
+  // frames have a buffer each: the same buffer is the same frame
+  const gap = src.buffer === dst.buffer ? dOff - sOff : bytes;
   if (gap > 0 && gap < size) return 0;
+  const from = new Uint8Array(src.buffer, src.byteOffset + sOff, bytes);
+  const to = new Uint8Array(dst.buffer, dst.byteOffset + dOff, bytes);
   if (gap > 0 && gap < bytes) {
     // the destination overlaps the source's rest: copy forward, byte by byte, as the loop does
     for (let k = 0; k < bytes; k++) to[k] = from[k]!;
@@ -97,7 +100,8 @@ const stosInPages: Bulk = (cpu, _ins, size, _si, di, max) => {
   const dOff = di & 4095;
   const n = Math.min(max, wholeIn(dOff, size));
   if (n <= 0) return 0;
-  const to = new Uint8Array(tlb.words[d]!.buffer, tlb.words[d]!.byteOffset + dOff, n * size);
+  const dst = tlb.words[d]!;
+  const to = new Uint8Array(dst.buffer, dst.byteOffset + dOff, n * size);
   const lo = cpu.readReg(ACCUMULATOR[size]!);
   const hi = cpu.vhi;
   if (size === 1) to.fill(lo);
